@@ -1,0 +1,19 @@
+"""irtgap: how far behind the closed frontier are open-weight AI models, in months, with honest
+uncertainty.
+
+The one input type is :class:`ScoreData`; the methods take it and return results that share one
+shape (draws over ``chain`` / ``draw``), so that summaries and plots never branch on the method.
+"""
+
+from irtgap.datasets import load_epoch_snapshot
+from irtgap.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
+from irtgap.scoredata import ScoreData
+
+__all__ = [
+    "ConvergenceWarning",
+    "DroppedRowsWarning",
+    "ScoreData",
+    "ScoreDataError",
+    "load_epoch_snapshot",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,641 @@
+"""`ScoreData`: the one input type every method in irtgap takes.
+
+A :class:`ScoreData` holds a validated, tidy model x benchmark score table, one row per
+(model, benchmark) pair, with each model's release date and weights group (open or closed), and
+per-benchmark metadata (public/private access, random-guess floor, ceiling, scale). Build one with
+:meth:`ScoreData.from_frame`, :func:`irtgap.load_epoch_snapshot` or :func:`irtgap.load_epoch_hub`.
+
+Validation happens here, at the boundary, so that the methods can trust their input. Each rule
+raises :class:`~irtgap.errors.ScoreDataError` naming the column, rows or benchmark at fault; rows
+that are left out (no date, no weights, no score) are dropped with a
+:class:`~irtgap.errors.DroppedRowsWarning` giving the count, and the counts are kept in
+:attr:`ScoreData.log` and shown by :meth:`ScoreData.describe`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from irtgap import _dims as D
+from irtgap._validate import (
+    benchmark_components,
+    normalize_benchmark_meta,
+    parse_dates,
+    parse_weights,
+    require_columns,
+)
+from irtgap.errors import DroppedRowsWarning, ScoreDataError
+
+DuplicatePolicy = Literal["max", "mean", "first", "raise"]
+
+#: Columns of :attr:`ScoreData.scores`, in order.
+SCORE_COLUMNS: tuple[str, ...] = (
+    D.MODEL,
+    D.BENCHMARK,
+    D.SCORE,
+    D.DATE,
+    D.WEIGHTS,
+    D.PROVIDER,
+    D.MODEL_GROUP,
+    D.COUNTRY,
+    D.ORGANIZATION,
+)
+#: Per-model columns (constant within a model).
+MODEL_COLUMNS: tuple[str, ...] = (
+    D.DATE,
+    D.WEIGHTS,
+    D.PROVIDER,
+    D.MODEL_GROUP,
+    D.COUNTRY,
+    D.ORGANIZATION,
+)
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, DroppedRowsWarning, stacklevel=3)
+
+
+def _rows(index: Iterable[Any], limit: int = 8) -> str:
+    idx = list(index)
+    shown = ", ".join(str(i) for i in idx[:limit])
+    return shown + (f", ... ({len(idx)} in all)" if len(idx) > limit else "")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ScoreData:
+    """A validated model x benchmark score table with model and benchmark metadata.
+
+    Do not build one directly: use :meth:`from_frame` (or a loader), which validates the input.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per (model, benchmark) pair, columns ``model, benchmark, score, date, weights,
+        provider, model_group, country, organization``. ``score`` is a fraction in [0, 1] for
+        fraction-scale benchmarks and the benchmark's own unit otherwise (e.g. minutes).
+    benchmarks : pandas.DataFrame
+        Indexed by ``benchmark``: ``access`` (public / private / unknown), ``random_baseline``,
+        ``ceiling``, ``scale`` (``fraction`` or another unit), ``release_date`` and any extra
+        metadata columns given.
+    log : dict
+        What validation did: raw row count, rows dropped for each reason, duplicate rows merged and
+        the policy used, benchmarks dropped.
+    reference : pandas.DataFrame or None
+        Reference values shipped with the source (e.g. Epoch's published ECI scores), if any.
+
+    Examples
+    --------
+    >>> import pandas as pd, irtgap
+    >>> df = pd.DataFrame({
+    ...     "m": ["a", "a", "b", "b", "c", "c"],
+    ...     "b": ["X", "Y", "X", "Y", "X", "Y"],
+    ...     "s": [0.2, 0.4, 0.5, 0.7, 0.6, 0.9],
+    ...     "d": ["2024-01-01"] * 2 + ["2024-06-01"] * 2 + ["2024-09-01"] * 2,
+    ...     "w": ["open"] * 2 + ["closed"] * 4,
+    ... })
+    >>> data = irtgap.ScoreData.from_frame(df, model="m", benchmark="b", score="s", date="d",
+    ...                                   weights="w")
+    >>> data.n_models, data.n_benchmarks
+    (3, 2)
+    """
+
+    scores: pd.DataFrame
+    benchmarks: pd.DataFrame
+    log: dict[str, Any] = field(default_factory=dict)
+    reference: pd.DataFrame | None = None
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_frame(
+        cls,
+        df: pd.DataFrame,
+        *,
+        model: str,
+        benchmark: str,
+        score: str,
+        date: str,
+        weights: str,
+        provider: str | None = None,
+        model_group: str | None = None,
+        country: str | None = None,
+        organization: str | None = None,
+        benchmarks: pd.DataFrame | None = None,
+        duplicates: DuplicatePolicy = "max",
+        min_models_per_benchmark: int = 2,
+        sparse_benchmarks: Literal["raise", "drop"] = "raise",
+        require_both_sides: bool = True,
+        reference: pd.DataFrame | None = None,
+    ) -> ScoreData:
+        """Validate a long table of scores and build a :class:`ScoreData`.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            One row per reported score. It is never modified.
+        model, benchmark, score, date, weights : str
+            Names of the required columns: model id, benchmark name, score, the model's release
+            date (anything :func:`pandas.to_datetime` parses) and its weights label. Weights labels
+            may be ``open`` / ``closed`` or Epoch AI's accessibility labels (``Open weights (...)``
+            map to open; ``API access``, ``Hosted access (no API)`` and ``Unreleased`` to closed);
+            empty or ``unknown`` labels mean missing.
+        provider, model_group, country, organization : str, optional
+            Names of optional columns. ``provider`` is ``first-party`` or the third-party host that
+            served the model; ``model_group`` names the model a version belongs to (reasoning-effort
+            variants and hosts share a group; defaults to the model itself).
+        benchmarks : pandas.DataFrame, optional
+            Per-benchmark metadata, with a ``benchmark`` column (or index) and any of ``access``
+            (public/private), ``random_baseline``, ``ceiling`` (defaults to 1 on fraction scales),
+            ``scale`` (``fraction`` by default; e.g. ``minutes``), ``release_date`` (or
+            ``benchmark_release_date``). Benchmarks without metadata get ``access="unknown"``, a
+            random baseline of 0 and the fraction scale.
+        duplicates : {"max", "mean", "first", "raise"}
+            What to do when several rows report the same (model, benchmark) pair. ``"max"`` (the
+            default) keeps the highest score, as Epoch AI does; ``"mean"`` averages; ``"first"``
+            keeps the first row; ``"raise"`` refuses. The number of rows merged is in :attr:`log`.
+        min_models_per_benchmark : int
+            A benchmark scored by fewer models carries no information on relative capability.
+        sparse_benchmarks : {"raise", "drop"}
+            Raise on such benchmarks (default) or drop them with a warning.
+        require_both_sides : bool
+            Require at least one open and one closed model (every gap method needs both).
+        reference : pandas.DataFrame, optional
+            Reference values to keep alongside (not validated).
+
+        Raises
+        ------
+        ScoreDataError
+            Missing columns, scores outside [0, 1] on a fraction benchmark, negative scores
+            elsewhere, unparseable dates, unknown weights labels, unknown access labels, duplicate
+            pairs under ``duplicates="raise"``, benchmarks scored by too few models, a model x
+            benchmark graph in several disconnected pieces, or no open / no closed model.
+        """
+        spec = {
+            D.MODEL: model,
+            D.BENCHMARK: benchmark,
+            D.SCORE: score,
+            D.DATE: date,
+            D.WEIGHTS: weights,
+        }
+        optional = {
+            D.PROVIDER: provider,
+            D.MODEL_GROUP: model_group,
+            D.COUNTRY: country,
+            D.ORGANIZATION: organization,
+        }
+        if not isinstance(df, pd.DataFrame):
+            raise ScoreDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
+        require_columns(df, {**spec, **{k: v for k, v in optional.items() if v is not None}})
+        if duplicates not in ("max", "mean", "first", "raise"):
+            raise ScoreDataError(
+                f"duplicates={duplicates!r}: use 'max', 'mean', 'first' or 'raise'"
+            )
+
+        table = pd.DataFrame(
+            {
+                D.MODEL: df[model].astype("string").str.strip(),
+                D.BENCHMARK: df[benchmark].astype("string").str.strip(),
+            },
+            index=df.index,
+        )
+        for label, col in ((D.MODEL, model), (D.BENCHMARK, benchmark)):
+            blank = table[label].isna() | (table[label] == "")
+            if blank.any():
+                raise ScoreDataError(
+                    f"column {col!r} ({label}) is empty in rows {_rows(df.index[blank])}"
+                )
+        log: dict[str, Any] = {"n_raw_rows": len(df)}
+
+        table[D.SCORE] = pd.to_numeric(df[score], errors="coerce")
+        bad = table[D.SCORE].isna() & df[score].notna()
+        if bad.any():
+            raise ScoreDataError(
+                f"column {score!r} (score) has non-numeric values in rows "
+                f"{_rows(df.index[bad])}: {_rows(df.loc[bad, score].unique(), 4)}"
+            )
+        table[D.DATE] = parse_dates(df[date], column=date)
+        table[D.WEIGHTS] = parse_weights(df[weights], column=weights)
+        table[D.PROVIDER] = (
+            df[provider].astype("string").fillna(D.FIRST_PARTY).replace("", D.FIRST_PARTY)
+            if provider
+            else D.FIRST_PARTY
+        )
+        table[D.MODEL_GROUP] = (
+            df[model_group].astype("string").fillna(table[D.MODEL])
+            if model_group
+            else table[D.MODEL]
+        )
+        for label, col in ((D.COUNTRY, country), (D.ORGANIZATION, organization)):
+            table[label] = df[col].astype("string") if col else pd.NA
+        table = table.astype({D.PROVIDER: "string", D.COUNTRY: "string", D.ORGANIZATION: "string"})
+
+        meta = normalize_benchmark_meta(benchmarks, table[D.BENCHMARK].unique())
+        _check_score_ranges(table, meta, score_column=score)
+
+        # Rows without a score: dropped with a count.
+        no_score = table[D.SCORE].isna()
+        log["n_dropped_no_score"] = int(no_score.sum())
+        if no_score.any():
+            _warn(f"dropped {int(no_score.sum())} row(s) without a score in column {score!r}")
+        table = table[~no_score]
+
+        table, log["n_duplicate_rows_merged"] = _merge_duplicates(table, duplicates)
+        log["duplicates"] = duplicates
+
+        no_date = table[D.DATE].isna()
+        no_weights = table[D.WEIGHTS].isna()
+        log["n_dropped_no_date"] = int(table.loc[no_date, "_n_raw"].sum())
+        log["n_dropped_no_weights"] = int(table.loc[no_weights & ~no_date, "_n_raw"].sum())
+        if no_date.any():
+            _warn(
+                f"dropped {log['n_dropped_no_date']} row(s) without a release date in column "
+                f"{date!r} ({int(no_date.sum())} model x benchmark pairs, "
+                f"{table.loc[no_date, D.MODEL].nunique()} models)"
+            )
+        if (no_weights & ~no_date).any():
+            _warn(
+                f"dropped {log['n_dropped_no_weights']} row(s) without a weights label "
+                f"(open/closed) in column {weights!r}: models "
+                f"{_rows(table.loc[no_weights & ~no_date, D.MODEL].unique(), 5)}"
+            )
+        table = table[~no_date & ~no_weights].drop(columns="_n_raw")
+        _check_model_consistency(table)
+
+        table, meta, log["dropped_benchmarks"] = _check_sparse(
+            table, meta, min_models_per_benchmark, sparse_benchmarks
+        )
+        data = cls._assemble(table, meta, log, reference)
+        data.check(connected=True, both_sides=require_both_sides)
+        return data
+
+    @classmethod
+    def _assemble(
+        cls,
+        table: pd.DataFrame,
+        meta: pd.DataFrame,
+        log: dict[str, Any],
+        reference: pd.DataFrame | None,
+    ) -> ScoreData:
+        table = (
+            table.loc[:, list(SCORE_COLUMNS)]
+            .sort_values([D.DATE, D.MODEL, D.BENCHMARK], kind="stable")
+            .reset_index(drop=True)
+        )
+        meta = meta.loc[meta.index.isin(table[D.BENCHMARK].unique())]
+        return cls(scores=table, benchmarks=meta, log=dict(log), reference=reference)
+
+    # ------------------------------------------------------------------ validation
+    def check(self, *, connected: bool = True, both_sides: bool = True) -> ScoreData:
+        """Check the structure the model-based methods need; return ``self``.
+
+        Parameters
+        ----------
+        connected : bool
+            The bipartite model x benchmark graph must be one piece: scores on benchmarks that no
+            model links cannot be put on one scale. The error lists the pieces.
+        both_sides : bool
+            There must be at least one open and one closed model.
+        """
+        if self.scores.empty:
+            raise ScoreDataError("no scores left after validation")
+        if both_sides:
+            present = set(self.scores[D.WEIGHTS].unique())
+            missing = [s for s in D.SIDES if s not in present]
+            if missing:
+                raise ScoreDataError(
+                    f"no {' and no '.join(missing)} models in column 'weights': the gap between "
+                    "open and closed models needs both"
+                )
+        if connected:
+            pieces = benchmark_components(self.scores)
+            if len(pieces) > 1:
+                desc = "; ".join(
+                    f"piece {i + 1}: benchmarks [{_rows(p['benchmarks'], 6)}] with "
+                    f"{len(p['models'])} models (e.g. {_rows(p['models'], 3)})"
+                    for i, p in enumerate(pieces)
+                )
+                raise ScoreDataError(
+                    f"the model x benchmark graph falls apart into {len(pieces)} disconnected "
+                    f"pieces, whose scales cannot be compared: {desc}. Subset to one piece "
+                    "(ScoreData.subset(benchmarks=...)) or add models scored on both."
+                )
+        return self
+
+    # ------------------------------------------------------------------ views
+    @property
+    def models(self) -> pd.DataFrame:
+        """One row per model (index ``model``): date, weights, provider, group, country, org."""
+        cols = list(MODEL_COLUMNS)
+        return (
+            self.scores.drop_duplicates(D.MODEL)
+            .set_index(D.MODEL)
+            .loc[:, cols]
+            .sort_values([D.DATE], kind="stable")
+        )
+
+    @property
+    def n_models(self) -> int:
+        return int(self.scores[D.MODEL].nunique())
+
+    @property
+    def n_benchmarks(self) -> int:
+        return int(self.scores[D.BENCHMARK].nunique())
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.scores)
+
+    @property
+    def coords(self) -> dict[str, list[str]]:
+        """Coordinates for modelling: ``{"model": [...], "benchmark": [...]}`` (models by date)."""
+        return {
+            D.MODEL: list(self.models.index),
+            D.BENCHMARK: sorted(self.scores[D.BENCHMARK].unique()),
+        }
+
+    def index_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Integer positions of each row's model and benchmark in :attr:`coords`."""
+        coords = self.coords
+        m = pd.Index(coords[D.MODEL]).get_indexer(self.scores[D.MODEL])
+        b = pd.Index(coords[D.BENCHMARK]).get_indexer(self.scores[D.BENCHMARK])
+        return m.astype(np.int64), b.astype(np.int64)
+
+    def benchmark_meta(self, name: str) -> pd.Series:
+        """Metadata of one benchmark, with a clear error for an unknown name."""
+        if name not in self.benchmarks.index:
+            raise ScoreDataError(
+                f"unknown benchmark {name!r}; known: {_rows(self.benchmarks.index, 50)}"
+            )
+        return self.benchmarks.loc[name]
+
+    def fraction_benchmarks(self) -> list[str]:
+        """Benchmarks scored as fractions in [0, 1]."""
+        return list(self.benchmarks.index[self.benchmarks["scale"] == "fraction"])
+
+    def normalized_scores(self, *, clip: tuple[float, float] | None = None) -> pd.Series:
+        """Scores rescaled by the random baseline and ceiling: ``(s - c_b) / (ceiling_b - c_b)``.
+
+        Non-fraction benchmarks give NaN. With ``clip=(lo, hi)`` the result is clipped, as Epoch's
+        ECI does with ``(1e-3, 1 - 1e-3)``.
+        """
+        meta = self.benchmarks.reindex(self.scores[D.BENCHMARK])
+        base = meta["random_baseline"].to_numpy(float)
+        ceil = meta["ceiling"].to_numpy(float)
+        out = (self.scores[D.SCORE].to_numpy(float) - base) / (ceil - base)
+        out[(meta["scale"] != "fraction").to_numpy()] = np.nan
+        if clip is not None:
+            out = np.clip(out, *clip)
+        return pd.Series(out, index=self.scores.index, name="normalized_score")
+
+    def with_access(self) -> pd.DataFrame:
+        """The score table with each benchmark's ``access`` (public / private) joined on."""
+        out = self.scores.copy()
+        out[D.ACCESS] = self.benchmarks["access"].reindex(out[D.BENCHMARK]).to_numpy()
+        return out
+
+    # ------------------------------------------------------------------ derived data
+    def subset(
+        self,
+        *,
+        weights: str | None = None,
+        benchmarks: Sequence[str] | None = None,
+        exclude_benchmarks: Sequence[str] | None = None,
+        models: Sequence[str] | None = None,
+        start: str | pd.Timestamp | None = None,
+        end: str | pd.Timestamp | None = None,
+        country: str | Sequence[str] | None = None,
+        countries_apply_to: Literal["open", "closed", "both"] = "both",
+        access: str | None = None,
+        scale: str | None = None,
+        min_models_per_benchmark: int = 1,
+    ) -> ScoreData:
+        """A new :class:`ScoreData` restricted by the given filters (all optional, combined).
+
+        Benchmarks left with fewer than ``min_models_per_benchmark`` models are dropped with a
+        warning. The structure checks are not re-run: methods call :meth:`check` themselves.
+
+        Parameters
+        ----------
+        weights : {"open", "closed"}, optional
+        benchmarks, exclude_benchmarks, models : sequence of str, optional
+            Names must exist; unknown names raise.
+        start, end : date-like, optional
+            Inclusive release-date range.
+        country : str or sequence of str, optional
+            Keep models from these countries (e.g. ``"China"``), on the side(s) named by
+            ``countries_apply_to`` (``"open"`` gives the "open models from China only" variant).
+        access : {"public", "private"}, optional
+            Keep benchmarks of this access class.
+        scale : str, optional
+            Keep benchmarks on this scale (e.g. ``"fraction"``).
+        """
+        t = self.scores
+        keep = pd.Series(True, index=t.index)
+        if weights is not None:
+            if weights not in D.SIDES:
+                raise ScoreDataError(f"weights={weights!r}: use 'open' or 'closed'")
+            keep &= t[D.WEIGHTS] == weights
+        for names, label in ((benchmarks, D.BENCHMARK), (models, D.MODEL)):
+            if names is not None:
+                names = [names] if isinstance(names, str) else list(names)
+                unknown = sorted(set(names) - set(t[label]))
+                if unknown:
+                    raise ScoreDataError(f"unknown {label} name(s): {_rows(unknown)}")
+                keep &= t[label].isin(names)
+        if exclude_benchmarks is not None:
+            unknown = sorted(set(exclude_benchmarks) - set(t[D.BENCHMARK]))
+            if unknown:
+                raise ScoreDataError(f"unknown benchmark name(s): {_rows(unknown)}")
+            keep &= ~t[D.BENCHMARK].isin(list(exclude_benchmarks))
+        if start is not None:
+            keep &= t[D.DATE] >= pd.Timestamp(start)
+        if end is not None:
+            keep &= t[D.DATE] <= pd.Timestamp(end)
+        if country is not None:
+            wanted = [country] if isinstance(country, str) else list(country)
+            in_country = t[D.COUNTRY].fillna("").str.split(",").map(
+                lambda parts: any(p.strip() in wanted for p in parts)
+            ).astype(bool)
+            sides = D.SIDES if countries_apply_to == "both" else (countries_apply_to,)
+            keep &= in_country | ~t[D.WEIGHTS].isin(sides)
+        for value, col in ((access, "access"), (scale, "scale")):
+            if value is not None:
+                allowed = set(self.benchmarks[col])
+                if value not in allowed:
+                    raise ScoreDataError(f"{col}={value!r}: the data has {sorted(allowed)}")
+                names = self.benchmarks.index[self.benchmarks[col] == value]
+                keep &= t[D.BENCHMARK].isin(names)
+        table = t[keep]
+        log = dict(self.log)
+        table, meta, dropped = _check_sparse(
+            table, self.benchmarks, min_models_per_benchmark, "drop"
+        )
+        log["dropped_benchmarks"] = {**self.log.get("dropped_benchmarks", {}), **dropped}
+        meta = meta.loc[meta.index.isin(table[D.BENCHMARK].unique())]
+        return replace(self, scores=table.reset_index(drop=True), benchmarks=meta, log=log)
+
+    def merge_groups(self, *, how: Literal["max", "mean"] = "max") -> ScoreData:
+        """Merge the versions of each model group into one model (e.g. reasoning-effort variants).
+
+        The merged model is named after the group; its score on a benchmark is the maximum (Epoch
+        AI's rule) or mean over the group's versions, its date the earliest version's date, its
+        provider ``first-party`` if any version was first-party. A group whose versions disagree on
+        weights is refused.
+        """
+        t = self.scores
+        sides = t.groupby(D.MODEL_GROUP)[D.WEIGHTS].nunique()
+        if (sides > 1).any():
+            raise ScoreDataError(
+                "model groups mix open and closed versions: "
+                f"{_rows(sides.index[sides > 1])}; fix column 'model_group' or 'weights'"
+            )
+        group_meta = t.sort_values(D.DATE, kind="stable").groupby(D.MODEL_GROUP).agg(
+            date=(D.DATE, "min"),
+            weights=(D.WEIGHTS, "first"),
+            provider=(
+                D.PROVIDER,
+                lambda s: D.FIRST_PARTY if (s == D.FIRST_PARTY).any() else s.iloc[0],
+            ),
+            country=(D.COUNTRY, "first"),
+            organization=(D.ORGANIZATION, "first"),
+        )
+        merged = t.groupby([D.MODEL_GROUP, D.BENCHMARK], as_index=False)[D.SCORE].agg(how)
+        merged = merged.join(group_meta, on=D.MODEL_GROUP)
+        merged[D.MODEL] = merged[D.MODEL_GROUP]
+        log = dict(self.log)
+        log["n_versions_merged_into_groups"] = self.n_models - int(merged[D.MODEL].nunique())
+        return type(self)._assemble(merged, self.benchmarks, log, self.reference)
+
+    # ------------------------------------------------------------------ reporting
+    def describe(self) -> pd.Series:
+        """Counts a reader checks first: rows kept and dropped, models per side, density.
+
+        Returns
+        -------
+        pandas.Series
+            ``n_raw_rows``, ``n_dropped_no_date``, ``n_dropped_no_weights``,
+            ``n_duplicate_rows_merged`` (rows that repeated an existing (model, benchmark) pair,
+            counted on the raw table), ``n_observations``, ``n_models``, ``n_open_models``,
+            ``n_closed_models``, ``n_benchmarks``, ``n_public_benchmarks``,
+            ``n_private_benchmarks``, ``date_min``, ``date_max``, ``density`` (share of the
+            model x benchmark matrix observed), ``dropped_benchmarks``.
+        """
+        models = self.models
+        side = models[D.WEIGHTS].value_counts()
+        access = self.benchmarks["access"].value_counts()
+        dropped = self.log.get("dropped_benchmarks", {})
+        return pd.Series(
+            {
+                "n_raw_rows": self.log.get("n_raw_rows", self.n_obs),
+                "n_dropped_no_date": self.log.get("n_dropped_no_date", 0),
+                "n_dropped_no_weights": self.log.get("n_dropped_no_weights", 0),
+                "n_dropped_no_score": self.log.get("n_dropped_no_score", 0),
+                "n_duplicate_rows_merged": self.log.get("n_duplicate_rows_merged", 0),
+                "duplicates_policy": self.log.get("duplicates", "max"),
+                "n_observations": self.n_obs,
+                "n_models": self.n_models,
+                "n_open_models": int(side.get(D.OPEN, 0)),
+                "n_closed_models": int(side.get(D.CLOSED, 0)),
+                "n_benchmarks": self.n_benchmarks,
+                "n_public_benchmarks": int(access.get("public", 0)),
+                "n_private_benchmarks": int(access.get("private", 0)),
+                "date_min": self.scores[D.DATE].min().date(),
+                "date_max": self.scores[D.DATE].max().date(),
+                "density": round(self.n_obs / max(self.n_models * self.n_benchmarks, 1), 4),
+                "dropped_benchmarks": ", ".join(f"{k} ({v})" for k, v in dropped.items())
+                or "none",
+            },
+            name="ScoreData",
+        )
+
+    def __repr__(self) -> str:
+        d = self.describe()
+        return (
+            f"<ScoreData: {d.n_observations} scores, {d.n_models} models "
+            f"({d.n_open_models} open, {d.n_closed_models} closed), {d.n_benchmarks} benchmarks "
+            f"({d.n_public_benchmarks} public, {d.n_private_benchmarks} private), "
+            f"{d.date_min} to {d.date_max}, density {d.density:.1%}>"
+        )
+
+    def __len__(self) -> int:
+        return self.n_obs
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_score_ranges(table: pd.DataFrame, meta: pd.DataFrame, *, score_column: str) -> None:
+    scale = meta["scale"].reindex(table[D.BENCHMARK]).to_numpy()
+    s = table[D.SCORE].to_numpy(float)
+    frac = scale == "fraction"
+    with np.errstate(invalid="ignore"):
+        bad = (frac & ((s < 0) | (s > 1))) | (~frac & (s < 0))
+    if bad.any():
+        rows = table.index[bad]
+        per = table.loc[rows].groupby(D.BENCHMARK)[D.SCORE].agg(["size", "min", "max"])
+        desc = "; ".join(
+            f"{b!r}: {r['size']} row(s), range {r['min']:g} to {r['max']:g}" for b, r in per.iterrows()
+        )
+        raise ScoreDataError(
+            f"column {score_column!r} (score) has values outside [0, 1] on fraction-scale "
+            f"benchmarks (or negative on others) in rows {_rows(rows)}: {desc}. Give scores as "
+            "fractions, or declare the benchmark's scale in `benchmarks` (e.g. scale='minutes')."
+        )
+
+
+def _merge_duplicates(table: pd.DataFrame, policy: DuplicatePolicy) -> tuple[pd.DataFrame, int]:
+    key = [D.MODEL, D.BENCHMARK]
+    dup = table.duplicated(key, keep="first")
+    n = int(dup.sum())
+    if n and policy == "raise":
+        pairs = table.loc[dup, key].drop_duplicates().itertuples(index=False)
+        raise ScoreDataError(
+            f"{n} row(s) repeat an existing (model, benchmark) pair, e.g. "
+            f"{_rows([tuple(p) for p in pairs], 5)}; pass duplicates='max', 'mean' or 'first'"
+        )
+    t = table.assign(_n_raw=1)
+    if not n:
+        return t, 0
+    agg: dict[str, Any] = {c: "first" for c in t.columns if c not in (*key, D.SCORE, "_n_raw")}
+    agg[D.SCORE] = policy
+    agg["_n_raw"] = "sum"
+    merged = t.groupby(key, as_index=False, sort=False, dropna=False).agg(agg)
+    return merged, n
+
+
+def _check_model_consistency(table: pd.DataFrame) -> None:
+    per = table.groupby(D.MODEL).agg(
+        dates=(D.DATE, "nunique"), weights=(D.WEIGHTS, "nunique"), providers=(D.PROVIDER, "nunique")
+    )
+    for col, label in (("dates", "date"), ("weights", "weights"), ("providers", "provider")):
+        bad = per.index[per[col] > 1]
+        if len(bad):
+            raise ScoreDataError(
+                f"models with more than one {label} across rows: {_rows(bad)}; a model version "
+                f"has one {label} (give separate model ids for separate versions)"
+            )
+
+
+def _check_sparse(
+    table: pd.DataFrame,
+    meta: pd.DataFrame,
+    min_models: int,
+    policy: Literal["raise", "drop"],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    counts = table.groupby(D.BENCHMARK)[D.MODEL].nunique()
+    sparse = counts[counts < min_models]
+    if sparse.empty:
+        return table, meta, {}
+    desc = ", ".join(f"{b!r} ({n} model{'s' if n != 1 else ''})" for b, n in sparse.items())
+    if policy == "raise":
+        raise ScoreDataError(
+            f"benchmark(s) scored by fewer than {min_models} models: {desc}. A benchmark needs "
+            "at least two models to say anything about relative capability; drop them or pass "
+            "sparse_benchmarks='drop'."
+        )
+    _warn(f"dropped {len(sparse)} benchmark(s) scored by fewer than {min_models} models: {desc}")
+    keep = ~table[D.BENCHMARK].isin(sparse.index)
+    return table[keep], meta.drop(index=sparse.index, errors="ignore"), dict(sparse.astype(int))
