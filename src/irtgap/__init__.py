@@ -6,14 +6,20 @@ shape (draws over ``chain`` / ``draw``), so that summaries and plots never branc
 """
 
 from irtgap.datasets import load_epoch_snapshot
+from irtgap.gapfit import GapFit
+from irtgap.gapmodel import GapModel
+from irtgap.simulate import simulate
 from irtgap.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
 from irtgap.scoredata import ScoreData
 
 __all__ = [
     "ConvergenceWarning",
     "DroppedRowsWarning",
+    "GapFit",
+    "GapModel",
     "ScoreData",
     "ScoreDataError",
     "load_epoch_snapshot",
+    "simulate",
 ]
 __version__ = "0.1.0"

@@ -184,6 +184,8 @@ def summarize_gap(
         p = grew.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
         table["prob_grew"] = p.ravel()
     table = table.reset_index()
+    lead = [c for c in (D.DATE, D.GROUP) if c in table.columns]
+    table = table[lead + [c for c in table.columns if c not in lead]]
     if method is not None:
         table["method"] = method
     return table

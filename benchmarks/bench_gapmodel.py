@@ -1,0 +1,78 @@
+"""Wall time of the Bayesian gap model on the bundled data: nutpie vs PyMC's own NUTS.
+
+Run: ``python benchmarks/bench_gapmodel.py [--quick]``. Prints
+
+1. the full default fit (``GapModel().fit(data)``: 4 chains x (1000 tune + 1000 draws), nutpie,
+   compile included) with its diagnostics and the gap at 2025-01-20 and the last date;
+2. nutpie vs PyMC's NUTS on the same model with the same (shorter) schedule, compile included,
+   as a ratio of wall times and of bulk ESS per second for the frontier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import arviz_stats as azs
+import pymc as pm
+
+import irtgap
+from irtgap.gapmodel import build_model
+
+
+def _timed_sample(model: pm.Model, sampler: str, draws: int, tune: int, chains: int) -> tuple:
+    t0 = time.perf_counter()
+    with model:
+        idata = pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=1,
+            progressbar=False,
+            nuts_sampler=sampler,
+            compute_convergence_checks=False,
+        )
+    wall = time.perf_counter() - t0
+    ess = float(azs.ess(idata["posterior"].to_dataset()["frontier"], method="bulk").min())
+    return wall, ess
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip the full default fit")
+    parser.add_argument("--draws", type=int, default=300)
+    args = parser.parse_args()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = irtgap.load_epoch_snapshot()
+
+    if not args.quick:
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = irtgap.GapModel().fit(data, random_seed=1, progressbar=False)
+        wall = time.perf_counter() - t0
+        print(f"full default fit (nutpie, compile + 4 x 2000 iterations): {wall:.1f} s")
+        print(fit.diagnostics(warn=False).to_string())
+        print(fit.summary().round(2).to_string())
+
+    gm = irtgap.GapModel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        design = gm.design(data)
+    n = args.draws
+    results = {}
+    for sampler in ("nutpie", "pymc"):
+        model = build_model(design, gm.settings)
+        wall, ess = _timed_sample(model, sampler, n, n, 2)
+        results[sampler] = (wall, ess)
+        print(f"{sampler:>6}: {wall:7.1f} s for 2 chains x {2 * n} iterations, "
+              f"frontier min bulk ESS {ess:.0f} ({ess / wall:.1f} per s)")
+    (tn, en), (tp, ep) = results["nutpie"], results["pymc"]
+    print(f"ratio pymc/nutpie wall time: {tp / tn:.2f}x; "
+          f"nutpie/pymc frontier ESS per second: {(en / tn) / (ep / tp):.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+r"""The hierarchical Bayesian IRT gap model.
+
+Notation: observation :math:`i` is the score :math:`y_i \in [0, 1]` of model version :math:`m` on
+benchmark :math:`b`; model :math:`m` was released at time :math:`t_m` (years since the reference
+date, 2024-01-01 by default), belongs to side :math:`g_m \in \{\text{closed}, \text{open}\}` and
+is served by provider :math:`p_i` (first-party, or a third-party host); benchmark :math:`b` has
+random-guess floor :math:`c_b` and access :math:`a_b \in \{\text{public}, \text{private}\}`.
+
+**Measurement (2PL IRT with a guessing floor).**
+
+.. math::
+
+    \eta_i &= \alpha_b\,(\theta_{k(m)} + \gamma\,[g_m = \text{open}]\,[a_b = \text{public}]
+              - \delta_{p_i}\,[p_i \neq \text{first-party}] - D_b) \\
+    \mu_i &= c_b + (1 - c_b)\,\operatorname{logistic}(\eta_i) \\
+    y_i &\sim \operatorname{Beta}(\mu_i \phi_b,\ (1 - \mu_i)\phi_b),
+        \text{ censored to } [\epsilon, 1 - \epsilon],\ \epsilon = 0.005
+
+A hosted version (``chutes/QwQ-32B``) shares the capability :math:`\theta_{k(m)}` of the
+first-party version it serves (see :func:`irtgap.design.match_hosted_versions`), so the provider
+penalty is identified by the hosted versus first-party scores of the same weights. Exact 0 and 1
+are not clipped silently: a score at or below :math:`\epsilon` contributes the Beta probability
+of lying below :math:`\epsilon` (left-censoring: the score is known only to be below the
+resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
+
+**Capability over time.** Each side has a frontier :math:`F_g(t)`, piecewise linear between knots
+:math:`\tau_0 < \dots < \tau_K` spaced ``knot_months`` apart, non-decreasing by construction:
+
+.. math::
+
+    F_g(\tau_k) &= F_g(\tau_0) + \textstyle\sum_{j=1}^{k} h\,e^{\lambda_{g,j}}, \qquad
+    \lambda_{g,j} = \lambda_{g,1} + \sigma_\lambda \textstyle\sum_{l=2}^{j} z_{g,l},\quad
+    z \sim \mathcal N(0, 1) \\
+    \theta_k &= F_{g_k}(t_k) - u_k,\qquad u_k = s_{g_k}\,e_k,\quad e_k \sim \operatorname{Exp}(1)
+
+The log-slopes :math:`\lambda` follow a random walk (smooth growth rates), the frontier is the
+upper boundary of its side's capabilities, and :math:`u_k \ge 0` is each model's shortfall below it
+(small, cheap or old-recipe models). Because scores are noisy measurements of :math:`\theta` and
+:math:`u` is a separate, non-negative term, the frontier is the boundary of the latent
+distribution, not the maximum of noisy scores: a side that is evaluated more often has more draws
+of measurement noise, but that does not raise its frontier (it only pins it down more tightly).
+This is what removes the winner's curse of first-crosser methods.
+
+**Priors.**
+
+.. math::
+
+    D_b &\sim \mathcal N(\mu_D, \sigma_D),\ \mu_D \sim \mathcal N(0, 2),\ \sigma_D \sim
+        \mathcal{HN}(2) \\
+    \log\alpha_b &= \sigma_\alpha (z^\alpha_b - \bar z^\alpha),\ z^\alpha_b \sim \mathcal N(0,1),\
+        \sigma_\alpha \sim \mathcal{HN}(0.5) \\
+    \log\phi_b &\sim \mathcal N(\mu_\phi, \sigma_\phi),\ \mu_\phi \sim \mathcal N(3, 1),\
+        \sigma_\phi \sim \mathcal{HN}(1) \\
+    \lambda_{g,1} &\sim \mathcal N(0, 1),\ \sigma_\lambda \sim \mathcal{HN}(0.3),\
+        s_g \sim \mathcal{HN}(2),\ F_{\text{open}}(0) \sim \mathcal N(0, 3) \\
+    \gamma &\sim \mathcal N(0, 0.5),\ \delta_p \sim \mathcal{HN}(0.5)
+
+**Identification.** Location: :math:`F_{\text{closed}}(0) = 0` (the closed frontier at the
+reference date is the zero of the scale). Scale: the slopes' geometric mean is one
+(:math:`\sum_b \log\alpha_b = 0`). Orientation: :math:`\alpha_b > 0` and the frontiers increase,
+so no sign flips are possible. The scale can be mapped onto Epoch's ECI through two anchor models
+(:meth:`irtgap.gapfit.GapFit.capabilities` with ``eci_anchors``).
+
+**The gap.** Per posterior draw, the backward gap is
+:math:`t - F_{\text{closed}}^{-1}(F_{\text{open}}(t))` and the forward gap
+:math:`F_{\text{open}}^{-1}(F_{\text{closed}}(t)) - t`, in months (see :mod:`irtgap.gaps`). On
+public benchmarks the open frontier is shifted by :math:`\gamma`; the capability gap ("all") is the
+gap without that shift, which is also the gap as measured on private benchmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from irtgap import _dims as D
+from irtgap.design import CENSOR, KNOT_DIM, PROVIDER_DIM, Design, make_design
+from irtgap.scoredata import ScoreData
+
+if TYPE_CHECKING:
+    from irtgap.gapfit import GapFit
+
+UNIT_DIM = "unit"
+SEGMENT_DIM = "segment"
+CENSORED_DIM = "obs_censored"
+
+
+#: Terms of the series for the censored Beta probability (relative error below 1e-6 here).
+SERIES_TERMS = 40
+
+
+def censored_beta_logp(a: Any, b: Any, low: np.ndarray) -> Any:
+    r"""Log probability that a Beta(a, b) score lies beyond the resolution limit.
+
+    For left-censored scores (``low``), :math:`\log P(Y \le \epsilon) = \log I_\epsilon(a, b)`;
+    for right-censored ones, :math:`\log I_\epsilon(b, a)`. The regularised incomplete beta at
+    small :math:`\epsilon` is evaluated with its power series (DLMF 8.17.22),
+
+    .. math:: I_x(a, b) = \frac{x^a (1-x)^b}{a B(a, b)} \sum_{n \ge 0} t_n,\quad t_0 = 1,\
+        t_{n+1} = t_n \frac{a + b + n}{a + 1 + n} x,
+
+    truncated at :data:`SERIES_TERMS` terms: much cheaper to differentiate than a general
+    incomplete-beta routine, and accurate because :math:`x = 0.005` is small.
+    """
+    p = pt.where(low, a, b)
+    q = pt.where(low, b, a)
+    x = CENSOR
+    j = np.arange(SERIES_TERMS, dtype=float)[None, :]
+    log_ratio = pt.log(p[:, None] + q[:, None] + j) - pt.log(p[:, None] + 1 + j) + np.log(x)
+    log_terms = pt.concatenate([pt.zeros_like(p)[:, None], pt.cumsum(log_ratio, axis=1)], axis=1)
+    log_total = pt.logsumexp(log_terms, axis=1)
+    log_beta = pt.gammaln(p) + pt.gammaln(q) - pt.gammaln(p + q)
+    return p * np.log(x) + q * np.log1p(-x) - pt.log(p) - log_beta + log_total
+
+
+def _censored_beta_random(
+    a: np.ndarray, b: np.ndarray, rng: np.random.Generator | None = None, size: Any = None
+) -> np.ndarray:
+    rng = rng or np.random.default_rng()
+    return np.clip(rng.beta(a, b, size=size), CENSOR, 1 - CENSOR)
+
+
+@dataclass(frozen=True)
+class GapSettings:
+    """Settings of :class:`GapModel`; every default is documented in ``docs/model.md``.
+
+    Attributes
+    ----------
+    since : str or None
+        Models released before this date are left out (default 2022-01-01: one year of closed
+        frontier before the 2023 start of the gap grid, so that backward gaps are defined there).
+    knot_months : int
+        Spacing of the frontier knots (12 months: each year's growth rate is informed by that
+        year's frontier models; shorter spacings let the gap bend faster but sample slower and
+        lean more on the growth prior).
+    reference_date : str
+        Time origin; the closed frontier is 0 there (scale location).
+    public_advantage, provider_degradation, shortfall : bool
+        Switch the terms off for sensitivity checks. Without ``shortfall`` every model sits on its
+        side's frontier (u = 0), which reintroduces the winner's curse.
+    """
+
+    since: str | None = "2022-01-01"
+    knot_months: int = 12
+    reference_date: str = "2024-01-01"
+    public_advantage: bool = True
+    provider_degradation: bool = True
+    shortfall: bool = True
+    prior_scale_gamma: float = 0.5
+    prior_scale_delta: float = 0.5
+    growth_spread: float = 0.5
+
+
+def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
+    """Build the PyMC model for ``data`` (a pure function of data and settings).
+
+    See the module docstring for the maths. The model's coordinates use the fixed dimension names
+    (``model``, ``benchmark``, ``weights`` for the two sides) plus ``unit`` (capability units: first-party versions
+    and unmatched hosted ones), ``knot``, ``segment`` and ``provider``.
+    """
+    settings = settings or GapSettings()
+    design = (
+        data
+        if isinstance(data, Design)
+        else make_design(
+            data,
+            since=settings.since,
+            knot_months=settings.knot_months,
+            reference_date=settings.reference_date,
+        )
+    )
+    models = design.models
+    base_idx = design.base_idx
+    unit_mask = base_idx == np.arange(len(models))
+    units = models.index[unit_mask]
+    unit_of_model = np.searchsorted(np.flatnonzero(unit_mask), base_idx)
+    row_unit = unit_of_model[design.model_idx]
+    unit_side = design.side_idx[unit_mask]
+    k_left, w = design.knot_position(design.t_models[unit_mask])
+    ref_k, ref_w = design.knot_position(np.array([0.0]))
+
+    rows = design.rows
+    bench = design.benchmarks
+    b_idx = design.benchmark_idx
+    y = np.clip(rows[D.SCORE].to_numpy(float), CENSOR, 1 - CENSOR)
+    floor = bench["random_baseline"].to_numpy(float) / bench["ceiling"].to_numpy(float)
+    row_open = (rows[D.WEIGHTS] == D.OPEN).to_numpy()
+    row_public = (rows[D.ACCESS] == "public").to_numpy()
+    prov_idx = design.provider_idx
+    h = float(np.diff(design.knots)[0])
+
+    coords = {
+        D.MODEL: list(models.index),
+        UNIT_DIM: list(units),
+        D.BENCHMARK: list(bench.index),
+        D.WEIGHTS: list(D.SIDES),
+        KNOT_DIM: list(design.knot_dates),
+        SEGMENT_DIM: list(design.knot_dates[1:]),
+        D.OBS: np.flatnonzero((y > CENSOR) & (y < 1 - CENSOR)),
+        CENSORED_DIM: np.flatnonzero((y <= CENSOR) | (y >= 1 - CENSOR)),
+    }
+    if settings.provider_degradation and design.providers:
+        coords[PROVIDER_DIM] = list(design.providers)
+
+    with pm.Model(coords=coords) as model:
+        # ---- benchmarks
+        mu_d = pm.Normal("difficulty_mean", 0.0, 2.0)
+        sd_d = pm.HalfNormal("difficulty_sd", 2.0)
+        # centred: every benchmark is scored by many models, so the data pin each one
+        difficulty = pm.Normal("difficulty", mu_d, sd_d, dims=D.BENCHMARK)
+        # scale: the anchor benchmark's slope is 1; the others are partially pooled
+        mu_a = pm.Normal("log_slope_mean", 0.0, 0.5)
+        sd_a = pm.HalfNormal("log_slope_sd", 0.5)
+        raw_a = pm.Normal("log_slope_raw", mu_a, sd_a, dims=D.BENCHMARK)
+        is_anchor = np.asarray(bench.index == design.anchor_benchmark)
+        slope = pm.Deterministic(
+            "slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK
+        )
+        mu_phi = pm.Normal("log_precision_mean", 3.0, 1.0)
+        sd_phi = pm.HalfNormal("log_precision_sd", 1.0)
+        log_phi = pm.Normal("log_precision", mu_phi, sd_phi, dims=D.BENCHMARK)
+        precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
+
+        # ---- frontiers: non-decreasing, piecewise linear in time
+        # growth rates: partially pooled around each side's typical rate, fixed spread
+        mu_lam = pm.Normal("log_growth_mean", 0.0, 1.0, dims=D.WEIGHTS)
+        log_growth = pm.Normal(
+            "log_growth",
+            mu_lam[:, None],
+            settings.growth_spread,
+            dims=(D.WEIGHTS, SEGMENT_DIM),
+        )
+        rise = pt.concatenate(
+            [pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1
+        )
+        rise_ref = rise[:, ref_k[0]] * (1 - ref_w[0]) + rise[:, ref_k[0] + 1] * ref_w[0]
+        open_at_ref = pm.Normal("open_frontier_at_reference", 0.0, 3.0)
+        level_ref = pt.stack([pt.constant(0.0), open_at_ref])
+        frontier = pm.Deterministic(
+            "frontier", rise - rise_ref[:, None] + level_ref[:, None], dims=(D.WEIGHTS, KNOT_DIM)
+        )
+
+        # ---- capabilities: at or below the side's frontier
+        f_unit = frontier[unit_side, k_left] * (1 - w) + frontier[unit_side, k_left + 1] * w
+        if settings.shortfall:
+            s_u = pm.HalfNormal("shortfall_scale", 2.0, dims=D.WEIGHTS)
+            e_u = pm.Exponential("shortfall_std", 1.0, dims=UNIT_DIM)
+            shortfall = pm.Deterministic("shortfall", s_u[unit_side] * e_u, dims=UNIT_DIM)
+            theta = pm.Deterministic("capability", f_unit - shortfall, dims=UNIT_DIM)
+        else:
+            theta = pm.Deterministic("capability", f_unit, dims=UNIT_DIM)
+
+        # ---- measurement
+        effect = theta[row_unit]
+        if settings.public_advantage:
+            gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
+            effect = effect + gamma * (row_open & row_public)
+        if settings.provider_degradation and design.providers:
+            delta = pm.HalfNormal(
+                "provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM
+            )
+            hosted = prov_idx >= 0
+            pen = pt.concatenate([pt.zeros(1), delta])[prov_idx + 1]
+            effect = effect - pen * hosted
+        eta = slope[b_idx] * (effect - difficulty[b_idx])
+        mu = floor[b_idx] + (1 - floor[b_idx]) * pm.math.sigmoid(eta)
+        mu = pt.clip(mu, 1e-6, 1 - 1e-6)
+        phi = precision[b_idx]
+        a, b = mu * phi, (1 - mu) * phi
+        # Uncensored scores: Beta likelihood. Scores at the resolution limits: the Beta
+        # probability of lying beyond them (the incomplete beta is costly: only those rows).
+        inside = (y > CENSOR) & (y < 1 - CENSOR)
+        pm.Beta("score", alpha=a[inside], beta=b[inside], observed=y[inside], dims=D.OBS)
+        if (~inside).any():
+            low = y[~inside] <= CENSOR
+            pm.CustomDist(
+                "score_censored",
+                a[~inside],
+                b[~inside],
+                logp=lambda value, a_, b_: censored_beta_logp(a_, b_, low),
+                random=_censored_beta_random,
+                observed=y[~inside],
+                dims=CENSORED_DIM,
+            )
+    model._irtgap_design = design  # type: ignore[attr-defined]
+    return model
+
+
+@dataclass
+class GapModel:
+    """The hierarchical Bayesian IRT gap model (settings only; :meth:`fit` does the work).
+
+    Parameters are those of :class:`GapSettings`. See :mod:`irtgap.gapmodel` for the maths.
+
+    Examples
+    --------
+    >>> import irtgap
+    >>> sim = irtgap.simulate(n_closed=12, n_open=12, n_benchmarks=6, seed=1)
+    >>> model = irtgap.GapModel(knot_months=12).build(sim.data)
+    >>> sorted(model.coords["weights"])
+    ['closed', 'open']
+    """
+
+    since: str | None = GapSettings.since
+    knot_months: int = GapSettings.knot_months
+    reference_date: str = GapSettings.reference_date
+    public_advantage: bool = True
+    provider_degradation: bool = True
+    shortfall: bool = True
+    prior_scale_gamma: float = GapSettings.prior_scale_gamma
+    prior_scale_delta: float = GapSettings.prior_scale_delta
+    growth_spread: float = GapSettings.growth_spread
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def settings(self) -> GapSettings:
+        fields = {k: v for k, v in asdict(self).items() if k != "extra"}
+        return GapSettings(**fields)
+
+    def design(self, data: ScoreData) -> Design:
+        s = self.settings
+        return make_design(
+            data, since=s.since, knot_months=s.knot_months, reference_date=s.reference_date
+        )
+
+    def build(self, data: ScoreData) -> pm.Model:
+        """The PyMC model for ``data``, to inspect or extend."""
+        return build_model(self.design(data), self.settings)
+
+    def fit(
+        self,
+        data: ScoreData,
+        *,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 4,
+        random_seed: int | np.random.Generator | None = None,
+        progressbar: bool = True,
+        sampler: str = "nutpie",
+        sampler_kwargs: dict[str, Any] | None = None,
+    ) -> GapFit:
+        """Sample the posterior and return a :class:`~irtgap.gapfit.GapFit`.
+
+        ``sampler`` is ``"nutpie"`` (default, fastest here) or ``"pymc"``. Diagnostics are checked
+        after sampling and a :class:`~irtgap.errors.ConvergenceWarning` is issued when R-hat > 1.01,
+        bulk ESS < 400 for the frontier, or any divergence occurred.
+        """
+        from irtgap.gapfit import GapFit
+
+        design = self.design(data)
+        model = build_model(design, self.settings)
+        kwargs = dict(sampler_kwargs or {})
+        if isinstance(random_seed, np.random.Generator):
+            random_seed = int(random_seed.integers(2**31 - 1))
+        with model:
+            idata = pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                random_seed=random_seed,
+                progressbar=progressbar,
+                nuts_sampler=sampler,
+                **kwargs,
+            )
+        fit = GapFit(idata=idata, design=design, settings=self.settings, data=data)
+        fit.diagnostics(warn=True)
+        return fit

@@ -1,0 +1,233 @@
+"""The Bayesian gap model: design, likelihood pieces, result methods (fast), and real fits (slow)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+import pytest
+import xarray as xr
+from scipy.special import betainc
+
+import irtgap
+from irtgap import _dims as D
+from irtgap.design import make_design, match_hosted_versions
+from irtgap.errors import ConvergenceWarning, DroppedRowsWarning
+from irtgap.gapfit import GapFit
+from irtgap.gapmodel import GapModel, build_model, censored_beta_logp
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return irtgap.simulate(n_closed=25, n_open=25, n_benchmarks=8, density=0.5, seed=3)
+
+
+def _mock_fit(data, settings_model: GapModel, *, draws: int = 200, seed: int = 0) -> GapFit:
+    """A GapFit whose 'posterior' is a prior sample: exercises every method without MCMC."""
+    design = settings_model.design(data)
+    model = build_model(design, settings_model.settings)
+    with model:
+        prior = pm.sample_prior_predictive(draws=draws, random_seed=seed)
+    post = prior["prior"].to_dataset()
+    stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
+    tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
+    return GapFit(idata=tree, design=design, settings=settings_model.settings, data=data)
+
+
+def test_censored_beta_logp_matches_scipy():
+    a = np.array([0.05, 0.5, 2.0, 0.3, 5.0, 1.5])
+    b = np.array([150.0, 20.0, 40.0, 100.0, 3.0, 60.0])
+    low = np.array([True, True, True, False, False, True])
+    ours = censored_beta_logp(pt.as_tensor(a), pt.as_tensor(b), low).eval()
+    eps = 0.005
+    ref = np.where(low, np.log(betainc(a, b, eps)), np.log1p(-betainc(a, b, 1 - eps)))
+    finite = np.isfinite(ref)
+    np.testing.assert_allclose(ours[finite], ref[finite], rtol=1e-6)
+    assert ours[3] < -100  # a right-censored score far from the mean is very unlikely
+
+
+def test_hosted_versions_map_to_first_party_base():
+    models = pd.DataFrame(
+        {
+            D.PROVIDER: ["first-party", "chutes", "first-party", "parasail", "fireworks"],
+            D.MODEL_GROUP: ["QwQ-32B", "QwQ-32B", "Qwen3", "Qwen3", "Kimi"],
+        },
+        index=["QwQ-32B", "chutes/QwQ-32B", "Qwen3-235B-A22B", "parasail-qwen3-235b-a22b", "fw/x"],
+    )
+    base = match_hosted_versions(models)
+    assert base["chutes/QwQ-32B"] == "QwQ-32B"
+    assert base["parasail-qwen3-235b-a22b"] == "Qwen3-235B-A22B"
+    assert base["fw/x"] == "fw/x"  # no first-party version in its group: stands for itself
+    assert base["QwQ-32B"] == "QwQ-32B"
+
+
+def test_design_on_real_data_reports_what_it_leaves_out():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = irtgap.load_epoch_snapshot()
+    with pytest.warns(DroppedRowsWarning, match="METR time horizon"):
+        design = make_design(data)
+    assert design.dropped["non_fraction_rows"] == 29
+    assert design.anchor_benchmark == "GPQA diamond"
+    hosted = design.models[design.models[D.PROVIDER] != D.FIRST_PARTY]
+    matched = (hosted["base"] != hosted.index).sum()
+    assert matched >= 10  # chutes/QwQ-32B -> QwQ-32B and friends
+    assert design.models.loc["chutes/DeepSeek-R1-0528", "base"] == "DeepSeek-R1-0528"
+
+
+def test_build_is_pure_and_has_named_terms(sim):
+    m1 = GapModel().build(sim.data)
+    m2 = GapModel().build(sim.data)
+    names = {v.name for v in m1.free_RVs}
+    assert {"public_advantage", "provider_degradation", "shortfall_std"} <= names
+    assert m1.coords[D.WEIGHTS] == (D.CLOSED, D.OPEN)
+    assert [v.name for v in m1.free_RVs] == [v.name for v in m2.free_RVs]
+    off = GapModel(public_advantage=False, provider_degradation=False, shortfall=False)
+    names_off = {v.name for v in off.build(sim.data).free_RVs}
+    assert not {"public_advantage", "provider_degradation", "shortfall_std"} & names_off
+
+
+def test_frontier_is_non_decreasing_and_pinned_at_reference(sim):
+    fit = _mock_fit(sim.data, GapModel())
+    fr = fit.frontier_draws()
+    diffs = fr.diff(D.DATE)
+    assert float(diffs.min()) >= -1e-9
+    ref = fit.frontier_draws(["2024-01-01"]).sel({D.WEIGHTS: D.CLOSED})
+    np.testing.assert_allclose(ref.to_numpy(), 0.0, atol=1e-9)
+
+
+def test_gap_table_shape_and_public_shift(sim):
+    fit = _mock_fit(sim.data, GapModel())
+    table = fit.gap(["2024-06-01", "2025-01-01"], by="access")
+    assert list(table.columns) == [
+        D.DATE, D.GROUP, "mean", "median", "lower", "upper", "n_defined", "prob_grew", "method",
+    ]
+    assert set(table[D.GROUP]) == {"all", "public", "private"}
+    assert (table["lower"] <= table["median"]).all() and (table["median"] <= table["upper"]).all()
+    # private is the reference category: identical to the capability gap
+    a = table[table[D.GROUP] == "all"]["median"].to_numpy()
+    p = table[table[D.GROUP] == "private"]["median"].to_numpy()
+    np.testing.assert_allclose(a, p)
+    with pytest.raises(ValueError, match="by="):
+        fit.gap(by="country")
+
+
+def test_gap_from_known_frontiers_is_exact(sim):
+    """Overwrite the posterior frontier with two lines 6 months apart: the gap must be 6."""
+    fit = _mock_fit(sim.data, GapModel(public_advantage=False), draws=20)
+    post = fit.posterior
+    knots = pd.DatetimeIndex(post["knot"].to_numpy())
+    years = ((knots - pd.Timestamp("2024-01-01")).days / 365.25).to_numpy()
+    closed = 1.0 * years
+    opened = 1.0 * (years - 0.5)
+    frontier = np.broadcast_to(np.stack([closed, opened]), post["frontier"].shape).copy()
+    new_post = post.assign(frontier=(post["frontier"].dims, frontier))
+    tree = fit.idata.copy()
+    tree["posterior"] = new_post
+    fit2 = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+    table = fit2.gap(["2024-06-01", "2025-03-01"])
+    np.testing.assert_allclose(table["median"], 6.0, atol=0.05)
+    fwd = fit2.gap(["2024-06-01"], direction="forward")
+    np.testing.assert_allclose(fwd["median"], 6.0, atol=0.05)
+
+
+def test_terms_and_diagnostics_warn_on_bad_chains(sim):
+    fit = _mock_fit(sim.data, GapModel())
+    terms = fit.terms()
+    assert "public_advantage" in terms.index
+    assert {"mean", "lower", "upper", "prior_sd", "informed"} <= set(terms.columns)
+    # prior draws as one chain: ESS is fine but build a two-chain copy with shifted chains
+    post = fit.posterior
+    two = xr.concat([post, post + 1.0], dim=D.CHAIN).assign_coords({D.CHAIN: [0, 1]})
+    tree = fit.idata.copy()
+    tree["posterior"] = two
+    stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.ones((2, post.sizes[D.DRAW]), bool))})
+    tree["sample_stats"] = stats
+    bad = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+    with pytest.warns(ConvergenceWarning, match="R-hat"):
+        diag = bad.diagnostics()
+    assert diag["divergences"] == 2 * post.sizes[D.DRAW]
+    assert diag["max_rhat"] > 1.01
+
+
+def test_capabilities_eci_anchors_land_exactly(sim):
+    fit = _mock_fit(sim.data, GapModel())
+    caps = fit.capabilities()
+    first, second = caps.index[0], caps.index[-1]
+    mapped = fit.capabilities(eci_anchors={second: 130.0, first: 150.0})
+    assert mapped.loc[second, "mean"] == pytest.approx(130.0)
+    assert mapped.loc[first, "lower"] == pytest.approx(150.0)
+    with pytest.raises(ValueError, match="not among"):
+        fit.capabilities(eci_anchors={"nope": 1.0, first: 2.0})
+
+
+def test_netcdf_round_trip(sim, tmp_path):
+    fit = _mock_fit(sim.data, GapModel())
+    path = fit.to_netcdf(tmp_path / "fit.nc")
+    back = GapFit.from_netcdf(path)
+    pd.testing.assert_frame_equal(
+        fit.gap(["2024-06-01"], by="access"), back.gap(["2024-06-01"], by="access")
+    )
+    assert back.settings == fit.settings
+    assert back.data.n_obs == fit.data.n_obs
+
+
+def test_plots_return_axes(sim):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fit = _mock_fit(sim.data, GapModel())
+    assert fit.plot_gap().get_ylabel().startswith("months")
+    assert fit.plot_frontier() is not None
+
+
+def test_simulate_truth_and_seed():
+    a = irtgap.simulate(seed=5, n_closed=10, n_open=10, n_benchmarks=5)
+    b = irtgap.simulate(seed=5, n_closed=10, n_open=10, n_benchmarks=5)
+    c = irtgap.simulate(seed=6, n_closed=10, n_open=10, n_benchmarks=5)
+    pd.testing.assert_frame_equal(a.data.scores, b.data.scores)
+    assert not a.data.scores[D.SCORE].equals(c.data.scores[D.SCORE])
+    gap = a.true_gap(pd.date_range("2023-01-01", "2025-06-01", freq="90D"))
+    np.testing.assert_allclose(gap, 6.0, atol=0.01)
+    growing = irtgap.simulate(gap_months=lambda t: 6 + 2 * t, seed=1, n_closed=10, n_open=10)
+    g = growing.true_gap(["2024-01-01", "2025-01-01"])
+    np.testing.assert_allclose(g.to_numpy(), [6.0, 8.0], atol=0.1)
+
+
+# ---------------------------------------------------------------------- slow: real MCMC
+@pytest.mark.slow
+def test_recovers_known_gap_on_simulated_data():
+    sim = irtgap.simulate(
+        gap_months=6.0, n_closed=40, n_open=40, n_benchmarks=10, density=0.5, seed=11
+    )
+    fit = GapModel().fit(sim.data, draws=500, tune=500, chains=2, random_seed=2, progressbar=False)
+    dates = pd.date_range("2023-01-01", "2025-06-01", freq="180D")
+    table = fit.gap(dates)
+    truth = sim.true_gap(dates).to_numpy()
+    covered = (table["lower"].to_numpy() <= truth) & (truth <= table["upper"].to_numpy())
+    assert covered.mean() >= 0.8, table.assign(truth=truth)
+
+
+@pytest.mark.slow
+def test_degradation_term_removes_bias():
+    """Hosted copies score lower: a model without the term mistakes that for lower capability."""
+    sim = irtgap.simulate(
+        gap_months=6.0,
+        provider_degradation=1.5,
+        hosted_share=0.6,
+        n_closed=30,
+        n_open=30,
+        n_benchmarks=8,
+        density=0.5,
+        seed=4,
+    )
+    kw = dict(draws=400, tune=400, chains=2, random_seed=3, progressbar=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with_term = GapModel().fit(sim.data, **kw)
+    delta = with_term.terms().loc["provider_degradation[host]"]
+    assert delta["lower"] < 1.5 < delta["upper"] + 0.3
+    assert delta["mean"] > 0.7
