@@ -67,11 +67,15 @@ def main() -> None:
         model = build_model(design, gm.settings)
         wall, ess = _timed_sample(model, sampler, n, n, 2)
         results[sampler] = (wall, ess)
-        print(f"{sampler:>6}: {wall:7.1f} s for 2 chains x {2 * n} iterations, "
-              f"frontier min bulk ESS {ess:.0f} ({ess / wall:.1f} per s)")
+        print(
+            f"{sampler:>6}: {wall:7.1f} s for 2 chains x {2 * n} iterations, "
+            f"frontier min bulk ESS {ess:.0f} ({ess / wall:.1f} per s)"
+        )
     (tn, en), (tp, ep) = results["nutpie"], results["pymc"]
-    print(f"ratio pymc/nutpie wall time: {tp / tn:.2f}x; "
-          f"nutpie/pymc frontier ESS per second: {(en / tn) / (ep / tp):.2f}x")
+    print(
+        f"ratio pymc/nutpie wall time: {tp / tn:.2f}x; "
+        f"nutpie/pymc frontier ESS per second: {(en / tn) / (ep / tp):.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The Bayesian gap model: design, likelihood pieces, result methods (fast), and real fits (slow)."""
+"""The Bayesian gap model: design, likelihood, result methods (fast) and real fits (slow)."""
 
 from __future__ import annotations
 
@@ -103,7 +103,15 @@ def test_gap_table_shape_and_public_shift(sim):
     fit = _mock_fit(sim.data, GapModel())
     table = fit.gap(["2024-06-01", "2025-01-01"], by="access")
     assert list(table.columns) == [
-        D.DATE, D.GROUP, "mean", "median", "lower", "upper", "n_defined", "prob_grew", "method",
+        D.DATE,
+        D.GROUP,
+        "mean",
+        "median",
+        "lower",
+        "upper",
+        "n_defined",
+        "prob_grew",
+        "method",
     ]
     assert set(table[D.GROUP]) == {"all", "public", "private"}
     assert (table["lower"] <= table["median"]).all() and (table["median"] <= table["upper"]).all()

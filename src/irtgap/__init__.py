@@ -6,11 +6,11 @@ shape (draws over ``chain`` / ``draw``), so that summaries and plots never branc
 """
 
 from irtgap.datasets import load_epoch_snapshot
+from irtgap.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
 from irtgap.gapfit import GapFit
 from irtgap.gapmodel import GapModel
-from irtgap.simulate import simulate
-from irtgap.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
 from irtgap.scoredata import ScoreData
+from irtgap.simulate import simulate
 
 __all__ = [
     "ConvergenceWarning",

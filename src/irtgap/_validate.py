@@ -133,9 +133,7 @@ def benchmark_components(table: pd.DataFrame) -> list[dict[str, list[str]]]:
     mcode, models = pd.factorize(table[D.MODEL])
     bcode, benches = pd.factorize(table[D.BENCHMARK])
     nm, nb = len(models), len(benches)
-    graph = sp.coo_matrix(
-        (np.ones(len(table)), (mcode, nm + bcode)), shape=(nm + nb, nm + nb)
-    )
+    graph = sp.coo_matrix((np.ones(len(table)), (mcode, nm + bcode)), shape=(nm + nb, nm + nb))
     n, labels = connected_components(graph, directed=False)
     pieces = [
         {

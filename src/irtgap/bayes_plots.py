@@ -57,7 +57,9 @@ def plot_gap_table(
     return ax
 
 
-def plot_frontier(fit: GapFit, *, ax: Axes | None = None, ci: float = 0.9, label_top: int = 6) -> Axes:
+def plot_frontier(
+    fit: GapFit, *, ax: Axes | None = None, ci: float = 0.9, label_top: int = 6
+) -> Axes:
     """Frontier bands per side with the posterior capability of every modelled model."""
     ax = _axes(ax, (10, 6))
     fr = fit.frontier(ci=ci)

@@ -31,9 +31,7 @@ def read_snapshot_tables(path: str | Path | None = None) -> tuple[pd.DataFrame, 
     return scores, benchmarks
 
 
-def load_epoch_snapshot(
-    path: str | Path | None = None, *, duplicates: str = "max"
-) -> ScoreData:
+def load_epoch_snapshot(path: str | Path | None = None, *, duplicates: str = "max") -> ScoreData:
     """Load the bundled Epoch AI snapshot (or a folder in the same format) as a ScoreData.
 
     The raw table has 2,525 rows; 81 have no release date and are dropped with a warning, 589

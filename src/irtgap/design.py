@@ -180,7 +180,9 @@ def make_design(
 
     start = pd.Timestamp(t[D.DATE].min()).to_period("Q").start_time
     end = pd.Timestamp(t[D.DATE].max()) + pd.DateOffset(months=1)
-    knot_dates = pd.date_range(start, end + pd.DateOffset(months=knot_months), freq=f"{knot_months}MS")
+    knot_dates = pd.date_range(
+        start, end + pd.DateOffset(months=knot_months), freq=f"{knot_months}MS"
+    )
     origin = pd.Timestamp(reference_date)
     knots = years_since(knot_dates, origin)
     return Design(

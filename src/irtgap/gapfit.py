@@ -59,7 +59,7 @@ class GapFit:
     design: Design
     settings: GapSettings
     data: ScoreData
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ draws
     @property
@@ -94,9 +94,7 @@ class GapFit:
             name="frontier",
         )
 
-    def gap_draws(
-        self, dates: Any = None, *, direction: Direction = "backward"
-    ) -> xr.DataArray:
+    def gap_draws(self, dates: Any = None, *, direction: Direction = "backward") -> xr.DataArray:
         """Gap draws in months ``(chain, draw, group, date)``, groups all / public / private.
 
         The gap is computed on a weekly grid over the whole modelled period (so that the closed
@@ -115,7 +113,7 @@ class GapFit:
         gamma = (
             post["public_advantage"].to_numpy()[..., None]
             if "public_advantage" in post
-            else np.zeros(f_open.shape[:2] + (1,))
+            else np.zeros((*f_open.shape[:2], 1))
         )
         grid = to_days(fine)
         latent = time_shift_gap(grid, f_open, f_closed, direction=direction)
@@ -164,9 +162,7 @@ class GapFit:
         draws = self.gap_draws(dates_all, direction=direction)
         if by is None:
             draws = draws.sel({D.GROUP: ["all"]})
-        table = summarize_gap(
-            draws, ci=ci, reference_date=reference_date, method="bayesian_irt"
-        )
+        table = summarize_gap(draws, ci=ci, reference_date=reference_date, method="bayesian_irt")
         return table[table[D.DATE].isin(dates)].reset_index(drop=True)
 
     def frontier(self, dates: Any = None, *, ci: float = 0.9) -> pd.DataFrame:
@@ -266,15 +262,13 @@ class GapFit:
         min_ess = float(min(np.nanmin(v.to_numpy()) for v in ess.data_vars.values()))
         min_tail = float(min(np.nanmin(v.to_numpy()) for v in ess_tail.data_vars.values()))
         gap = self.gap_draws(self._default_dates()[::4]).sel({D.GROUP: "all"})
-        gap_ok = gap.where(np.isfinite(gap).all((D.CHAIN, D.DRAW)), drop=True)
+        gap_ok = gap.where(xr.apply_ufunc(np.isfinite, gap).all(dim=[D.CHAIN, D.DRAW]), drop=True)
         gap_ess = (
             float(np.nanmin(azs.ess(gap_ok, method="bulk").to_numpy()))
             if gap_ok.size
             else float("nan")
         )
-        gap_rhat = (
-            float(np.nanmax(azs.rhat(gap_ok).to_numpy())) if gap_ok.size else float("nan")
-        )
+        gap_rhat = float(np.nanmax(azs.rhat(gap_ok).to_numpy())) if gap_ok.size else float("nan")
         stats = self.idata["sample_stats"].to_dataset()
         div = int(stats["diverging"].sum()) if "diverging" in stats else 0
         out = pd.Series(
@@ -303,7 +297,8 @@ class GapFit:
                 problems.append(f"{div} divergent transitions")
             if problems:
                 warnings.warn(
-                    "sampler diagnostics are bad: " + "; ".join(problems)
+                    "sampler diagnostics are bad: "
+                    + "; ".join(problems)
                     + ". Run longer (draws/tune), more chains, or check the model.",
                     ConvergenceWarning,
                     stacklevel=2,
@@ -371,9 +366,7 @@ class GapFit:
         bench = tree["irtgap_benchmarks"].to_dataset().to_dataframe().set_index(D.BENCHMARK)
         scores = _restore(scores)
         bench = _restore(bench)
-        data = ScoreData(
-            scores=scores, benchmarks=bench, log=json.loads(tree.attrs["irtgap_log"])
-        )
+        data = ScoreData(scores=scores, benchmarks=bench, log=json.loads(tree.attrs["irtgap_log"]))
         settings = GapSettings(**json.loads(tree.attrs["irtgap_settings"]))
         for name in ("irtgap_scores", "irtgap_benchmarks"):
             del tree[name]

@@ -159,8 +159,8 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     """Build the PyMC model for ``data`` (a pure function of data and settings).
 
     See the module docstring for the maths. The model's coordinates use the fixed dimension names
-    (``model``, ``benchmark``, ``weights`` for the two sides) plus ``unit`` (capability units: first-party versions
-    and unmatched hosted ones), ``knot``, ``segment`` and ``provider``.
+    (``model``, ``benchmark``, ``weights`` for the two sides) plus ``unit`` (capability units:
+    first-party versions and unmatched hosted ones), ``knot``, ``segment`` and ``provider``.
     """
     settings = settings or GapSettings()
     design = (
@@ -217,9 +217,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         sd_a = pm.HalfNormal("log_slope_sd", 0.5)
         raw_a = pm.Normal("log_slope_raw", mu_a, sd_a, dims=D.BENCHMARK)
         is_anchor = np.asarray(bench.index == design.anchor_benchmark)
-        slope = pm.Deterministic(
-            "slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK
-        )
+        slope = pm.Deterministic("slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK)
         mu_phi = pm.Normal("log_precision_mean", 3.0, 1.0)
         sd_phi = pm.HalfNormal("log_precision_sd", 1.0)
         log_phi = pm.Normal("log_precision", mu_phi, sd_phi, dims=D.BENCHMARK)
@@ -234,9 +232,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             settings.growth_spread,
             dims=(D.WEIGHTS, SEGMENT_DIM),
         )
-        rise = pt.concatenate(
-            [pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1
-        )
+        rise = pt.concatenate([pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1)
         rise_ref = rise[:, ref_k[0]] * (1 - ref_w[0]) + rise[:, ref_k[0] + 1] * ref_w[0]
         open_at_ref = pm.Normal("open_frontier_at_reference", 0.0, 3.0)
         level_ref = pt.stack([pt.constant(0.0), open_at_ref])
@@ -286,7 +282,6 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
                 observed=y[~inside],
                 dims=CENSORED_DIM,
             )
-    model._irtgap_design = design  # type: ignore[attr-defined]
     return model
 
 

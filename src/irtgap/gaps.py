@@ -42,9 +42,7 @@ def from_days(days: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex((np.asarray(days, float) * 86_400e9).astype("int64").astype("M8[ns]"))
 
 
-def date_grid(
-    start: object, end: object, *, step_days: int = 7
-) -> pd.DatetimeIndex:
+def date_grid(start: object, end: object, *, step_days: int = 7) -> pd.DatetimeIndex:
     """Regular grid of dates from ``start`` to ``end`` (inclusive of start)."""
     return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=f"{int(step_days)}D")
 

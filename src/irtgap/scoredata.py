@@ -230,8 +230,8 @@ class ScoreData:
             if model_group
             else table[D.MODEL]
         )
-        for label, col in ((D.COUNTRY, country), (D.ORGANIZATION, organization)):
-            table[label] = df[col].astype("string") if col else pd.NA
+        for label, opt in ((D.COUNTRY, country), (D.ORGANIZATION, organization)):
+            table[label] = df[opt].astype("string") if opt else pd.NA
         table = table.astype({D.PROVIDER: "string", D.COUNTRY: "string", D.ORGANIZATION: "string"})
 
         meta = normalize_benchmark_meta(benchmarks, table[D.BENCHMARK].unique())
@@ -442,11 +442,11 @@ class ScoreData:
             keep &= t[D.WEIGHTS] == weights
         for names, label in ((benchmarks, D.BENCHMARK), (models, D.MODEL)):
             if names is not None:
-                names = [names] if isinstance(names, str) else list(names)
-                unknown = sorted(set(names) - set(t[label]))
+                wanted = [names] if isinstance(names, str) else list(names)
+                unknown = sorted(set(wanted) - set(t[label]))
                 if unknown:
                     raise ScoreDataError(f"unknown {label} name(s): {_rows(unknown)}")
-                keep &= t[label].isin(names)
+                keep &= t[label].isin(wanted)
         if exclude_benchmarks is not None:
             unknown = sorted(set(exclude_benchmarks) - set(t[D.BENCHMARK]))
             if unknown:
@@ -458,9 +458,13 @@ class ScoreData:
             keep &= t[D.DATE] <= pd.Timestamp(end)
         if country is not None:
             wanted = [country] if isinstance(country, str) else list(country)
-            in_country = t[D.COUNTRY].fillna("").str.split(",").map(
-                lambda parts: any(p.strip() in wanted for p in parts)
-            ).astype(bool)
+            in_country = (
+                t[D.COUNTRY]
+                .fillna("")
+                .str.split(",")
+                .map(lambda parts: any(p.strip() in wanted for p in parts))
+                .astype(bool)
+            )
             sides = D.SIDES if countries_apply_to == "both" else (countries_apply_to,)
             keep &= in_country | ~t[D.WEIGHTS].isin(sides)
         for value, col in ((access, "access"), (scale, "scale")):
@@ -494,15 +498,19 @@ class ScoreData:
                 "model groups mix open and closed versions: "
                 f"{_rows(sides.index[sides > 1])}; fix column 'model_group' or 'weights'"
             )
-        group_meta = t.sort_values(D.DATE, kind="stable").groupby(D.MODEL_GROUP).agg(
-            date=(D.DATE, "min"),
-            weights=(D.WEIGHTS, "first"),
-            provider=(
-                D.PROVIDER,
-                lambda s: D.FIRST_PARTY if (s == D.FIRST_PARTY).any() else s.iloc[0],
-            ),
-            country=(D.COUNTRY, "first"),
-            organization=(D.ORGANIZATION, "first"),
+        group_meta = (
+            t.sort_values(D.DATE, kind="stable")
+            .groupby(D.MODEL_GROUP)
+            .agg(
+                date=(D.DATE, "min"),
+                weights=(D.WEIGHTS, "first"),
+                provider=(
+                    D.PROVIDER,
+                    lambda s: D.FIRST_PARTY if (s == D.FIRST_PARTY).any() else s.iloc[0],
+                ),
+                country=(D.COUNTRY, "first"),
+                organization=(D.ORGANIZATION, "first"),
+            )
         )
         merged = t.groupby([D.MODEL_GROUP, D.BENCHMARK], as_index=False)[D.SCORE].agg(how)
         merged = merged.join(group_meta, on=D.MODEL_GROUP)
@@ -547,8 +555,7 @@ class ScoreData:
                 "date_min": self.scores[D.DATE].min().date(),
                 "date_max": self.scores[D.DATE].max().date(),
                 "density": round(self.n_obs / max(self.n_models * self.n_benchmarks, 1), 4),
-                "dropped_benchmarks": ", ".join(f"{k} ({v})" for k, v in dropped.items())
-                or "none",
+                "dropped_benchmarks": ", ".join(f"{k} ({v})" for k, v in dropped.items()) or "none",
             },
             name="ScoreData",
         )
@@ -577,7 +584,8 @@ def _check_score_ranges(table: pd.DataFrame, meta: pd.DataFrame, *, score_column
         rows = table.index[bad]
         per = table.loc[rows].groupby(D.BENCHMARK)[D.SCORE].agg(["size", "min", "max"])
         desc = "; ".join(
-            f"{b!r}: {r['size']} row(s), range {r['min']:g} to {r['max']:g}" for b, r in per.iterrows()
+            f"{b!r}: {int(r['size'])} row(s), range {r['min']:g} to {r['max']:g}"
+            for b, r in per.iterrows()
         )
         raise ScoreDataError(
             f"column {score_column!r} (score) has values outside [0, 1] on fraction-scale "

@@ -182,7 +182,7 @@ def simulate(
             {
                 "model": model_names[i],
                 "benchmark": names[k],
-                "score": score(i, k, 0.0),
+                "score": score(int(i), int(k), 0.0),
                 "date": dates[i],
                 "weights": side[i],
                 "provider": D.FIRST_PARTY,
@@ -201,7 +201,7 @@ def simulate(
                     {
                         "model": f"host/{model_names[i]}",
                         "benchmark": names[k],
-                        "score": score(i, k, provider_degradation),
+                        "score": score(int(i), int(k), provider_degradation),
                         "date": dates[i],
                         "weights": D.OPEN,
                         "provider": "host",

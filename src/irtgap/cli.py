@@ -1,0 +1,106 @@
+"""Command line: ``irtgap report --out DIR`` (bundled data by default)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from irtgap.errors import ScoreDataError
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, str]:
+    import pandas as pd
+
+    from irtgap.datasets import load_epoch_snapshot
+    from irtgap.scoredata import ScoreData
+
+    if args.hub:
+        from irtgap.hub import load_epoch_hub
+
+        return load_epoch_hub(args.hub), f"Epoch AI Benchmarking Hub export {args.hub}"
+    if args.data:
+        df = pd.read_csv(args.data)
+        bench = pd.read_csv(args.benchmarks) if args.benchmarks else None
+        optional = {
+            k: k if k in df.columns else None
+            for k in ("provider", "model_group", "country", "organization")
+        }
+        data = ScoreData.from_frame(
+            df,
+            model="model_version",
+            benchmark="benchmark",
+            score="score",
+            date="release_date",
+            weights="weights",
+            benchmarks=bench,
+            sparse_benchmarks="drop",
+            **optional,  # type: ignore[arg-type]
+        )
+        return data, f"{args.data}"
+    return load_epoch_snapshot(), "bundled Epoch AI snapshot (2025-11)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``irtgap`` command; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="irtgap",
+        description="How many months do open-weight AI models trail the closed frontier?",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser(
+        "report",
+        help="write figures and report.md",
+        description="Fit every method on the data and write figures and report.md into --out. "
+        "Uses the bundled Epoch AI snapshot unless --data or --hub is given.",
+    )
+    rep.add_argument("--out", required=True, type=Path, help="output folder")
+    src = rep.add_mutually_exclusive_group()
+    src.add_argument(
+        "--data",
+        type=Path,
+        help="long CSV with columns model_version, benchmark, score, release_date, weights "
+        "(optional provider, model_group, country, organization)",
+    )
+    src.add_argument("--hub", type=Path, help="Epoch AI Benchmarking Hub export (zip or folder)")
+    rep.add_argument("--benchmarks", type=Path, help="benchmark metadata CSV for --data")
+    rep.add_argument("--sections", help="comma-separated sections (default: all)")
+    rep.add_argument("--fast", action="store_true", help="short runs (preview quality)")
+    rep.add_argument("--seed", type=int, default=0)
+    rep.add_argument("--quiet", action="store_true", help="no progress lines")
+    args = parser.parse_args(argv)
+
+    from irtgap.report import write_report
+
+    def log(msg: str) -> None:
+        if not args.quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            data, label = _load(args)
+        for w in caught:
+            log(f"note: {w.message}")
+        sections = args.sections.split(",") if args.sections else None
+        path = write_report(
+            data,
+            args.out,
+            sections=sections,
+            fast=args.fast,
+            seed=args.seed,
+            data_label=label,
+            log=log,
+        )
+    except (ScoreDataError, ValueError, FileNotFoundError, OSError) as exc:
+        print(f"irtgap: error: {exc}", file=sys.stderr)
+        return 2
+    log(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

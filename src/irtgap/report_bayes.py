@@ -1,0 +1,56 @@
+"""The Bayesian gap model's section of ``irtgap report``."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from irtgap import _dims as D
+from irtgap.errors import ConvergenceWarning
+from irtgap.scoredata import ScoreData
+
+
+def bayes_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: int = 0) -> str:
+    """Fit the model (shorter run with ``fast``) and write gap, frontier and terms figures."""
+    from irtgap.bayes_plots import plot_terms
+    from irtgap.gapmodel import GapModel
+    from irtgap.report import _save, _table
+
+    kw: dict[str, Any] = {"draws": 150, "tune": 150, "chains": 2} if fast else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        fit = GapModel().fit(data, random_seed=seed, progressbar=False, **kw)
+    conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    gap_png = _save(fit.plot_gap(), out_dir / "bayes_gap.png")
+    fr_png = _save(fit.plot_frontier(), out_dir / "bayes_frontier.png")
+    terms_png = _save(plot_terms(fit), out_dir / "bayes_terms.png")
+    summary = fit.summary()
+    summary[D.DATE] = pd.to_datetime(summary[D.DATE]).dt.date
+    summary = summary.set_index([D.GROUP, D.DATE])[["median", "lower", "upper", "prob_grew"]]
+    summary.index = [f"{g} at {d}" for g, d in summary.index]
+    terms = fit.terms()
+    diag = fit.diagnostics(warn=False).to_frame("value")
+    note = f"\n\n**Warning:** {conv[0]}" if conv else "\n\nSampler diagnostics are within bounds."
+    return "\n\n".join(
+        [
+            "## Bayesian IRT gap model",
+            "Latent capability per model, a non-decreasing frontier per side, each model's "
+            "shortfall below it, a public-benchmark open advantage and a third-party-host "
+            "penalty; the gap is the time shift between the frontiers, per posterior draw "
+            "(backward: how long ago the closed frontier stood where the open one stands). "
+            "`prob_grew` is the posterior probability that the gap is larger than at DeepSeek "
+            "R1's release (2025-01-20)." + note,
+            f"![posterior gap]({gap_png})",
+            "### Gap now and at DeepSeek R1 (months, median and 90% interval)",
+            _table(summary),
+            f"![frontiers]({fr_png})",
+            "### Terms (capability units) and how much the data inform them",
+            _table(terms),
+            f"![terms]({terms_png})",
+            "### Sampler diagnostics",
+            _table(diag.astype(float)),
+        ]
+    )

@@ -1,0 +1,46 @@
+"""The command line and the report (overview section; the Bayesian section runs in slow tests)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from irtgap import report
+from irtgap.cli import main
+
+
+def test_cli_report_overview_on_bundled_data(tmp_path):
+    rc = main(["report", "--out", str(tmp_path), "--sections", "overview", "--quiet"])
+    assert rc == 0
+    md = (tmp_path / "report.md").read_text()
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert {"coverage.png", "scores_over_time.png"} <= set(links)
+    for name in links:
+        png = (tmp_path / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    assert "2525 raw rows" in md and "81 had no release date" in md and "589 repeated" in md
+
+
+def test_cli_bad_data_exits_2_with_message(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("model_version,benchmark,score\nm,b,0.5\n")
+    rc = main(["report", "--out", str(tmp_path / "out"), "--data", str(bad), "--quiet"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "missing column" in err and "release_date" in err
+
+
+def test_failed_section_is_reported_not_fatal(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        report, "SECTIONS", [*report.SECTIONS[:1], ("boom", "irtgap.nonexistent:section")]
+    )
+    with pytest.warns(RuntimeWarning, match="boom"):
+        rc = main(["report", "--out", str(tmp_path), "--sections", "overview,boom", "--quiet"])
+    assert rc == 0
+    assert "This section failed" in (tmp_path / "report.md").read_text()
+
+
+def test_unknown_section_is_an_error(tmp_path, capsys):
+    assert main(["report", "--out", str(tmp_path), "--sections", "nope"]) == 2
+    assert "unknown report section" in capsys.readouterr().err
