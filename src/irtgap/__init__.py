@@ -9,8 +9,10 @@ from irtgap.datasets import load_epoch_snapshot
 from irtgap.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
 from irtgap.gapfit import GapFit
 from irtgap.gapmodel import GapModel
+from irtgap.hub import load_epoch_hub
 from irtgap.scoredata import ScoreData
 from irtgap.simulate import simulate
+from irtgap.threshold import ThresholdResult, threshold_gap
 
 __all__ = [
     "ConvergenceWarning",
@@ -19,7 +21,10 @@ __all__ = [
     "GapModel",
     "ScoreData",
     "ScoreDataError",
+    "ThresholdResult",
+    "load_epoch_hub",
     "load_epoch_snapshot",
     "simulate",
+    "threshold_gap",
 ]
 __version__ = "0.1.0"

@@ -26,6 +26,7 @@ Section = Callable[..., str]
 #: (name, "module:function") in report order.
 SECTIONS: list[tuple[str, str]] = [
     ("overview", "irtgap.report:overview_section"),
+    ("threshold", "irtgap.threshold:report_section"),
     ("bayes", "irtgap.report_bayes:bayes_section"),
 ]
 
