@@ -419,9 +419,7 @@ def _trend(
     return pd.concat(rows, ignore_index=True), da
 
 
-def report_section(
-    data: ScoreData, out_dir: Any, *, fast: bool = False, seed: int = 0
-) -> str:
+def report_section(data: ScoreData, out_dir: Any, *, fast: bool = False, seed: int = 0) -> str:
     """Threshold section of ``irtgap report``: the two figures and the current-gap table."""
     from irtgap.report import _save, _table
 
