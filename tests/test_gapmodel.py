@@ -236,6 +236,14 @@ def test_degradation_term_removes_bias():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         with_term = GapModel().fit(sim.data, **kw)
+        without = GapModel(provider_degradation=False).fit(sim.data, **kw)
+    # The true penalty is 1.5 capability units of the simulator, about 2.5 in the model's units
+    # (the anchor benchmark's slope is their unit). Its HalfNormal(0.5) prior (mean 0.4) shrinks
+    # it, but the data must pull it far above the prior.
     delta = with_term.terms().loc["provider_degradation[host]"]
-    assert delta["lower"] < 1.5 < delta["upper"] + 0.3
-    assert delta["mean"] > 0.7
+    assert delta["lower"] > 1.0
+    # without the term, the hosted copies' low scores drag their open models down
+    hosted_bases = {m.split("/", 1)[1] for m in sim.data.models.index if m.startswith("host/")}
+    a = with_term.capabilities().loc[sorted(hosted_bases), "mean"]
+    b = without.capabilities().loc[sorted(hosted_bases), "mean"]
+    assert (b - a).mean() < -0.1

@@ -80,7 +80,8 @@ def _first_reach(levels: np.ndarray, curve: np.ndarray, days: np.ndarray) -> np.
         ok = (k > 0) & (k < c.size) & np.isfinite(lv)
         kk = k[ok]
         lo, hi = c[kk - 1], c[kk]
-        frac = np.where(hi > lo, (lv[ok] - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
+        with np.errstate(invalid="ignore"):
+            frac = np.where(hi > lo, (lv[ok] - lo) / np.where(hi > lo, hi - lo, 1.0), 1.0)
         out[s, ok] = days[kk - 1] + frac * (days[kk] - days[kk - 1])
         exact_first = np.isfinite(lv) & (k == 0) & (c[0] == lv)
         out[s, exact_first] = days[0]

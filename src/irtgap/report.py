@@ -27,6 +27,7 @@ Section = Callable[..., str]
 SECTIONS: list[tuple[str, str]] = [
     ("overview", "irtgap.report:overview_section"),
     ("threshold", "irtgap.threshold:report_section"),
+    ("scores", "irtgap.compare:report_section"),
     ("bayes", "irtgap.report_bayes:bayes_section"),
 ]
 

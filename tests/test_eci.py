@@ -1,0 +1,117 @@
+"""ECI-style fit: hand-made tables with a known answer, the Jacobian, and the bundled data."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import irtgap
+from irtgap.eci import _problem, fit_eci, prepare
+
+
+def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40):
+    rng = np.random.default_rng(seed)
+    benches = ["Winogrande", "B1", "B2", "B3", "B4", "B5"]
+    d = dict(zip(benches, [0.0, -1.0, 0.5, 1.0, 1.5, -0.5], strict=True))
+    a = dict(zip(benches, [1.0, 0.8, 1.3, 1.6, 0.7, 1.1], strict=True))
+    rows = []
+    dates = pd.date_range("2023-02-01", "2025-06-01", periods=n)
+    for i, dt in enumerate(dates):
+        c = -1.5 + 3.0 * i / (n - 1)
+        for side, when in (
+            ("closed", dt),
+            ("open", dt + pd.DateOffset(days=round(shift_months * 30.4375))),
+        ):
+            name = f"{side}{i}"
+            for b in benches:
+                y = 1 / (1 + np.exp(-a[b] * (c - d[b])))
+                rows.append((name, b, y, when, side))
+    df = pd.DataFrame(rows, columns=["model", "benchmark", "score", "date", "weights"])
+    data = irtgap.ScoreData.from_frame(
+        df, model="model", benchmark="benchmark", score="score", date="date", weights="weights"
+    )
+    truth_c = {f"{s}{i}": -1.5 + 3.0 * i / (n - 1) for i in range(n) for s in ("closed", "open")}
+    return data, truth_c, d, a, rng
+
+
+ANCHORS = {"closed5": 130.0, "closed30": 150.0}
+
+
+def test_noiseless_table_recovered_up_to_anchoring():
+    data, truth, _, _, _ = noiseless()
+    res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=0, regularization=0.0)
+    est = res.capabilities["eci"]
+    t = pd.Series(truth).reindex(est.index)
+    assert np.corrcoef(est, t)[0, 1] > 0.999
+    slope, icpt = np.polyfit(t, est, 1)
+    assert np.abs(est - (icpt + slope * t)).max() < 0.05 * slope
+
+
+def test_anchor_models_exact_in_every_draw():
+    data, *_ = noiseless()
+    res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=8, seed=1)
+    for name, value in ANCHORS.items():
+        np.testing.assert_allclose(res.draws.sel(model=name).to_numpy(), value)
+        row = res.capabilities.loc[name]
+        assert row["ci_low"] == pytest.approx(value) and row["ci_high"] == pytest.approx(value)
+    assert res.draws.dims == ("chain", "draw", "model")
+
+
+def test_higher_score_never_lowers_eci():
+    data, *_ = noiseless()
+    base = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=0)
+    df = data.scores.copy()
+    mask = (df["model"] == "open17") & (df["benchmark"] == "B3")
+    df.loc[mask, "score"] = df.loc[mask, "score"] + 0.1
+    up = irtgap.ScoreData.from_frame(
+        df, model="model", benchmark="benchmark", score="score", date="date", weights="weights"
+    )
+    after = fit_eci(up, scale_anchors=ANCHORS, n_bootstrap=0)
+    assert after.capabilities.loc["open17", "eci"] > base.capabilities.loc["open17", "eci"]
+
+
+def test_analytic_jacobian_matches_finite_differences():
+    from scipy.optimize._numdiff import approx_derivative
+
+    data, *_ = noiseless()
+    t, models, _ = prepare(
+        data,
+        anchor_benchmark="Winogrande",
+        min_benchmarks=4,
+        since="2023-01-01",
+        merge_variants=True,
+    )
+    prob = _problem(
+        t, pd.Index(models.index), pd.Index(sorted(t["benchmark"].unique())), "Winogrande", 0.1
+    )
+    x = np.random.default_rng(0).uniform(0.2, 1.5, prob.n_params)
+    np.testing.assert_allclose(
+        prob.jacobian(x).toarray(), approx_derivative(prob.residuals, x), atol=1e-6
+    )
+
+
+def test_frontier_shift_gap_on_known_shift():
+    data, *_ = noiseless(shift_months=6.0)
+    res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=6, seed=2)
+    g = res.gap(["2024-06-01", "2025-01-01"])
+    np.testing.assert_allclose(g["median"], 6.0, atol=1.0)
+    assert list(g.columns[:6]) == ["date", "group", "mean", "median", "lower", "upper"]
+    with pytest.raises(ValueError, match="method="):
+        res.gap(method="vibes")
+
+
+def test_bundled_ranking_is_sensible():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = irtgap.load_epoch_snapshot()
+    res = fit_eci(data, n_bootstrap=0)
+    caps = res.capabilities
+    closed = list(caps[caps["weights"] == "closed"].sort_values("eci", ascending=False).index)
+    opened = list(caps[caps["weights"] == "open"].sort_values("eci", ascending=False).index)
+    assert "GPT-5" in closed[:3] and "o3" in closed[:10]
+    assert {"DeepSeek-R1", "Kimi K2"} <= set(opened[:8])
+    assert any(n.startswith("Qwen3") for n in opened[:8])
+    assert caps.loc["GPT-5", "eci"] == pytest.approx(150.0)

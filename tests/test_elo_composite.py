@@ -1,0 +1,80 @@
+"""CAISI-style Elo, the composite index and compare(): known answers and the shared shape."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import irtgap
+from irtgap.composite import composite_index
+from irtgap.elo import ELO_PER_LOGIT, fit_elo
+
+
+def rasch_table(n: int = 30, shift_days: int = 0) -> tuple[irtgap.ScoreData, dict[str, float]]:
+    benches = {"B0": 0.0, "B1": -1.0, "B2": 0.7, "B3": 1.4}
+    rows, truth = [], {}
+    dates = pd.date_range("2023-03-01", "2025-06-01", periods=n)
+    for i, dt in enumerate(dates):
+        c = -2.0 + 4.0 * i / (n - 1)
+        for side, when in (("closed", dt), ("open", dt + pd.Timedelta(days=shift_days))):
+            truth[f"{side}{i}"] = c
+            for b, d in benches.items():
+                rows.append((f"{side}{i}", b, 1 / (1 + np.exp(-(c - d))), when, side))
+    df = pd.DataFrame(rows, columns=["model", "benchmark", "score", "date", "weights"])
+    data = irtgap.ScoreData.from_frame(
+        df, model="model", benchmark="benchmark", score="score", date="date", weights="weights"
+    )
+    return data, truth
+
+
+def test_elo_difference_is_400_log10_odds_ratio():
+    data, truth = rasch_table()
+    res = fit_elo(data, benchmarks=["B0", "B1", "B2", "B3"], n_bootstrap=0, since=None)
+    e = res.capabilities["elo"]
+    a, b = "closed5", "open20"
+    # on any benchmark, the odds ratio of b over a is exp(C_b - C_a)
+    expected = 400 * np.log10(np.exp(truth[b] - truth[a]))
+    assert e[b] - e[a] == pytest.approx(expected, rel=1e-3)
+    assert ELO_PER_LOGIT == pytest.approx(400 / np.log(10))
+
+
+def test_elo_trend_gap_on_known_shift():
+    data, _ = rasch_table(shift_days=183)
+    res = fit_elo(data, benchmarks=["B0", "B1", "B2", "B3"], n_bootstrap=20, since=None)
+    g = res.gap(["2024-06-01"])
+    assert g["median"].item() == pytest.approx(6.0, abs=0.3)
+    assert g["method"].item() == "caisi_elo"
+
+
+def test_composite_mean_and_gap():
+    data, _ = rasch_table(shift_days=183)
+    res = composite_index(data, benchmarks=["B0", "B1"], n_bootstrap=50)
+    row = data.scores[
+        (data.scores["model"] == "open3") & data.scores["benchmark"].isin(["B0", "B1"])
+    ]
+    assert res.capabilities.loc["open3", "composite"] == pytest.approx(row["score"].mean())
+    g = res.gap(["2024-06-01"])
+    assert g["median"].item() == pytest.approx(6.0, abs=1.0)
+    with pytest.raises(irtgap.ScoreDataError, match="not in the data"):
+        composite_index(data, benchmarks=["Nope"])
+
+
+@pytest.mark.slow
+def test_compare_on_bundled_data_has_every_method():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = irtgap.load_epoch_snapshot()
+        table = irtgap.compare(data, fast=True)
+    assert set(table["method"]) == {
+        "threshold",
+        "eci_frontier_shift",
+        "eci_epoch",
+        "caisi_elo",
+        "composite",
+    }
+    assert list(table.columns) == ["date", "group", "mean", "median", "lower", "upper", "method"]
+    with pytest.raises(ValueError, match="unknown method"):
+        irtgap.compare(data, methods=["astrology"])
