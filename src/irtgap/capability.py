@@ -121,6 +121,9 @@ class CapabilityResult:
                     fontsize=7,
                     color=color,
                 )
+        spread = np.nanpercentile(caps[v], [2, 100])
+        pad = 0.08 * (spread[1] - spread[0])
+        ax.set_ylim(spread[0] - pad, max(spread[1], np.nanmax(caps["ci_high"])) + pad)
         ax.set_ylabel(self.label)
         ax.set_title(self.title)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))

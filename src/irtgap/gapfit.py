@@ -323,6 +323,8 @@ class GapFit:
         from irtgap.bayes_plots import plot_gap_table
 
         table = self.gap(by=by, direction=direction, ci=ci)
+        if by == "access":  # "all" is the private-benchmark gap by construction: draw it once
+            table = table[table[D.GROUP] != "all"]
         return plot_gap_table(
             table,
             ax=ax,
