@@ -29,6 +29,17 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
+def model_draws(values: np.ndarray, models: list[str], name: str) -> xr.DataArray:
+    """Bootstrap draws ``(n_draws, n_models)`` in the shared shape ``(chain=1, draw, model)``."""
+    values = np.asarray(values, float)
+    return xr.DataArray(
+        values[None],
+        dims=(D.CHAIN, D.DRAW, D.MODEL),
+        coords={D.CHAIN: [0], D.DRAW: np.arange(len(values)), D.MODEL: list(models)},
+        name=name,
+    )
+
+
 @dataclass
 class CapabilityResult:
     """Per-model capability values with bootstrap draws, and the frontier gap they imply."""
@@ -53,16 +64,17 @@ class CapabilityResult:
             out.append(running_frontier(days[mask], vals[:, mask], grid))
         return out[0], out[1]
 
+    def dates(self, dates: Any = None) -> pd.DatetimeIndex:
+        """``dates`` as an index; by default weekly from 2023-06 to the last model's date."""
+        if dates is None:
+            return date_grid("2023-06-01", self.capabilities[D.DATE].max(), step_days=7)
+        return pd.DatetimeIndex(pd.to_datetime(dates))
+
     def gap_draws(
         self, dates: Any = None, *, direction: Literal["backward", "forward"] = "backward"
     ) -> xr.DataArray:
         """Frontier-shift gap draws ``(chain=1, draw, group=["all"], date)`` in months."""
-        last = self.capabilities[D.DATE].max()
-        dates = (
-            date_grid("2023-06-01", last, step_days=7)
-            if dates is None
-            else pd.DatetimeIndex(pd.to_datetime(dates))
-        )
+        dates = self.dates(dates)
         fine = date_grid("2023-01-01", dates.max(), step_days=1).union(dates)
         f_closed, f_open = self.frontiers(fine)
         shift = time_shift_gap(to_days(fine), f_open, f_closed, direction=direction)

@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from irtgap import _dims as D
-from irtgap.capability import CapabilityResult
+from irtgap.capability import CapabilityResult, model_draws
 from irtgap.errors import ScoreDataError
 from irtgap.scoredata import ScoreData
 
@@ -77,12 +76,7 @@ def composite_index(
     caps["composite"] = point
     caps["ci_low"], caps["ci_high"] = np.quantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
     caps["n_benchmarks"] = wide.notna().sum(1).to_numpy()
-    draws = xr.DataArray(
-        boot[None],
-        dims=(D.CHAIN, D.DRAW, D.MODEL),
-        coords={D.CHAIN: [0], D.DRAW: np.arange(n_bootstrap), D.MODEL: list(wide.index)},
-        name="composite",
-    )
+    draws = model_draws(boot, list(wide.index), "composite")
     settings: dict[str, Any] = dict(
         benchmarks=list(benchmarks),
         min_coverage=min_coverage,

@@ -33,12 +33,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import xarray as xr
 from joblib import Parallel, delayed
 from scipy.optimize import least_squares
 
 from irtgap import _dims as D
-from irtgap.capability import CapabilityResult
+from irtgap.capability import CapabilityResult, model_draws
 from irtgap.errors import ScoreDataError
 from irtgap.gaps import date_grid
 from irtgap.scoredata import ScoreData
@@ -291,12 +290,7 @@ def fit_eci(
     bench = pd.DataFrame(
         {"difficulty": v1 + scale * (d - c[i1]), "slope": a}, index=pd.Index(bidx, name=D.BENCHMARK)
     )
-    draws = xr.DataArray(
-        cb[None],
-        dims=(D.CHAIN, D.DRAW, D.MODEL),
-        coords={D.CHAIN: [0], D.DRAW: np.arange(len(cb)), D.MODEL: list(midx)},
-        name="eci",
-    )
+    draws = model_draws(cb, list(midx), "eci")
     settings = dict(
         regularization=regularization,
         anchor_benchmark=anchor_benchmark,

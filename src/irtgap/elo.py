@@ -23,11 +23,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 from scipy.optimize import least_squares
 
 from irtgap import _dims as D
-from irtgap.capability import CapabilityResult
+from irtgap.capability import CapabilityResult, model_draws
 from irtgap.eci import prepare
 from irtgap.errors import ScoreDataError
 from irtgap.gaps import date_grid, gap_dataarray, summarize_gap, to_days
@@ -90,12 +89,7 @@ class EloResult(CapabilityResult):
     ) -> pd.DataFrame:
         """Horizontal distance between the two sides' frontier trend lines, in months."""
         ci = ci or self.settings.get("ci", 0.95)
-        last = self.capabilities[D.DATE].max()
-        dates = (
-            date_grid("2023-06-01", last, step_days=7)
-            if dates is None
-            else pd.DatetimeIndex(pd.to_datetime(dates))
-        )
+        dates = self.dates(dates)
         lines = self.settings["lines"]  # (n_draws, 2 sides, 2 coefs), time in years
         t = (to_days(dates) - to_days(["2024-01-01"])[0]) / 365.25
         a_c, b_c = lines[:, 0, 0][:, None], lines[:, 0, 1][:, None]
@@ -182,12 +176,7 @@ def fit_elo(
     caps["elo"] = elo
     caps["ci_low"], caps["ci_high"] = np.quantile(elo_b, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
     caps["n_benchmarks"] = t.groupby(D.MODEL).size().reindex(caps.index).to_numpy()
-    draws = xr.DataArray(
-        elo_b[None],
-        dims=(D.CHAIN, D.DRAW, D.MODEL),
-        coords={D.CHAIN: [0], D.DRAW: np.arange(len(elo_b)), D.MODEL: list(midx)},
-        name="elo",
-    )
+    draws = model_draws(elo_b, list(midx), "elo")
     settings: dict[str, Any] = dict(
         benchmarks=wanted, n_bootstrap=n_bootstrap, ci=ci, seed=seed, lines=lines
     )
