@@ -43,7 +43,6 @@ class Design:
     origin: pd.Timestamp
     knots: np.ndarray
     knot_dates: pd.DatetimeIndex
-    ref_time: float
     dropped: dict[str, int]
     anchor_benchmark: str
 
@@ -193,7 +192,6 @@ def make_design(
         origin=origin,
         knots=knots,
         knot_dates=knot_dates,
-        ref_time=0.0,
         dropped=dropped,
         anchor_benchmark=anchor_benchmark,
     )

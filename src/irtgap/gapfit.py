@@ -18,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
-from irtgap.design import KNOT_DIM, PROVIDER_DIM, Design, make_design
+from irtgap.design import KNOT_DIM, Design, make_design
 from irtgap.errors import ConvergenceWarning
 from irtgap.gaps import Direction, date_grid, summarize_gap, time_shift_gap, to_days
 from irtgap.scoredata import ScoreData
@@ -401,4 +401,4 @@ def _restore(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["ESS_MIN", "PROVIDER_DIM", "RHAT_MAX", "GapFit"]
+__all__ = ["ESS_MIN", "RHAT_MAX", "GapFit"]

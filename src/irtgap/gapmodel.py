@@ -70,7 +70,7 @@ gap without that shift, which is also the gap as measured on private benchmarks.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -309,12 +309,10 @@ class GapModel:
     prior_scale_gamma: float = GapSettings.prior_scale_gamma
     prior_scale_delta: float = GapSettings.prior_scale_delta
     growth_spread: float = GapSettings.growth_spread
-    extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def settings(self) -> GapSettings:
-        fields = {k: v for k, v in asdict(self).items() if k != "extra"}
-        return GapSettings(**fields)
+        return GapSettings(**asdict(self))
 
     def design(self, data: ScoreData) -> Design:
         s = self.settings
