@@ -10,26 +10,15 @@ from __future__ import annotations
 import time
 import warnings
 
-import pandas as pd
-
 import irtgap
-from irtgap.eci import _problem, fit_eci, prepare
+from irtgap.eci import build_problem, fit_eci
 
 
 def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = irtgap.load_epoch_snapshot()
-    t, models, _ = prepare(
-        data,
-        anchor_benchmark="Winogrande",
-        min_benchmarks=4,
-        since="2023-01-01",
-        merge_variants=True,
-    )
-    prob = _problem(
-        t, pd.Index(models.index), pd.Index(sorted(t["benchmark"].unique())), "Winogrande", 0.1
-    )
+    prob = build_problem(data)[0]
     t0 = time.perf_counter()
     prob.solve()
     fast = time.perf_counter() - t0

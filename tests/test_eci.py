@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import irtgap
-from irtgap.eci import _problem, fit_eci, prepare
+from irtgap.eci import build_problem, fit_eci
 
 
 def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40):
@@ -77,16 +77,7 @@ def test_analytic_jacobian_matches_finite_differences():
     from scipy.optimize._numdiff import approx_derivative
 
     data, *_ = noiseless()
-    t, models, _ = prepare(
-        data,
-        anchor_benchmark="Winogrande",
-        min_benchmarks=4,
-        since="2023-01-01",
-        merge_variants=True,
-    )
-    prob = _problem(
-        t, pd.Index(models.index), pd.Index(sorted(t["benchmark"].unique())), "Winogrande", 0.1
-    )
+    prob = build_problem(data)[0]
     x = np.random.default_rng(0).uniform(0.2, 1.5, prob.n_params)
     np.testing.assert_allclose(
         prob.jacobian(x).toarray(), approx_derivative(prob.residuals, x), atol=1e-6

@@ -173,6 +173,28 @@ def _problem(t: pd.DataFrame, models: pd.Index, benches: pd.Index, anchor: str, 
     )
 
 
+def build_problem(
+    data: ScoreData,
+    *,
+    anchor_benchmark: str = "Winogrande",
+    min_benchmarks: int = 4,
+    since: str | None = "2023-01-01",
+    merge_variants: bool = True,
+    regularization: float = 0.1,
+) -> tuple[_Problem, pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """The least-squares problem of :func:`fit_eci`, with its rows, models and drop counts."""
+    t, models, dropped = prepare(
+        data,
+        anchor_benchmark=anchor_benchmark,
+        min_benchmarks=min_benchmarks,
+        since=since,
+        merge_variants=merge_variants,
+    )
+    bidx = pd.Index(sorted(t[D.BENCHMARK].unique()))
+    prob = _problem(t, pd.Index(models.index), bidx, anchor_benchmark, regularization)
+    return prob, t, models, dropped
+
+
 def _refit(prob: _Problem, x0: np.ndarray, t: pd.DataFrame, seed: np.random.SeedSequence):
     rng = np.random.default_rng(seed)
     idx = np.concatenate(
@@ -257,12 +279,13 @@ def fit_eci(
     anchors = scale_anchors or {"Claude 3.5 Sonnet": 130.0, "GPT-5": 150.0}
     if len(anchors) != 2:
         raise ValueError("scale_anchors needs exactly two models")
-    t, models, dropped = prepare(
+    prob, t, models, dropped = build_problem(
         data,
         anchor_benchmark=anchor_benchmark,
         min_benchmarks=min_benchmarks,
         since=since,
         merge_variants=merge_variants,
+        regularization=regularization,
     )
     (n1, v1), (n2, v2) = anchors.items()
     for name in (n1, n2):
@@ -270,7 +293,6 @@ def fit_eci(
             raise ScoreDataError(f"scale anchor model {name!r} is not among the fitted models")
     midx = pd.Index(models.index)
     bidx = pd.Index(sorted(t[D.BENCHMARK].unique()))
-    prob = _problem(t, midx, bidx, anchor_benchmark, regularization)
     x = prob.solve()
     c, d, a = prob.unpack(x)
     i1, i2 = midx.get_loc(n1), midx.get_loc(n2)
