@@ -84,6 +84,44 @@ def test_analytic_jacobian_matches_finite_differences():
     )
 
 
+def test_newton_solver_matches_reference_on_bundled_data():
+    """Our bounded LM reaches the reference solver's optimum (scipy trf, FD Jacobian)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = irtgap.load_epoch_snapshot()
+    prob = build_problem(data)[0]
+    fast, ref = prob.solve(), prob.solve(method="reference")
+    assert prob.cost(fast) <= prob.cost(ref) + 1e-7
+    c_fast, c_ref = prob.unpack(fast)[0], prob.unpack(ref)[0]
+    assert np.abs(c_fast - c_ref).max() < 5e-3
+    with pytest.raises(ValueError, match="method="):
+        prob.solve(method="lbfgs")  # type: ignore[arg-type]
+
+
+def test_newton_solver_respects_bounds_and_stops_at_kkt_point():
+    """A step-function benchmark pushes its slope to the upper bound: it must stay there."""
+    data, *_ = noiseless()
+    df = data.scores.copy()
+    df = df[df["benchmark"] != "B3"]
+    step = df[df["benchmark"] == "B1"].assign(benchmark="step")
+    c = step["model"].str.extract(r"(\d+)$")[0].astype(int)
+    step["score"] = np.where(c >= 20, 0.999, 0.001)
+    df = pd.concat([df, step])
+    steep = irtgap.ScoreData.from_frame(
+        df, model="model", benchmark="benchmark", score="score", date="date", weights="weights"
+    )
+    prob = build_problem(steep, regularization=0.0)[0]
+    x = prob.solve()
+    lo, hi = prob.bounds()
+    assert np.all(x >= lo) and np.all(x <= hi)
+    assert np.isclose(x, hi).any()
+    r = prob.residuals(x)[:-1]
+    g = prob.normal_equations(x, r)[0]
+    free = ~((np.isclose(x, lo) & (g > 0)) | (np.isclose(x, hi) & (g < 0)))
+    assert np.abs(g[free]).max() < 1e-5
+    assert prob.cost(x) <= prob.cost(prob.solve(method="reference")) + 1e-7
+
+
 def test_frontier_shift_gap_on_known_shift():
     data, *_ = noiseless(shift_months=6.0)
     res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=6, seed=2)
