@@ -90,13 +90,45 @@ def test_build_is_pure_and_has_named_terms(sim):
     assert not {"public_advantage", "provider_degradation", "shortfall_std"} & names_off
 
 
-def test_frontier_is_non_decreasing_and_pinned_at_reference(sim):
+def test_frontier_is_non_decreasing_and_scale_fixed_by_anchor_benchmark(sim):
     fit = _mock_fit(sim.data, GapModel())
     fr = fit.frontier_draws()
     diffs = fr.diff(D.DATE)
     assert float(diffs.min()) >= -1e-9
-    ref = fit.frontier_draws(["2024-01-01"]).sel({D.WEIGHTS: D.CLOSED})
-    np.testing.assert_allclose(ref.to_numpy(), 0.0, atol=1e-9)
+    anchor = fit.design.anchor_benchmark
+    post = fit.posterior
+    np.testing.assert_allclose(post["difficulty"].sel(benchmark=anchor).to_numpy(), 0.0)
+    np.testing.assert_allclose(post["slope"].sel(benchmark=anchor).to_numpy(), 1.0)
+    others = post["slope"].drop_sel(benchmark=anchor)
+    assert float(others.std()) > 0.05  # the other slopes are free
+    # the level parameter is each side's frontier averaged over the knots
+    np.testing.assert_allclose(
+        post["frontier"].mean("knot").to_numpy(), post["frontier_level"].to_numpy(), atol=1e-9
+    )
+
+
+def test_design_leaves_out_benchmarks_without_uncensored_scores(sim):
+    df = sim.data.scores.copy()
+    flat = df[df[D.BENCHMARK] == df[D.BENCHMARK].iloc[0]].assign(
+        **{D.BENCHMARK: "all-zero", D.SCORE: 0.0}
+    )
+    meta = sim.data.benchmarks.reset_index()
+    meta = pd.concat([meta, meta.iloc[[0]].assign(benchmark="all-zero")], ignore_index=True)
+    data = irtgap.ScoreData.from_frame(
+        pd.concat([df, flat], ignore_index=True),
+        model=D.MODEL,
+        benchmark=D.BENCHMARK,
+        score=D.SCORE,
+        date=D.DATE,
+        weights=D.WEIGHTS,
+        provider=D.PROVIDER,
+        model_group=D.MODEL_GROUP,
+        benchmarks=meta,
+    )
+    with pytest.warns(DroppedRowsWarning, match="all-zero"):
+        design = make_design(data)
+    assert "all-zero" not in design.benchmarks.index
+    assert design.dropped["rows_on_censored_benchmarks"] == len(flat)
 
 
 def test_gap_table_shape_and_public_shift(sim):
@@ -247,3 +279,96 @@ def test_degradation_term_removes_bias():
     a = with_term.capabilities().loc[sorted(hosted_bases), "mean"]
     b = without.capabilities().loc[sorted(hosted_bases), "mean"]
     assert (b - a).mean() < -0.1
+
+
+def test_replicated_scores_follow_the_posterior_mean():
+    """Replicates from one posterior sample average to that sample's mean score per row."""
+    from irtgap.winners_curse import _row_arrays, replicate_scores
+
+    sim = irtgap.simulate(
+        n_closed=10, n_open=10, n_benchmarks=6, density=0.6, hosted_share=0.5, seed=4
+    )
+    fit = _mock_fit(sim.data, GapModel(), draws=5, seed=2)
+    arrays = _row_arrays(fit)
+    rng = np.random.default_rng(0)
+    reps = np.stack([replicate_scores(fit, 3, rng, arrays) for _ in range(4000)])
+    post = fit.posterior.isel(chain=0, draw=3)
+    rows = fit.design.rows
+    units = list(post["unit"].to_numpy())
+    expected = []
+    for _, row in rows.iterrows():
+        base = fit.design.models.loc[row[D.MODEL], "base"]
+        theta = float(post["capability"].to_numpy()[units.index(base)])
+        if row[D.WEIGHTS] == D.OPEN and row[D.ACCESS] == "public":
+            theta += float(post["public_advantage"])
+        if row[D.PROVIDER] != D.FIRST_PARTY:
+            theta -= float(post["provider_degradation"].sel(provider=row[D.PROVIDER]))
+        b = row[D.BENCHMARK]
+        c = float(fit.design.benchmarks.loc[b, "random_baseline"])
+        a, d = float(post["slope"].sel(benchmark=b)), float(post["difficulty"].sel(benchmark=b))
+        expected.append(c + (1 - c) / (1 + np.exp(-a * (theta - d))))
+    # censoring at 0.005 / 0.995 moves means by at most that much
+    np.testing.assert_allclose(reps.mean(0), np.clip(expected, 1e-6, 1 - 1e-6), atol=0.02)
+    assert set(np.unique(reps[(reps <= 0.005) | (reps >= 0.995)])) <= {0.0, 1.0}
+
+
+def _truth_fit(sim, draws: int = 30) -> GapFit:
+    """A GapFit whose every 'posterior' draw is the simulation's truth."""
+    fit = _mock_fit(sim.data, GapModel(), draws=draws)
+    post = fit.posterior
+    tr = sim.truth
+
+    def const(name, values):
+        arr = np.broadcast_to(np.asarray(values, float), post[name].shape).copy()
+        return (post[name].dims, arr)
+
+    units = list(post["unit"].to_numpy())
+    benches = list(post["benchmark"].to_numpy())
+    fr = sim.frontier(pd.DatetimeIndex(post["knot"].to_numpy()))
+    new = post.assign(
+        capability=const("capability", [tr["capability"][u] for u in units]),
+        difficulty=const("difficulty", [tr["difficulty"][b] for b in benches]),
+        slope=const("slope", [tr["slope"][b] for b in benches]),
+        precision=const("precision", np.full(len(benches), 40.0)),
+        public_advantage=const("public_advantage", 0.0),
+        frontier=const("frontier", np.stack([fr[D.CLOSED], fr[D.OPEN]])),
+    )
+    tree = fit.idata.copy()
+    tree["posterior"] = new
+    return GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+
+
+def test_threshold_bias_table_and_draws():
+    sim = irtgap.simulate(n_closed=30, n_open=30, n_benchmarks=8, density=0.6, seed=3)
+    fit = _truth_fit(sim)
+    res = fit.threshold_bias(n_replications=3, seed=1, dates=["2024-06-01", "2025-01-01"])
+    t = res.table
+    assert list(t.columns[:4]) == [D.DATE, D.GROUP, "threshold", "model_gap"]
+    assert set(t[D.GROUP]) == {"all", "public", "private"}
+    assert res.bias_draws.dims == (D.CHAIN, D.DRAW, D.GROUP, D.DATE)
+    assert res.bias_draws.sizes[D.DRAW] == 3
+    ok = t.dropna(subset=["bias", "threshold"])
+    assert len(ok) > 0
+    # debiased = threshold - bias draws: its median is the threshold minus the bias median
+    med = res.bias_draws.median(D.DRAW).sel(chain=0)
+    for _, row in ok.iterrows():
+        b = float(med.sel({D.GROUP: row[D.GROUP], D.DATE: row[D.DATE]}))
+        assert row["debiased"] == pytest.approx(row["threshold"] - b)
+    again = fit.threshold_bias(n_replications=3, seed=1, dates=["2024-06-01", "2025-01-01"])
+    pd.testing.assert_frame_equal(t, again.table)
+    with pytest.raises(ValueError, match="n_bootstrap"):
+        fit.threshold_bias(n_replications=3, threshold_kwargs={"n_bootstrap": 5})
+    ax = res.plot()
+    assert ax.get_lines()
+
+
+@pytest.mark.slow
+def test_fit_is_reproducible_for_a_fixed_seed(sim):
+    kw = dict(draws=60, tune=60, chains=2, random_seed=7, progressbar=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = GapModel().fit(sim.data, **kw)
+        b = GapModel().fit(sim.data, **kw)
+    np.testing.assert_array_equal(
+        a.posterior["frontier"].to_numpy(), b.posterior["frontier"].to_numpy()
+    )

@@ -44,3 +44,15 @@ def test_failed_section_is_reported_not_fatal(tmp_path, monkeypatch):
 def test_unknown_section_is_an_error(tmp_path, capsys):
     assert main(["report", "--out", str(tmp_path), "--sections", "nope"]) == 2
     assert "unknown report section" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_bayes_section_on_real_data_fast(tmp_path):
+    """The Bayesian section end to end on the bundled data (short MCMC run)."""
+    rc = main(["report", "--out", str(tmp_path), "--sections", "bayes", "--fast", "--quiet"])
+    assert rc == 0
+    text = (tmp_path / "report.md").read_text()
+    assert "Bayesian IRT gap model" in text
+    assert "winner's-curse bias" in text
+    for png in ("bayes_gap.png", "bayes_frontier.png", "bayes_terms.png", "threshold_bias.png"):
+        assert (tmp_path / png).stat().st_size > 10_000

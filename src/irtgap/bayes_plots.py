@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from irtgap.gapfit import GapFit
+    from irtgap.winners_curse import ThresholdBias
 
 #: Colours shared by the figures: the two sides and the gap groups.
 SIDE_COLORS = {D.CLOSED: "#1f4e8c", D.OPEN: "#d9541e"}
@@ -94,7 +95,7 @@ def plot_frontier(
     lo = np.nanpercentile(caps["mean"], 5)
     ax.set_ylim(bottom=lo)
     ax.set_xlim(fr[D.DATE].min(), fr[D.DATE].max())
-    ax.set_ylabel("latent capability (closed frontier = 0 on 2024-01-01)")
+    ax.set_ylabel(f"latent capability (logits of {fit.design.anchor_benchmark}, difficulty = 0)")
     ax.set_title(f"Frontiers and model capabilities (posterior median, {ci:.0%} bands)")
     ax.legend(frameon=False, loc="upper left", ncols=2)
     _date_axis(ax)
@@ -113,4 +114,37 @@ def plot_terms(fit: GapFit, *, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("capability units (posterior mean, 90% interval)")
     ax.set_title("Effects in the Bayesian model")
     ax.grid(alpha=0.3, axis="x")
+    return ax
+
+
+def plot_threshold_bias(
+    result: ThresholdBias,
+    *,
+    ax: Axes | None = None,
+    groups: tuple[str, ...] = ("public", "private"),
+) -> Axes:
+    """Per group: threshold trend (dashed), debiased threshold gap (band) and the model's gap."""
+    ax = _axes(ax)
+    t = result.table
+    for g in groups:
+        s = t[t[D.GROUP] == g].dropna(subset=["threshold"])
+        if s.empty:
+            continue
+        color = GROUP_COLORS.get(g)
+        ax.plot(s[D.DATE], s["threshold"], "--", color=color, lw=1.5, label=f"threshold, {g}")
+        ax.fill_between(
+            s[D.DATE], s["debiased_lower"], s["debiased_upper"], color=color, alpha=0.18, lw=0
+        )
+        ax.plot(s[D.DATE], s["debiased"], color=color, lw=2, label=f"debiased threshold, {g}")
+        ax.plot(s[D.DATE], s["model_gap"], ":", color=color, lw=1.5, label=f"Bayesian model, {g}")
+    ax.axhline(0, color="k", lw=0.8)
+    ci = result.settings.get("ci", 0.9)
+    n = result.settings.get("n_replications")
+    ax.set_ylabel("months behind the closed frontier")
+    ax.set_title(
+        f"Threshold method: as measured, and minus its winner's-curse bias "
+        f"({n} posterior replicates, {ci:.0%} band)"
+    )
+    ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=8)
+    _date_axis(ax)
     return ax

@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
+from irtgap.errors import ScoreDataError
 from irtgap.gaps import (
     date_grid,
     gap_dataarray,
@@ -61,6 +62,11 @@ class CapabilityResult:
         out = []
         for side in D.SIDES:
             mask = (caps[D.WEIGHTS] == side).to_numpy()
+            if not mask.any():
+                raise ScoreDataError(
+                    f"no {side} model has a {self.value_column} value (after the method's "
+                    "filters): the gap is undefined"
+                )
             out.append(running_frontier(days[mask], vals[:, mask], grid))
         return out[0], out[1]
 

@@ -126,6 +126,7 @@ def make_design(
     knot_months: int = 6,
     reference_date: str | pd.Timestamp = "2024-01-01",
     min_models_per_benchmark: int = 5,
+    min_uncensored_per_benchmark: int = 3,
     anchor_benchmark: str | None = "GPQA diamond",
 ) -> Design:
     """Select modelled rows and lay out knots; warn with counts for everything left out."""
@@ -162,6 +163,22 @@ def make_design(
             stacklevel=3,
         )
         t = t[~t[D.BENCHMARK].isin(thin)]
+    # a benchmark on which (nearly) every score sits at 0 or at the ceiling says only that all
+    # models are beyond it: its slope is unidentified and its posterior a funnel
+    frac = t[D.SCORE]  # fraction scale (as modelled)
+    inside = ((frac > CENSOR) & (frac < 1 - CENSOR)).groupby(t[D.BENCHMARK]).sum()
+    flat = inside.index[inside < min_uncensored_per_benchmark]
+    if len(flat):
+        n_flat = int(t[D.BENCHMARK].isin(flat).sum())
+        dropped["rows_on_censored_benchmarks"] = n_flat
+        warnings.warn(
+            f"left out {n_flat} score(s) on benchmark(s) with fewer than "
+            f"{min_uncensored_per_benchmark} scores strictly between 0 and the ceiling "
+            f"(no information on difficulty and slope): {list(flat)}",
+            DroppedRowsWarning,
+            stacklevel=3,
+        )
+        t = t[~t[D.BENCHMARK].isin(flat)]
     if t.empty or t[D.WEIGHTS].nunique() < 2:
         raise ScoreDataError("the Bayesian gap model needs open and closed models after filtering")
     sub = ScoreData(scores=t.drop(columns=D.ACCESS).reset_index(drop=True), benchmarks=meta)

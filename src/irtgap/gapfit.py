@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from irtgap.gapmodel import GapSettings
+    from irtgap.winners_curse import ThresholdBias
 
 #: Thresholds for :meth:`GapFit.diagnostics` (the usual modern defaults: Vehtari et al. 2021).
 RHAT_MAX = 1.01
@@ -218,9 +219,8 @@ class GapFit:
         priors = {
             "public_advantage": s.prior_scale_gamma,
             "provider_degradation": s.prior_scale_delta * hn,
-            "log_growth_sd": 0.3 * hn,
             "shortfall_scale": 2.0 * hn,
-            "open_frontier_at_reference": 3.0,
+            "log_growth_mean": 1.0,
         }
         rows = []
         for name, prior_sd in priors.items():
@@ -330,6 +330,34 @@ class GapFit:
             ax=ax,
             title=f"Open-weight models behind the closed frontier ({direction} gap, "
             f"Bayesian IRT, {ci:.0%} band)",
+        )
+
+    def threshold_bias(
+        self,
+        *,
+        n_replications: int = 100,
+        dates: Any = None,
+        seed: int = 0,
+        ci: float = 0.9,
+        n_jobs: int = 1,
+        threshold_kwargs: dict[str, Any] | None = None,
+    ) -> ThresholdBias:
+        """The threshold method's winner's-curse bias on this data's evaluation pattern.
+
+        Replicates the modelled scores from ``n_replications`` posterior samples, runs the
+        threshold method on each and compares with the model's own gap; returns the bias with
+        its interval and a debiased threshold gap. See :mod:`irtgap.winners_curse`.
+        """
+        from irtgap.winners_curse import threshold_bias
+
+        return threshold_bias(
+            self,
+            n_replications=n_replications,
+            dates=dates,
+            seed=seed,
+            ci=ci,
+            n_jobs=n_jobs,
+            threshold_kwargs=threshold_kwargs,
         )
 
     def plot_frontier(self, ax: Axes | None = None, *, ci: float = 0.9) -> Axes:

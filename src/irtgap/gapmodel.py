@@ -28,18 +28,24 @@ resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
 
 .. math::
 
-    F_g(\tau_k) &= F_g(\tau_0) + \textstyle\sum_{j=1}^{k} h\,e^{\lambda_{g,j}}, \qquad
-    \lambda_{g,j} = \lambda_{g,1} + \sigma_\lambda \textstyle\sum_{l=2}^{j} z_{g,l},\quad
-    z \sim \mathcal N(0, 1) \\
-    \theta_k &= F_{g_k}(t_k) - u_k,\qquad u_k = s_{g_k}\,e_k,\quad e_k \sim \operatorname{Exp}(1)
+    R_g(\tau_k) &= \textstyle\sum_{j=1}^{k} h\,e^{\lambda_{g,j}},\qquad
+    F_g(\tau_k) = L_g + R_g(\tau_k) - \tfrac{1}{K+1}\textstyle\sum_{j=0}^{K} R_g(\tau_j),\qquad
+    \lambda_{g,j} \sim \mathcal N(\mu_{\lambda,g}, \sigma_\lambda) \\
+    \theta_k &= F_{g_k}(t_k) - s_{g_k} v_k,\qquad
+    v_k \sim \operatorname{ExGaussian}(0, \tau, 1) \;(= \operatorname{Exp}(1) + \mathcal N(0, \tau))
 
-The log-slopes :math:`\lambda` follow a random walk (smooth growth rates), the frontier is the
-upper boundary of its side's capabilities, and :math:`u_k \ge 0` is each model's shortfall below it
-(small, cheap or old-recipe models). Because scores are noisy measurements of :math:`\theta` and
-:math:`u` is a separate, non-negative term, the frontier is the boundary of the latent
-distribution, not the maximum of noisy scores: a side that is evaluated more often has more draws
-of measurement noise, but that does not raise its frontier (it only pins it down more tightly).
-This is what removes the winner's curse of first-crosser methods.
+:math:`h` is the knot spacing in years, :math:`\lambda_{g,j}` the log growth rate of segment
+:math:`j` (partially pooled around the side's typical rate with a fixed spread
+:math:`\sigma_\lambda` = ``growth_spread``), :math:`L_g` the side's frontier level averaged over
+the knots. :math:`s_g v_k` is model :math:`k`'s shortfall below its side's frontier (small, cheap
+or old-recipe models): exponential with scale :math:`s_g`, plus a Normal part of sd
+:math:`\tau s_g` (:math:`\tau` = ``frontier_softness``) that lets a model sit slightly above the
+frontier, so the frontier is a soft upper edge rather than a hard constraint the sampler has to
+fight. Because scores are noisy measurements of :math:`\theta` and the shortfall is a separate,
+mostly non-negative term, the frontier is the edge of the latent distribution, not the maximum of
+noisy scores: a side that is evaluated more often has more draws of measurement noise, but that
+does not raise its frontier (it only pins it down more tightly). This is what removes the winner's
+curse of first-crosser methods.
 
 **Priors.**
 
@@ -47,18 +53,21 @@ This is what removes the winner's curse of first-crosser methods.
 
     D_b &\sim \mathcal N(\mu_D, \sigma_D),\ \mu_D \sim \mathcal N(0, 2),\ \sigma_D \sim
         \mathcal{HN}(2) \\
-    \log\alpha_b &= \sigma_\alpha (z^\alpha_b - \bar z^\alpha),\ z^\alpha_b \sim \mathcal N(0,1),\
+    \log\alpha_b &\sim \mathcal N(\mu_\alpha, \sigma_\alpha),\ \mu_\alpha \sim \mathcal N(0, 0.5),\
         \sigma_\alpha \sim \mathcal{HN}(0.5) \\
-    \log\phi_b &\sim \mathcal N(\mu_\phi, \sigma_\phi),\ \mu_\phi \sim \mathcal N(3, 1),\
-        \sigma_\phi \sim \mathcal{HN}(1) \\
-    \lambda_{g,1} &\sim \mathcal N(0, 1),\ \sigma_\lambda \sim \mathcal{HN}(0.3),\
-        s_g \sim \mathcal{HN}(2),\ F_{\text{open}}(0) \sim \mathcal N(0, 3) \\
+    \log\phi_b &\sim \mathcal N(3.5, 1.5)\ \text{(independent: median precision 33, 95\%
+        between 1.8 and 630)} \\
+    \mu_{\lambda,g} &\sim \mathcal N(0, 1),\ L_g \sim \mathcal N(0, 3),\
+        s_g \sim \mathcal{HN}(2) \\
     \gamma &\sim \mathcal N(0, 0.5),\ \delta_p \sim \mathcal{HN}(0.5)
 
-**Identification.** Location: :math:`F_{\text{closed}}(0) = 0` (the closed frontier at the
-reference date is the zero of the scale). Scale: the slopes' geometric mean is one
-(:math:`\sum_b \log\alpha_b = 0`). Orientation: :math:`\alpha_b > 0` and the frontiers increase,
-so no sign flips are possible. The scale can be mapped onto Epoch's ECI through two anchor models
+**Identification.** Location and scale are fixed by the anchor benchmark (GPQA diamond by
+default, scored by the most frontier models): :math:`D_{\text{anchor}} = 0`,
+:math:`\alpha_{\text{anchor}} = 1`, so one capability unit is one logit of the anchor benchmark's
+above-floor success rate and 0 is its difficulty. Orientation: :math:`\alpha_b > 0` and the
+frontiers increase, so no sign flips are possible. Benchmarks on which fewer than three scores lie
+strictly inside :math:`(\epsilon, 1 - \epsilon)` are left out with a warning (their slope is not
+identified). The scale can be mapped onto Epoch's ECI through two anchor models
 (:meth:`irtgap.gapfit.GapFit.capabilities` with ``eci_anchors``).
 
 **The gap.** Per posterior draw, the backward gap is
@@ -126,7 +135,7 @@ def _censored_beta_random(
 
 @dataclass(frozen=True)
 class GapSettings:
-    """Settings of :class:`GapModel`; every default is documented in ``docs/model.md``.
+    r"""Settings of :class:`GapModel`; every default is documented in ``docs/model.md``.
 
     Attributes
     ----------
@@ -138,10 +147,22 @@ class GapSettings:
         year's frontier models; shorter spacings let the gap bend faster but sample slower and
         lean more on the growth prior).
     reference_date : str
-        Time origin; the closed frontier is 0 there (scale location).
+        Time origin (release times and knots are measured in years from it).
     public_advantage, provider_degradation, shortfall : bool
         Switch the terms off for sensitivity checks. Without ``shortfall`` every model sits on its
         side's frontier (u = 0), which reintroduces the winner's curse.
+    prior_scale_gamma, prior_scale_delta : float
+        Prior scales of the open advantage (Normal, 0.5) and of the provider penalties
+        (HalfNormal, 0.5), in capability units (one unit moves a 50% score on the anchor
+        benchmark to 73%): large effects are possible, none is assumed.
+    growth_spread : float
+        Prior sd of a segment's log growth rate around its side's typical rate (0.3: a year's
+        growth rate can be about 0.55x to 1.8x the typical one at 2 sd; 0.5 mixed worse on the
+        bundled data, see ``docs/model.md``).
+    frontier_softness : float
+        :math:`\tau`, the sd of the Normal part of a model's standardized shortfall (0.4: a model
+        can sit above its side's frontier by about 0.4 shortfall scales at 1 sd; a hard edge
+        (0) gives the sampler a boundary to fight, see ``docs/model.md``).
     """
 
     since: str | None = "2022-01-01"
@@ -152,7 +173,8 @@ class GapSettings:
     shortfall: bool = True
     prior_scale_gamma: float = 0.5
     prior_scale_delta: float = 0.5
-    growth_spread: float = 0.5
+    growth_spread: float = 0.3
+    frontier_softness: float = 0.4
 
 
 def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
@@ -181,7 +203,6 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     row_unit = unit_of_model[design.model_idx]
     unit_side = design.side_idx[unit_mask]
     k_left, w = design.knot_position(design.t_models[unit_mask])
-    ref_k, ref_w = design.knot_position(np.array([0.0]))
 
     rows = design.rows
     bench = design.benchmarks
@@ -208,19 +229,23 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
 
     with pm.Model(coords=coords) as model:
         # ---- benchmarks
+        is_anchor = np.asarray(bench.index == design.anchor_benchmark)
         mu_d = pm.Normal("difficulty_mean", 0.0, 2.0)
         sd_d = pm.HalfNormal("difficulty_sd", 2.0)
-        # centred: every benchmark is scored by many models, so the data pin each one
-        difficulty = pm.Normal("difficulty", mu_d, sd_d, dims=D.BENCHMARK)
+        # centred: every benchmark is scored by many models, so the data pin each one.
+        # location: the anchor benchmark's difficulty is 0 (a parameter the data pin tightly)
+        raw_d = pm.Normal("difficulty_raw", mu_d, sd_d, dims=D.BENCHMARK)
+        difficulty = pm.Deterministic(
+            "difficulty", pt.where(is_anchor, 0.0, raw_d), dims=D.BENCHMARK
+        )
         # scale: the anchor benchmark's slope is 1; the others are partially pooled
         mu_a = pm.Normal("log_slope_mean", 0.0, 0.5)
         sd_a = pm.HalfNormal("log_slope_sd", 0.5)
         raw_a = pm.Normal("log_slope_raw", mu_a, sd_a, dims=D.BENCHMARK)
-        is_anchor = np.asarray(bench.index == design.anchor_benchmark)
         slope = pm.Deterministic("slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK)
-        mu_phi = pm.Normal("log_precision_mean", 3.0, 1.0)
-        sd_phi = pm.HalfNormal("log_precision_sd", 1.0)
-        log_phi = pm.Normal("log_precision", mu_phi, sd_phi, dims=D.BENCHMARK)
+        # precision: independent weakly informative priors (every benchmark has >= 5 scores, which
+        # pin its precision; a hierarchy here is a funnel when precisions are alike)
+        log_phi = pm.Normal("log_precision", 3.5, 1.5, dims=D.BENCHMARK)
         precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
 
         # ---- frontiers: non-decreasing, piecewise linear in time
@@ -233,20 +258,30 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             dims=(D.WEIGHTS, SEGMENT_DIM),
         )
         rise = pt.concatenate([pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1)
-        rise_ref = rise[:, ref_k[0]] * (1 - ref_w[0]) + rise[:, ref_k[0] + 1] * ref_w[0]
-        open_at_ref = pm.Normal("open_frontier_at_reference", 0.0, 3.0)
-        level_ref = pt.stack([pt.constant(0.0), open_at_ref])
+        # level: each side's frontier averaged over the knots (pinned by all of its models, so
+        # it is not a pivot that trades off against one segment's growth)
+        level = pm.Normal("frontier_level", 0.0, 3.0, dims=D.WEIGHTS)
         frontier = pm.Deterministic(
-            "frontier", rise - rise_ref[:, None] + level_ref[:, None], dims=(D.WEIGHTS, KNOT_DIM)
+            "frontier",
+            rise - rise.mean(axis=1, keepdims=True) + level[:, None],
+            dims=(D.WEIGHTS, KNOT_DIM),
         )
 
         # ---- capabilities: at or below the side's frontier
         f_unit = frontier[unit_side, k_left] * (1 - w) + frontier[unit_side, k_left + 1] * w
         if settings.shortfall:
             s_u = pm.HalfNormal("shortfall_scale", 2.0, dims=D.WEIGHTS)
-            e_u = pm.Exponential("shortfall_std", 1.0, dims=UNIT_DIM)
-            shortfall = pm.Deterministic("shortfall", s_u[unit_side] * e_u, dims=UNIT_DIM)
-            theta = pm.Deterministic("capability", f_unit - shortfall, dims=UNIT_DIM)
+            s_unit = s_u[unit_side]
+            if settings.frontier_softness > 0:
+                # theta = F - s * v, v ~ ExGaussian(0, tau, 1) = Exponential(1) + N(0, tau):
+                # one unconstrained coordinate per unit, independent of s (non-centred)
+                v_u = pm.ExGaussian(
+                    "shortfall_std", mu=0.0, sigma=settings.frontier_softness, nu=1.0, dims=UNIT_DIM
+                )
+            else:
+                v_u = pm.Exponential("shortfall_std", 1.0, dims=UNIT_DIM)
+            theta = pm.Deterministic("capability", f_unit - s_unit * v_u, dims=UNIT_DIM)
+            pm.Deterministic("shortfall", f_unit - theta, dims=UNIT_DIM)
         else:
             theta = pm.Deterministic("capability", f_unit, dims=UNIT_DIM)
 
@@ -309,6 +344,7 @@ class GapModel:
     prior_scale_gamma: float = GapSettings.prior_scale_gamma
     prior_scale_delta: float = GapSettings.prior_scale_delta
     growth_spread: float = GapSettings.growth_spread
+    frontier_softness: float = GapSettings.frontier_softness
 
     @property
     def settings(self) -> GapSettings:

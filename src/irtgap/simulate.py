@@ -73,6 +73,7 @@ def simulate(
     end: str = "2025-10-01",
     growth_per_year: float = 1.2,
     shortfall_scale: float = 1.0,
+    frontier_softness: float = 0.4,
     public_share: float = 0.5,
     public_advantage: float = 0.0,
     provider_degradation: float = 0.0,
@@ -104,7 +105,11 @@ def simulate(
         Closed models are scored this many times as often (the winner's-curse scenario: a side
         evaluated more often shows more lucky scores).
     shortfall_scale : float
-        Mean of the exponential shortfall below the frontier (capability units).
+        Scale :math:`s` of the shortfall below the frontier (capability units).
+    frontier_softness : float
+        :math:`\tau`: the shortfall is :math:`s\,(E + \tau Z)` with :math:`E \sim
+        \operatorname{Exp}(1)`, :math:`Z \sim \mathcal N(0, 1)`, as in the model (0: a hard
+        edge, every model at or below its frontier).
     public_advantage : float
         Open models score this much higher (capability units) on public benchmarks
         (contamination / hill-climbing).
@@ -140,7 +145,8 @@ def simulate(
     t_m = rng.uniform(t0, t1, size=n)
     fc, fo = frontiers(t_m)
     f_m = np.where(side == D.OPEN, fo, fc)
-    theta = f_m - rng.exponential(shortfall_scale, size=n)
+    shortfall = rng.exponential(1.0, size=n) + frontier_softness * rng.normal(size=n)
+    theta = f_m - shortfall_scale * shortfall
 
     lo, hi = theta.min(), fc.max()
     difficulty = np.sort(rng.uniform(lo - 0.5, hi + 0.5, size=n_benchmarks))
@@ -235,6 +241,7 @@ def simulate(
         "public_advantage": public_advantage,
         "provider_degradation": provider_degradation,
         "shortfall_scale": shortfall_scale,
+        "frontier_softness": frontier_softness,
         "origin": origin,
         "start": pd.Timestamp(start),
         "end": pd.Timestamp(end),

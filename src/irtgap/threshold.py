@@ -286,7 +286,8 @@ def threshold_gap(
     bandwidth_days, grid_days : float, int
         Kernel sigma (60 days) and grid step (7 days), as in the reference.
     n_bootstrap, ci, seed
-        Bootstrap resamples of the points (5,000), band level (0.9), seed (0).
+        Bootstrap resamples of the points (5,000; 0 gives the point trend only, with NaN
+        intervals and the point as the single draw), band level (0.9), seed (0).
     by : {"access", "category", None}
         Trend groups besides "all": public / private, or coding / math / other.
     acceptance : {"dominance", None}
@@ -389,7 +390,8 @@ def _trend(
     end = pd.Timestamp(points.loc[groups["all"], "date"].max())
     grid = pd.date_range(start, end, freq=f"{grid_days}D")
     g_days = to_days(grid)
-    draws = np.full((n_bootstrap, len(groups), len(grid)), np.nan)
+    # without bootstrap, the draws hold the point trend once (intervals are then NaN)
+    draws = np.full((max(n_bootstrap, 1), len(groups), len(grid)), np.nan)
     rows = []
     for k, (name, mask) in enumerate(groups.items()):
         x, y = x_all[mask], y_all[mask]
@@ -400,8 +402,12 @@ def _trend(
         with np.errstate(invalid="ignore", divide="ignore"):
             boot = smooth(y, w, counts.astype(float))
         boot[:, ~inside] = np.nan
-        draws[:, k, :] = boot
-        lo, hi = np.nanquantile(boot[:, inside], [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+        if n_bootstrap:
+            draws[:, k, :] = boot
+            lo, hi = np.nanquantile(boot[:, inside], [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+        else:
+            draws[0, k, inside] = point[inside]
+            lo = hi = np.full(int(inside.sum()), np.nan)
         eff = w.sum(0)
         rows.append(
             pd.DataFrame(

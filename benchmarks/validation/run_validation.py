@@ -1,0 +1,94 @@
+"""Validation study: which method recovers a known gap? (see ``docs/validation.md``)
+
+Every method (Bayesian IRT model, threshold, ECI frontier shift, CAISI-style Elo, composite)
+runs on many simulated worlds per scenario (:mod:`irtgap.validation`); the script writes
+
+- ``results.csv``: one row per scenario, replication, method and date (estimate, 90% interval,
+  truth, seconds, error text when a method could not run on a world);
+- ``summary.csv``: bias, RMSE, coverage of the nominal 90% intervals, mean interval width, and
+  counts of defined and failed estimates, per scenario, method and date (``date`` empty: pooled);
+- ``bias.png``, ``rmse.png``, ``coverage.png``: the pooled summary per scenario and method.
+
+Run ``python benchmarks/validation/run_validation.py --quick`` (2 replications per scenario,
+short MCMC runs, a few minutes on 2 cores; output in ``docs/validation/quick``) or without
+``--quick`` for the full study (50 replications of the default scenario, ``--replications`` of
+the others; output in ``docs/validation/full``). Replications run through joblib
+(``--n-jobs``); ``joblib.parallel_config(backend="dask")`` around :func:`main` sends them to a
+cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from irtgap.validation import (
+    SCENARIOS,
+    plot_validation,
+    realistic_scenario,
+    run_study,
+    summarize_validation,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 replications, short MCMC runs")
+    parser.add_argument("--replications", type=int, default=10, help="per non-default scenario")
+    parser.add_argument("--default-replications", type=int, default=50)
+    parser.add_argument("--scenarios", nargs="*", help="subset of scenario names")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, help="output directory")
+    args = parser.parse_args(argv)
+
+    scenarios = [*SCENARIOS.values(), realistic_scenario()]
+    if args.scenarios:
+        unknown = set(args.scenarios) - {s.name for s in scenarios}
+        if unknown:
+            parser.error(f"unknown scenario(s) {sorted(unknown)}")
+        scenarios = [s for s in scenarios if s.name in args.scenarios]
+    if args.quick:
+        reps = {s.name: 2 for s in scenarios}
+    else:
+        reps = {s.name: args.replications for s in scenarios}
+        reps["constant"] = args.default_replications
+    out = args.out or ROOT / "docs" / "validation" / ("quick" if args.quick else "full")
+    out.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    results = run_study(
+        scenarios,
+        reps,
+        quick=args.quick,
+        seed=args.seed,
+        n_jobs=args.n_jobs,
+        progress=lambda msg: print(msg, file=sys.stderr),
+    )
+    wall = time.perf_counter() - t0
+    summary = summarize_validation(results)
+    results.to_csv(out / "results.csv", index=False)
+    summary.to_csv(out / "summary.csv", index=False)
+    for metric in ("bias", "rmse", "coverage"):
+        ax = plot_validation(summary, metric=metric)
+        ax.set_title(f"{metric} of the gap at 5 dates, per scenario and method")
+        ax.figure.savefig(out / f"{metric}.png", dpi=120)
+    pooled = summary[summary["date"].isna()].drop(columns="date")
+    print(pooled.round(2).to_string(index=False))
+    fails = results[results["error"].fillna("") != ""]
+    if len(fails):
+        print(f"\n{fails.groupby(['scenario', 'method']).size().to_string()}\n(failed runs)")
+    print(f"\n{len(results)} rows, wall time {wall:.0f} s, written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

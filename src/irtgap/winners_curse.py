@@ -1,0 +1,280 @@
+r"""The threshold method's winner's-curse bias, measured on a fitted gap model.
+
+The threshold method dates each side's *first* model to cross a score level. A score is a noisy
+measurement, so the first crosser is often a model that got lucky; the side evaluated more often
+(more models, more benchmarks) gets more lucky draws and looks earlier than it is. How much this
+moves the gap depends on the data's pattern of who was scored on what, so we measure it on that
+pattern, with the posterior of :class:`~irtgap.GapModel` as the truth:
+
+1. draw a posterior sample :math:`s` (capabilities, difficulties, slopes, precisions, open
+   advantage, provider penalties);
+2. replicate every modelled score of the real data (same model, benchmark, provider and date):
+   :math:`\tilde y_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)}, (1-\mu_i^{(s)})\phi_b^{(s)})`
+   with :math:`\mu_i^{(s)}` the model's mean score, so the replicate has the real evaluation
+   pattern and a known gap, the model's own gap :math:`G^{(s)}(t)`;
+3. run :func:`~irtgap.threshold_gap` (same settings, no bootstrap) on the replicate: the
+   smoothed trend :math:`T^{(s)}(t)` per group (all, public, private);
+4. the bias draws are :math:`B^{(s)}(t) = T^{(s)}(t) - G^{(s)}(t)`; on public benchmarks
+   :math:`G` includes the open advantage (what those benchmarks show), on private ones and
+   overall it is the capability gap.
+
+The *debiased* threshold gap is the threshold trend on the real modelled rows minus the bias
+draws: a parametric-bootstrap bias correction whose interval carries the spread of the method's
+error over replicates (it is conditional on the gap model being right, which the validation study
+in ``docs/validation.md`` checks on simulated worlds).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from joblib import Parallel, delayed
+
+from irtgap import _dims as D
+from irtgap.design import CENSOR
+from irtgap.gaps import gap_dataarray, summarize_gap, to_days
+from irtgap.scoredata import ScoreData
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from irtgap.gapfit import GapFit
+
+GROUPS = ("all", "public", "private")
+
+
+@dataclass
+class ThresholdBias:
+    """Result of :meth:`irtgap.gapfit.GapFit.threshold_bias`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Per ``date`` and ``group``: ``threshold`` (the threshold trend on the real modelled rows),
+        ``model_gap`` (posterior median of the model's gap), ``bias`` (mean of the bias draws)
+        with ``bias_lower``/``bias_upper`` (``ci`` interval), ``debiased`` (threshold minus bias,
+        median) with ``debiased_lower``/``debiased_upper``, ``n_defined`` (replicates in which
+        both gaps are defined at that date).
+    bias_draws : xarray.DataArray
+        Bias draws ``(chain=1, draw, group, date)`` in months, the shared result shape.
+    settings : dict
+        ``n_replications``, ``seed``, ``ci`` and the threshold settings used.
+    """
+
+    table: pd.DataFrame
+    bias_draws: xr.DataArray
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self, dates: Any = None) -> pd.DataFrame:
+        """The table at ``dates`` (nearest computed dates; the last date per group by default)."""
+        t = self.table.dropna(subset=["bias"])
+        if dates is None:
+            return t.sort_values(D.DATE).groupby(D.GROUP).tail(1).reset_index(drop=True)
+        grid = pd.DatetimeIndex(sorted(t[D.DATE].unique()))
+        want = pd.DatetimeIndex(pd.to_datetime(dates))
+        near = grid[grid.get_indexer(want, method="nearest")]
+        return t[t[D.DATE].isin(near)].reset_index(drop=True)
+
+    def plot(self, ax: Axes | None = None, *, groups: tuple[str, ...] = ("public", "private")):
+        """Threshold trend, debiased threshold gap (band) and the model's gap, per group."""
+        from irtgap.bayes_plots import plot_threshold_bias
+
+        return plot_threshold_bias(self, ax=ax, groups=groups)
+
+
+def _row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
+    """Per modelled row: unit, benchmark, provider (-1 first-party), open x public, floor."""
+    design = fit.design
+    units = pd.Index(fit.posterior["unit"].to_numpy())
+    rows = design.rows
+    base = design.models["base"]
+    bench = design.benchmarks
+    floor = (bench["random_baseline"] / bench["ceiling"]).to_numpy(float)
+    return {
+        "unit": units.get_indexer(base.reindex(rows[D.MODEL]).to_numpy()),
+        "bench": design.benchmark_idx,
+        "provider": design.provider_idx,
+        "open_public": ((rows[D.WEIGHTS] == D.OPEN) & (rows[D.ACCESS] == "public")).to_numpy(),
+        "floor": floor[design.benchmark_idx],
+    }
+
+
+def replicate_scores(
+    fit: GapFit, sample: int, rng: np.random.Generator, arrays: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """Scores replicated from posterior sample ``sample`` (flat index over chain x draw)."""
+    arr = arrays or _row_arrays(fit)
+    post = fit.posterior.stack(sample=(D.CHAIN, D.DRAW)).isel(sample=sample)
+    theta = post["capability"].to_numpy()[arr["unit"]]
+    if "public_advantage" in post:
+        theta = theta + float(post["public_advantage"]) * arr["open_public"]
+    if "provider_degradation" in post:
+        delta = np.concatenate([[0.0], post["provider_degradation"].to_numpy()])
+        theta = theta - delta[arr["provider"] + 1]
+    b = arr["bench"]
+    slope = post["slope"].to_numpy()[b]
+    diff = post["difficulty"].to_numpy()[b]
+    phi = post["precision"].to_numpy()[b]
+    mu = arr["floor"] + (1 - arr["floor"]) / (1 + np.exp(-slope * (theta - diff)))
+    mu = np.clip(mu, 1e-6, 1 - 1e-6)
+    y = rng.beta(mu * phi, (1 - mu) * phi)
+    # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
+    return np.where(y <= CENSOR, 0.0, np.where(y >= 1 - CENSOR, 1.0, y))
+
+
+def _modelled_data(fit: GapFit, scores: np.ndarray | None = None) -> ScoreData:
+    rows = fit.design.rows.drop(columns=D.ACCESS).reset_index(drop=True)
+    if scores is not None:
+        rows = rows.assign(**{D.SCORE: scores})
+    return ScoreData(scores=rows, benchmarks=fit.data.benchmarks)
+
+
+def _trend(data: ScoreData, dates: pd.DatetimeIndex, kwargs: dict[str, Any]) -> np.ndarray:
+    """Threshold point trend ``(group, date)``; NaN where a group's trend is undefined."""
+    from irtgap.threshold import threshold_gap
+
+    res = threshold_gap(data, n_bootstrap=0, by="access", **kwargs)
+    out = np.full((len(GROUPS), len(dates)), np.nan)
+    x = to_days(dates)
+    for k, g in enumerate(GROUPS):
+        tr = res.trend[res.trend[D.GROUP] == g].sort_values(D.DATE)
+        if tr.empty:
+            continue
+        tx = to_days(pd.DatetimeIndex(tr[D.DATE]))
+        inside = (x >= tx.min()) & (x <= tx.max())
+        out[k, inside] = np.interp(x[inside], tx, tr["gap"].to_numpy(float))
+    return out
+
+
+def _one_replicate(
+    fit: GapFit, sample: int, seed: np.random.SeedSequence, dates: pd.DatetimeIndex, kw: dict
+) -> np.ndarray:
+    y = replicate_scores(fit, sample, np.random.default_rng(seed))
+    try:
+        return _trend(_modelled_data(fit, y), dates, kw)
+    except ValueError:  # no usable crossings in this replicate: counted, not fatal
+        return np.full((len(GROUPS), len(dates)), np.nan)
+
+
+def threshold_bias(
+    fit: GapFit,
+    *,
+    n_replications: int = 100,
+    dates: Any = None,
+    seed: int = 0,
+    ci: float = 0.9,
+    n_jobs: int = 1,
+    threshold_kwargs: dict[str, Any] | None = None,
+) -> ThresholdBias:
+    """Bias of the threshold method on the data's evaluation pattern (see the module docstring).
+
+    Parameters
+    ----------
+    fit : GapFit
+        A fitted gap model; its posterior is the truth of the replicates.
+    n_replications : int
+        Replicated datasets, each from a different posterior sample (100 by default: the bias
+        interval's ends are then 5th/95th percentiles of 100 values).
+    dates : sequence of dates, optional
+        Where to read the gaps (monthly from 2023 to the data's last date by default).
+    seed : int
+        Seeds the choice of posterior samples and the replicated scores.
+    ci : float
+        Interval level.
+    n_jobs : int
+        joblib workers (``joblib.parallel_config`` picks the back end, e.g. Dask or Ray).
+    threshold_kwargs : dict, optional
+        Settings passed to :func:`~irtgap.threshold_gap` (its defaults otherwise).
+
+    Examples
+    --------
+    >>> import irtgap
+    >>> sim = irtgap.simulate(n_closed=20, n_open=20, n_benchmarks=8, seed=1)
+    >>> fit = irtgap.GapModel().fit(sim.data, draws=100, tune=100, chains=1,
+    ...                             random_seed=1, progressbar=False)  # doctest: +SKIP
+    >>> fit.threshold_bias(n_replications=20, seed=1).summary()  # doctest: +SKIP
+    """
+    if n_replications < 2:
+        raise ValueError(f"n_replications={n_replications}: need at least 2")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci={ci}: must lie in (0, 1)")
+    kw = dict(threshold_kwargs or {})
+    for bad in ("n_bootstrap", "by", "seed"):
+        if bad in kw:
+            raise ValueError(f"threshold_kwargs may not set {bad!r} (threshold_bias controls it)")
+    if dates is None:
+        end = pd.Timestamp(fit.design.rows[D.DATE].max())
+        dates = pd.date_range("2023-01-01", end, freq="MS")
+    dates = pd.DatetimeIndex(pd.to_datetime(dates))
+    n_samples = fit.posterior.sizes[D.CHAIN] * fit.posterior.sizes[D.DRAW]
+    ss = np.random.SeedSequence(seed)
+    pick_seed, *rep_seeds = ss.spawn(n_replications + 1)
+    samples = np.random.default_rng(pick_seed).choice(
+        n_samples, size=n_replications, replace=n_replications > n_samples
+    )
+    reps = Parallel(n_jobs=n_jobs)(
+        delayed(_one_replicate)(fit, int(s), sd, dates, kw)
+        for s, sd in zip(samples, rep_seeds, strict=True)
+    )
+    thr = np.asarray(reps)  # (R, group, date)
+    n_failed = int(np.isnan(thr).all(axis=(1, 2)).sum())
+    if n_failed:
+        warnings.warn(
+            f"the threshold method found no usable crossings in {n_failed} of {n_replications} "
+            "replicates; they are left out of the bias (see n_defined)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    model = fit.gap_draws(dates).sel({D.GROUP: list(GROUPS)}).stack(sample=(D.CHAIN, D.DRAW))
+    model_s = model.transpose("sample", D.GROUP, D.DATE).to_numpy()[samples]
+    bias = thr - model_s
+    bias_da = gap_dataarray(bias, dates=dates, groups=list(GROUPS)).rename("threshold_bias")
+    real = _trend(_modelled_data(fit), dates, kw)
+    deb_da = gap_dataarray(real[None] - bias, dates=dates, groups=list(GROUPS))
+    b_tab = summarize_gap(bias_da, ci=ci)
+    d_tab = summarize_gap(deb_da, ci=ci)
+    m_tab = summarize_gap(fit.gap_draws(dates).sel({D.GROUP: list(GROUPS)}), ci=ci)
+    key = [D.DATE, D.GROUP]
+    table = b_tab[[*key, "mean", "lower", "upper", "n_defined"]].rename(
+        columns={"mean": "bias", "lower": "bias_lower", "upper": "bias_upper"}
+    )
+    table = table.merge(
+        d_tab[[*key, "median", "lower", "upper"]].rename(
+            columns={
+                "median": "debiased",
+                "lower": "debiased_lower",
+                "upper": "debiased_upper",
+            }
+        ),
+        on=key,
+    )
+    table = table.merge(m_tab[[*key, "median"]].rename(columns={"median": "model_gap"}), on=key)
+    real_tab = pd.DataFrame(
+        {
+            D.DATE: np.tile(dates, len(GROUPS)),
+            D.GROUP: np.repeat(GROUPS, len(dates)),
+            "threshold": real.ravel(),
+        }
+    )
+    table = real_tab.merge(table, on=key)
+    cols = [
+        *key,
+        "threshold",
+        "model_gap",
+        "bias",
+        "bias_lower",
+        "bias_upper",
+        "debiased",
+        "debiased_lower",
+        "debiased_upper",
+        "n_defined",
+    ]
+    settings = dict(
+        n_replications=n_replications, n_failed=n_failed, seed=seed, ci=ci, threshold_kwargs=kw
+    )
+    return ThresholdBias(table=table[cols], bias_draws=bias_da, settings=settings)
