@@ -7,6 +7,7 @@ runs on many simulated worlds per scenario (:mod:`irtgap.validation`); the scrip
   truth, seconds, error text when a method could not run on a world);
 - ``summary.csv``: bias, RMSE, coverage of the nominal 90% intervals, mean interval width, and
   counts of defined and failed estimates, per scenario, method and date (``date`` empty: pooled);
+- ``summary.md``: the pooled rows as a Markdown table;
 - ``bias.png``, ``rmse.png``, ``coverage.png``: the pooled summary per scenario and method.
 
 Run ``python benchmarks/validation/run_validation.py --quick`` (2 replications per scenario,
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 
 matplotlib.use("Agg")
 
@@ -39,6 +41,32 @@ from irtgap.validation import (
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def markdown_table(df: pd.DataFrame) -> str:
+    """Pooled summary as a Markdown table (bias, RMSE, width in months; coverage as %)."""
+    lines = [
+        "| scenario | method | bias | RMSE | 90% coverage | mean width | n | failed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in df.iterrows():
+        lines.append(
+            f"| {r['scenario']} | {r['method']} | {r['bias']:+.1f} | {r['rmse']:.1f} | "
+            f"{r['coverage']:.0%} | {r['mean_width']:.1f} | {int(r['n'])} | {int(r['n_failed'])} |"
+        )
+    return "\n".join(lines)
+
+
+def _figures(summary: pd.DataFrame, out: Path) -> None:
+    titles = {
+        "bias": "Bias of the gap (estimate - truth), pooled over 5 dates",
+        "rmse": "RMSE of the gap, pooled over 5 dates",
+        "coverage": "Coverage of the nominal 90% intervals (shaded: 80-97%)",
+    }
+    for metric, title in titles.items():
+        ax = plot_validation(summary, metric=metric)
+        ax.set_title(title)
+        ax.figure.savefig(out / f"{metric}.png", dpi=120)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 replications, short MCMC runs")
@@ -48,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="output directory")
+    parser.add_argument("--replot", action="store_true", help="redraw figures from summary.csv")
     args = parser.parse_args(argv)
 
     scenarios = [*SCENARIOS.values(), realistic_scenario()]
@@ -63,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         reps["constant"] = args.default_replications
     out = args.out or ROOT / "docs" / "validation" / ("quick" if args.quick else "full")
     out.mkdir(parents=True, exist_ok=True)
+    if args.replot:
+        summary = pd.read_csv(out / "summary.csv", parse_dates=["date"])
+        _figures(summary, out)
+        return 0
 
     t0 = time.perf_counter()
     results = run_study(
@@ -77,11 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarize_validation(results)
     results.to_csv(out / "results.csv", index=False)
     summary.to_csv(out / "summary.csv", index=False)
-    for metric in ("bias", "rmse", "coverage"):
-        ax = plot_validation(summary, metric=metric)
-        ax.set_title(f"{metric} of the gap at 5 dates, per scenario and method")
-        ax.figure.savefig(out / f"{metric}.png", dpi=120)
+    _figures(summary, out)
     pooled = summary[summary["date"].isna()].drop(columns="date")
+    (out / "summary.md").write_text(markdown_table(pooled) + "\n")
     print(pooled.round(2).to_string(index=False))
     fails = results[results["error"].fillna("") != ""]
     if len(fails):

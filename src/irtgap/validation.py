@@ -324,7 +324,7 @@ def plot_validation(summary: pd.DataFrame, *, metric: str = "bias", ax: Any = No
     label = {"bias": "bias (months)", "rmse": "RMSE (months)", "coverage": "90% interval coverage"}
     ax.set_xlabel(label.get(metric, metric))
     ax.grid(alpha=0.3, axis="x")
-    ax.legend(frameon=False, ncols=len(methods), loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.legend(frameon=False, ncols=len(methods), loc="upper center", bbox_to_anchor=(0.5, -0.1))
     return ax
 
 
