@@ -67,8 +67,7 @@ def _threshold_bias_md(fit: Any, out_dir: Path, *, fast: bool, seed: int) -> str
         warnings.simplefilter("ignore", RuntimeWarning)
         tb = fit.threshold_bias(n_replications=n, seed=seed, n_jobs=2)
     png = _save(tb.plot(), out_dir / "threshold_bias.png")
-    last = tb.table.dropna(subset=["bias"])[D.DATE].max()
-    rows = tb.summary(["2025-01-20", last])
+    rows = pd.concat([tb.summary(["2025-01-20"]), tb.summary()], ignore_index=True)
     rows = rows[rows[D.GROUP].isin(["public", "private"])].copy()
     rows[D.DATE] = pd.to_datetime(rows[D.DATE]).dt.date
     rows.index = [f"{g} at {d}" for g, d in zip(rows[D.GROUP], rows[D.DATE], strict=True)]

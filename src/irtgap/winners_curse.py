@@ -71,8 +71,9 @@ class ThresholdBias:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def summary(self, dates: Any = None) -> pd.DataFrame:
-        """The table at ``dates`` (nearest computed dates; the last date per group by default)."""
-        t = self.table.dropna(subset=["bias"])
+        """The table at ``dates`` (nearest computed dates); by default, per group, the last date
+        at which both the real threshold trend and the bias are defined."""
+        t = self.table.dropna(subset=["bias", "threshold"])
         if dates is None:
             return t.sort_values(D.DATE).groupby(D.GROUP).tail(1).reset_index(drop=True)
         grid = pd.DatetimeIndex(sorted(t[D.DATE].unique()))
