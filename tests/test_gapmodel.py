@@ -285,7 +285,7 @@ def test_degradation_term_removes_bias():
 
 def test_replicated_scores_follow_the_posterior_mean():
     """Replicates from one posterior sample average to that sample's mean score per row."""
-    from irtgap.winners_curse import _row_arrays, replicate_scores
+    from irtgap.winners_curse import _row_arrays, _stacked, replicate_scores, sample_params
 
     sim = irtgap.simulate(
         n_closed=10, n_open=10, n_benchmarks=6, density=0.6, hosted_share=0.5, seed=4
@@ -293,7 +293,8 @@ def test_replicated_scores_follow_the_posterior_mean():
     fit = _mock_fit(sim.data, GapModel(), draws=5, seed=2)
     arrays = _row_arrays(fit)
     rng = np.random.default_rng(0)
-    reps = np.stack([replicate_scores(fit, 3, rng, arrays) for _ in range(4000)])
+    params = sample_params(_stacked(fit), 3)
+    reps = np.stack([replicate_scores(params, arrays, rng) for _ in range(4000)])
     post = fit.posterior.isel(chain=0, draw=3)
     rows = fit.design.rows
     units = list(post["unit"].to_numpy())

@@ -105,33 +105,43 @@ def _row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     }
 
 
+def _stacked(fit: GapFit) -> xr.Dataset:
+    """The posterior with one ``sample`` dimension (chain x draw, in that order)."""
+    return fit.posterior.stack(sample=(D.CHAIN, D.DRAW))
+
+
+def sample_params(stacked: xr.Dataset, sample: int) -> dict[str, np.ndarray]:
+    """The parameters that generate scores, at posterior sample ``sample`` of ``stacked``."""
+    post = stacked.isel(sample=sample)
+    out = {k: post[k].to_numpy() for k in ("capability", "slope", "difficulty", "precision")}
+    out["gamma"] = np.asarray(
+        float(post["public_advantage"]) if "public_advantage" in post else 0.0
+    )
+    delta = (
+        post["provider_degradation"].to_numpy() if "provider_degradation" in post else np.empty(0)
+    )
+    out["delta"] = np.concatenate([[0.0], delta])  # index 0: first-party
+    return out
+
+
 def replicate_scores(
-    fit: GapFit, sample: int, rng: np.random.Generator, arrays: dict[str, np.ndarray] | None = None
+    params: dict[str, np.ndarray], arrays: dict[str, np.ndarray], rng: np.random.Generator
 ) -> np.ndarray:
-    """Scores replicated from posterior sample ``sample`` (flat index over chain x draw)."""
-    arr = arrays or _row_arrays(fit)
-    post = fit.posterior.stack(sample=(D.CHAIN, D.DRAW)).isel(sample=sample)
-    theta = post["capability"].to_numpy()[arr["unit"]]
-    if "public_advantage" in post:
-        theta = theta + float(post["public_advantage"]) * arr["open_public"]
-    if "provider_degradation" in post:
-        delta = np.concatenate([[0.0], post["provider_degradation"].to_numpy()])
-        theta = theta - delta[arr["provider"] + 1]
-    b = arr["bench"]
-    slope = post["slope"].to_numpy()[b]
-    diff = post["difficulty"].to_numpy()[b]
-    phi = post["precision"].to_numpy()[b]
-    mu = arr["floor"] + (1 - arr["floor"]) / (1 + np.exp(-slope * (theta - diff)))
+    """Scores of the modelled rows (``arrays``) replicated from one sample's ``params``."""
+    theta = params["capability"][arrays["unit"]] + params["gamma"] * arrays["open_public"]
+    theta = theta - params["delta"][arrays["provider"] + 1]
+    b = arrays["bench"]
+    slope, diff, phi = params["slope"][b], params["difficulty"][b], params["precision"][b]
+    floor = arrays["floor"]
+    mu = floor + (1 - floor) / (1 + np.exp(-slope * (theta - diff)))
     mu = np.clip(mu, 1e-6, 1 - 1e-6)
     y = rng.beta(mu * phi, (1 - mu) * phi)
     # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
     return np.where(y <= CENSOR, 0.0, np.where(y >= 1 - CENSOR, 1.0, y))
 
 
-def _modelled_data(fit: GapFit, scores: np.ndarray | None = None) -> ScoreData:
+def _modelled_data(fit: GapFit) -> ScoreData:
     rows = fit.design.rows.drop(columns=D.ACCESS).reset_index(drop=True)
-    if scores is not None:
-        rows = rows.assign(**{D.SCORE: scores})
     return ScoreData(scores=rows, benchmarks=fit.data.benchmarks)
 
 
@@ -153,11 +163,17 @@ def _trend(data: ScoreData, dates: pd.DatetimeIndex, kwargs: dict[str, Any]) -> 
 
 
 def _one_replicate(
-    fit: GapFit, sample: int, seed: np.random.SeedSequence, dates: pd.DatetimeIndex, kw: dict
+    params: dict[str, np.ndarray],
+    arrays: dict[str, np.ndarray],
+    template: ScoreData,
+    seed: np.random.SeedSequence,
+    dates: pd.DatetimeIndex,
+    kw: dict[str, Any],
 ) -> np.ndarray:
-    y = replicate_scores(fit, sample, np.random.default_rng(seed))
+    y = replicate_scores(params, arrays, np.random.default_rng(seed))
+    data = ScoreData(scores=template.scores.assign(**{D.SCORE: y}), benchmarks=template.benchmarks)
     try:
-        return _trend(_modelled_data(fit, y), dates, kw)
+        return _trend(data, dates, kw)
     except ValueError:  # no usable crossings in this replicate: counted, not fatal
         return np.full((len(GROUPS), len(dates)), np.nan)
 
@@ -218,8 +234,10 @@ def threshold_bias(
     samples = np.random.default_rng(pick_seed).choice(
         n_samples, size=n_replications, replace=n_replications > n_samples
     )
+    # only the small per-sample parameter arrays and the row layout travel to the workers
+    stacked, arrays, template = _stacked(fit), _row_arrays(fit), _modelled_data(fit)
     reps = Parallel(n_jobs=n_jobs)(
-        delayed(_one_replicate)(fit, int(s), sd, dates, kw)
+        delayed(_one_replicate)(sample_params(stacked, int(s)), arrays, template, sd, dates, kw)
         for s, sd in zip(samples, rep_seeds, strict=True)
     )
     thr = np.asarray(reps)  # (R, group, date)
@@ -235,7 +253,7 @@ def threshold_bias(
     model_s = model.transpose("sample", D.GROUP, D.DATE).to_numpy()[samples]
     bias = thr - model_s
     bias_da = gap_dataarray(bias, dates=dates, groups=list(GROUPS)).rename("threshold_bias")
-    real = _trend(_modelled_data(fit), dates, kw)
+    real = _trend(template, dates, kw)
     deb_da = gap_dataarray(real[None] - bias, dates=dates, groups=list(GROUPS))
     b_tab = summarize_gap(bias_da, ci=ci)
     d_tab = summarize_gap(deb_da, ci=ci)
