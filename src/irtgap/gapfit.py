@@ -255,9 +255,13 @@ class GapFit:
         import arviz_stats as azs
 
         post = self.posterior
-        rhat = azs.rhat(post)
-        ess = azs.ess(post, method="bulk")
-        ess_tail = azs.ess(post, method="tail")
+        with warnings.catch_warnings():
+            # constant draws (the anchor benchmark's fixed slope and difficulty) have no R-hat:
+            # NaN, skipped by the maxima below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rhat = azs.rhat(post)
+            ess = azs.ess(post, method="bulk")
+            ess_tail = azs.ess(post, method="tail")
         max_rhat = float(max(np.nanmax(v.to_numpy()) for v in rhat.data_vars.values()))
         min_ess = float(min(np.nanmin(v.to_numpy()) for v in ess.data_vars.values()))
         min_tail = float(min(np.nanmin(v.to_numpy()) for v in ess_tail.data_vars.values()))
