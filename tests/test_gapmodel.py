@@ -375,3 +375,31 @@ def test_fit_is_reproducible_for_a_fixed_seed(sim):
     np.testing.assert_array_equal(
         a.posterior["frontier"].to_numpy(), b.posterior["frontier"].to_numpy()
     )
+
+
+def test_fit_passes_cores_and_nutpie_defaults(sim, monkeypatch):
+    """fit runs one chain per CPU and doubles nutpie's trajectories unless the caller says else."""
+    import os
+
+    from irtgap.gapmodel import NUTPIE_DEFAULTS
+
+    seen: list[dict] = []
+    mock = _mock_fit(sim.data, GapModel(), draws=10)
+
+    def fake_sample(**kwargs):
+        seen.append(kwargs)
+        return mock.idata
+
+    monkeypatch.setattr(pm, "sample", fake_sample)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        GapModel().fit(sim.data, chains=4, progressbar=False)
+        GapModel().fit(sim.data, chains=1, progressbar=False, sampler="pymc")
+        GapModel().fit(
+            sim.data, cores=1, sampler_kwargs={"nuts": {"extra_doublings": 0, "maxdepth": 8}}
+        )
+    assert seen[0]["cores"] == min(4, os.cpu_count() or 1)
+    assert seen[0]["nuts"] == NUTPIE_DEFAULTS == {"extra_doublings": 1}
+    assert seen[1]["cores"] == 1 and "nuts" not in seen[1]
+    assert seen[2]["cores"] == 1
+    assert seen[2]["nuts"] == {"extra_doublings": 0, "maxdepth": 8}

@@ -161,7 +161,7 @@ def _estimate(
             chains=2,
             random_seed=seed,
             progressbar=False,
-            sampler_kwargs={"cores": 1},
+            cores=1,
         )
         table = fit.gap(dates, reference_date=None)
         diag = fit.diagnostics(warn=False)
