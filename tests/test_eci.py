@@ -10,6 +10,7 @@ import pytest
 
 import irtgap
 from irtgap.eci import build_problem, fit_eci
+from irtgap.errors import ConvergenceWarning
 
 
 def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40):
@@ -120,6 +121,19 @@ def test_newton_solver_respects_bounds_and_stops_at_kkt_point():
     free = ~((np.isclose(x, lo) & (g > 0)) | (np.isclose(x, hi) & (g < 0)))
     assert np.abs(g[free]).max() < 1e-5
     assert prob.cost(x) <= prob.cost(prob.solve(method="reference")) + 1e-7
+
+
+def test_newton_solver_warns_when_it_stops_early():
+    """Hitting max_iter is reported, not returned silently; a converged solve is quiet."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = irtgap.load_epoch_snapshot()
+    prob = build_problem(data)[0]
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        prob.solve(max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        prob.solve()
 
 
 def test_frontier_shift_gap_on_known_shift():

@@ -29,6 +29,7 @@ cluster without code changes.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,7 +42,7 @@ from scipy.optimize import least_squares
 
 from irtgap import _dims as D
 from irtgap.capability import CapabilityResult, model_draws
-from irtgap.errors import ScoreDataError
+from irtgap.errors import ConvergenceWarning, ScoreDataError
 from irtgap.gaps import date_grid
 from irtgap.scoredata import ScoreData
 
@@ -158,7 +159,8 @@ class _Problem:
         normal equations as :math:`\lambda/n_\theta` on the diagonal); the analytic sparse
         Jacobian gives :math:`J^\top J` directly; bounds are handled by freezing variables that
         sit on a bound with the gradient pushing outwards and projecting steps. Stops when the
-        relative decrease of the objective falls below ``tol``. ``"reference"``: the approach of
+        relative decrease of the objective falls below ``tol`` (a :class:`ConvergenceWarning`
+        says so when it stops for another reason). ``"reference"``: the approach of
         Epoch's reference code, ``scipy.optimize.least_squares`` (trust-region reflective) with a
         finite-difference Jacobian from a cold start; kept for benchmarking and as a check.
         """
@@ -169,13 +171,23 @@ class _Problem:
             return np.asarray(res.x)
         if method != "newton":
             raise ValueError(f"method={method!r}: use 'newton' or 'reference'")
-        return _bounded_lm(self, np.clip(x, lo, hi), lo, hi, tol=tol, max_iter=max_iter)
+        x, why = _bounded_lm(self, np.clip(x, lo, hi), lo, hi, tol=tol, max_iter=max_iter)
+        if why:
+            warnings.warn(
+                f"ECI solver stopped before converging: {why}; the estimates may be off",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return x
 
 
 def _bounded_lm(
     prob: _Problem, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, *, tol: float, max_iter: int
-) -> np.ndarray:
-    """Levenberg-Marquardt with Nielsen's damping update and an active set for the bounds."""
+) -> tuple[np.ndarray, str]:
+    """Levenberg-Marquardt with Nielsen's damping update and an active set for the bounds.
+
+    Returns the solution and why the iteration stopped early ("" when it converged).
+    """
     k = prob.lam / x.size  # ridge weight in the objective 0.5 * (|r|^2 + k |x|^2)
     n = prob.y.size
     mu, nu = 1e-6, 2.0
@@ -196,7 +208,7 @@ def _bounded_lm(
             except np.linalg.LinAlgError:  # singular without a ridge: damp harder
                 mu, nu = max(mu, 1e-12) * nu, nu * 2
                 if mu > 1e10:
-                    return x
+                    return x, "the damped normal matrix stayed singular"
                 continue
             x_new = x.copy()
             x_new[free] += step
@@ -212,12 +224,14 @@ def _bounded_lm(
             mu *= nu
             nu *= 2
             if mu > 1e10:
-                return x
+                return x, "no step decreased the objective (damping above 1e10)"
         done = f - f_new <= tol * max(f, 1e-300)
         x, r, f = x_new, r_new, f_new
         if done:
             break
-    return x
+    else:
+        return x, f"the objective still fell by more than tol after max_iter={max_iter} steps"
+    return x, ""
 
 
 def prepare(
