@@ -12,7 +12,7 @@ runs on many simulated worlds per scenario (:mod:`irtgap.validation`); the scrip
 
 Run ``python benchmarks/validation/run_validation.py --quick`` (2 replications per scenario,
 short MCMC runs, a few minutes on 2 cores; output in ``docs/validation/quick``) or without
-``--quick`` for the full study (50 replications of the default scenario, ``--replications`` of
+``--quick`` for the full study (100 replications of the default scenario, ``--replications`` of
 the others; output in ``docs/validation/full``). Replications run through joblib
 (``--n-jobs``); ``joblib.parallel_config(backend="dask")`` around :func:`main` sends them to a
 cluster.
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 replications, short MCMC runs")
     parser.add_argument("--replications", type=int, default=10, help="per non-default scenario")
-    parser.add_argument("--default-replications", type=int, default=50)
+    parser.add_argument("--default-replications", type=int, default=100)
     parser.add_argument("--scenarios", nargs="*", help="subset of scenario names")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
