@@ -5,8 +5,8 @@ Run: ``python benchmarks/bench_gapmodel.py [--quick]``. Prints
 1. the full default fit (``GapModel().fit(data)``: 4 chains x (1000 tune + 1000 draws), nutpie,
    compile included) with its diagnostics and the gap at 2025-01-20 and the last date;
 2. nutpie (with :data:`irtgap.gapmodel.NUTPIE_DEFAULTS`) vs PyMC's NUTS on the same model with the
-   same (shorter) schedule and one chain per CPU, compile included, as a ratio of wall times and
-   of bulk ESS per second for the frontier.
+   same (shorter) schedule, one chain per CPU and the same target_accept, compile included, as a
+   ratio of wall times and of bulk ESS per second for the frontier.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import arviz_stats as azs
 import pymc as pm
 
 import irtgap
-from irtgap.gapmodel import NUTPIE_DEFAULTS, build_model
+from irtgap.gapmodel import NUTPIE_DEFAULTS, TARGET_ACCEPT, build_model
 
 
 def _timed_sample(model: pm.Model, sampler: str, draws: int, tune: int, chains: int) -> tuple:
-    # both samplers: one chain per CPU; nutpie with the options GapModel.fit uses
+    # both samplers: one chain per CPU and GapModel.fit's target_accept; nutpie with its options
     extra = {"nuts": dict(NUTPIE_DEFAULTS)} if sampler == "nutpie" else {}
     t0 = time.perf_counter()
     with model:
@@ -33,6 +33,7 @@ def _timed_sample(model: pm.Model, sampler: str, draws: int, tune: int, chains: 
             tune=tune,
             chains=chains,
             cores=min(chains, os.cpu_count() or 1),
+            target_accept=TARGET_ACCEPT,
             random_seed=1,
             progressbar=False,
             nuts_sampler=sampler,

@@ -396,10 +396,14 @@ def test_fit_passes_cores_and_nutpie_defaults(sim, monkeypatch):
         GapModel().fit(sim.data, chains=4, progressbar=False)
         GapModel().fit(sim.data, chains=1, progressbar=False, sampler="pymc")
         GapModel().fit(
-            sim.data, cores=1, sampler_kwargs={"nuts": {"extra_doublings": 0, "maxdepth": 8}}
+            sim.data,
+            cores=1,
+            sampler_kwargs={"nuts": {"extra_doublings": 0, "maxdepth": 8}, "target_accept": 0.9},
         )
     assert seen[0]["cores"] == min(4, os.cpu_count() or 1)
+    assert seen[0]["target_accept"] == seen[1]["target_accept"] == 0.85
     assert seen[0]["nuts"] == NUTPIE_DEFAULTS == {"extra_doublings": 1}
     assert seen[1]["cores"] == 1 and "nuts" not in seen[1]
     assert seen[2]["cores"] == 1
     assert seen[2]["nuts"] == {"extra_doublings": 0, "maxdepth": 8}
+    assert seen[2]["target_accept"] == 0.9
