@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from irtgap import report
@@ -56,3 +57,18 @@ def test_bayes_section_on_real_data_fast(tmp_path):
     assert "winner's-curse bias" in text
     for png in ("bayes_gap.png", "bayes_frontier.png", "bayes_terms.png", "threshold_bias.png"):
         assert (tmp_path / png).stat().st_size > 10_000
+
+
+def test_diagnostics_table_keeps_rhat_precision_and_integer_counts():
+    """R-hat 1.008 must not print as 1.01 (the limit); counts print without decimals."""
+    from irtgap.report import _table
+    from irtgap.report_bayes import _diagnostics_frame
+
+    diag = pd.Series(
+        {"max_rhat": 1.0084, "min_ess_bulk": 984.72, "gap_max_rhat": float("nan"), "divergences": 3}
+    )
+    text = _table(_diagnostics_frame(diag))
+    assert "| max_rhat | 1.008 |" in text
+    assert "| min_ess_bulk | 985 |" in text
+    assert "| gap_max_rhat | n/a |" in text
+    assert "| divergences | 3 |" in text

@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from irtgap import _dims as D
@@ -32,7 +33,7 @@ def bayes_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: i
     summary = summary.set_index([D.GROUP, D.DATE])[["median", "lower", "upper", "prob_grew"]]
     summary.index = [f"{g} at {d}" for g, d in summary.index]
     terms = fit.terms()
-    diag = fit.diagnostics(warn=False).to_frame("value")
+    diag = _diagnostics_frame(fit.diagnostics(warn=False))
     bias_md = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed)
     note = f"\n\n**Warning:** {conv[0]}" if conv else "\n\nSampler diagnostics are within bounds."
     return "\n\n".join(
@@ -52,10 +53,22 @@ def bayes_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: i
             _table(terms),
             f"![terms]({terms_png})",
             "### Sampler diagnostics",
-            _table(diag.astype(float)),
+            _table(diag),
             bias_md,
         ]
     )
+
+
+def _diagnostics_frame(diag: pd.Series) -> pd.DataFrame:
+    """Diagnostics as text: R-hat to 3 decimals (the limit is 1.01), ESS and counts as integers."""
+
+    def fmt(name: str, value: float) -> str:
+        if not np.isfinite(value):
+            return "n/a"
+        return f"{value:.3f}" if "rhat" in name else f"{value:.0f}"
+
+    values = [fmt(str(k), float(v)) for k, v in diag.items()]
+    return pd.DataFrame({"value": values}, index=diag.index)
 
 
 def _threshold_bias_md(fit: Any, out_dir: Path, *, fast: bool, seed: int) -> str:
