@@ -378,7 +378,8 @@ def test_fit_is_reproducible_for_a_fixed_seed(sim):
 
 
 def test_fit_passes_cores_and_nutpie_defaults(sim, monkeypatch):
-    """fit runs one chain per CPU and doubles nutpie's trajectories unless the caller says else."""
+    """fit runs one chain per CPU, targets acceptance 0.85 and doubles nutpie's trajectories,
+    unless the caller says else."""
     import os
 
     from irtgap.gapmodel import NUTPIE_DEFAULTS

@@ -397,9 +397,9 @@ class GapModel:
         (0.85), and with nutpie trajectories are doubled once past the U-turn
         (:data:`NUTPIE_DEFAULTS`), see ``docs/model.md``. ``sampler_kwargs`` are passed to
         :func:`pymc.sample` (``target_accept`` there overrides the default), and its ``nuts``
-        entry is merged over the nutpie defaults. Diagnostics
-        are checked after sampling and a :class:`~irtgap.errors.ConvergenceWarning` is issued
-        when R-hat > 1.01, bulk ESS < 400 for the frontier, or any divergence occurred.
+        entry is merged over the nutpie defaults. Diagnostics are checked after sampling and a
+        :class:`~irtgap.errors.ConvergenceWarning` is issued when R-hat > 1.01, bulk ESS < 400
+        for the frontier, or any divergence occurred.
         """
         from irtgap.gapfit import GapFit
 
