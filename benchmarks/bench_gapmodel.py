@@ -12,7 +12,6 @@ Run: ``python benchmarks/bench_gapmodel.py [--quick]``. Prints
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import warnings
 
@@ -20,20 +19,18 @@ import arviz_stats as azs
 import pymc as pm
 
 import irtgap
-from irtgap.gapmodel import NUTPIE_DEFAULTS, TARGET_ACCEPT, build_model
+from irtgap.gapmodel import build_model, sample_kwargs
 
 
 def _timed_sample(model: pm.Model, sampler: str, draws: int, tune: int, chains: int) -> tuple:
-    # both samplers: one chain per CPU and GapModel.fit's target_accept; nutpie with its options
-    extra = {"nuts": dict(NUTPIE_DEFAULTS)} if sampler == "nutpie" else {}
+    # both samplers with the settings GapModel.fit adds (cores, target_accept, nutpie options)
+    extra = sample_kwargs(sampler, chains)
     t0 = time.perf_counter()
     with model:
         idata = pm.sample(
             draws=draws,
             tune=tune,
             chains=chains,
-            cores=min(chains, os.cpu_count() or 1),
-            target_accept=TARGET_ACCEPT,
             random_seed=1,
             progressbar=False,
             nuts_sampler=sampler,

@@ -111,6 +111,33 @@ NUTPIE_DEFAULTS: dict[str, Any] = {"extra_doublings": 1}
 #: its models' capabilities are pinned tightly; 0.85 removed them on four seeds (docs/model.md).
 TARGET_ACCEPT = 0.85
 
+
+def sample_kwargs(
+    sampler: str,
+    chains: int,
+    *,
+    cores: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The :func:`pymc.sample` settings :meth:`GapModel.fit` adds for ``sampler``.
+
+    One chain per CPU (at most ``chains``) unless ``cores`` is given, ``target_accept`` =
+    :data:`TARGET_ACCEPT`, and for nutpie the :data:`NUTPIE_DEFAULTS` under ``nuts``.
+    ``overrides`` win over each of them; their ``nuts`` entry is merged over the defaults.
+
+    Examples
+    --------
+    >>> sample_kwargs("nutpie", 4, cores=2)
+    {'cores': 2, 'target_accept': 0.85, 'nuts': {'extra_doublings': 1}}
+    """
+    kwargs = dict(overrides or {})
+    kwargs.setdefault("cores", cores if cores is not None else min(chains, os.cpu_count() or 1))
+    kwargs.setdefault("target_accept", TARGET_ACCEPT)
+    if sampler == "nutpie":
+        kwargs["nuts"] = {**NUTPIE_DEFAULTS, **kwargs.get("nuts", {})}
+    return kwargs
+
+
 #: Terms of the series for the censored Beta probability (relative error below 1e-6 here).
 SERIES_TERMS = 40
 
@@ -405,11 +432,7 @@ class GapModel:
 
         design = self.design(data)
         model = build_model(design, self.settings)
-        kwargs = dict(sampler_kwargs or {})
-        kwargs.setdefault("cores", cores if cores is not None else min(chains, os.cpu_count() or 1))
-        kwargs.setdefault("target_accept", TARGET_ACCEPT)
-        if sampler == "nutpie":
-            kwargs["nuts"] = {**NUTPIE_DEFAULTS, **kwargs.get("nuts", {})}
+        kwargs = sample_kwargs(sampler, chains, cores=cores, overrides=sampler_kwargs)
         if isinstance(random_seed, np.random.Generator):
             random_seed = int(random_seed.integers(2**31 - 1))
         with model:
