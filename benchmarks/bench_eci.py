@@ -28,7 +28,7 @@ def _best_of(fn: Callable[[], object], n: int) -> float:
 def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset()
     prob = build_problem(data)[0]
     fast = _best_of(lambda: prob.solve(), 5)
     slow = _best_of(lambda: prob.solve(method="reference"), 2)

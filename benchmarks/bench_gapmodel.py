@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset()
 
     if not args.quick:
         t0 = time.perf_counter()

@@ -19,7 +19,7 @@ from irtgap.threshold import kernel_weights, smooth, threshold_gap
 def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset()
     t0 = time.perf_counter()
     res = threshold_gap(data, n_bootstrap=5000)
     full = time.perf_counter() - t0

@@ -89,7 +89,7 @@ def test_newton_solver_matches_reference_on_bundled_data():
     """Our bounded LM reaches the reference solver's optimum (scipy trf, FD Jacobian)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset("epoch-2025-11")
     prob = build_problem(data)[0]
     fast, ref = prob.solve(), prob.solve(method="reference")
     assert prob.cost(fast) <= prob.cost(ref) + 1e-7
@@ -127,7 +127,7 @@ def test_newton_solver_warns_when_it_stops_early():
     """Hitting max_iter is reported, not returned silently; a converged solve is quiet."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset("epoch-2025-11")
     prob = build_problem(data)[0]
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
         prob.solve(max_iter=2)
@@ -149,7 +149,7 @@ def test_frontier_shift_gap_on_known_shift():
 def test_bundled_ranking_is_sensible():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset("epoch-2025-11")
     res = fit_eci(data, n_bootstrap=0)
     caps = res.capabilities
     closed = list(caps[caps["weights"] == "closed"].sort_values("eci", ascending=False).index)

@@ -66,7 +66,7 @@ def test_composite_mean_and_gap():
 def test_compare_on_bundled_data_has_every_method():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset()
         table = irtgap.compare(data, fast=True)
     assert set(table["method"]) == {
         "threshold",

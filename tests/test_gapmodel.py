@@ -67,7 +67,7 @@ def test_hosted_versions_map_to_first_party_base():
 def test_design_on_real_data_reports_what_it_leaves_out():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset("epoch-2025-11")
     with pytest.warns(DroppedRowsWarning, match="METR time horizon"):
         design = make_design(data)
     assert design.dropped["non_fraction_rows"] == 29

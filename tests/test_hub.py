@@ -1,96 +1,178 @@
-"""The Epoch Hub loader round-trips a small hand-made export (folder and zip)."""
-# ruff: noqa: E501  (the fixture CSV headers are the real, long ones)
+"""The Epoch Hub loader on the real export layout: small zips built from real rows, and the
+bundled April 2026 export itself (folder and zip)."""
 
 from __future__ import annotations
 
+import io
+import os
+import warnings
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
 
+import irtgap
 from irtgap import DroppedRowsWarning, ScoreDataError
-from irtgap.hub import load_epoch_hub
+from irtgap.datasets import dataset_path
+from irtgap.hub import load_epoch_hub, read_accessibility_overrides
+from irtgap.registry import read_registry
 
-META = """benchmark,in_eci,source_file,score_column,scale,random_baseline,score_ceiling,release_date,superseded_by
-GPQA diamond,True,gpqa.csv,mean_score,1,0.25,1,2023-11-20,
-OldBench,True,old.csv,acc,1,0,1,2022-01-01,NewBench
-NewBench,True,new.csv,Accuracy (%),0.01,0,1,2024-01-01,
-Ghost,False,ghost.csv,acc,1,0,1,2024-01-01,
-"""
-MODELS = """model_version,model_group,date,display_name,organization,country,accessibility,training_compute_flop
-gpt-a,GPT A,2024-01-01,GPT A,OpenAI,United States of America,API access,
-gpt-b,GPT B,2024-06-01,GPT B,OpenAI,United States of America,API access,1e25
-llama-a,Llama A,2024-02-01,Llama A,Meta,United States of America,Open weights (unrestricted),
-qwen-a,Qwen A,2024-08-01,Qwen A,Alibaba,China,Open weights (restricted use),
-chutes/qwen-a,Qwen A,2024-08-01,,Alibaba,China,Open weights (restricted use),
-,,,,,,,
-partial-x,,,,,,,
-"""
-GPQA = (
-    "Model version,mean_score\ngpt-a,0.5\ngpt-b,0.7\nllama-a,0.4\nqwen-a,0.6\nchutes/qwen-a,0.55\n"
-)
-OLD = "Model version,acc\ngpt-a,0.3\ngpt-b,0.5\nllama-a,0.2\nqwen-a,0.4\n"
-NEW = "Model version,Accuracy (%)\ngpt-b,40\nqwen-a,30\n"
-ECI = "Model,Display name,eci,eci_ci_low,eci_ci_high,date,Organization,Country (of organization),Model accessibility,Accessibility group,model_versions\nGPT B,GPT B,140,138,142,2024-06-01,OpenAI,USA,API access,Closed,gpt-b\n"
+HUB = dataset_path("epoch-hub-2026-04")
+
+#: Versions scored on GPQA diamond and Aider polyglot (both sides), plus a hosted copy and a
+#: version Epoch leaves without an accessibility label.
+VERSIONS = [
+    "gpt-4o-2024-11-20",
+    "gpt-4.1-2025-04-14",
+    "claude-3-7-sonnet-20250219",
+    "o3-mini-2025-01-31_high",
+    "DeepSeek-R1",
+    "DeepSeek-R1-0528",
+    "DeepSeek-V3",
+    "gemma-3-27b-it",
+    "chutes/DeepSeek-R1-0528",
+    "claude-opus-4-7_xhigh",
+]
+
+
+def _real(file: str, versions: list[str] | None = None, *, blank: int = 0) -> str:
+    """Rows of a real export file (the given versions, plus ``blank`` blank-version rows)."""
+    raw = pd.read_csv(HUB / file, dtype=str, keep_default_na=False)
+    keep = raw["Model version"].isin(versions or VERSIONS)
+    blank_rows = raw.index[raw["Model version"] == ""][:blank]
+    keep.loc[blank_rows] = True
+    return raw[keep].to_csv(index=False)
 
 
 def _files() -> dict[str, str]:
     return {
-        "benchmark_metadata.csv": META,
-        "model_metadata.csv": MODELS,
-        "gpqa.csv": GPQA,
-        "old.csv": OLD,
-        "new.csv": NEW,
-        "epoch_capabilities_index/eci_scores.csv": ECI,
+        "gpqa_diamond.csv": _real("gpqa_diamond.csv"),
+        "aider_polyglot_external.csv": _real("aider_polyglot_external.csv", blank=2),
+        "otis_mock_aime_2024_2025.csv": _real("otis_mock_aime_2024_2025.csv"),
+        "fictionlivebench_external.csv": _real("fictionlivebench_external.csv"),
+        "frontiermath.csv": _real("frontiermath.csv"),
+        "swe_bench_bash.csv": _real("swe_bench_bash.csv"),
+        "swe_bench_verified.csv": _real("swe_bench_verified.csv"),
+        "mystery_bench_external.csv": "Model version,Score\ngpt-4o-2024-11-20,0.5\n",
+        "epoch_capabilities_index.csv": _real("epoch_capabilities_index.csv"),
+        "README.md": (HUB / "README.md").read_text(),
     }
 
 
-@pytest.fixture
-def export_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "benchmark_data"
-    for name, text in _files().items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
+def _write_zip(path: Path, files: dict[str, str], *, top: str = "benchmark_data/") -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(top + name, text)
+    return path
 
 
 @pytest.fixture
 def export_zip(tmp_path: Path) -> Path:
-    path = tmp_path / "benchmark_data.zip"
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, text in _files().items():
-            zf.writestr(f"benchmark_data/{name}", text)
-    return path
+    return _write_zip(tmp_path / "benchmark_data.zip", _files())
 
 
-def _load(path: Path):
-    with pytest.warns(DroppedRowsWarning) as rec:
-        data = load_epoch_hub(path)
+def _load(path: Path, **kw):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        data = load_epoch_hub(path, **kw)
     return data, " | ".join(str(w.message) for w in rec)
 
 
-def test_folder_and_zip_round_trip(export_dir, export_zip):
-    a, msg = _load(export_dir)
-    b, _ = _load(export_zip)
+def test_real_rows_of_each_kind(export_zip):
+    data, msg = _load(export_zip)
+    s = data.scores.set_index(["model", "benchmark"])["score"]
+    # percent scale: Aider's "Percent correct" 71.4 becomes a fraction
+    raw = pd.read_csv(HUB / "aider_polyglot_external.csv").set_index("Model version")
+    assert s["DeepSeek-R1-0528", "Aider polyglot"] == pytest.approx(
+        raw.loc["DeepSeek-R1-0528", "Percent correct"] / 100
+    )
+    assert data.benchmarks.loc["Aider polyglot", "scale"] == "fraction"
+    assert data.benchmarks.loc["Aider polyglot", "source_scale"] == "percent"
+    # GPQA: Epoch-run, "Best score (across scorers)"
+    gp = pd.read_csv(HUB / "gpqa_diamond.csv").set_index("Model version")
+    assert s["DeepSeek-R1", "GPQA diamond"] == pytest.approx(
+        gp.loc["DeepSeek-R1", "Best score (across scorers)"]
+    )
+    # blank version rows: counted per file with their reason
+    src = data.describe(by="source")
+    assert src.loc["Aider polyglot", "dropped_blank_version"] == 2
+    assert "2 with blank model version" in msg
+    # an unknown file: skipped, named, and the message says how to declare it
+    assert "mystery_bench_external.csv" in msg and "score_column" in msg
+    assert data.log["unregistered_files"] == ["mystery_bench_external.csv"]
+    # a hosted copy: provider row of its first-party version's group
+    models = data.models
+    assert models.loc["chutes/DeepSeek-R1-0528", "provider"] == "chutes"
+    assert (
+        models.loc["chutes/DeepSeek-R1-0528", "model_group"]
+        == models.loc["DeepSeek-R1-0528", "model_group"]
+    )
+    # a blank accessibility filled by the shipped overrides
+    assert models.loc["claude-opus-4-7_xhigh", "weights"] == "closed"
+    assert data.log["n_accessibility_from_overrides"] >= 1
+    # registry metadata
+    assert data.benchmarks.loc["GPQA diamond", "access"] == "public"
+    assert data.benchmarks.loc["GPQA diamond", "random_baseline"] == pytest.approx(0.25)
+    assert data.benchmarks.loc["GPQA diamond", "domain"] == "knowledge-qa"
+    # Epoch's published ECI kept as reference
+    ref = data.reference.set_index("model")
+    assert ref.loc["DeepSeek-R1", "eci"] == pytest.approx(
+        pd.read_csv(HUB / "epoch_capabilities_index.csv")
+        .set_index("Model version")
+        .loc["DeepSeek-R1", "ECI Score"]
+    )
+
+
+def test_folder_and_zip_give_the_same_data(tmp_path, export_zip):
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(export_zip) as zf:
+        zf.extractall(folder)
+    a, _ = _load(export_zip)
+    b, _ = _load(folder)
     pd.testing.assert_frame_equal(a.scores, b.scores)
-    assert "ghost.csv" in msg  # the missing source file is named
-    s = a.scores.set_index(["model", "benchmark"])["score"]
-    assert s["gpt-b", "NewBench"] == pytest.approx(0.40)  # percent x 0.01
-    assert s["qwen-a", "GPQA diamond"] == pytest.approx(0.6)
-    # superseded: OldBench dropped for models that have NewBench, kept for the others
-    old = set(a.scores.loc[a.scores["benchmark"] == "OldBench", "model"])
-    assert old == {"gpt-a", "llama-a"}
+    pd.testing.assert_frame_equal(a.benchmarks, b.benchmarks)
+
+
+def test_superseded_benchmark_declared_through_benchmarks(export_zip):
+    over = pd.DataFrame(
+        {"benchmark": ["SWE-Bench verified (bash only)"], "superseded_by": ["SWE-Bench verified"]}
+    )
+    data, msg = _load(export_zip, benchmarks=over)
+    newer = set(data.scores.loc[data.scores["benchmark"] == "SWE-Bench verified", "model"])
+    older = set(
+        data.scores.loc[data.scores["benchmark"] == "SWE-Bench verified (bash only)", "model"]
+    )
+    assert newer and not (newer & older)
     assert "superseded" in msg
-    assert a.models.loc["chutes/qwen-a", "provider"] == "chutes"
-    assert a.models.loc["llama-a", "weights"] == "open"
-    assert a.benchmarks.loc["GPQA diamond", "access"] == "public"
-    assert a.benchmarks.loc["GPQA diamond", "random_baseline"] == pytest.approx(0.25)
-    assert a.reference is not None and a.reference["eci"].tolist() == [140]
+
+
+def test_declaring_an_unknown_file_loads_it(export_zip):
+    over = pd.DataFrame(
+        {
+            "benchmark": ["Mystery"],
+            "file": ["mystery_bench_external.csv"],
+            "score_column": ["Score"],
+            "scale": ["fraction"],
+        }
+    )
+    data, _ = _load(export_zip, benchmarks=over, sparse_benchmarks="drop")
+    assert "mystery_bench_external.csv" not in data.log["unregistered_files"]
+    src = data.describe(by="source")
+    assert src.loc["Mystery", "rows_loaded"] == 1
+    assert src.loc["Mystery", "status"].startswith("left out")  # one model: too few
+
+
+def test_registry_typo_is_an_error(export_zip):
+    over = pd.DataFrame({"benchmark": ["GPQA diamond"], "scale": ["fractoin"]})
+    with pytest.raises(ScoreDataError, match=r"'scale'.*fractoin.*GPQA diamond"):
+        load_epoch_hub(export_zip, benchmarks=over)
 
 
 @pytest.mark.parametrize("bad", ["../evil.csv", "/etc/x.csv"])
-def test_malicious_member_refused(tmp_path, bad):
+def test_unsafe_member_refused(tmp_path, bad):
     path = tmp_path / "evil.zip"
     with zipfile.ZipFile(path, "w") as zf:
         for name, text in _files().items():
@@ -100,9 +182,137 @@ def test_malicious_member_refused(tmp_path, bad):
         load_epoch_hub(path)
 
 
-def test_missing_metadata_is_an_error(tmp_path):
-    path = tmp_path / "x.zip"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("gpqa.csv", GPQA)
-    with pytest.raises(ScoreDataError, match=r"benchmark_metadata\.csv"):
+def test_size_caps(tmp_path, export_zip):
+    with pytest.raises(ScoreDataError, match="per file"):
+        load_epoch_hub(export_zip, max_member_bytes=1000)
+    with pytest.raises(ScoreDataError, match="add up to more than"):
+        load_epoch_hub(export_zip, max_total_bytes=10_000)
+    # a bomb: a small archive that inflates far past the cap
+    bomb = tmp_path / "bomb.zip"
+    files = _files()
+    files["gpqa_diamond.csv"] += "x" * 5_000_000
+    _write_zip(bomb, files)
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(ScoreDataError, match=r"gpqa_diamond\.csv"):
+        load_epoch_hub(bomb, max_member_bytes=1_000_000)
+
+
+def test_corrupt_member_named(tmp_path, export_zip):
+    raw = bytearray(export_zip.read_bytes())
+    with zipfile.ZipFile(export_zip) as zf:
+        info = zf.getinfo("benchmark_data/gpqa_diamond.csv")
+    h = info.header_offset  # local header: name and extra lengths at bytes 26-29
+    start = h + 30 + int.from_bytes(raw[h + 26 : h + 28], "little")
+    start += int.from_bytes(raw[h + 28 : h + 30], "little")
+    for k in range(start + 10, start + 40):
+        raw[k] ^= 0xFF
+    bad = tmp_path / "corrupt.zip"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(ScoreDataError, match=r"gpqa_diamond\.csv.*corrupt"):
+        load_epoch_hub(bad)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_symlink_out_of_folder_refused(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, text in _files().items():
+        (folder / name).write_text(text)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("Model version,Score\n")
+    (folder / "weirdml_external.csv").symlink_to(secret)
+    with pytest.raises(ScoreDataError, match="symbolic link"):
+        load_epoch_hub(folder)
+
+
+def test_missing_index_file_is_an_error(tmp_path):
+    files = _files()
+    del files["epoch_capabilities_index.csv"]
+    path = _write_zip(tmp_path / "x.zip", files)
+    with pytest.raises(ScoreDataError, match=r"epoch_capabilities_index\.csv"):
         load_epoch_hub(path)
+
+
+def test_not_an_export(tmp_path):
+    p = tmp_path / "x.txt"
+    p.write_text("hello")
+    with pytest.raises(ScoreDataError, match="neither a folder nor a zip"):
+        load_epoch_hub(p)
+
+
+# ---------------------------------------------------------------- the bundled export itself
+@pytest.fixture(scope="module")
+def hub_data() -> irtgap.ScoreData:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DroppedRowsWarning)
+        return irtgap.load_dataset()
+
+
+def test_registry_covers_every_file_of_the_export():
+    reg = read_registry()
+    files = {p.name for p in HUB.glob("*.csv")} - {"epoch_capabilities_index.csv"}
+    assert files == set(reg["file"])
+    for name, row in reg.iterrows():
+        cols = pd.read_csv(HUB / row["file"], nrows=0).columns
+        assert row["score_column"] in cols, name
+
+
+def test_overrides_cover_blank_accessibility_with_provenance():
+    ov = read_accessibility_overrides()
+    assert ov["provenance"].notna().all()
+    eci = pd.read_csv(HUB / "epoch_capabilities_index.csv")
+    eci = eci.set_index(eci["Model version"].str.strip())
+    blank = set(eci.index[eci["Model accessibility"].isna()])
+    assert set(ov.index) <= blank  # overrides never replace a label Epoch gives
+
+
+def test_bundled_default_is_the_april_2026_export(hub_data):
+    assert hub_data.log["source"].endswith("epoch-hub-2026-04")
+    assert str(hub_data.scores["date"].max().date()) == "2026-04-16"
+    src = hub_data.describe(by="source")
+    assert len(src) == len(read_registry())  # every file accounted for
+    assert src["status"].notna().all()
+    left_out = src[src["status"] != "kept"]
+    assert set(left_out.index) == {"SuperGLUE"}  # one dated model: too few, with its reason
+    # every raw row is accounted for: kept, merged or dropped with a reason
+    count = [c for c in src.columns if c.startswith("dropped_") and c != "dropped_blank_version"]
+    loaded = src["rows_loaded"]
+    assert (
+        loaded == src["pairs_kept"] + src[count].drop(columns="dropped_no_score").sum(axis=1)
+    ).all()
+
+
+def test_bundled_zip_and_folder_load_the_same(tmp_path, hub_data):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(HUB.rglob("*")):
+            if p.is_file():
+                zf.write(p, "benchmark_data/" + p.relative_to(HUB).as_posix())
+    path = tmp_path / "benchmark_data.zip"
+    path.write_bytes(buf.getvalue())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DroppedRowsWarning)
+        z = load_epoch_hub(path)
+    pd.testing.assert_frame_equal(z.scores, hub_data.scores)
+
+
+def test_fit_eci_reproduces_epochs_published_eci(hub_data):
+    """Epoch's ECI in the export's epoch_capabilities_index.csv, within 1.5 points on average."""
+    res = irtgap.fit_eci(hub_data, n_bootstrap=0)
+    ref = hub_data.reference.groupby("model_group")["eci"].max()
+    caps = res.capabilities["eci"]
+    common = caps.index.intersection(ref.index)
+    assert len(common) >= 140
+    err = (caps[common] - ref[common]).abs()
+    assert spearmanr(caps[common], ref[common]).correlation >= 0.99
+    assert err.mean() <= 1.5
+    # the two scale anchors are exact by construction, the rest are not
+    assert np.isclose(err, 0).sum() <= 4
+
+
+def test_threshold_worked_example_holds_on_default(hub_data):
+    res = irtgap.threshold_gap(hub_data, n_bootstrap=0)
+    p = res.points.set_index(["benchmark", "threshold"]).loc[("GPQA diamond", 0.6)]
+    assert p["closed_model"].startswith("o1-mini-2024-09-12")
+    assert p["open_model"] == "DeepSeek-R1"
+    assert p["gap_months"] == pytest.approx(4.27, abs=0.01)

@@ -20,7 +20,11 @@ def test_cli_report_overview_on_bundled_data(tmp_path):
     for name in links:
         png = (tmp_path / name).read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-    assert "2525 raw rows" in md and "81 had no release date" in md and "589 repeated" in md
+    assert "3335 raw rows" in md and "54 had no release date" in md and "758 repeated" in md
+    assert "to 2026-04-16" in md  # the April 2026 export is the default
+    assert "Rows read and dropped, per file of the export" in md
+    assert "| SuperGLUE | superglue_external.csv |" in md  # left out, with its reason
+    assert "claude-opus-4-7_xhigh" in md  # newest closed model
 
 
 def test_cli_bad_data_exits_2_with_message(tmp_path, capsys):

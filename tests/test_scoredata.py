@@ -201,7 +201,7 @@ def test_bad_access_label(small_frame):
 
 def test_bundled_snapshot_counts():
     with pytest.warns(DroppedRowsWarning, match="dropped 81 row"):
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_epoch_snapshot("epoch-2025-11")
     d = data.describe()
     assert d["n_raw_rows"] == 2525
     assert d["n_dropped_no_date"] == 81

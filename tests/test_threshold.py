@@ -127,7 +127,7 @@ def test_bad_arguments(table):
 def test_worked_example_o1_mini_to_deepseek_r1():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = irtgap.load_epoch_snapshot()
+        data = irtgap.load_dataset("epoch-2025-11")
     res = threshold_gap(data, n_bootstrap=200)
     p = res.points.set_index(["benchmark", "threshold"]).loc[("GPQA diamond", 0.6)]
     assert p["closed_model"].startswith("o1-mini-2024-09-12")

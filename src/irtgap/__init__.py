@@ -7,7 +7,7 @@ shape (draws over ``chain`` / ``draw``), so that summaries and plots never branc
 
 from irtgap.compare import compare
 from irtgap.composite import CompositeResult, composite_index
-from irtgap.datasets import load_epoch_snapshot
+from irtgap.datasets import load_dataset, load_epoch_snapshot
 from irtgap.eci import EciResult, fit_eci
 from irtgap.elo import EloResult, fit_elo
 from irtgap.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
@@ -33,6 +33,7 @@ __all__ = [
     "composite_index",
     "fit_eci",
     "fit_elo",
+    "load_dataset",
     "load_epoch_hub",
     "load_epoch_snapshot",
     "simulate",

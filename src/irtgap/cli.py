@@ -15,7 +15,7 @@ from irtgap.errors import ScoreDataError
 def _load(args: argparse.Namespace) -> tuple[Any, str]:
     import pandas as pd
 
-    from irtgap.datasets import load_epoch_snapshot
+    from irtgap.datasets import DATASETS, DEFAULT, load_dataset
     from irtgap.scoredata import ScoreData
 
     if args.hub:
@@ -41,7 +41,8 @@ def _load(args: argparse.Namespace) -> tuple[Any, str]:
             **optional,  # type: ignore[arg-type]
         )
         return data, f"{args.data}"
-    return load_epoch_snapshot(), "bundled Epoch AI snapshot (2025-11)"
+    name = args.dataset or DEFAULT
+    return load_dataset(name), f"bundled {DATASETS[name]} (irtgap dataset {name!r})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report",
         help="write figures and report.md",
         description="Fit every method on the data and write figures and report.md into --out. "
-        "Uses the bundled Epoch AI snapshot unless --data or --hub is given.",
+        "Uses the bundled April 2026 Epoch AI Hub export unless --data, --hub or --dataset "
+        "is given.",
     )
     rep.add_argument("--out", required=True, type=Path, help="output folder")
     src = rep.add_mutually_exclusive_group()
@@ -66,6 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(optional provider, model_group, country, organization)",
     )
     src.add_argument("--hub", type=Path, help="Epoch AI Benchmarking Hub export (zip or folder)")
+    src.add_argument(
+        "--dataset",
+        choices=["epoch-hub-2026-04", "epoch-2025-11"],
+        help="a bundled dataset by name (default: epoch-hub-2026-04, the April 2026 Hub export)",
+    )
     rep.add_argument("--benchmarks", type=Path, help="benchmark metadata CSV for --data")
     rep.add_argument("--sections", help="comma-separated sections (default: all)")
     rep.add_argument("--fast", action="store_true", help="short runs (preview quality)")

@@ -31,6 +31,7 @@ def counts_table(data: ScoreData) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "access": data.benchmarks["access"],
+            "domain": data.benchmarks.get("domain", pd.Series(pd.NA, index=data.benchmarks.index)),
             "scale": data.benchmarks["scale"],
             "n_models": g[D.MODEL].nunique(),
             "n_open": t[t[D.WEIGHTS] == D.OPEN].groupby(D.BENCHMARK)[D.MODEL].nunique(),
@@ -41,6 +42,21 @@ def counts_table(data: ScoreData) -> pd.DataFrame:
     )
     out[["n_open", "n_closed"]] = out[["n_open", "n_closed"]].fillna(0).astype(int)
     return out.sort_values("n_models", ascending=False)
+
+
+def newest_models(data: ScoreData, n: int = 8) -> pd.DataFrame:
+    """The ``n`` most recently released models of each side, with how many scores each has."""
+    models = data.models
+    models = models.assign(n_scores=data.scores.groupby(D.MODEL).size().reindex(models.index))
+    out = (
+        models.sort_values(D.DATE, ascending=False, kind="stable")
+        .groupby(D.WEIGHTS, sort=False)
+        .head(n)
+        .loc[:, [D.WEIGHTS, D.DATE, D.ORGANIZATION, "n_scores"]]
+        .sort_values([D.WEIGHTS, D.DATE], ascending=[True, False], kind="stable")
+    )
+    out[D.DATE] = out[D.DATE].dt.date
+    return out
 
 
 def plot_coverage(data: ScoreData, ax: Axes | None = None) -> Axes:

@@ -55,7 +55,12 @@ def _save(fig_or_ax: object, path: Path) -> str:
 
 def overview_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: int = 0) -> str:
     """What the data hold: counts, what was dropped, coverage matrix, scores over time."""
-    from irtgap.overview import counts_table, plot_coverage, plot_scores_over_time
+    from irtgap.overview import (
+        counts_table,
+        newest_models,
+        plot_coverage,
+        plot_scores_over_time,
+    )
 
     d = data.describe()
     cov = _save(plot_coverage(data), out_dir / "coverage.png")
@@ -79,8 +84,34 @@ def overview_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed
             f"![scores over time]({sc})",
             "### Scores per benchmark",
             _table(counts),
+            "### Newest models on each side",
+            _table(newest_models(data)),
+            *_sources_part(data),
         ]
     )
+
+
+def _sources_part(data: ScoreData) -> list[str]:
+    """Rows read and dropped per file of a Hub export (nothing for a long table)."""
+    if not data.log.get("sources"):
+        return []
+    src = data.describe(by="source")
+    cols = [c for c in src.columns if c.startswith(("rows_", "dropped_"))]
+    src = src[["file", *cols, "pairs_kept", "status"]]
+    unknown = data.log.get("unregistered_files") or []
+    note = (
+        f" Files the benchmark registry does not describe were skipped: {', '.join(unknown)}."
+        if unknown
+        else " Every file of the export is in the benchmark registry."
+    )
+    return [
+        "### Rows read and dropped, per file of the export",
+        f"From `{Path(str(data.log.get('source', ''))).name}`; "
+        f"{data.log.get('n_accessibility_from_overrides', 0)} versions without an accessibility "
+        "label in Epoch's index took it from irtgap's override table (with provenance); "
+        f"{data.log.get('n_hosted_versions', 0)} versions are third-party-hosted copies." + note,
+        _table(src),
+    ]
 
 
 def _resolve(path: str) -> Section:

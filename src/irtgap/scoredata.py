@@ -31,6 +31,7 @@ from irtgap._validate import (
     require_columns,
 )
 from irtgap.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.registry import benchmark_metadata, read_registry
 
 DuplicatePolicy = Literal["max", "mean", "first", "raise"]
 
@@ -131,6 +132,7 @@ class ScoreData:
         sparse_benchmarks: Literal["raise", "drop"] = "raise",
         require_both_sides: bool = True,
         reference: pd.DataFrame | None = None,
+        registry: bool = True,
     ) -> ScoreData:
         """Validate a long table of scores and build a :class:`ScoreData`.
 
@@ -166,6 +168,11 @@ class ScoreData:
             Require at least one open and one closed model (every gap method needs both).
         reference : pandas.DataFrame, optional
             Reference values to keep alongside (not validated).
+        registry : bool
+            Fill metadata of benchmarks that ``benchmarks`` does not describe (or columns it
+            leaves out, such as ``domain``) from the shipped benchmark registry
+            (:mod:`irtgap.registry`), matched by name; their names are in
+            ``log["metadata_from_registry"]``. ``False`` uses only ``benchmarks`` and defaults.
 
         Raises
         ------
@@ -226,7 +233,7 @@ class ScoreData:
             else D.FIRST_PARTY
         )
         table[D.MODEL_GROUP] = (
-            df[model_group].astype("string").fillna(table[D.MODEL])
+            df[model_group].astype("string").str.strip().replace("", pd.NA).fillna(table[D.MODEL])
             if model_group
             else table[D.MODEL]
         )
@@ -234,7 +241,10 @@ class ScoreData:
             table[label] = df[opt].astype("string") if opt else pd.NA
         table = table.astype({D.PROVIDER: "string", D.COUNTRY: "string", D.ORGANIZATION: "string"})
 
-        meta = normalize_benchmark_meta(benchmarks, table[D.BENCHMARK].unique())
+        names = table[D.BENCHMARK].dropna().unique()
+        if registry:
+            benchmarks, log["metadata_from_registry"] = _with_registry(benchmarks, names)
+        meta = normalize_benchmark_meta(benchmarks, names)
         _check_score_ranges(table, meta, score_column=score)
 
         # Rows without a score: dropped with a count.
@@ -242,6 +252,7 @@ class ScoreData:
         log["n_dropped_no_score"] = int(no_score.sum())
         if no_score.any():
             _warn(f"dropped {int(no_score.sum())} row(s) without a score in column {score!r}")
+        no_score_by_bench = _count_by_benchmark(table, no_score)
         table = table[~no_score]
 
         table, log["n_duplicate_rows_merged"] = _merge_duplicates(table, duplicates)
@@ -263,6 +274,12 @@ class ScoreData:
                 f"(open/closed) in column {weights!r}: models "
                 f"{_rows(table.loc[no_weights & ~no_date, D.MODEL].unique(), 5)}"
             )
+        log["dropped_by_benchmark"] = {
+            "no_score": no_score_by_bench,
+            "duplicates_merged": _count_by_benchmark(table, table["_n_raw"] - 1),
+            "no_date": _count_by_benchmark(table, no_date),
+            "no_weights": _count_by_benchmark(table, no_weights & ~no_date),
+        }
         table = table[~no_date & ~no_weights].drop(columns="_n_raw")
         _check_model_consistency(table)
 
@@ -520,12 +537,19 @@ class ScoreData:
         return type(self)._assemble(merged, self.benchmarks, log, self.reference)
 
     # ------------------------------------------------------------------ reporting
-    def describe(self) -> pd.Series:
+    def describe(self, by: Literal["source"] | None = None) -> pd.Series | pd.DataFrame:
         """Counts a reader checks first: rows kept and dropped, models per side, density.
+
+        Parameters
+        ----------
+        by : {None, "source"}
+            ``"source"``: one row per benchmark (per file, for a Hub export) with rows read,
+            rows dropped for each reason, score pairs kept, and a ``status`` saying why a
+            benchmark has none left, so that no benchmark disappears without a reason.
 
         Returns
         -------
-        pandas.Series
+        pandas.Series or pandas.DataFrame
             ``n_raw_rows``, ``n_dropped_no_date``, ``n_dropped_no_weights``,
             ``n_duplicate_rows_merged`` (rows that repeated an existing (model, benchmark) pair,
             counted on the raw table), ``n_observations``, ``n_models``, ``n_open_models``,
@@ -533,6 +557,10 @@ class ScoreData:
             ``n_private_benchmarks``, ``date_min``, ``date_max``, ``density`` (share of the
             model x benchmark matrix observed), ``dropped_benchmarks``.
         """
+        if by == "source":
+            return self._describe_sources()
+        if by is not None:
+            raise ScoreDataError(f"by={by!r}: use None or 'source'")
         models = self.models
         side = models[D.WEIGHTS].value_counts()
         access = self.benchmarks["access"].value_counts()
@@ -559,6 +587,37 @@ class ScoreData:
             },
             name="ScoreData",
         )
+
+    def _describe_sources(self) -> pd.DataFrame:
+        sources = self.log.get("sources")
+        if sources:
+            table = pd.DataFrame(sources)
+        else:  # a long table: one "source" per benchmark
+            table = pd.DataFrame({D.BENCHMARK: sorted(self.benchmarks.index)})
+        table = table.set_index(D.BENCHMARK)
+        drops = self.log.get("dropped_by_benchmark", {})
+        for reason, per in drops.items():
+            table[f"dropped_{reason}"] = pd.Series(per, dtype="float64").reindex(table.index)
+        sparse = self.log.get("dropped_benchmarks", {})
+        table["dropped_too_few_models"] = pd.Series(sparse, dtype="float64").reindex(table.index)
+        kept = self.scores.groupby(D.BENCHMARK).size()
+        table["pairs_kept"] = kept.reindex(table.index).fillna(0).astype(int)
+        status = table.get("status", pd.Series(pd.NA, index=table.index, dtype="object"))
+        for name in table.index:
+            if pd.notna(status.get(name)):
+                continue
+            if name in sparse:
+                status[name] = (
+                    f"left out: {sparse[name]} model(s) after validation (too few to compare)"
+                )
+            elif table.at[name, "pairs_kept"] == 0:
+                status[name] = "left out: no row with a score, date and weights label"
+            else:
+                status[name] = "kept"
+        table["status"] = status
+        count_cols = [c for c in table.columns if c.startswith(("rows_", "dropped_"))]
+        table[count_cols] = table[count_cols].fillna(0).astype(int)
+        return table
 
     def __repr__(self) -> str:
         d = self.describe()
@@ -592,6 +651,38 @@ def _check_score_ranges(table: pd.DataFrame, meta: pd.DataFrame, *, score_column
             f"benchmarks (or negative on others) in rows {_rows(rows)}: {desc}. Give scores as "
             "fractions, or declare the benchmark's scale in `benchmarks` (e.g. scale='minutes')."
         )
+
+
+def _count_by_benchmark(table: pd.DataFrame, counts: pd.Series) -> dict[str, int]:
+    """Per benchmark, the sum of ``counts`` (booleans or integers per row), non-zero only."""
+    per = pd.Series(np.asarray(counts, dtype=np.int64), index=table.index)
+    total = per.groupby(table[D.BENCHMARK].to_numpy()).sum()
+    return {str(k): int(v) for k, v in total.items() if v}
+
+
+def _with_registry(
+    benchmarks: pd.DataFrame | None, names: Any
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """User metadata laid over the registry's rows for the benchmarks in the data."""
+    reg = read_registry()
+    known = [str(n) for n in names if str(n) in reg.index]
+    if not known:
+        return benchmarks, []
+    base = benchmark_metadata(reg, known).set_index(D.BENCHMARK)
+    if benchmarks is None:
+        return base.reset_index(), known
+    user = benchmarks.copy()
+    if D.BENCHMARK in user.columns:
+        user = user.set_index(D.BENCHMARK)
+    user.index = user.index.astype("string").str.strip()
+    user.index.name = D.BENCHMARK
+    if "benchmark_release_date" in user.columns and "release_date" not in user.columns:
+        user = user.rename(columns={"benchmark_release_date": "release_date"})
+    if user.index.duplicated().any():
+        return benchmarks, []  # normalize_benchmark_meta names the repeats
+    described = [n for n in known if n not in user.index]
+    merged = user.combine_first(base.astype(object))
+    return merged.reset_index(), described
 
 
 def _merge_duplicates(table: pd.DataFrame, policy: DuplicatePolicy) -> tuple[pd.DataFrame, int]:

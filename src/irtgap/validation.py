@@ -88,7 +88,8 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 def realistic_scenario(data: Any = None, *, n_models: int = 120) -> Scenario:
-    """A world shaped like the bundled snapshot: density, dates, side mix, benchmark count.
+    """A world shaped like the November 2025 snapshot (or ``data``): density, dates, side mix,
+    benchmark count.
 
     From the snapshot's fraction-scale scores since 2022: the share of (model, benchmark) cells
     scored among benchmarks that existed when the model was released, the first and last release
@@ -97,11 +98,11 @@ def realistic_scenario(data: Any = None, *, n_models: int = 120) -> Scenario:
     :func:`irtgap.simulate` (harder benchmarks appear later).
     """
     if data is None:
-        from irtgap.datasets import load_epoch_snapshot
+        from irtgap.datasets import SNAPSHOT, load_dataset
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = load_epoch_snapshot()
+            data = load_dataset(SNAPSHOT)  # the committed study's shape; pass data for another
     t = data.scores
     frac = data.benchmarks.index[data.benchmarks["scale"] == "fraction"]
     t = t[t[D.BENCHMARK].isin(frac) & (t[D.DATE] >= pd.Timestamp("2022-01-01"))]

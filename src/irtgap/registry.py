@@ -1,0 +1,219 @@
+"""The benchmark registry: what irtgap knows about each benchmark that score files do not say.
+
+Shipped as ``irtgap/bundled/benchmark_registry.csv``, one row per benchmark (per file of an Epoch AI
+Benchmarking Hub export). Columns:
+
+``benchmark``
+    Name, as Epoch AI spells it (``GPQA diamond``, ``FrontierMath-2025-02-28-Private``, ...).
+``file``
+    The export's CSV holding its scores (``gpqa_diamond.csv``).
+``score_column``
+    The column of that file holding the score. Declared, never guessed: files carry several numeric
+    columns (sub-scores, standard errors, costs).
+``scale``
+    The unit of ``score_column`` in the file: ``fraction`` (0-1), ``percent`` (0-100, divided by
+    100), ``score_0_10`` (a 0-10 grade, divided by 10), or a unit that is not a fraction:
+    ``minutes`` (METR time horizon) or ``elo`` (an arena rating). The first three load as
+    fractions; the others keep their unit and the IRT methods leave them out with a message.
+``random_baseline``, ``ceiling``
+    Score of a random guess and the best possible score, as fractions (blank for non-fractions).
+``access``
+    ``public`` (test items downloadable: contamination and hill-climbing possible) or ``private``.
+``access_source``
+    Which rule set the access label: ``ihle-2026`` (the classification of "How far behind are open
+    models?", H. T. Ihle, 2026) or ``test-set-availability`` (private only when the test set is not
+    downloadable).
+``domain``
+    One of :data:`DOMAINS`.
+``superseded_by``
+    A newer benchmark replacing this one: its scores are dropped for models scored on the newer one.
+``run_by``
+    ``epoch`` (Epoch AI ran the evaluation) or ``external`` (a leaderboard or a paper).
+``in_eci``
+    Whether Epoch AI's Capabilities Index uses the benchmark (its
+    ``additional_eci_data/eci_benchmark_difficulties_and_slopes.csv``).
+``release_date``
+    The benchmark's release (blank where Epoch leaves it blank).
+``notes``
+    Anything a reader should know (e.g. a column named ``%`` that holds fractions).
+
+Users extend or override it with a DataFrame of the same columns (any subset beyond ``benchmark``):
+:func:`merge_registry` lays their rows over the shipped ones, by benchmark name.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Final
+
+import pandas as pd
+
+from irtgap.errors import ScoreDataError
+
+#: Domains of the registry: a small fixed taxonomy.
+DOMAINS: Final = {
+    "math": "mathematics: competition and research problems (GSM8K to FrontierMath)",
+    "coding-agents": "software engineering, terminal and computer use, long-horizon agents",
+    "knowledge-qa": "knowledge and question answering, standard reasoning suites (MMLU, GPQA, HLE)",
+    "language": "language understanding and commonsense (HellaSwag, Winogrande, PIQA, ANLI)",
+    "reasoning-ood": "abstract or out-of-distribution reasoning (ARC-AGI, WeirdML, SimpleBench)",
+    "long-context-writing": "long-context comprehension and creative writing",
+    "multimodal": "images, video and visual physics",
+}
+#: Scales of a file's score column and the factor that turns them into fractions.
+SCALE_FACTORS: Final = {"fraction": 1.0, "percent": 0.01, "score_0_10": 0.1}
+#: Scales kept in their own unit (not fractions).
+OTHER_SCALES: Final = ("minutes", "elo")
+#: Columns of the registry, in order.
+COLUMNS: Final = (
+    "benchmark",
+    "file",
+    "score_column",
+    "scale",
+    "random_baseline",
+    "ceiling",
+    "access",
+    "access_source",
+    "domain",
+    "superseded_by",
+    "run_by",
+    "in_eci",
+    "release_date",
+    "notes",
+)
+_CHOICES: Final = {
+    "scale": (*SCALE_FACTORS, *OTHER_SCALES),
+    "access": ("public", "private", "unknown"),
+    "access_source": ("ihle-2026", "test-set-availability", "user"),
+    "domain": tuple(DOMAINS),
+    "run_by": ("epoch", "external"),
+}
+
+
+def read_registry() -> pd.DataFrame:
+    """The shipped registry, one row per benchmark (see the module docstring for the columns).
+
+    Examples
+    --------
+    >>> from irtgap.registry import read_registry
+    >>> reg = read_registry()
+    >>> reg.loc["GPQA diamond", ["file", "access", "domain"]].tolist()
+    ['gpqa_diamond.csv', 'public', 'knowledge-qa']
+    """
+    path = files("irtgap") / "bundled" / "benchmark_registry.csv"
+    with path.open("rb") as fh:
+        reg = pd.read_csv(fh, dtype={"superseded_by": "string", "notes": "string"})
+    return validate_registry(reg, origin="the shipped registry")
+
+
+def validate_registry(reg: pd.DataFrame, *, origin: str) -> pd.DataFrame:
+    """Check a registry (or a user's override of it) and index it by benchmark."""
+    if not isinstance(reg, pd.DataFrame):
+        raise ScoreDataError(f"{origin}: expected a pandas DataFrame, got {type(reg).__name__}")
+    reg = reg.copy()
+    if "benchmark" in reg.columns:
+        reg = reg.set_index("benchmark")
+    if reg.index.name != "benchmark":
+        raise ScoreDataError(f"{origin}: needs a 'benchmark' column (or index)")
+    reg.index = reg.index.astype("string").str.strip()
+    dup = reg.index[reg.index.duplicated()].unique()
+    if len(dup):
+        raise ScoreDataError(f"{origin} repeats benchmark(s) {list(dup)}: one row per benchmark")
+    unknown = [c for c in reg.columns if c not in COLUMNS]
+    if unknown:
+        raise ScoreDataError(
+            f"{origin} has unknown column(s) {unknown}; registry columns are {list(COLUMNS[1:])}"
+        )
+    for col, allowed in _CHOICES.items():
+        if col not in reg.columns:
+            continue
+        val = reg[col].astype("string").str.strip()
+        bad = val.notna() & ~val.isin(list(allowed))
+        if bad.any():
+            raise ScoreDataError(
+                f"{origin}: column {col!r} has {sorted(set(val[bad]))} for benchmark(s) "
+                f"{list(reg.index[bad])}; allowed: {list(allowed)}"
+            )
+        reg[col] = val
+    if "in_eci" in reg.columns:
+        reg["in_eci"] = reg["in_eci"].map(_as_bool).astype("boolean")
+    for col in ("random_baseline", "ceiling"):
+        if col in reg.columns:
+            num = pd.to_numeric(reg[col], errors="coerce")
+            bad = num.isna() & reg[col].notna()
+            if bad.any():
+                raise ScoreDataError(
+                    f"{origin}: column {col!r} is not a number for {list(reg.index[bad])}"
+                )
+            reg[col] = num
+    return reg
+
+
+def _as_bool(v: object) -> object:
+    if isinstance(v, bool):
+        return v
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return pd.NA
+    s = str(v).strip().lower()
+    if s in ("true", "1", "yes"):
+        return True
+    if s in ("false", "0", "no"):
+        return False
+    raise ScoreDataError(f"registry column 'in_eci' must be True or False, got {v!r}")
+
+
+def merge_registry(user: pd.DataFrame | None, base: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Lay a user's rows over the registry: their non-blank cells win, new benchmarks are added.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from irtgap.registry import merge_registry
+    >>> mine = pd.DataFrame({"benchmark": ["GPQA diamond", "MyBench"],
+    ...                      "access": ["private", "public"], "file": [None, "mine.csv"]})
+    >>> reg = merge_registry(mine)
+    >>> reg.loc["GPQA diamond", "access"], reg.loc["GPQA diamond", "file"]
+    ('private', 'gpqa_diamond.csv')
+    >>> reg.loc["MyBench", "file"]
+    'mine.csv'
+    """
+    base = read_registry() if base is None else base
+    if user is None:
+        return base
+    over = validate_registry(user, origin="the benchmarks= table")
+    out = over.combine_first(base)
+    out = out.reindex(columns=[c for c in COLUMNS[1:] if c in out.columns])
+    return validate_registry(out.reset_index(), origin="the merged registry")
+
+
+#: Registry columns carried into :attr:`ScoreData.benchmarks`.
+METADATA_COLUMNS: Final = (
+    "access",
+    "access_source",
+    "random_baseline",
+    "ceiling",
+    "scale",
+    "source_scale",
+    "domain",
+    "run_by",
+    "in_eci",
+    "release_date",
+    "file",
+    "score_column",
+)
+
+
+def benchmark_metadata(reg: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """Registry rows as :class:`ScoreData` benchmark metadata (scale after conversion).
+
+    Fraction-like scales (``percent``, ``score_0_10``) are converted on reading, so their
+    ``scale`` becomes ``fraction``; the file's unit stays in ``source_scale``. Names the registry
+    lacks are skipped.
+    """
+    rows = reg if names is None else reg.loc[[n for n in names if n in reg.index]]
+    meta = rows.copy()
+    meta["source_scale"] = meta["scale"]
+    meta["scale"] = meta["scale"].where(~meta["scale"].isin(list(SCALE_FACTORS)), "fraction")
+    meta = meta[[c for c in METADATA_COLUMNS if c in meta.columns]]
+    meta.index.name = "benchmark"
+    return meta.reset_index()
