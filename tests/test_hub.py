@@ -316,3 +316,11 @@ def test_threshold_worked_example_holds_on_default(hub_data):
     assert p["closed_model"].startswith("o1-mini-2024-09-12")
     assert p["open_model"] == "DeepSeek-R1"
     assert p["gap_months"] == pytest.approx(4.27, abs=0.01)
+
+
+def test_threshold_categories_come_from_registry_domains(hub_data):
+    """The export has no is_coding / is_math flags: the registry's domains give the categories."""
+    res = irtgap.threshold_gap(hub_data, by="category", n_bootstrap=0)
+    assert {"coding", "math", "other"} <= set(res.trend["group"])
+    coding = set(res.points.loc[res.points["benchmark"].isin(["Aider polyglot"]), "benchmark"])
+    assert coding  # Aider crossings exist and are coding

@@ -27,6 +27,14 @@ def test_cli_report_overview_on_bundled_data(tmp_path):
     assert "claude-opus-4-7_xhigh" in md  # newest closed model
 
 
+def test_cli_report_on_the_november_2025_snapshot_by_name(tmp_path):
+    argv = ["report", "--out", str(tmp_path), "--sections", "overview", "--quiet"]
+    assert main([*argv, "--dataset", "epoch-2025-11"]) == 0
+    md = (tmp_path / "report.md").read_text()
+    assert "2525 raw rows" in md and "81 had no release date" in md and "589 repeated" in md
+    assert "per file of the export" not in md  # a tidy table has no files
+
+
 def test_cli_bad_data_exits_2_with_message(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("model_version,benchmark,score\nm,b,0.5\n")

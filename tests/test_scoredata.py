@@ -211,3 +211,44 @@ def test_bundled_snapshot_counts():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         data.check()
+
+
+def _renamed(small_frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    return small_frame.assign(benchmark=small_frame["benchmark"].map(names))
+
+
+def test_registry_fills_metadata_of_known_benchmarks(small_frame):
+    df = _renamed(small_frame, {"A": "GPQA diamond", "B": "WeirdML", "C": "MyBench"})
+    data = build(df)
+    meta = data.benchmarks
+    assert meta.loc["GPQA diamond", "access"] == "public"
+    assert meta.loc["GPQA diamond", "random_baseline"] == pytest.approx(0.25)
+    assert meta.loc["WeirdML", "access"] == "private"
+    assert meta.loc["WeirdML", "domain"] == "reasoning-ood"
+    assert meta.loc["MyBench", "access"] == "unknown"  # not in the registry: defaults
+    assert sorted(data.log["metadata_from_registry"]) == ["GPQA diamond", "WeirdML"]
+    # the caller's metadata wins where given; the registry fills the columns it leaves out
+    mine = pd.DataFrame({"benchmark": ["GPQA diamond"], "access": ["private"]})
+    data = build(df, benchmarks=mine)
+    assert data.benchmarks.loc["GPQA diamond", "access"] == "private"
+    assert data.benchmarks.loc["GPQA diamond", "domain"] == "knowledge-qa"
+    assert data.log["metadata_from_registry"] == ["WeirdML"]
+    # registry=False: only the caller's metadata and defaults
+    plain = build(df, registry=False)
+    assert plain.benchmarks.loc["GPQA diamond", "access"] == "unknown"
+
+
+def test_registry_scale_catches_percent_scores(small_frame):
+    """Aider polyglot is a fraction benchmark once loaded: percent given by hand is refused."""
+    df = _renamed(small_frame, {"A": "Aider polyglot", "B": "B", "C": "C"})
+    df.loc[df["benchmark"] == "Aider polyglot", "score"] *= 100
+    with pytest.raises(ScoreDataError, match=r"outside \[0, 1\].*'Aider polyglot'"):
+        build(df)
+
+
+def test_model_group_is_stripped(small_frame):
+    df = small_frame.assign(group=["G\n"] * 3 + ["H"] * 2 + ["O1 "] * 3 + [""] * 2)
+    data = build(df, model_group="group")
+    groups = data.models["model_group"]
+    assert groups["c1"] == "G" and groups["o1"] == "O1"
+    assert groups["o2"] == "o2"  # blank group: the model itself

@@ -424,7 +424,7 @@ def fit_eci(
 
     ``benchmarks`` chooses the benchmark set (:func:`select_benchmarks`): by default the ones
     Epoch's index uses, so that on a Hub export the fit reproduces Epoch's published ECI
-    (Spearman 0.999, mean absolute error about 1 ECI point on the bundled April 2026 export);
+    (Spearman 0.999, mean absolute error 1.2 ECI points on the bundled April 2026 export);
     ``"all"`` uses every fraction-scale benchmark. The number left out is in ``dropped``.
     """
     anchors = scale_anchors or {"Claude 3.5 Sonnet": 130.0, "GPT-5": 150.0}

@@ -365,8 +365,10 @@ def _groups(points: pd.DataFrame, data: ScoreData, by: By) -> dict[str, np.ndarr
             out[a] = ok & (points["access"] == a).to_numpy()
     elif by == "category":
         meta = data.benchmarks
-        coding = meta.get("is_coding", pd.Series(False, index=meta.index)).fillna(False)
-        math = meta.get("is_math", pd.Series(False, index=meta.index)).fillna(False)
+        domain = meta.get("domain", pd.Series(pd.NA, index=meta.index, dtype="object"))
+        # the snapshot's is_coding / is_math flags where given, else the registry's domain
+        coding = meta.get("is_coding", domain == "coding-agents").fillna(domain == "coding-agents")
+        math = meta.get("is_math", domain == "math").fillna(domain == "math")
         cat = np.where(coding.astype(bool), "coding", np.where(math.astype(bool), "math", "other"))
         cats = pd.Series(cat, index=meta.index).reindex(points[D.BENCHMARK]).to_numpy()
         for c in ("coding", "math", "other"):
