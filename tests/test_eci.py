@@ -32,7 +32,13 @@ def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40):
                 rows.append((name, b, y, when, side))
     df = pd.DataFrame(rows, columns=["model", "benchmark", "score", "date", "weights"])
     data = irtgap.ScoreData.from_frame(
-        df, model="model", benchmark="benchmark", score="score", date="date", weights="weights"
+        df,
+        model="model",
+        benchmark="benchmark",
+        score="score",
+        date="date",
+        weights="weights",
+        registry=False,  # a made-up world: not the real Winogrande (floor 0.5 in the registry)
     )
     truth_c = {f"{s}{i}": -1.5 + 3.0 * i / (n - 1) for i in range(n) for s in ("closed", "open")}
     return data, truth_c, d, a, rng
@@ -68,7 +74,13 @@ def test_higher_score_never_lowers_eci():
     mask = (df["model"] == "open17") & (df["benchmark"] == "B3")
     df.loc[mask, "score"] = df.loc[mask, "score"] + 0.1
     up = irtgap.ScoreData.from_frame(
-        df, model="model", benchmark="benchmark", score="score", date="date", weights="weights"
+        df,
+        model="model",
+        benchmark="benchmark",
+        score="score",
+        date="date",
+        weights="weights",
+        registry=False,
     )
     after = fit_eci(up, scale_anchors=ANCHORS, n_bootstrap=0)
     assert after.capabilities.loc["open17", "eci"] > base.capabilities.loc["open17", "eci"]
@@ -158,3 +170,23 @@ def test_bundled_ranking_is_sensible():
     assert {"DeepSeek-R1", "Kimi K2"} <= set(opened[:8])
     assert any(n.startswith("Qwen3") for n in opened[:8])
     assert caps.loc["GPT-5", "eci"] == pytest.approx(150.0)
+
+
+def test_eci_benchmark_set_default_and_unknown_names(small_frame):
+    """'eci' drops benchmarks the registry marks outside Epoch's index; unknown names stay."""
+    from irtgap.eci import select_benchmarks
+
+    names = {"A": "GPQA diamond", "B": "BoolQ", "C": "MyBench"}
+    data = irtgap.ScoreData.from_frame(
+        small_frame.assign(benchmark=small_frame["benchmark"].map(names)),
+        model="model",
+        benchmark="benchmark",
+        score="score",
+        date="date",
+        weights="weights",
+    )
+    sub, left_out = select_benchmarks(data, "eci")
+    assert list(sub.benchmarks.index) == ["GPQA diamond", "MyBench"] and left_out == ["BoolQ"]
+    assert select_benchmarks(data, "all")[1] == []
+    with pytest.raises(ValueError, match="use 'eci', 'all'"):
+        select_benchmarks(data, "ECI")

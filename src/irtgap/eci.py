@@ -238,12 +238,14 @@ def _bounded_lm(
 BenchmarkSet = Literal["eci", "all"] | Sequence[str]
 
 
-def select_benchmarks(data: ScoreData, benchmarks: BenchmarkSet) -> tuple[ScoreData, int]:
-    """The benchmarks an ECI-style fit uses, and how many of the data's it leaves out.
+def select_benchmarks(data: ScoreData, benchmarks: BenchmarkSet) -> tuple[ScoreData, list[str]]:
+    """The benchmarks an ECI-style fit uses, and those of the data it leaves out.
 
-    ``"eci"``: those Epoch's index uses (``in_eci`` in the benchmark metadata, filled from the
-    registry for known names); when no benchmark of the data carries ``in_eci`` at all, every
-    benchmark. ``"all"``: every benchmark. A list: those names (unknown names raise).
+    ``"eci"``: every benchmark except those the metadata marks as outside Epoch's index
+    (``in_eci`` False, filled from the registry for known names: on a Hub export, BoolQ, GDPval,
+    LiveBench, SuperGLUE, the SWE-bench bash-only leaderboard and the non-fraction METR and WebDev
+    Arena); benchmarks the registry does not know are kept. ``"all"``: every benchmark. A list:
+    those names (unknown names raise).
     """
     if isinstance(benchmarks, str) and benchmarks not in ("eci", "all"):
         raise ValueError(
@@ -251,17 +253,16 @@ def select_benchmarks(data: ScoreData, benchmarks: BenchmarkSet) -> tuple[ScoreD
         )
     if isinstance(benchmarks, str):
         if benchmarks == "all":
-            return data, 0
+            return data, []
         flag = data.benchmarks.get("in_eci", pd.Series(pd.NA, index=data.benchmarks.index))
-        flag = flag.astype("boolean")
-        if flag.isna().all():
-            return data, 0
-        names = list(flag.index[flag.fillna(False).to_numpy(bool)])
+        outside = flag.astype("boolean").eq(False).fillna(False).to_numpy(bool)
+        names = list(data.benchmarks.index[~outside])
     else:
         names = list(benchmarks)
     if not names:
         raise ScoreDataError("no benchmark of the data is in Epoch's ECI set; use benchmarks='all'")
-    return data.subset(benchmarks=names), data.n_benchmarks - len(set(names))
+    left_out = sorted(set(data.benchmarks.index) - set(names))
+    return (data.subset(benchmarks=names) if left_out else data), left_out
 
 
 def prepare(
@@ -274,11 +275,11 @@ def prepare(
     benchmarks: BenchmarkSet = "all",
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Rows (model, benchmark, y) and model table after Epoch's filters, with counts dropped."""
-    data, dropped_bench = select_benchmarks(data, benchmarks)
+    data, left_out = select_benchmarks(data, benchmarks)
     d = data.merge_groups() if merge_variants else data
     t = d.scores.assign(y=d.normalized_scores(clip=(1e-3, 1 - 1e-3)).to_numpy())
     dropped: dict[str, int] = {
-        "benchmarks_not_in_set": dropped_bench,
+        "benchmarks_not_in_set": len(left_out),
         "rows_non_fraction": int(t["y"].isna().sum()),
     }
     t = t[t["y"].notna()]
@@ -425,7 +426,8 @@ def fit_eci(
     ``benchmarks`` chooses the benchmark set (:func:`select_benchmarks`): by default the ones
     Epoch's index uses, so that on a Hub export the fit reproduces Epoch's published ECI
     (Spearman 0.999, mean absolute error 1.2 ECI points on the bundled April 2026 export);
-    ``"all"`` uses every fraction-scale benchmark. The number left out is in ``dropped``.
+    ``"all"`` uses every fraction-scale benchmark. The number left out is in ``dropped``, their
+    names in ``settings["benchmarks_left_out"]``.
     """
     anchors = scale_anchors or {"Claude 3.5 Sonnet": 130.0, "GPT-5": 150.0}
     if len(anchors) != 2:
@@ -469,6 +471,7 @@ def fit_eci(
         regularization=regularization,
         anchor_benchmark=anchor_benchmark,
         benchmarks=benchmarks if isinstance(benchmarks, str) else list(benchmarks),
+        benchmarks_left_out=select_benchmarks(data, benchmarks)[1],
         scale_anchors=anchors,
         n_bootstrap=n_bootstrap,
         ci=ci,

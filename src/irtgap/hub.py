@@ -322,13 +322,11 @@ def _model_table(
     counts["n_hosted_versions_matched"] = n_matched
 
     ref = eci[eci["ECI Score"].notna()]
+    group = ref["Model name"].astype("string").str.strip().replace("", pd.NA)
     reference = pd.DataFrame(
         {
             D.MODEL: ref.index.astype(str),
-            D.MODEL_GROUP: ref["Model name"]
-            .astype("string")
-            .fillna(pd.Series(ref.index, index=ref.index).astype("string"))
-            .to_numpy(),
+            D.MODEL_GROUP: group.fillna(pd.Series(ref.index, index=ref.index)).to_numpy(),
             "eci": pd.to_numeric(ref["ECI Score"], errors="coerce").to_numpy(),
             "accessibility": ref["Model accessibility"].to_numpy(),
         }

@@ -43,6 +43,7 @@ Users extend or override it with a DataFrame of the same columns (any subset bey
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.resources import files
 from typing import Final
 
@@ -100,6 +101,11 @@ def read_registry() -> pd.DataFrame:
     >>> reg.loc["GPQA diamond", ["file", "access", "domain"]].tolist()
     ['gpqa_diamond.csv', 'public', 'knowledge-qa']
     """
+    return _shipped().copy()
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> pd.DataFrame:
     path = files("irtgap") / "bundled" / "benchmark_registry.csv"
     with path.open("rb") as fh:
         reg = pd.read_csv(fh, dtype={"superseded_by": "string", "notes": "string"})
