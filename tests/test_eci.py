@@ -13,6 +13,19 @@ from irtgap.eci import build_problem, fit_eci
 from irtgap.errors import ConvergenceWarning
 
 
+def _made_up(df: pd.DataFrame) -> irtgap.ScoreData:
+    """A made-up world: its "Winogrande" is not the real one (floor 0.5 in the registry)."""
+    return irtgap.ScoreData.from_frame(
+        df,
+        model="model",
+        benchmark="benchmark",
+        score="score",
+        date="date",
+        weights="weights",
+        registry=False,
+    )
+
+
 def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40):
     rng = np.random.default_rng(seed)
     benches = ["Winogrande", "B1", "B2", "B3", "B4", "B5"]
@@ -31,15 +44,7 @@ def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40):
                 y = 1 / (1 + np.exp(-a[b] * (c - d[b])))
                 rows.append((name, b, y, when, side))
     df = pd.DataFrame(rows, columns=["model", "benchmark", "score", "date", "weights"])
-    data = irtgap.ScoreData.from_frame(
-        df,
-        model="model",
-        benchmark="benchmark",
-        score="score",
-        date="date",
-        weights="weights",
-        registry=False,  # a made-up world: not the real Winogrande (floor 0.5 in the registry)
-    )
+    data = _made_up(df)
     truth_c = {f"{s}{i}": -1.5 + 3.0 * i / (n - 1) for i in range(n) for s in ("closed", "open")}
     return data, truth_c, d, a, rng
 
@@ -73,15 +78,7 @@ def test_higher_score_never_lowers_eci():
     df = data.scores.copy()
     mask = (df["model"] == "open17") & (df["benchmark"] == "B3")
     df.loc[mask, "score"] = df.loc[mask, "score"] + 0.1
-    up = irtgap.ScoreData.from_frame(
-        df,
-        model="model",
-        benchmark="benchmark",
-        score="score",
-        date="date",
-        weights="weights",
-        registry=False,
-    )
+    up = _made_up(df)
     after = fit_eci(up, scale_anchors=ANCHORS, n_bootstrap=0)
     assert after.capabilities.loc["open17", "eci"] > base.capabilities.loc["open17", "eci"]
 
