@@ -33,7 +33,10 @@ def test_missing_required_column(small_frame):
 def test_scores_outside_unit_interval_name_the_benchmark(small_frame):
     df = small_frame.copy()
     df.loc[3, "score"] = 70.0  # a percent slipped in on benchmark A
-    with pytest.raises(ScoreDataError, match=r"outside \[0, 1\].*rows 3.*'A': 1 row"):
+    with pytest.raises(
+        ScoreDataError,
+        match=r"outside \[0, ceiling\].*rows 3: 'A' \(fraction, allowed 0 to 1\): 1 row",
+    ):
         build(df)
 
 
@@ -242,7 +245,7 @@ def test_registry_scale_catches_percent_scores(small_frame):
     """Aider polyglot is a fraction benchmark once loaded: percent given by hand is refused."""
     df = _renamed(small_frame, {"A": "Aider polyglot", "B": "B", "C": "C"})
     df.loc[df["benchmark"] == "Aider polyglot", "score"] *= 100
-    with pytest.raises(ScoreDataError, match=r"outside \[0, 1\].*'Aider polyglot'"):
+    with pytest.raises(ScoreDataError, match=r"outside \[0, ceiling\].*'Aider polyglot'"):
         build(df)
 
 
@@ -252,3 +255,248 @@ def test_model_group_is_stripped(small_frame):
     groups = data.models["model_group"]
     assert groups["c1"] == "G" and groups["o1"] == "O1"
     assert groups["o2"] == "o2"  # blank group: the model itself
+
+
+# ---------------------------------------------------------------------- ceilings (issue 13, item 3)
+def test_scores_above_a_ceiling_are_refused(small_frame):
+    meta = pd.DataFrame({"benchmark": ["A"], "ceiling": [0.6]})
+    with pytest.raises(ScoreDataError, match=r"rows 3: 'A' \(fraction, allowed 0 to 0.6\)"):
+        build(small_frame, benchmarks=meta)  # c2 scored 0.7 on A
+    ok = build(small_frame, benchmarks=meta.assign(ceiling=0.7))  # at the ceiling: fine
+    assert ok.benchmarks.loc["A", "ceiling"] == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize("ceiling", [0.0, -1.0, 1.5, 100.0])
+def test_fraction_ceiling_must_lie_in_unit_interval(small_frame, ceiling):
+    meta = pd.DataFrame({"benchmark": ["A"], "ceiling": [ceiling]})
+    with pytest.raises(ScoreDataError, match=rf"'ceiling'.*\(0, 1\].*'A' \({ceiling:g}\)"):
+        build(small_frame, benchmarks=meta)
+
+
+def test_ceiling_and_baseline_must_be_numbers_in_order(small_frame):
+    with pytest.raises(ScoreDataError, match=r"'ceiling' is not a number.*A: one"):
+        build(small_frame, benchmarks=pd.DataFrame({"benchmark": ["A"], "ceiling": ["one"]}))
+    above = pd.DataFrame({"benchmark": ["A"], "ceiling": [0.8], "random_baseline": [0.9]})
+    with pytest.raises(ScoreDataError, match=r"'A' \(random_baseline 0.9, ceiling 0.8\)"):
+        build(small_frame, benchmarks=above)
+
+
+def test_non_fraction_scales_keep_their_unit(small_frame):
+    meta = pd.DataFrame({"benchmark": ["C"], "scale": ["minutes"], "ceiling": [1.0]})
+    df = small_frame.copy()
+    df.loc[df["benchmark"] == "C", "score"] = [12.0, 30.0, 45.0]  # above 1: fine in minutes
+    assert build(df, benchmarks=meta).n_obs == 10
+
+
+# ---------------------------------------------------------------------- conflicts (item 4)
+def _with_row(frame: pd.DataFrame, **row) -> pd.DataFrame:
+    """The frame with one more row: c1 on benchmark A again, with ``row`` changed."""
+    extra = {**frame.iloc[0].to_dict(), **row}
+    return pd.concat([frame, pd.DataFrame([extra])], ignore_index=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "pattern"),
+    [
+        ({"weights": "open"}, r"'weights' \(weights\).*'c1': 'closed' \(rows 0, 1, 2\), 'open'"),
+        ({"date": "2024-02-01"}, r"'date' \(date\).*'c1': '2024-01-01' \(rows 0, 1, 2\), '2024-02"),
+        ({"provider": "host"}, r"'provider' \(provider\).*'c1': 'first-party' .*'host' \(row 10\)"),
+        ({"country": "France"}, r"'country' \(country\).*'c1': 'France' \(row 10\)"),
+    ],
+)
+def test_conflicting_duplicate_rows_are_refused_before_merging(small_frame, change, pattern):
+    """A repeated (model, benchmark) pair that disagrees on a per-model column is not merged."""
+    df = _with_row(small_frame.assign(provider=None), score=0.9, **change)
+    for policy in ("max", "first"):
+        with pytest.raises(ScoreDataError, match=pattern):
+            build(df, provider="provider", country="country", duplicates=policy)
+
+
+def test_conflicts_on_rows_without_a_score_do_not_count(small_frame):
+    df = _with_row(small_frame, score=None, weights="open", date="2024-02-01")
+    with pytest.warns(DroppedRowsWarning, match="without a score"):
+        data = build(df)
+    assert data.models.loc["c1", "weights"] == "closed"
+
+
+def test_blank_descriptive_cells_take_the_models_value(small_frame):
+    df = small_frame.copy()
+    df.loc[1, "country"] = None  # c1's other rows say United States of America
+    data = build(df, country="country")
+    assert (data.scores.loc[data.scores["model"] == "c1", "country"].nunique()) == 1
+    assert data.models.loc["c1", "country"] == "United States of America"
+
+
+# ---------------------------------------------------------------------- options (item 8)
+@pytest.mark.parametrize(
+    ("kw", "pattern"),
+    [
+        ({"duplicates": "maximum"}, r"duplicates='maximum' is not an option.*'max'"),
+        ({"sparse_benchmarks": "ignore"}, r"sparse_benchmarks='ignore'.*'raise', 'drop'"),
+        ({"min_models_per_benchmark": 0}, r"min_models_per_benchmark=0: must be at least 1"),
+        ({"min_models_per_benchmark": 1.5}, r"min_models_per_benchmark=1.5: give a whole"),
+        ({"min_models_per_benchmark": "2"}, r"min_models_per_benchmark='2'"),
+        ({"min_models_per_benchmark": True}, r"min_models_per_benchmark=True"),
+        ({"registry": "no"}, r"registry='no': use True or False"),
+        ({"require_both_sides": None}, r"require_both_sides=None"),
+        ({"reference": "eci.csv"}, r"reference: expected a pandas DataFrame"),
+    ],
+)
+def test_invalid_from_frame_options_name_the_option(small_frame, kw, pattern):
+    with pytest.raises(ScoreDataError, match=pattern):
+        build(small_frame, **kw)
+
+
+@pytest.mark.parametrize(
+    ("kw", "pattern"),
+    [
+        ({"weights": "half"}, r"weights='half' is not an option.*'closed', 'open'"),
+        ({"countries_apply_to": "opne"}, r"countries_apply_to='opne'.*'open', 'closed', 'both'"),
+        ({"access": "secret"}, r"access='secret' is not an option.*'private', 'public'"),
+        ({"scale": "fractoin"}, r"scale='fractoin' is not an option"),
+        ({"min_models_per_benchmark": 0}, r"min_models_per_benchmark=0"),
+        ({"start": "R1"}, r"start='R1' is not a date"),
+        ({"end": 2024.5}, r"end=2024.5 is not a date"),
+        ({"country": "Chnia"}, r"country: no model of the data is from 'Chnia'.*China"),
+        ({"benchmarks": 3}, r"benchmarks=3: give a name or a list of names"),
+        ({"models": ["c1", 2]}, r"models: names must be strings, got 2"),
+    ],
+)
+def test_invalid_subset_options_name_the_option(small_data, kw, pattern):
+    with pytest.raises(ScoreDataError, match=pattern):
+        small_data.subset(**kw)
+
+
+def test_other_literal_options_are_checked(small_data):
+    with pytest.raises(ScoreDataError, match=r"by='sources' is not an option.*None, 'source'"):
+        small_data.describe(by="sources")
+    with pytest.raises(ScoreDataError, match=r"how='median' is not an option"):
+        small_data.merge_groups(how="median")  # type: ignore[arg-type]
+
+
+def test_a_string_is_one_name_not_its_letters(small_frame):
+    df = _renamed(small_frame, {"A": "MMLU", "B": "GSM", "C": "HLE"})
+    data = build(df, registry=False)
+    assert set(data.subset(exclude_benchmarks="MMLU").scores["benchmark"]) == {"GSM", "HLE"}
+    assert set(data.subset(benchmarks="MMLU").scores["benchmark"]) == {"MMLU"}
+    assert set(data.subset(models="c1").models.index) == {"c1"}
+    with pytest.raises(ScoreDataError, match=r"exclude_benchmarks: unknown benchmark.*'MMLU-Pro'"):
+        data.subset(exclude_benchmarks="MMLU-Pro")
+
+
+@pytest.mark.parametrize("scale", ["fractoin", "percent", "minute"])
+def test_scale_typo_in_metadata_names_the_benchmark_and_known_scales(small_frame, scale):
+    meta = pd.DataFrame({"benchmark": ["B"], "scale": [scale]})
+    with pytest.raises(
+        ScoreDataError, match=rf"'scale' has '{scale}' for benchmark\(s\) B; known scales: fraction"
+    ):
+        build(small_frame, benchmarks=meta)
+
+
+@pytest.mark.parametrize("scale", ["minutes", "hours", "tokens", "elo", "rating", " Fraction "])
+def test_known_scales_are_accepted(small_frame, scale):
+    meta = pd.DataFrame({"benchmark": ["C"], "scale": [scale]})
+    data = build(small_frame, benchmarks=meta)
+    assert data.benchmarks.loc["C", "scale"] == scale.strip().lower()
+
+
+# ---------------------------------------------------------------------- never mutate (item 5)
+def test_caller_frames_are_never_mutated_even_in_awkward_shapes(small_frame):
+    """Repeated index labels, tz-aware dates, metadata indexed by name: all left as given."""
+    df = small_frame.assign(
+        date=pd.to_datetime(small_frame["date"]).dt.tz_localize("Europe/Paris"),
+        provider=[" host "] * 2 + [None] * 8,
+        group=[""] * 10,
+    )
+    df = _with_row(df, score=0.1).set_axis([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5])
+    df.loc[:, "model"] = df["model"].where(df["provider"].isna(), "c1-host")
+    meta = pd.DataFrame(
+        {"access": ["public", "private"], "ceiling": [1.0, 0.9], "scale": ["Fraction", "fraction"]},
+        index=pd.Index(["A ", "B"], name="benchmark"),
+    )
+    before, meta_before = df.copy(deep=True), meta.copy(deep=True)
+    data = build(df, benchmarks=meta, provider="provider", model_group="group", country="country")
+    data.subset(exclude_benchmarks="C").merge_groups()
+    pd.testing.assert_frame_equal(df, before)
+    pd.testing.assert_frame_equal(meta, meta_before)
+    assert data.benchmarks.loc["A", "access"] == "public"
+
+
+# ---------------------------------------------------------------------- vague errors (item 6)
+def _probe(frame: pd.DataFrame, case: str) -> tuple[pd.DataFrame, dict]:
+    """Bad or awkward input a user can feed from_frame: (frame, extra keyword arguments)."""
+    df = frame.copy()
+    if case == "duplicate score column":
+        return pd.concat([df, df[["score"]]], axis=1), {}
+    if case == "meta without benchmark column":
+        return df, {"benchmarks": pd.DataFrame({"access": ["public"] * 3})}
+    if case == "meta as a dict":
+        return df, {"benchmarks": {"benchmark": ["A"], "access": ["public"]}}
+    if case == "meta with a blank name":
+        return df, {
+            "benchmarks": pd.DataFrame({"benchmark": ["A", np.nan], "access": ["public"] * 2})
+        }
+    if case == "blank benchmark name":
+        df.loc[2, "benchmark"] = np.nan
+        return df, {}
+    if case == "inf on a minutes benchmark":
+        df.loc[df["benchmark"] == "C", "score"] = [12.0, np.inf, 4.0]
+        return df, {"benchmarks": pd.DataFrame({"benchmark": ["C"], "scale": ["minutes"]})}
+    if case == "-inf score":
+        df.loc[0, "score"] = -np.inf
+        return df, {}
+    if case == "years as numbers":
+        return df.assign(date=2024), {}
+    if case == "complex scores":
+        return df.assign(score=df["score"] + 0j), {}
+    if case == "no rows":
+        return df.iloc[:0], {}
+    if case == "every date blank":
+        return df.assign(date=None), {}
+    if case == "repeated index labels":
+        df.loc[9, "score"] = 7.0
+        return df.set_axis([0] * len(df)), {}
+    if case == "placeholder benchmark release date":
+        return df, {
+            "benchmarks": pd.DataFrame({"benchmark": ["A"], "release_date": ["1970-01-01"]})
+        }
+    raise AssertionError(case)
+
+
+PROBES = {
+    "duplicate score column": r"'score' \(score\) appear more than once",
+    "meta without benchmark column": r"needs a 'benchmark' column.*it has columns access",
+    "meta as a dict": r"benchmarks= table: expected a pandas DataFrame, got dict",
+    "meta with a blank name": r"blank benchmark names in rows \(by position\) 1",
+    "blank benchmark name": r"column 'benchmark' \(benchmark\) is empty in rows 2",
+    "inf on a minutes benchmark": r"infinite values in rows 7 \(benchmarks C\)",
+    "-inf score": r"infinite values in rows 0 \(benchmarks A\)",
+    "years as numbers": r"column 'date' \(date\) holds numbers",
+    "complex scores": r"holds complex numbers",
+    "no rows": r"no scores left.*of the source's 0 row",
+    "every date blank": r"no scores left.*10 no release date",
+    "repeated index labels": r"outside \[0, ceiling\].* rows 9: 'C'",
+    "placeholder benchmark release date": r"metadata column 'release_date' has dates before 2000",
+}
+
+
+@pytest.mark.parametrize("case", list(PROBES))
+def test_bad_input_gets_a_score_data_error_saying_what_to_fix(small_frame, case):
+    df, kw = _probe(small_frame, case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DroppedRowsWarning)
+        with pytest.raises(ScoreDataError, match=PROBES[case]):
+            build(df, **kw)
+
+
+def test_awkward_but_valid_input_is_handled(small_frame):
+    """Integer model ids, categorical columns and padded labels read as text."""
+    ids = {"c1": 1, "c2": 2, "o1": 3, "o2": 4}
+    data = build(small_frame.assign(model=small_frame["model"].map(ids)))
+    assert sorted(data.models.index) == ["1", "2", "3", "4"]
+    cat = small_frame.assign(
+        model=small_frame["model"].astype("category"),
+        weights=small_frame["weights"].astype("category"),
+        date=small_frame["date"].astype("category"),
+    )
+    assert build(cat).n_models == 4

@@ -15,7 +15,7 @@ that are left out (no date, no weights, no score) are dropped with a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -24,7 +24,13 @@ import pandas as pd
 
 from irtgap import _dims as D
 from irtgap._validate import (
+    ACCESS_LABELS,
+    SCALES,
     benchmark_components,
+    check_bool,
+    check_choice,
+    check_count,
+    index_benchmark_meta,
     normalize_benchmark_meta,
     parse_dates,
     parse_weights,
@@ -34,6 +40,8 @@ from irtgap.errors import DroppedRowsWarning, ScoreDataError
 from irtgap.registry import benchmark_metadata, read_registry
 
 DuplicatePolicy = Literal["max", "mean", "first", "raise"]
+DUPLICATE_POLICIES: tuple[str, ...] = ("max", "mean", "first", "raise")
+SPARSE_POLICIES: tuple[str, ...] = ("raise", "drop")
 
 #: Columns of :attr:`ScoreData.scores`, in order.
 SCORE_COLUMNS: tuple[str, ...] = (
@@ -78,12 +86,14 @@ class ScoreData:
     ----------
     scores : pandas.DataFrame
         One row per (model, benchmark) pair, columns ``model, benchmark, score, date, weights,
-        provider, model_group, country, organization``. ``score`` is a fraction in [0, 1] for
-        fraction-scale benchmarks and the benchmark's own unit otherwise (e.g. minutes).
+        provider, model_group, country, organization``. ``score`` is a fraction in [0, ceiling] for
+        fraction-scale benchmarks and the benchmark's own unit otherwise (e.g. minutes, >= 0).
+        ``date`` is a naive ``datetime64[ns]`` (time-zone-aware input is converted to UTC).
     benchmarks : pandas.DataFrame
         Indexed by ``benchmark``: ``access`` (public / private / unknown), ``random_baseline``,
-        ``ceiling``, ``scale`` (``fraction`` or another unit), ``release_date`` and any extra
-        metadata columns given.
+        ``ceiling`` (the best possible score; in (0, 1] on fraction benchmarks), ``scale``
+        (``fraction`` or another unit of :data:`irtgap._validate.SCALES`), ``release_date`` and
+        any extra metadata columns given.
     log : dict
         What validation did: raw row count, rows dropped for each reason, duplicate rows merged and
         the policy used, benchmarks dropped.
@@ -139,21 +149,34 @@ class ScoreData:
         Parameters
         ----------
         df : pandas.DataFrame
-            One row per reported score. It is never modified.
+            One row per reported score. It is never modified. Messages name rows by its index
+            labels (by position when the index repeats a label).
         model, benchmark, score, date, weights : str
-            Names of the required columns: model id, benchmark name, score, the model's release
-            date (anything :func:`pandas.to_datetime` parses) and its weights label. Weights labels
-            may be ``open`` / ``closed`` or Epoch AI's accessibility labels (``Open weights (...)``
-            map to open; ``API access``, ``Hosted access (no API)`` and ``Unreleased`` to closed);
-            empty or ``unknown`` labels mean missing.
+            Names of the required columns: model id (any values, read as text), benchmark name,
+            score, the model's release date and its weights label.
+
+            Dates: ISO ``YYYY-MM-DD`` strings (optionally with a time and a UTC offset),
+            datetimes, or dates with a month name (``3 Jan 2024``). Time-zone-aware values are
+            converted to UTC and the time zone dropped. Day/month-first dates (``13/04/2024``) are
+            read in one order for the whole column, the order values with a part above 12 show;
+            a column showing both orders, or only values that read either way, is refused (give
+            ISO dates). Dates before 2000-01-01 (placeholders such as 1970-01-01) or after today
+            are refused: give the real date, or leave it blank to drop the row.
+
+            Weights labels may be ``open`` / ``closed`` or Epoch AI's accessibility labels
+            (``Open weights (...)`` map to open; ``API access``, ``Hosted access (no API)`` and
+            ``Unreleased`` to closed); empty or ``unknown`` labels mean missing.
         provider, model_group, country, organization : str, optional
             Names of optional columns. ``provider`` is ``first-party`` or the third-party host that
             served the model; ``model_group`` names the model a version belongs to (reasoning-effort
             variants and hosts share a group; defaults to the model itself).
         benchmarks : pandas.DataFrame, optional
-            Per-benchmark metadata, with a ``benchmark`` column (or index) and any of ``access``
-            (public/private), ``random_baseline``, ``ceiling`` (defaults to 1 on fraction scales),
-            ``scale`` (``fraction`` by default; e.g. ``minutes``), ``release_date`` (or
+            Per-benchmark metadata, with a ``benchmark`` column (or an index named
+            ``benchmark``) and any of ``access`` (public/private), ``random_baseline``,
+            ``ceiling`` (the best possible score; defaults to 1 on fraction scales, must lie in
+            (0, 1] there, above ``random_baseline``), ``scale`` (``fraction`` by default, or
+            another unit of :data:`irtgap._validate.SCALES`: ``minutes``, ``hours``, ``tokens``,
+            ``elo``, ``rating``; anything else is refused as a typo), ``release_date`` (or
             ``benchmark_release_date``). Benchmarks without metadata get ``access="unknown"``, a
             random baseline of 0 and the fraction scale.
         duplicates : {"max", "mean", "first", "raise"}
@@ -161,13 +184,14 @@ class ScoreData:
             default) keeps the highest score, as Epoch AI does; ``"mean"`` averages; ``"first"``
             keeps the first row; ``"raise"`` refuses. The number of rows merged is in :attr:`log`.
         min_models_per_benchmark : int
-            A benchmark scored by fewer models carries no information on relative capability.
+            A benchmark scored by fewer models carries no information on relative capability
+            (a whole number, at least 1).
         sparse_benchmarks : {"raise", "drop"}
             Raise on such benchmarks (default) or drop them with a warning.
         require_both_sides : bool
             Require at least one open and one closed model (every gap method needs both).
         reference : pandas.DataFrame, optional
-            Reference values to keep alongside (not validated).
+            Reference values to keep alongside (only its type is checked).
         registry : bool
             Fill metadata of benchmarks that ``benchmarks`` does not describe (or columns it
             leaves out, such as ``domain``) from the shipped benchmark registry
@@ -177,10 +201,14 @@ class ScoreData:
         Raises
         ------
         ScoreDataError
-            Missing columns, scores outside [0, 1] on a fraction benchmark, negative scores
-            elsewhere, unparseable dates, unknown weights labels, unknown access labels, duplicate
-            pairs under ``duplicates="raise"``, benchmarks scored by too few models, a model x
-            benchmark graph in several disconnected pieces, or no open / no closed model.
+            Missing or repeated columns; an invalid option value; infinite scores, scores outside
+            [0, ceiling] on a fraction benchmark or negative elsewhere; unparseable, ambiguous,
+            placeholder or future dates; unknown weights labels; a model whose rows disagree on
+            its date, weights, provider, group, country or organization (checked on the rows with
+            a score, before duplicates merge); bad benchmark metadata (no ``benchmark`` column,
+            unknown access or scale, a ceiling or random baseline out of range); duplicate pairs
+            under ``duplicates="raise"``; benchmarks scored by too few models; a model x benchmark
+            graph in several disconnected pieces; or no open / no closed model.
         """
         spec = {
             D.MODEL: model,
@@ -197,11 +225,20 @@ class ScoreData:
         }
         if not isinstance(df, pd.DataFrame):
             raise ScoreDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
-        require_columns(df, {**spec, **{k: v for k, v in optional.items() if v is not None}})
-        if duplicates not in ("max", "mean", "first", "raise"):
+        check_choice("duplicates", duplicates, DUPLICATE_POLICIES)
+        check_choice("sparse_benchmarks", sparse_benchmarks, SPARSE_POLICIES)
+        min_models_per_benchmark = check_count("min_models_per_benchmark", min_models_per_benchmark)
+        check_bool("require_both_sides", require_both_sides)
+        check_bool("registry", registry)
+        if reference is not None and not isinstance(reference, pd.DataFrame):
             raise ScoreDataError(
-                f"duplicates={duplicates!r}: use 'max', 'mean', 'first' or 'raise'"
+                f"reference: expected a pandas DataFrame or None, got {type(reference).__name__}"
             )
+        require_columns(df, {**spec, **{k: v for k, v in optional.items() if v is not None}})
+        if benchmarks is not None:
+            benchmarks = index_benchmark_meta(benchmarks)  # a checked copy
+        if not df.index.is_unique:  # rows are then named by position
+            df = df.set_axis(pd.RangeIndex(len(df)), axis=0)
 
         table = pd.DataFrame(
             {
@@ -218,28 +255,36 @@ class ScoreData:
                 )
         log: dict[str, Any] = {"n_raw_rows": len(df)}
 
-        table[D.SCORE] = pd.to_numeric(df[score], errors="coerce")
+        numeric = pd.to_numeric(df[score], errors="coerce")
+        if np.iscomplexobj(numeric.to_numpy()):
+            raise ScoreDataError(
+                f"column {score!r} (score) holds complex numbers: give real scores"
+            )
+        table[D.SCORE] = numeric.astype(float)
         bad = table[D.SCORE].isna() & df[score].notna()
         if bad.any():
             raise ScoreDataError(
                 f"column {score!r} (score) has non-numeric values in rows "
-                f"{_rows(df.index[bad])}: {_rows(df.loc[bad, score].unique(), 4)}"
+                f"{_rows(df.index[bad])}: {_rows(df.loc[bad, score].unique(), 4)}; give numbers, "
+                "or leave the cell blank to drop the row"
             )
         table[D.DATE] = parse_dates(df[date], column=date)
         table[D.WEIGHTS] = parse_weights(df[weights], column=weights)
-        table[D.PROVIDER] = (
-            df[provider].astype("string").fillna(D.FIRST_PARTY).replace("", D.FIRST_PARTY)
-            if provider
-            else D.FIRST_PARTY
+        table[D.PROVIDER] = _text(df[provider]).fillna(D.FIRST_PARTY) if provider else D.FIRST_PARTY
+        for label, opt in (
+            (D.MODEL_GROUP, model_group),
+            (D.COUNTRY, country),
+            (D.ORGANIZATION, organization),
+        ):
+            table[label] = _text(df[opt]) if opt else pd.NA
+        table = table.astype(
+            {
+                D.PROVIDER: "string",
+                D.MODEL_GROUP: "string",
+                D.COUNTRY: "string",
+                D.ORGANIZATION: "string",
+            }
         )
-        table[D.MODEL_GROUP] = (
-            df[model_group].astype("string").str.strip().replace("", pd.NA).fillna(table[D.MODEL])
-            if model_group
-            else table[D.MODEL]
-        )
-        for label, opt in ((D.COUNTRY, country), (D.ORGANIZATION, organization)):
-            table[label] = df[opt].astype("string") if opt else pd.NA
-        table = table.astype({D.PROVIDER: "string", D.COUNTRY: "string", D.ORGANIZATION: "string"})
 
         names = table[D.BENCHMARK].dropna().unique()
         if registry:
@@ -254,6 +299,17 @@ class ScoreData:
             _warn(f"dropped {int(no_score.sum())} row(s) without a score in column {score!r}")
         no_score_by_bench = _count_by_benchmark(table, no_score)
         table = table[~no_score]
+        # Before duplicates merge, so that no conflict is hidden by keeping the first row.
+        columns = {
+            D.DATE: date,
+            D.WEIGHTS: weights,
+            D.PROVIDER: provider,
+            D.MODEL_GROUP: model_group,
+            D.COUNTRY: country,
+            D.ORGANIZATION: organization,
+        }
+        _check_model_consistency(table, {k: v for k, v in columns.items() if v is not None})
+        table = _fill_model_columns(table)
 
         table, log["n_duplicate_rows_merged"] = _merge_duplicates(table, duplicates)
         log["duplicates"] = duplicates
@@ -281,7 +337,6 @@ class ScoreData:
             "no_weights": _count_by_benchmark(table, no_weights & ~no_date),
         }
         table = table[~no_date & ~no_weights].drop(columns="_n_raw")
-        _check_model_consistency(table)
 
         table, meta, log["dropped_benchmarks"] = _check_sparse(
             table, meta, min_models_per_benchmark, sparse_benchmarks
@@ -319,7 +374,13 @@ class ScoreData:
             There must be at least one open and one closed model.
         """
         if self.scores.empty:
-            raise ScoreDataError("no scores left after validation")
+            log = self.log
+            raise ScoreDataError(
+                "no scores left after validation and filtering; of the source's "
+                f"{log.get('n_raw_rows', 0)} row(s), {log.get('n_dropped_no_score', 0)} had no "
+                f"score, {log.get('n_dropped_no_date', 0)} no release date and "
+                f"{log.get('n_dropped_no_weights', 0)} no weights label (open/closed)"
+            )
         if both_sides:
             present = set(self.scores[D.WEIGHTS].unique())
             missing = [s for s in D.SIDES if s not in present]
@@ -439,53 +500,70 @@ class ScoreData:
         Parameters
         ----------
         weights : {"open", "closed"}, optional
-        benchmarks, exclude_benchmarks, models : sequence of str, optional
-            Names must exist; unknown names raise.
+        benchmarks, exclude_benchmarks, models : str or sequence of str, optional
+            Names must exist; unknown names raise. A single string is one name.
         start, end : date-like, optional
-            Inclusive release-date range.
+            Inclusive release-date range (time-zone-aware values are taken in UTC).
         country : str or sequence of str, optional
             Keep models from these countries (e.g. ``"China"``), on the side(s) named by
             ``countries_apply_to`` (``"open"`` gives the "open models from China only" variant).
-        access : {"public", "private"}, optional
-            Keep benchmarks of this access class.
+            A country no model of the data is from raises (a typo would otherwise empty a side).
+        countries_apply_to : {"open", "closed", "both"}
+        access : {"public", "private", "unknown"}, optional
+            Keep benchmarks of this access class (the data must have some).
         scale : str, optional
-            Keep benchmarks on this scale (e.g. ``"fraction"``).
+            Keep benchmarks on this scale (e.g. ``"fraction"``; the data must have some).
+        min_models_per_benchmark : int
+            A whole number, at least 1.
+
+        Raises
+        ------
+        ScoreDataError
+            An invalid option value, an unknown name, or an unparseable date bound.
         """
+        check_choice("countries_apply_to", countries_apply_to, ("open", "closed", "both"))
+        min_models_per_benchmark = check_count("min_models_per_benchmark", min_models_per_benchmark)
         t = self.scores
         keep = pd.Series(True, index=t.index)
         if weights is not None:
-            if weights not in D.SIDES:
-                raise ScoreDataError(f"weights={weights!r}: use 'open' or 'closed'")
+            check_choice("weights", weights, D.SIDES)
             keep &= t[D.WEIGHTS] == weights
-        for names, label in ((benchmarks, D.BENCHMARK), (models, D.MODEL)):
-            if names is not None:
-                wanted = [names] if isinstance(names, str) else list(names)
-                unknown = sorted(set(wanted) - set(t[label]))
-                if unknown:
-                    raise ScoreDataError(f"unknown {label} name(s): {_rows(unknown)}")
-                keep &= t[label].isin(wanted)
-        if exclude_benchmarks is not None:
-            unknown = sorted(set(exclude_benchmarks) - set(t[D.BENCHMARK]))
+        for names, option, label in (
+            (benchmarks, "benchmarks", D.BENCHMARK),
+            (models, "models", D.MODEL),
+            (exclude_benchmarks, "exclude_benchmarks", D.BENCHMARK),
+        ):
+            if names is None:
+                continue
+            wanted = _names(option, names)
+            unknown = sorted(set(wanted) - set(t[label]))
             if unknown:
-                raise ScoreDataError(f"unknown benchmark name(s): {_rows(unknown)}")
-            keep &= ~t[D.BENCHMARK].isin(list(exclude_benchmarks))
+                raise ScoreDataError(
+                    f"{option}: unknown {label} name(s) {_rows(map(repr, unknown))}; the data "
+                    f"has {_rows(sorted(t[label].unique()), 30)}"
+                )
+            hit = t[label].isin(wanted)
+            keep &= ~hit if option == "exclude_benchmarks" else hit
         if start is not None:
-            keep &= t[D.DATE] >= pd.Timestamp(start)
+            keep &= t[D.DATE] >= _bound("start", start)
         if end is not None:
-            keep &= t[D.DATE] <= pd.Timestamp(end)
+            keep &= t[D.DATE] <= _bound("end", end)
         if country is not None:
-            wanted = [country] if isinstance(country, str) else list(country)
-            in_country = (
-                t[D.COUNTRY]
-                .fillna("")
-                .str.split(",")
-                .map(lambda parts: any(p.strip() in wanted for p in parts))
-                .astype(bool)
-            )
+            wanted = _names("country", country)
+            parts = t[D.COUNTRY].fillna("").str.split(",")
+            present = {p.strip() for ps in parts for p in ps if p.strip()}
+            unknown = sorted(set(wanted) - present)
+            if unknown:
+                raise ScoreDataError(
+                    f"country: no model of the data is from {_rows(map(repr, unknown))}; "
+                    f"countries in the data: {_rows(sorted(present), 30)}"
+                )
+            in_country = parts.map(lambda ps: any(p.strip() in wanted for p in ps)).astype(bool)
             sides = D.SIDES if countries_apply_to == "both" else (countries_apply_to,)
             keep &= in_country | ~t[D.WEIGHTS].isin(sides)
-        for value, col in ((access, "access"), (scale, "scale")):
+        for value, col, known in ((access, "access", ACCESS_LABELS), (scale, "scale", SCALES)):
             if value is not None:
+                check_choice(col, value, sorted(known))
                 allowed = set(self.benchmarks[col])
                 if value not in allowed:
                     raise ScoreDataError(f"{col}={value!r}: the data has {sorted(allowed)}")
@@ -508,6 +586,7 @@ class ScoreData:
         provider ``first-party`` if any version was first-party. A group whose versions disagree on
         weights is refused.
         """
+        check_choice("how", how, ("max", "mean"))
         t = self.scores
         sides = t.groupby(D.MODEL_GROUP)[D.WEIGHTS].nunique()
         if (sides > 1).any():
@@ -557,10 +636,9 @@ class ScoreData:
             ``n_private_benchmarks``, ``date_min``, ``date_max``, ``density`` (share of the
             model x benchmark matrix observed), ``dropped_benchmarks``.
         """
+        check_choice("by", by, (None, "source"))
         if by == "source":
             return self._describe_sources()
-        if by is not None:
-            raise ScoreDataError(f"by={by!r}: use None or 'source'")
         models = self.models
         side = models[D.WEIGHTS].value_counts()
         access = self.benchmarks["access"].value_counts()
@@ -633,24 +711,47 @@ class ScoreData:
 
 
 # ---------------------------------------------------------------------- helpers
+#: Slack above a ceiling allowed for floating-point rounding (e.g. percent / 100).
+_CEILING_SLACK = 1e-9
+
+
 def _check_score_ranges(table: pd.DataFrame, meta: pd.DataFrame, *, score_column: str) -> None:
-    scale = meta["scale"].reindex(table[D.BENCHMARK]).to_numpy()
+    """Scores finite, in [0, ceiling] on fraction benchmarks and non-negative on the others."""
     s = table[D.SCORE].to_numpy(float)
-    frac = scale == "fraction"
+    inf = np.isinf(s)
+    if inf.any():
+        benches = _rows(sorted(table.loc[inf, D.BENCHMARK].unique()), 5)
+        raise ScoreDataError(
+            f"column {score_column!r} (score) has infinite values in rows "
+            f"{_rows(table.index[inf])} (benchmarks {benches}): give a finite score, or leave "
+            "the cell blank to drop the row"
+        )
+    bench = meta.reindex(table[D.BENCHMARK])
+    frac = (bench["scale"] == "fraction").to_numpy(bool)
+    ceiling = bench["ceiling"].to_numpy(float)
     with np.errstate(invalid="ignore"):
-        bad = (frac & ((s < 0) | (s > 1))) | (~frac & (s < 0))
+        bad = (s < 0) | (frac & (s > ceiling + _CEILING_SLACK))
     if bad.any():
         rows = table.index[bad]
-        per = table.loc[rows].groupby(D.BENCHMARK)[D.SCORE].agg(["size", "min", "max"])
+        per = table.loc[bad].groupby(D.BENCHMARK)[D.SCORE].agg(["size", "min", "max"])
         desc = "; ".join(
-            f"{b!r}: {int(r['size'])} row(s), range {r['min']:g} to {r['max']:g}"
+            f"{b!r} ({_scale_range(meta.loc[b])}): {int(r['size'])} row(s), "
+            f"range {r['min']:g} to {r['max']:g}"
             for b, r in per.iterrows()
         )
         raise ScoreDataError(
-            f"column {score_column!r} (score) has values outside [0, 1] on fraction-scale "
-            f"benchmarks (or negative on others) in rows {_rows(rows)}: {desc}. Give scores as "
-            "fractions, or declare the benchmark's scale in `benchmarks` (e.g. scale='minutes')."
+            f"column {score_column!r} (score) has values outside [0, ceiling] on fraction-scale "
+            f"benchmarks (the ceiling is 1 unless `benchmarks` says otherwise), or negative on "
+            f"others, in rows {_rows(rows)}: {desc}. Give scores as fractions (a percent divided "
+            "by 100), correct the benchmark's ceiling in `benchmarks`, or declare its scale "
+            "(e.g. scale='minutes')."
         )
+
+
+def _scale_range(meta: pd.Series) -> str:
+    if meta["scale"] == "fraction":
+        return f"fraction, allowed 0 to {meta['ceiling']:g}"
+    return f"{meta['scale']}, allowed from 0"
 
 
 def _count_by_benchmark(table: pd.DataFrame, counts: pd.Series) -> dict[str, int]:
@@ -671,15 +772,7 @@ def _with_registry(
     base = benchmark_metadata(reg, known).set_index(D.BENCHMARK)
     if benchmarks is None:
         return base.reset_index(), known
-    user = benchmarks.copy()
-    if D.BENCHMARK in user.columns:
-        user = user.set_index(D.BENCHMARK)
-    user.index = user.index.astype("string").str.strip()
-    user.index.name = D.BENCHMARK
-    if "benchmark_release_date" in user.columns and "release_date" not in user.columns:
-        user = user.rename(columns={"benchmark_release_date": "release_date"})
-    if user.index.duplicated().any():
-        return benchmarks, []  # normalize_benchmark_meta names the repeats
+    user = index_benchmark_meta(benchmarks)
     described = [n for n in known if n not in user.index]
     merged = user.combine_first(base.astype(object))
     return merged.reset_index(), described
@@ -705,17 +798,91 @@ def _merge_duplicates(table: pd.DataFrame, policy: DuplicatePolicy) -> tuple[pd.
     return merged, n
 
 
-def _check_model_consistency(table: pd.DataFrame) -> None:
-    per = table.groupby(D.MODEL).agg(
-        dates=(D.DATE, "nunique"), weights=(D.WEIGHTS, "nunique"), providers=(D.PROVIDER, "nunique")
+def _names(option: str, value: Any) -> list[str]:
+    """A name or a collection of names as a list; a single string is one name, not letters."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        names = list(value)
+        bad = [v for v in names if not isinstance(v, str)]
+        if not bad:
+            return names
+        raise ScoreDataError(f"{option}: names must be strings, got {_rows(map(repr, bad), 5)}")
+    raise ScoreDataError(
+        f"{option}={value!r}: give a name or a list of names, not a {type(value).__name__}"
     )
-    for col, label in (("dates", "date"), ("weights", "weights"), ("providers", "provider")):
-        bad = per.index[per[col] > 1]
-        if len(bad):
-            raise ScoreDataError(
-                f"models with more than one {label} across rows: {_rows(bad)}; a model version "
-                f"has one {label} (give separate model ids for separate versions)"
+
+
+def _bound(option: str, value: Any) -> pd.Timestamp:
+    """A date bound as a naive timestamp (UTC for time-zone-aware values), or a clear error."""
+    if isinstance(value, bool | int | float | np.number):  # pandas reads them as nanoseconds
+        raise ScoreDataError(
+            f"{option}={value!r} is not a date: give an ISO date such as '2024-06-01'"
+        )
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise ScoreDataError(
+            f"{option}={value!r} is not a date: give an ISO date such as '2024-06-01'"
+        ) from err
+    if pd.isna(ts):
+        raise ScoreDataError(f"{option}={value!r} is not a date: give an ISO date or None")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A column as stripped text, blanks as NA."""
+    text = values.astype("string").str.strip()
+    return text.where(text != "", pd.NA)
+
+
+def _check_model_consistency(table: pd.DataFrame, columns: dict[str, str]) -> None:
+    """Refuse a model whose rows disagree on a per-model column (blank cells do not count).
+
+    ``columns`` maps each label (``date``, ``weights``, ...) to the caller's column name. Run on
+    the raw rows, before duplicates merge.
+    """
+    for label, col in columns.items():
+        sub = table[[D.MODEL, label]].dropna()
+        n = sub.groupby(D.MODEL)[label].nunique()
+        bad = list(n.index[n > 1])
+        if not bad:
+            continue
+        parts = []
+        for m in bad[:5]:
+            rows = sub[sub[D.MODEL] == m]
+            values = rows.groupby(label, sort=True).groups
+            shown = ", ".join(
+                f"{_value(v)!r} (row{'s' if len(idx) > 1 else ''} {_rows(idx, 4)})"
+                for v, idx in values.items()
             )
+            parts.append(f"{m!r}: {shown}")
+        more = f"; ... ({len(bad)} models in all)" if len(bad) > 5 else ""
+        raise ScoreDataError(
+            f"column {col!r} ({label}) gives more than one value for a model across its rows: "
+            f"{'; '.join(parts)}{more}. A model version has one {label}: fix the rows, or give "
+            "separate model ids for separate versions."
+        )
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, pd.Timestamp):
+        return str(v.date()) if v == v.normalize() else str(v)
+    return str(v)
+
+
+def _fill_model_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Blank group, country or organization cells take the model's value from its other rows."""
+    table = table.copy()
+    for label in (D.MODEL_GROUP, D.COUNTRY, D.ORGANIZATION):
+        if table[label].isna().any() and table[label].notna().any():
+            known = table[[D.MODEL, label]].dropna().drop_duplicates(D.MODEL)
+            fill = table[D.MODEL].map(known.set_index(D.MODEL)[label])
+            table[label] = table[label].fillna(fill)
+    table[D.MODEL_GROUP] = table[D.MODEL_GROUP].fillna(table[D.MODEL])
+    return table
 
 
 def _check_sparse(
