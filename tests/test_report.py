@@ -50,8 +50,26 @@ def test_failed_section_is_reported_not_fatal(tmp_path, monkeypatch):
     )
     with pytest.warns(RuntimeWarning, match="boom"):
         rc = main(["report", "--out", str(tmp_path), "--sections", "overview,boom", "--quiet"])
-    assert rc == 0
-    assert "This section failed" in (tmp_path / "report.md").read_text()
+    assert rc == 1  # the report is written, but the command says it is incomplete
+    text = (tmp_path / "report.md").read_text()
+    assert "This section failed" in text and "## The data" in text
+
+
+def test_benchmarks_without_data_is_refused(tmp_path, capsys):
+    meta = tmp_path / "meta.csv"
+    meta.write_text("benchmark,access\nX,public\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--out", str(tmp_path), "--benchmarks", str(meta)])
+    assert exc.value.code == 2
+    assert "--benchmarks describes the benchmarks of --data" in capsys.readouterr().err
+
+
+def test_cli_corrupt_hub_export_is_a_clean_error(tmp_path, capsys):
+    bad = tmp_path / "benchmark_data.zip"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)  # looks like a zip, is not one
+    rc = main(["report", "--out", str(tmp_path / "o"), "--hub", str(bad), "--quiet"])
+    assert rc == 2
+    assert "irtgap: error:" in capsys.readouterr().err
 
 
 def test_unknown_section_is_an_error(tmp_path, capsys):

@@ -79,8 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--seed", type=int, default=0)
     rep.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
+    if args.benchmarks and not args.data:
+        parser.error("--benchmarks describes the benchmarks of --data; give --data too")
 
-    from irtgap.report import write_report
+    from irtgap.report import ReportSectionError, write_report
 
     def log(msg: str) -> None:
         if not args.quiet:
@@ -102,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             data_label=label,
             log=log,
         )
+    except ReportSectionError as exc:
+        print(f"irtgap: error: {exc}", file=sys.stderr)
+        return 1
     except (ScoreDataError, ValueError, FileNotFoundError, OSError) as exc:
         print(f"irtgap: error: {exc}", file=sys.stderr)
         return 2

@@ -101,7 +101,10 @@ class _Source:
             self.members[p.relative_to(path).as_posix()] = p
 
     def _scan_zip(self, path: Path, max_total: int) -> None:
-        self._zip = zf = zipfile.ZipFile(path)
+        try:
+            self._zip = zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ScoreDataError(f"{path} is not a readable zip archive ({exc})") from exc
         total = 0
         for info in zf.infolist():
             name = info.filename

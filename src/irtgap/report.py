@@ -126,10 +126,13 @@ def write_report(
     sections: Sequence[str] | None = None,
     fast: bool = False,
     seed: int = 0,
-    data_label: str = "bundled Epoch AI snapshot (2025-11)",
+    data_label: str = "bundled Epoch AI Hub export (April 2026)",
     log: Callable[[str], None] | None = None,
 ) -> Path:
     """Write every section's figures and ``report.md`` into ``out_dir``; return the report path.
+
+    A section that fails is written as a failure note and the others go on; after writing the
+    report, :class:`ReportSectionError` names the failed sections (the command exits 1).
 
     Parameters
     ----------
@@ -150,6 +153,7 @@ def write_report(
     unknown = [w for w in wanted if w not in known]
     if unknown:
         raise ValueError(f"unknown report section(s) {unknown}; known: {list(known)}")
+    failed: dict[str, str] = {}
     parts = [
         "# irtgap report: how far behind are open-weight models?",
         f"Data: {data_label}. Gaps are in months (days / 30.44); every interval is 90% unless "
@@ -161,12 +165,34 @@ def write_report(
         t0 = time.perf_counter()
         try:
             parts.append(_resolve(known[name])(data, out, fast=fast, seed=seed))
-        except Exception as exc:  # a failed section must not sink the report
+        except Exception as exc:  # one failed section must not sink the others
             tb = traceback.format_exc(limit=3)
+            failed[name] = f"{type(exc).__name__}: {exc}"
             warnings.warn(f"report section {name!r} failed: {exc}", RuntimeWarning, stacklevel=2)
             parts.append(f"## {name}\n\nThis section failed: `{exc!r}`\n\n```\n{tb}\n```")
+            if log:
+                log(f"  {name} FAILED after {time.perf_counter() - t0:.1f} s: {exc}")
+            continue
         if log:
             log(f"  {name} done in {time.perf_counter() - t0:.1f} s")
     path = out / "report.md"
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    if failed:
+        raise ReportSectionError(path, failed)
     return path
+
+
+class ReportSectionError(RuntimeError):
+    """Raised by :func:`write_report` after writing ``report.md`` when any section failed.
+
+    ``path`` is the report (the other sections are in it); ``failed`` maps each failed section
+    to its error.
+    """
+
+    def __init__(self, path: Path, failed: dict[str, str]) -> None:
+        self.path = path
+        self.failed = dict(failed)
+        detail = "; ".join(f"{k}: {v}" for k, v in failed.items())
+        super().__init__(
+            f"{len(failed)} report section(s) failed ({detail}); the others are in {path}"
+        )
