@@ -26,13 +26,13 @@ def _made_up(df: pd.DataFrame) -> irtgap.ScoreData:
     )
 
 
-def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40):
+def noiseless(seed: int = 0, shift_months: float = 0.0, n: int = 40, start: str = "2023-02-01"):
     rng = np.random.default_rng(seed)
     benches = ["Winogrande", "B1", "B2", "B3", "B4", "B5"]
     d = dict(zip(benches, [0.0, -1.0, 0.5, 1.0, 1.5, -0.5], strict=True))
     a = dict(zip(benches, [1.0, 0.8, 1.3, 1.6, 0.7, 1.1], strict=True))
     rows = []
-    dates = pd.date_range("2023-02-01", "2025-06-01", periods=n)
+    dates = pd.date_range(start, "2025-06-01", periods=n)
     for i, dt in enumerate(dates):
         c = -1.5 + 3.0 * i / (n - 1)
         for side, when in (
@@ -187,3 +187,112 @@ def test_eci_benchmark_set_default_and_unknown_names(small_frame):
     assert select_benchmarks(data, "all")[1] == []
     with pytest.raises(ValueError, match="use 'eci', 'all'"):
         select_benchmarks(data, "ECI")
+
+
+def test_refit_warnings_from_workers_reach_the_caller():
+    """With n_jobs > 1 the refits run in other processes: their warnings come back counted."""
+    data, *_ = noiseless()
+    with pytest.warns(ConvergenceWarning) as record:
+        res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=4, n_jobs=2, max_iter=1)
+    assert any(
+        "4 of 4 ECI bootstrap refits stopped before converging" in str(w.message) for w in record
+    )
+    assert res.settings["unconverged_refits"] == 4 and res.dropped["failed_refits"] == 0
+
+
+def test_failed_refits_are_counted_not_hidden(monkeypatch):
+    import irtgap.eci as eci_module
+
+    real = eci_module._refit
+
+    def flaky(prob, x0, groups, seed, max_iter=200):
+        if seed.spawn_key[-1] % 2:
+            raise np.linalg.LinAlgError("singular matrix")
+        return real(prob, x0, groups, seed, max_iter)
+
+    monkeypatch.setattr(eci_module, "_refit", flaky)
+    data, *_ = noiseless()
+    with pytest.warns(ConvergenceWarning, match="3 of 6 ECI bootstrap refits failed.*singular"):
+        res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=6, seed=1)
+    assert res.dropped["failed_refits"] == 3
+    assert res.draws.sizes["draw"] == 3
+
+
+def test_no_bootstrap_gives_the_point_gap_and_no_interval():
+    data, *_ = noiseless(shift_months=6.0)
+    res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=0)
+    g = res.gap(["2024-06-01"])
+    assert g["median"].item() == pytest.approx(6.0, abs=1.0)
+    assert g[["lower", "upper"]].isna().all(axis=None)
+    assert res.capabilities["ci_low"].isna().all()
+    with pytest.warns(UserWarning, match="Epoch rule tests significance"):
+        epoch = res.gap(["2024-06-01"], method="epoch")
+    assert epoch["median"].isna().all()
+
+
+def test_epoch_rule_row_carries_no_frontier_shift_bounds():
+    data, *_ = noiseless(shift_months=6.0)
+    res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=8, seed=2)
+    epoch = res.gap(["2024-06-01", "2025-01-01"], method="epoch")
+    assert epoch["method"].eq("eci_epoch").all()
+    assert np.isfinite(epoch["median"]).all() and (epoch["median"] == epoch["mean"]).all()
+    assert epoch[["lower", "upper"]].isna().all(axis=None)
+    assert (epoch["n_defined"] == 8).all()
+    with pytest.raises(irtgap.ScoreDataError, match="backward-looking"):
+        res.gap(method="epoch", direction="forward")
+
+
+def test_gap_is_nan_after_the_last_model_and_defined_before_2023():
+    # models from 2022-03: a 6-month backward gap in early 2023 needs the closed frontier of
+    # 2022, which the internal grid must reach (it used to start at 2023-01-01)
+    data, *_ = noiseless(shift_months=6.0, start="2022-03-01")
+    res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=10, seed=3, since=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        early = res.gap(["2023-03-01"])
+    assert early["median"].item() == pytest.approx(6.0, abs=1.0)
+    assert early["n_defined"].item() == 10
+    last = res.capabilities["date"].max()
+    with pytest.warns(UserWarning, match=f"to {last:%Y-%m-%d}, asked for 2030-01-01"):
+        late = res.gap(["2030-01-01"])
+    assert late["median"].isna().all() and (late["n_defined"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"n_bootstrap": -1}, "n_bootstrap="),
+        ({"ci": 1.0}, "ci="),
+        ({"n_jobs": 0}, "n_jobs="),
+        ({"max_iter": 0}, "max_iter="),
+        ({"regularization": -0.1}, "regularization="),
+        ({"seed": 1.5}, "seed="),
+        ({"since": "R1"}, "since="),
+        ({"min_benchmarks": 0}, "min_benchmarks="),
+        ({"anchor_benchmark": "Winogrand"}, "anchor_benchmark='Winogrand'"),
+        ({"scale_anchors": {"closed5": 130.0}}, "scale_anchors="),
+        ({"benchmarks": ["B1", "B9"]}, r"unknown benchmark.*'B9'"),
+    ],
+)
+def test_bad_options_are_named(kw, message):
+    data, *_ = noiseless(n=12)
+    kw = {"scale_anchors": {"closed2": 130.0, "closed9": 150.0}, "n_bootstrap": 0, **kw}
+    with pytest.raises(irtgap.ScoreDataError, match=message):
+        fit_eci(data, **kw)
+
+
+def test_single_benchmark_fit_and_indistinct_anchors():
+    """One benchmark (the anchor) used to crash on an empty float index; equal anchors warn."""
+    data, truth, *_ = noiseless()
+    only = data.subset(benchmarks=["Winogrande"])
+    res = fit_eci(only, scale_anchors=ANCHORS, n_bootstrap=0, min_benchmarks=1)
+    est = res.capabilities["eci"]
+    assert np.corrcoef(est, pd.Series(truth).reindex(est.index))[0, 1] > 0.99
+    with pytest.warns(UserWarning, match="same fitted capability"):
+        same = fit_eci(
+            only,
+            scale_anchors={"closed5": 130.0, "open5": 150.0},
+            n_bootstrap=0,
+            min_benchmarks=1,
+        )
+    assert same.capabilities["eci"].isna().all()

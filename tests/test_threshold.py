@@ -82,7 +82,8 @@ def test_bootstrap_band_is_reproducible(table):
     b = threshold_gap(table, n_bootstrap=200, seed=1, acceptance=None, trend_start=None, by=None)
     c = threshold_gap(table, n_bootstrap=200, seed=2, acceptance=None, trend_start=None, by=None)
     pd.testing.assert_frame_equal(a.trend, b.trend)
-    assert not np.allclose(a.trend["lower"], c.trend["lower"])
+    # two benchmarks, two clusters: the band's quantiles can coincide, the draws cannot
+    assert not np.allclose(a.draws, c.draws, equal_nan=True)
     assert a.draws.dims == ("chain", "draw", "group", "date") and a.draws.sizes["chain"] == 1
 
 
@@ -137,3 +138,160 @@ def test_worked_example_o1_mini_to_deepseek_r1():
     table = res.gap(["2025-01-20"])
     assert set(table["group"]) == {"all", "public", "private"}
     assert (table["lower"] < table["upper"]).all()
+
+
+def _ladders(gap_b_months: int = 10) -> ScoreData:
+    """Two benchmarks, five thresholds each, the same open crossers at the same dates.
+
+    On A every open model o_i crosses two months after closed c_i, on B ``gap_b_months`` after
+    closed q_i: each benchmark is a ladder of points that share their models.
+    """
+    rows = []
+    for i in range(1, 6):
+        t = pd.Timestamp("2024-01-01") + pd.DateOffset(months=2 * i)
+        s = round(0.1 * i, 2)
+        rows += [
+            (f"o{i}", "A", s, t, "open"),
+            (f"o{i}", "B", s, t, "open"),
+            (f"c{i}", "A", s, t - pd.DateOffset(months=2), "closed"),
+            (f"q{i}", "B", s, t - pd.DateOffset(months=gap_b_months), "closed"),
+        ]
+    meta = pd.DataFrame({"benchmark": ["A", "B"], "access": ["public", "private"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make(rows, meta)
+
+
+def test_bootstrap_resamples_benchmarks_not_points():
+    data = _ladders()
+    res = threshold_gap(data, n_bootstrap=2000, acceptance=None, trend_start=None, by=None)
+    assert res.settings["bootstrap"] == "cluster: benchmarks"
+    pts = res.points
+    assert (pts.groupby("benchmark").size() == 5).all()
+    g = res.gap(["2024-07-01"])
+    # two clusters: a resample holds A twice (gap 2), B twice (10) or both (6); resampling the
+    # ten points one by one would give a band of about 6 +- 2
+    assert g["median"].item() == pytest.approx(6.0, abs=0.5)
+    assert g["lower"].item() == pytest.approx(2.0, abs=0.2)
+    assert g["upper"].item() == pytest.approx(10.0, abs=0.3)
+
+
+def test_gap_outside_the_trend_is_nan_and_inside_is_interpolated():
+    data = _ladders()
+    res = threshold_gap(data, n_bootstrap=0, acceptance=None, trend_start=None, by=None)
+    first, last = res.support()["all"]
+    assert (first, last) == (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-11-01"))
+    with pytest.warns(UserWarning, match="data from 2024-03-01 to 2024-11-01.*1990-01-01"):
+        g = res.gap(["1990-01-01", "2040-01-01"])
+    assert g["median"].isna().all() and (g["n_defined"] == 0).all()
+    # between grid dates the trend is interpolated, not snapped to the nearest grid date
+    pts = res.points
+    x = (pts["date"] - pd.Timestamp("1970-01-01")).dt.days.to_numpy(float)
+    q = pd.Timestamp("2024-05-04")  # 2024-03-01 + 64 days: half-way between grid dates
+    exact = smooth(
+        pts["gap_months"].to_numpy(float),
+        kernel_weights(x, np.array([(q - pd.Timestamp("1970-01-01")).days], float), 60.0),
+    )[0]
+    assert res.gap([q])["median"].item() == pytest.approx(exact, abs=2e-3)
+
+
+def test_no_bootstrap_means_no_interval(table):
+    res = threshold_gap(table, n_bootstrap=0, acceptance=None, trend_start=None, by=None)
+    g = res.gap(["2024-05-01"])
+    assert np.isfinite(g["median"]).all()
+    assert g["lower"].isna().all() and g["upper"].isna().all()
+    assert res.trend["lower"].isna().all()
+
+
+def _three_access() -> ScoreData:
+    """Benchmarks P (public, gap 2), Q (private, gap 4) and U (access unknown, gap 6)."""
+    rows = []
+    for b, lag in (("P", 2), ("Q", 4), ("U", 6)):
+        for i in range(1, 4):
+            t = pd.Timestamp("2024-01-01") + pd.DateOffset(months=3 * i)
+            rows += [
+                (f"o{i}", b, 0.2 * i, t, "open"),
+                (f"c{b}{i}", b, 0.2 * i, t - pd.DateOffset(months=lag), "closed"),
+            ]
+    meta = pd.DataFrame({"benchmark": ["P", "Q"], "access": ["public", "private"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make(rows, meta)
+
+
+def test_unknown_access_is_neither_public_nor_private():
+    data = _three_access()
+    assert data.benchmarks.loc["U", "access"] == "unknown"
+    with pytest.warns(irtgap.DroppedRowsWarning, match=r"3 trend datapoint\(s\).*\(U\)"):
+        res = threshold_gap(data, n_bootstrap=0, acceptance=None, trend_start=None)
+    pts = res.points
+    g = res.gap(["2024-06-01"]).set_index("group")["median"]
+    mean_gap = pts.groupby("benchmark")["gap_months"].mean()
+    # public: P only; private: Q only (U would pull it up); all: P, Q and U
+    assert g["public"] == pytest.approx(mean_gap["P"], abs=0.05)
+    assert g["private"] == pytest.approx(mean_gap["Q"], abs=0.05)
+    assert g["all"] == pytest.approx(mean_gap.mean(), abs=0.05)
+
+
+def test_open_filter_and_override_typos(table):
+    with pytest.raises(irtgap.ScoreDataError, match=r"open_filter: unknown model.*'o3'.*c1"):
+        threshold_gap(table, open_filter=["o1", "o3"])
+    with pytest.raises(irtgap.ScoreDataError, match="'c1' are not open models"):
+        threshold_gap(table, open_filter=["o1", "c1"])
+    with pytest.raises(irtgap.ScoreDataError, match="empty"):
+        threshold_gap(table, open_filter=[])
+    kw = dict(n_bootstrap=0, acceptance=None, trend_start=None, by=None)
+    one = threshold_gap(table, open_filter="o1", **kw)  # a string is one name, not letters
+    assert set(one.points["open_model"]) == {"o1"}
+    with pytest.raises(irtgap.ScoreDataError, match="overrides key='accpet'"):
+        threshold_gap(table, overrides={"accpet": [("X", 0.4)]})
+    with pytest.raises(irtgap.ScoreDataError, match=r"overrides\['reject'\].*'Xx'"):
+        threshold_gap(table, overrides={"reject": [("Xx", 0.4)]})
+    with pytest.warns(UserWarning, match="match no datapoint"):
+        threshold_gap(table, overrides={"reject": [("X", 0.35)]}, **kw)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("n_bootstrap", -1),
+        ("n_bootstrap", 2.5),
+        ("ci", 1.5),
+        ("bandwidth_days", 0),
+        ("grid_days", 0),
+        ("seed", -1),
+        ("min_shared", 0),
+        ("trend_start", "R1"),
+        ("by", "acess"),
+        ("acceptance", "dominant"),
+    ],
+)
+def test_bad_options_are_named(table, option, value):
+    with pytest.raises(irtgap.ScoreDataError, match=f"{option}="):
+        threshold_gap(table, **{option: value})
+    res = threshold_gap(table, n_bootstrap=10, acceptance=None, trend_start=None, by=None)
+    with pytest.raises(irtgap.ScoreDataError, match="dates='R1'"):
+        res.gap("R1")
+
+
+def test_plot_does_not_draw_unknown_access_as_private():
+    from matplotlib.markers import MarkerStyle
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = threshold_gap(_three_access(), n_bootstrap=0, acceptance=None, trend_start=None)
+    ax = res.plot_gaps()
+
+    def marker_of(label: str) -> str:
+        coll = next(c for c in ax.collections if c.get_label() == label)
+        path = coll.get_paths()[0]
+        for m in "os^":
+            style = MarkerStyle(m)
+            ref = style.get_path().transformed(style.get_transform())
+            if ref.vertices.shape == path.vertices.shape and np.allclose(
+                ref.vertices, path.vertices
+            ):
+                return m
+        return "?"
+
+    assert (marker_of("P"), marker_of("Q"), marker_of("U")) == ("o", "s", "^")

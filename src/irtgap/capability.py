@@ -4,10 +4,26 @@
 ``capabilities`` table (one row per model: date, weights, value, interval) and ``draws`` with
 dimensions ``(chain, draw, model)``. Its gap is the time shift between the two sides' running
 frontiers (best value released so far), per draw, in the shared gap table.
+
+Support: a gap is given from the first date both sides have a model to the last model's release
+date; dates outside give NaN with a warning naming those dates (the running frontiers would
+otherwise be held flat into the future). The frontiers are computed on a daily grid from the
+first model's date, so a backward gap is defined wherever the closed frontier of the data reached
+the open level; draws where it did so before the first model are undefined, and a date where
+more than 10% of the draws are undefined is NaN (see :func:`irtgap.gaps.summarize_gap`).
+
+Bootstrap refits (ECI, Elo) run through :func:`run_refits`, which collects each refit's warnings
+in the worker (joblib processes do not pass warnings back) and re-emits them once in the caller,
+counted ("k of n bootstrap refits stopped before converging"); a refit that raises is counted in
+``dropped["failed_refits"]`` and left out of the draws, with a warning. With ``n_bootstrap=0``
+the draws hold the point estimate once and every interval is NaN.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,14 +32,18 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
-from irtgap.errors import ScoreDataError
+from irtgap._validate import check_choice
+from irtgap.errors import ConvergenceWarning, ScoreDataError
 from irtgap.gaps import (
+    check_dates,
     date_grid,
     gap_dataarray,
+    mask_support,
     running_frontier,
     summarize_gap,
     time_shift_gap,
     to_days,
+    warn_user,
 )
 
 if TYPE_CHECKING:
@@ -41,9 +61,80 @@ def model_draws(values: np.ndarray, models: list[str], name: str) -> xr.DataArra
     )
 
 
+def _guarded(fn: Callable[..., Any], *args: Any) -> tuple[Any, list[tuple[type, str]], str]:
+    """Run ``fn(*args)``, returning (value or None, the warnings it raised, the error or "")."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value, error = fn(*args), ""
+        except Exception as err:  # a failed refit is counted by run_refits, not fatal
+            value, error = None, f"{type(err).__name__}: {err}"
+    return value, [(w.category, str(w.message)) for w in caught], error
+
+
+def run_refits(
+    fn: Callable[..., Any],
+    tasks: Iterable[tuple[Any, ...]],
+    *,
+    n_jobs: int = 1,
+    what: str = "bootstrap refits",
+) -> tuple[list[Any], dict[str, int]]:
+    """Run ``fn(*task)`` for every task (through joblib), keeping their warnings and failures.
+
+    Each call runs with its warnings recorded (in the joblib worker, whose warnings would
+    otherwise never reach the caller); here they are re-emitted once per kind, counted: a
+    :class:`~irtgap.errors.ConvergenceWarning` as "k of n bootstrap refits stopped before
+    converging", any other warning as "k of n ...: message". A call that raises is left out and
+    counted, with one ConvergenceWarning giving the count and the first error.
+
+    Returns
+    -------
+    values : list
+        Results of the calls that did not raise, in task order.
+    counts : dict
+        ``{"failed_refits": ..., "unconverged_refits": ...}``.
+    """
+    from joblib import Parallel, delayed
+
+    results = Parallel(n_jobs=n_jobs)(delayed(_guarded)(fn, *task) for task in tasks)
+    n = len(results)
+    values = [v for v, _, err in results if not err]
+    errors = [err for _, _, err in results if err]
+    unconverged = [
+        next(m for c, m in ws if issubclass(c, ConvergenceWarning))
+        for _, ws, _ in results
+        if any(issubclass(c, ConvergenceWarning) for c, _ in ws)
+    ]
+    if unconverged:
+        warn_user(
+            f"{len(unconverged)} of {n} {what} stopped before converging (first: "
+            f"{unconverged[0]}); their draws are kept, so the intervals may be off",
+            ConvergenceWarning,
+        )
+    others = Counter(
+        (c, m)
+        for _, ws, _ in results
+        for c, m in dict.fromkeys(ws)
+        if not issubclass(c, ConvergenceWarning)
+    )
+    for (category, message), k in others.items():
+        warn_user(f"{k} of {n} {what}: {message}", category)
+    if errors:
+        warn_user(
+            f"{len(errors)} of {n} {what} failed and were left out of the intervals (first "
+            f"error: {errors[0]}); the count is in dropped['failed_refits']",
+            ConvergenceWarning,
+        )
+    return values, {"failed_refits": len(errors), "unconverged_refits": len(unconverged)}
+
+
 @dataclass
 class CapabilityResult:
-    """Per-model capability values with bootstrap draws, and the frontier gap they imply."""
+    """Per-model capability values with bootstrap draws, and the frontier gap they imply.
+
+    ``draws`` holds the bootstrap draws ``(chain=1, draw, model)`` (the point estimate once when
+    there was no bootstrap). The gap is defined on :meth:`support`; see the module docstring.
+    """
 
     capabilities: pd.DataFrame
     draws: xr.DataArray
@@ -53,11 +144,19 @@ class CapabilityResult:
     label: str = "capability"
     title: str = "Capability over time"
 
-    def frontiers(self, dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-        """Running frontiers (closed, open) per draw on ``dates``: shape (n_draws, n_dates)."""
+    def _values(self) -> np.ndarray:
+        """Draws ``(n_samples, n_models)`` in the order of ``capabilities`` (the point if none)."""
         caps = self.capabilities
         stacked = self.draws.stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", D.MODEL)
         vals = stacked.sel({D.MODEL: list(caps.index)}).to_numpy()
+        if vals.shape[0] == 0:
+            vals = caps[self.value_column].to_numpy(float)[None, :]
+        return vals
+
+    def frontiers(self, dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+        """Running frontiers (closed, open) per draw on ``dates``: shape (n_draws, n_dates)."""
+        caps = self.capabilities
+        vals = self._values()
         days, grid = to_days(caps[D.DATE]), to_days(dates)
         out = []
         for side in D.SIDES:
@@ -70,21 +169,58 @@ class CapabilityResult:
             out.append(running_frontier(days[mask], vals[:, mask], grid))
         return out[0], out[1]
 
+    def support(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First date both sides have a model, and the last model's release date."""
+        caps = self.capabilities
+        firsts = []
+        for side in D.SIDES:
+            first = caps.loc[caps[D.WEIGHTS] == side, D.DATE].min()
+            if pd.isna(first):
+                raise ScoreDataError(
+                    f"no {side} model has a {self.value_column} value (after the method's "
+                    "filters): the gap is undefined"
+                )
+            firsts.append(pd.Timestamp(first))
+        return max(firsts), pd.Timestamp(caps[D.DATE].max())
+
     def dates(self, dates: Any = None) -> pd.DatetimeIndex:
-        """``dates`` as an index; by default weekly from 2023-06 to the last model's date."""
+        """``dates`` as a sorted index; by default weekly from 2023-06 (or the first date both
+        sides have a model, if later) to the last model's date."""
         if dates is None:
-            return date_grid("2023-06-01", self.capabilities[D.DATE].max(), step_days=7)
-        return pd.DatetimeIndex(pd.to_datetime(dates))
+            first, last = self.support()
+            return date_grid(max(first, pd.Timestamp("2023-06-01")), last, step_days=7)
+        return check_dates("dates", dates)
+
+    def fine_grid(self, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Daily grid from the first model's date to the last of ``dates`` and the data."""
+        caps = self.capabilities
+        end = max(dates.max(), pd.Timestamp(caps[D.DATE].max()))
+        return date_grid(caps[D.DATE].min(), end, step_days=1).union(dates)
+
+    def _gap_values(self, dates: pd.DatetimeIndex, direction: str) -> xr.DataArray:
+        """Gap draws at ``dates``, before the support is applied."""
+        fine = self.fine_grid(dates)
+        f_closed, f_open = self.frontiers(fine)
+        shift = time_shift_gap(to_days(fine), f_open, f_closed, direction=direction)  # type: ignore[arg-type]
+        return gap_dataarray(shift[:, None, :], dates=fine, groups=["all"]).sel({D.DATE: dates})
 
     def gap_draws(
         self, dates: Any = None, *, direction: Literal["backward", "forward"] = "backward"
     ) -> xr.DataArray:
-        """Frontier-shift gap draws ``(chain=1, draw, group=["all"], date)`` in months."""
+        """Gap draws ``(chain=1, draw, group=["all"], date)`` in months (frontier time shift).
+
+        NaN (with a warning) at dates outside :meth:`support`.
+        """
+        check_choice("direction", direction, ("backward", "forward"))
         dates = self.dates(dates)
-        fine = date_grid("2023-01-01", dates.max(), step_days=1).union(dates)
-        f_closed, f_open = self.frontiers(fine)
-        shift = time_shift_gap(to_days(fine), f_open, f_closed, direction=direction)
-        return gap_dataarray(shift[:, None, :], dates=fine, groups=["all"]).sel({D.DATE: dates})
+        return mask_support(
+            self._gap_values(dates, direction), self.support(), label=f"{self.method} gap"
+        )
+
+    @property
+    def method(self) -> str:
+        """The ``method`` label of this result's gap table."""
+        return self.value_column
 
     def gap(
         self,
@@ -92,10 +228,22 @@ class CapabilityResult:
         *,
         direction: Literal["backward", "forward"] = "backward",
         ci: float = 0.9,
+        min_defined: float = 0.9,
     ) -> pd.DataFrame:
-        """The shared gap table from the frontier time shift."""
-        da = self.gap_draws(dates, direction=direction)
-        return summarize_gap(da, ci=ci, method=self.value_column)
+        """The shared gap table (see :func:`irtgap.gaps.summarize_gap`) of :meth:`gap_draws`.
+
+        Dates outside :meth:`support` and dates where fewer than ``min_defined`` of the draws
+        have a defined gap are NaN, with a warning.
+        """
+        check_choice("direction", direction, ("backward", "forward"))
+        dates = self.dates(dates)
+        return summarize_gap(
+            self._gap_values(dates, direction),
+            ci=ci,
+            method=self.method,
+            min_defined=min_defined,
+            support=self.support(),
+        )
 
     def summary(self) -> pd.DataFrame:
         """Top ten closed and top ten open models."""
@@ -141,7 +289,8 @@ class CapabilityResult:
                 )
         spread = np.nanpercentile(caps[v], [2, 100])
         pad = 0.08 * (spread[1] - spread[0])
-        ax.set_ylim(spread[0] - pad, max(spread[1], np.nanmax(caps["ci_high"])) + pad)
+        top = caps["ci_high"].max()  # NaN-skipping; NaN when there are no intervals
+        ax.set_ylim(spread[0] - pad, (spread[1] if pd.isna(top) else max(spread[1], top)) + pad)
         ax.set_ylabel(self.label)
         ax.set_title(self.title)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))

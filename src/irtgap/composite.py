@@ -6,7 +6,8 @@ on at least ``min_coverage`` of the set (the mean is over the benchmarks a model
 missing the hardest ones is flattered, which is one of the aggregate's flaws). The default set is
 the ``n_benchmarks`` fraction-scale benchmarks scored by the most models released since
 ``since``. Intervals: bootstrap over the benchmark set (resampled with replacement), which shows
-how much the answer leans on which benchmarks are in the index.
+how much the answer leans on which benchmarks are in the index (``n_bootstrap=0``: the point
+only, NaN intervals). The gap is the frontier time shift of :class:`CapabilityResult`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from irtgap import _dims as D
+from irtgap._validate import check_count
 from irtgap.capability import CapabilityResult, model_draws
 from irtgap.errors import ScoreDataError
+from irtgap.gaps import check_date, check_level, check_names, check_number, check_seed
 from irtgap.scoredata import ScoreData
 
 
@@ -37,7 +39,7 @@ class CompositeResult(CapabilityResult):
 def composite_index(
     data: ScoreData,
     *,
-    benchmarks: Sequence[str] | None = None,
+    benchmarks: Sequence[str] | str | None = None,
     n_benchmarks: int = 6,
     since: str = "2024-01-01",
     min_coverage: float = 0.75,
@@ -45,37 +47,73 @@ def composite_index(
     ci: float = 0.9,
     seed: int = 0,
 ) -> CompositeResult:
-    """Mean normalised score over a fixed benchmark set, with its frontier gap."""
+    """Mean normalised score over a fixed benchmark set, with its frontier gap.
+
+    Parameters
+    ----------
+    benchmarks : str or sequence of str, optional
+        The index's benchmarks (a single string is one name; unknown or non-fraction names
+        raise, listing those available). Default: the ``n_benchmarks`` fraction-scale benchmarks
+        scored by the most models released since ``since``.
+    min_coverage : float
+        Share of the set a model must be scored on, in (0, 1] (0.75).
+    n_bootstrap, ci, seed
+        Resamples of the benchmark set (1000; 0: point only, NaN intervals), interval level,
+        seed.
+    """
+    n_benchmarks = check_count("n_benchmarks", n_benchmarks, minimum=1)
+    since_ts = check_date("since", since)
+    min_coverage = check_number("min_coverage", min_coverage, above=0.0, maximum=1.0)
+    n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
+    ci = check_level("ci", ci)
+    seed = check_seed("seed", seed)
     t = data.scores.assign(y=data.normalized_scores().to_numpy())
     t = t[t["y"].notna()]
     if benchmarks is None:
-        recent = t[t[D.DATE] >= pd.Timestamp(since)]
+        recent = t[t[D.DATE] >= since_ts]
         benchmarks = list(
             recent.groupby(D.BENCHMARK)[D.MODEL].nunique().nlargest(n_benchmarks).index
         )
-    unknown = sorted(set(benchmarks) - set(t[D.BENCHMARK]))
-    if unknown:
-        raise ScoreDataError(f"composite benchmarks not in the data (or not fractions): {unknown}")
+        if not benchmarks:
+            raise ScoreDataError(
+                f"composite_index: no fraction-scale benchmark has scores since {since!r}; pass "
+                "an earlier since= or benchmarks=[...]"
+            )
+    else:
+        benchmarks = check_names(
+            "benchmarks", benchmarks, sorted(set(t[D.BENCHMARK])), what="fraction-scale benchmark"
+        )
     wide = t[t[D.BENCHMARK].isin(benchmarks)].pivot_table(
         index=D.MODEL, columns=D.BENCHMARK, values="y"
     )[list(benchmarks)]
-    keep = wide.notna().mean(1) >= min_coverage
+    keep = wide.notna().mean(axis=1) >= min_coverage
     wide = wide[keep]
     if wide.empty:
-        raise ScoreDataError("no model is scored on enough of the composite's benchmarks")
+        raise ScoreDataError(
+            f"no model is scored on at least {min_coverage:.0%} of the composite's benchmarks "
+            f"{list(benchmarks)}; lower min_coverage or pass other benchmarks"
+        )
     vals = wide.to_numpy()
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, vals.shape[1], size=(n_bootstrap, vals.shape[1]))
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a resample of only missing benchmarks
-        boot = np.nanmean(vals[:, picks], axis=2).T  # (n_bootstrap, models)
     point = np.nanmean(vals, axis=1)
-    boot = np.where(np.isnan(boot), point[None, :], boot)
+    if n_bootstrap:
+        rng = np.random.default_rng(seed)
+        picks = rng.integers(0, vals.shape[1], size=(n_bootstrap, vals.shape[1]))
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a resample of only missing ones
+            boot = np.nanmean(vals[:, picks], axis=2).T  # (n_bootstrap, models)
+        boot = np.where(np.isnan(boot), point[None, :], boot)
+    else:
+        boot = point[None, :]  # the point once: no interval
     models = data.models.loc[wide.index]
     caps = models[[D.DATE, D.WEIGHTS]].copy()
     caps["composite"] = point
-    caps["ci_low"], caps["ci_high"] = np.quantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
-    caps["n_benchmarks"] = wide.notna().sum(1).to_numpy()
+    if n_bootstrap >= 2:
+        caps["ci_low"], caps["ci_high"] = np.quantile(
+            boot, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0
+        )
+    else:
+        caps["ci_low"] = caps["ci_high"] = np.nan
+    caps["n_benchmarks"] = wide.notna().sum(axis=1).to_numpy()
     draws = model_draws(boot, list(wide.index), "composite")
     settings: dict[str, Any] = dict(
         benchmarks=list(benchmarks),

@@ -21,10 +21,19 @@ benchmarks dropped (repeated until stable).
 
 Uncertainty: ``n_bootstrap`` refits on data that resample each model's benchmark rows with
 replacement, warm-started at the point fit, each draw re-anchored (the anchor models have no
-interval). The Jacobian is analytic and sparse and the normal equations are assembled directly,
-so a fit costs about 1/25 of the reference approach (``benchmarks/bench_eci.py``). Refits run
-through joblib: ``joblib.parallel_config(backend="dask")`` (or ``"ray"``) sends them to a
-cluster without code changes.
+interval). Each refit's warnings are collected in its worker and re-emitted once in the caller,
+counted ("k of n bootstrap refits stopped before converging"); a refit that raises is left out
+and counted in ``dropped["failed_refits"]`` (see :func:`irtgap.capability.run_refits`). With
+``n_bootstrap=0`` the draws hold the point fit once and every interval is NaN.
+
+The Jacobian is analytic and sparse and the normal equations are assembled directly, so a fit
+costs about 1/25 of the reference approach (``benchmarks/bench_eci.py``). Refits run through
+joblib: ``joblib.parallel_config(backend="dask")`` (or ``"ray"``) sends them to a cluster
+without code changes (a process-based backend: a thread backend would mix the refits'
+recorded warnings).
+
+Gap: :meth:`EciResult.gap`, the frontier time shift per draw or Epoch's significance rule, from
+the first date both sides have a model to the last model's date (NaN with a warning outside).
 """
 
 from __future__ import annotations
@@ -37,14 +46,23 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from joblib import Parallel, delayed
 from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import least_squares
 
 from irtgap import _dims as D
-from irtgap.capability import CapabilityResult, model_draws
+from irtgap._validate import check_bool, check_choice, check_count
+from irtgap.capability import CapabilityResult, model_draws, run_refits
 from irtgap.errors import ConvergenceWarning, ScoreDataError
-from irtgap.gaps import date_grid
+from irtgap.gaps import (
+    check_date,
+    check_level,
+    check_names,
+    check_number,
+    check_seed,
+    gap_dataarray,
+    summarize_gap,
+    warn_user,
+)
 from irtgap.scoredata import ScoreData
 
 BOUND_C = 10.0
@@ -63,7 +81,7 @@ class _Problem:
 
     @property
     def free_b(self) -> np.ndarray:
-        return np.array([k for k in range(self.n_bench) if k != self.anchor])
+        return np.array([k for k in range(self.n_bench) if k != self.anchor], dtype=int)
 
     @property
     def n_params(self) -> int:
@@ -245,10 +263,10 @@ def select_benchmarks(data: ScoreData, benchmarks: BenchmarkSet) -> tuple[ScoreD
     (``in_eci`` False, filled from the registry for known names: on a Hub export, BoolQ, GDPval,
     LiveBench, SuperGLUE, the SWE-bench bash-only leaderboard and the non-fraction METR and WebDev
     Arena); benchmarks the registry does not know are kept. ``"all"``: every benchmark. A list:
-    those names (unknown names raise).
+    those names (unknown names raise, naming them and listing the data's benchmarks).
     """
     if isinstance(benchmarks, str) and benchmarks not in ("eci", "all"):
-        raise ValueError(
+        raise ScoreDataError(
             f"benchmarks={benchmarks!r}: use 'eci', 'all' or a list of benchmark names"
         )
     if isinstance(benchmarks, str):
@@ -258,7 +276,7 @@ def select_benchmarks(data: ScoreData, benchmarks: BenchmarkSet) -> tuple[ScoreD
         outside = flag.astype("boolean").eq(False).fillna(False).to_numpy(bool)
         names = list(data.benchmarks.index[~outside])
     else:
-        names = list(benchmarks)
+        names = check_names("benchmarks", benchmarks, data.benchmarks.index, what="benchmark")
     if not names:
         raise ScoreDataError("no benchmark of the data is in Epoch's ECI set; use benchmarks='all'")
     left_out = sorted(set(data.benchmarks.index) - set(names))
@@ -275,6 +293,14 @@ def prepare(
     benchmarks: BenchmarkSet = "all",
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Rows (model, benchmark, y) and model table after Epoch's filters, with counts dropped."""
+    min_benchmarks = check_count("min_benchmarks", min_benchmarks, minimum=1)
+    since_ts = check_date("since", since) if since is not None else None
+    check_bool("merge_variants", merge_variants)
+    if not isinstance(anchor_benchmark, str) or anchor_benchmark not in data.benchmarks.index:
+        raise ScoreDataError(
+            f"anchor_benchmark={anchor_benchmark!r} is not a benchmark of the data; pick one "
+            f"scored by many models: {', '.join(map(str, data.benchmarks.index[:40]))}"
+        )
     data, left_out = select_benchmarks(data, benchmarks)
     d = data.merge_groups() if merge_variants else data
     t = d.scores.assign(y=d.normalized_scores(clip=(1e-3, 1 - 1e-3)).to_numpy())
@@ -283,8 +309,8 @@ def prepare(
         "rows_non_fraction": int(t["y"].isna().sum()),
     }
     t = t[t["y"].notna()]
-    if since is not None:
-        old = t[D.DATE] < pd.Timestamp(since)
+    if since_ts is not None:
+        old = t[D.DATE] < since_ts
         dropped["models_before_since"] = int(t.loc[old, D.MODEL].nunique())
         t = t[~old]
     n_few = 0
@@ -299,7 +325,11 @@ def prepare(
         t = t[~t[D.MODEL].isin(few) & ~t[D.BENCHMARK].isin(thin)]
     dropped["models_few_benchmarks"] = n_few
     if anchor_benchmark not in set(t[D.BENCHMARK]):
-        raise ScoreDataError(f"anchor benchmark {anchor_benchmark!r} has no scores after filtering")
+        raise ScoreDataError(
+            f"anchor benchmark {anchor_benchmark!r} has no scores after filtering (since="
+            f"{since!r}, min_benchmarks={min_benchmarks}, fraction-scale benchmarks only); pass "
+            "another anchor_benchmark"
+        )
     models = d.models.loc[sorted(t[D.MODEL].unique())]
     return t.reset_index(drop=True), models, dropped
 
@@ -327,6 +357,7 @@ def build_problem(
     benchmarks: BenchmarkSet = "eci",
 ) -> tuple[_Problem, pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """The least-squares problem of :func:`fit_eci`, with its rows, models and drop counts."""
+    regularization = check_number("regularization", regularization, minimum=0.0)
     t, models, dropped = prepare(
         data,
         anchor_benchmark=anchor_benchmark,
@@ -340,15 +371,20 @@ def build_problem(
     return prob, t, models, dropped
 
 
-def _refit(prob: _Problem, x0: np.ndarray, t: pd.DataFrame, seed: np.random.SeedSequence):
+def _refit(
+    prob: _Problem,
+    x0: np.ndarray,
+    groups: list[np.ndarray],
+    seed: np.random.SeedSequence,
+    max_iter: int = 200,
+) -> np.ndarray:
+    """One bootstrap refit: each model's rows resampled with replacement, warm-started at x0."""
     rng = np.random.default_rng(seed)
-    idx = np.concatenate(
-        [rng.choice(rows, size=rows.size) for rows in t.groupby(D.MODEL).indices.values()]
-    )
+    idx = np.concatenate([rng.choice(rows, size=rows.size) for rows in groups])
     boot = _Problem(
         prob.m[idx], prob.b[idx], prob.y[idx], prob.n_models, prob.n_bench, prob.anchor, prob.lam
     )
-    return boot.unpack(boot.solve(x0))[0]
+    return boot.unpack(boot.solve(x0, max_iter=max_iter))[0]
 
 
 def _anchor(c: np.ndarray, i1: int, i2: int, v1: float, v2: float) -> np.ndarray:
@@ -370,6 +406,10 @@ class EciResult(CapabilityResult):
     label: str = "ECI (Claude 3.5 Sonnet = 130, GPT-5 = 150)"
     title: str = "ECI-style fit: capability over time (90% bootstrap intervals)"
 
+    @property
+    def method(self) -> str:
+        return "eci_frontier_shift"
+
     def gap(
         self,
         dates: Any = None,
@@ -377,32 +417,68 @@ class EciResult(CapabilityResult):
         method: Literal["frontier_shift", "epoch"] = "frontier_shift",
         direction: Literal["backward", "forward"] = "backward",
         ci: float = 0.9,
+        min_defined: float = 0.9,
     ) -> pd.DataFrame:
         """Gap in months from the ECI scores (shared gap table, group ``all``).
 
-        ``frontier_shift``: per bootstrap draw, the time shift between the running frontiers
-        (best ECI released so far) of the two sides. ``epoch``: Epoch's rule, the time since the
-        most recent date at which the closed frontier was not significantly better (at level
-        ``ci``, one-sided, over the bootstrap draws) than the best open model at ``date``; the
-        interval columns then come from the frontier-shift draws.
+        ``frontier_shift`` (method label ``eci_frontier_shift``): per bootstrap draw, the time
+        shift between the running frontiers (best ECI released so far) of the two sides,
+        summarised over the draws (:meth:`CapabilityResult.gap`).
+
+        ``epoch`` (``eci_epoch``, backward only): Epoch's rule, the time since the most recent
+        date at which the closed frontier was not significantly better (at level ``ci``,
+        one-sided, over the bootstrap draws) than the open frontier at ``date``. The rule runs
+        one significance test over all the draws per date, so it gives one number, not a
+        distribution: ``mean`` and ``median`` hold it, ``lower`` and ``upper`` are NaN (the
+        frontier-shift interval would describe another quantity) and ``n_defined`` is the
+        number of draws the test used. NaN with a warning without bootstrap draws (nothing to
+        test), outside :meth:`support`, and where the closed frontier was significantly ahead
+        at every date since its first model (the gap is longer than the data reach).
+        ``min_defined`` (see :func:`irtgap.gaps.summarize_gap`) applies to ``frontier_shift``.
         """
-        if method not in ("frontier_shift", "epoch"):
-            raise ValueError(f"method={method!r}: use 'frontier_shift' or 'epoch'")
-        table = super().gap(dates, direction=direction, ci=ci)
-        table["method"] = f"eci_{method}"
-        if method == "epoch":
-            dates = pd.DatetimeIndex(table[D.DATE])
-            fine = date_grid("2023-01-01", dates.max(), step_days=1).union(dates)
-            f_closed, f_open = self.frontiers(fine)
-            point = []
-            for j in fine.get_indexer(dates):
+        check_choice("method", method, ("frontier_shift", "epoch"))
+        check_choice("direction", direction, ("backward", "forward"))
+        if method == "frontier_shift":
+            return super().gap(dates, direction=direction, ci=ci, min_defined=min_defined)
+        if direction != "backward":
+            raise ScoreDataError(
+                "the Epoch rule is backward-looking: direction='forward' is only available with "
+                "method='frontier_shift'"
+            )
+        ci = check_level("ci", ci)
+        dates = self.dates(dates)
+        first, last = self.support()
+        fine = self.fine_grid(dates)
+        f_closed, f_open = self.frontiers(fine)
+        n_draws = f_closed.shape[0]
+        point = np.full(len(dates), np.nan)
+        if n_draws < 2:
+            warn_user(
+                "the Epoch rule tests significance over bootstrap draws and this fit has none "
+                "(n_bootstrap=0): its gap is NaN; refit with n_bootstrap > 0",
+                UserWarning,
+            )
+        else:
+            closed_exists = np.isfinite(f_closed[0])
+            never = []
+            for k, j in enumerate(fine.get_indexer(dates)):
                 better = (f_closed[:, : j + 1] > f_open[:, [j]]).mean(0) >= 1 - (1 - ci) / 2
-                ok = np.flatnonzero(~better & np.isfinite(f_closed[0, : j + 1]))
-                point.append(
-                    (fine[j] - fine[ok[-1]]).days / D.DAYS_PER_MONTH if ok.size else np.nan
+                ok = np.flatnonzero(~better & closed_exists[: j + 1])
+                if ok.size:
+                    point[k] = (fine[j] - fine[ok[-1]]).days / D.DAYS_PER_MONTH
+                elif first <= dates[k] <= last:
+                    never.append(f"{dates[k]:%Y-%m-%d}")
+            if never:
+                warn_user(
+                    "eci_epoch gap: the closed frontier was significantly ahead of the open "
+                    f"frontier at every date since the first closed model, at {', '.join(never)}"
+                    ": the gap is longer than the data reach and is NaN",
+                    UserWarning,
                 )
-            table["median"] = point
-            table["mean"] = point
+        da = gap_dataarray(point[None, None, :], dates=dates, groups=["all"])
+        # one number per date: its NaNs are explained above, so no share-defined rule here
+        table = summarize_gap(da, ci=ci, method="eci_epoch", min_defined=0.0, support=(first, last))
+        table["n_defined"] = np.where(table["mean"].notna(), n_draws, 0)
         return table
 
 
@@ -420,6 +496,7 @@ def fit_eci(
     ci: float = 0.9,
     seed: int = 0,
     n_jobs: int = 1,
+    max_iter: int = 200,
 ) -> EciResult:
     """Fit Epoch's ECI model to ``data`` with bootstrap intervals (see the module docstring).
 
@@ -428,10 +505,35 @@ def fit_eci(
     (Spearman 0.999, mean absolute error 1.2 ECI points on the bundled April 2026 export);
     ``"all"`` uses every fraction-scale benchmark. The number left out is in ``dropped``, their
     names in ``settings["benchmarks_left_out"]``.
+
+    ``n_bootstrap`` refits (0: point fit only, NaN intervals) run on ``n_jobs`` joblib workers;
+    their warnings reach the caller counted, failed refits are counted in
+    ``dropped["failed_refits"]`` and refits stopped early in ``settings["unconverged_refits"]``.
+    ``max_iter`` caps the solver's iterations per fit (200).
     """
+    n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
+    ci = check_level("ci", ci)
+    seed = check_seed("seed", seed)
+    max_iter = check_count("max_iter", max_iter, minimum=1)
+    if (
+        isinstance(n_jobs, bool | np.bool_)
+        or not isinstance(n_jobs, int | np.integer)
+        or n_jobs == 0
+    ):
+        raise ScoreDataError(
+            f"n_jobs={n_jobs!r}: give a non-zero whole number (1: serial, -1: every core)"
+        )
     anchors = scale_anchors or {"Claude 3.5 Sonnet": 130.0, "GPT-5": 150.0}
-    if len(anchors) != 2:
-        raise ValueError("scale_anchors needs exactly two models")
+    if not isinstance(anchors, dict) or len(anchors) != 2:
+        raise ScoreDataError(
+            f"scale_anchors={scale_anchors!r}: give exactly two models and their values, e.g. "
+            "{'Claude 3.5 Sonnet': 130, 'GPT-5': 150}"
+        )
+    (n1, v1), (n2, v2) = anchors.items()
+    v1 = check_number(f"scale_anchors[{n1!r}]", v1)
+    v2 = check_number(f"scale_anchors[{n2!r}]", v2)
+    if v1 == v2:
+        raise ScoreDataError(f"scale_anchors={anchors!r}: the two values must differ")
     prob, t, models, dropped = build_problem(
         data,
         anchor_benchmark=anchor_benchmark,
@@ -441,28 +543,50 @@ def fit_eci(
         regularization=regularization,
         benchmarks=benchmarks,
     )
-    (n1, v1), (n2, v2) = anchors.items()
     for name in (n1, n2):
         if name not in models.index:
-            raise ScoreDataError(f"scale anchor model {name!r} is not among the fitted models")
+            raise ScoreDataError(
+                f"scale anchor model {name!r} is not among the fitted models (after the filters: "
+                f"since={since!r}, at least {min_benchmarks} benchmarks); pass scale_anchors "
+                "with two fitted models"
+            )
     midx = pd.Index(models.index)
     bidx = pd.Index(sorted(t[D.BENCHMARK].unique()))
-    x = prob.solve()
+    x = prob.solve(max_iter=max_iter)
     c, d, a = prob.unpack(x)
     i1, i2 = midx.get_loc(n1), midx.get_loc(n2)
+    groups = list(t.groupby(D.MODEL).indices.values())
     seeds = np.random.SeedSequence(seed).spawn(n_bootstrap)
-    boot = Parallel(n_jobs=n_jobs)(delayed(_refit)(prob, x, t, s) for s in seeds)
-    cb = _anchor(np.asarray(boot), i1, i2, v1, v2) if n_bootstrap else np.empty((0, len(midx)))
-    eci = _anchor(c, i1, i2, v1, v2)
+    boot, counts = run_refits(
+        _refit,
+        [(prob, x, groups, s, max_iter) for s in seeds],
+        n_jobs=n_jobs,
+        what="ECI bootstrap refits",
+    )
+    degenerate = not abs(c[i2] - c[i1]) > 1e-9
+    if degenerate:
+        warn_user(
+            f"the scale anchors {n1!r} and {n2!r} have the same fitted capability, so the ECI "
+            "scale is undefined and every value is NaN; choose scale_anchors that differ"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eci = _anchor(c, i1, i2, v1, v2)
+        cb = _anchor(np.asarray(boot), i1, i2, v1, v2) if boot else eci[None, :]
+        scale = (v2 - v1) / (c[i2] - c[i1])
+    # a draw whose anchors coincide has no scale: NaN, never +-inf
+    eci = np.where(np.isfinite(eci) & (not degenerate), eci, np.nan)
+    cb = np.where(np.isfinite(cb), cb, np.nan)
     lo, hi = (
         np.quantile(cb, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
-        if n_bootstrap
+        if len(boot) >= 2
         else (eci * np.nan, eci * np.nan)
     )
+    dropped["failed_refits"] = counts["failed_refits"]
     caps = models[[D.DATE, D.WEIGHTS]].copy()
     caps["eci"], caps["ci_low"], caps["ci_high"] = eci, lo, hi
     caps["n_benchmarks"] = t.groupby(D.MODEL).size().reindex(caps.index).to_numpy()
-    scale = (v2 - v1) / (c[i2] - c[i1])
+    if degenerate:
+        scale = np.nan
     bench = pd.DataFrame(
         {"difficulty": v1 + scale * (d - c[i1]), "slope": a}, index=pd.Index(bidx, name=D.BENCHMARK)
     )
@@ -474,8 +598,10 @@ def fit_eci(
         benchmarks_left_out=select_benchmarks(data, benchmarks)[1],
         scale_anchors=anchors,
         n_bootstrap=n_bootstrap,
+        unconverged_refits=counts["unconverged_refits"],
         ci=ci,
         seed=seed,
+        max_iter=max_iter,
     )
     return EciResult(
         capabilities=caps.sort_values("eci", ascending=False),

@@ -13,6 +13,17 @@ Frontier models are those that set a new best on their side when released; a lea
 of Elo on date is fitted through each side's frontier models, and the gap at date :math:`t` is the
 horizontal distance between the lines: how long ago the closed line stood at the open line's
 level. 95% intervals come from bootstrap refits that resample each model's benchmark rows.
+
+One definition of the gap: :meth:`EloResult.gap_draws` gives, per bootstrap draw, the horizontal
+distance between that draw's two trend lines, and :meth:`EloResult.gap` summarises exactly those
+draws (the frontier time shift of the other capability methods is not used here). Lines are read
+only where they have data: a date outside the first date both sides have a model .. the last
+model's date gives NaN with a warning, and a draw whose reading falls outside the data of the
+line it reads (for the backward gap, the closed line before the first closed model; for the
+forward gap, the open line after the last model date) is undefined for that draw, as is a draw
+whose read line does not rise. Refit warnings and failures are collected and counted as in
+:func:`irtgap.capability.run_refits`; with ``n_bootstrap=0`` the draws hold the point fit once and
+the intervals are NaN.
 """
 
 from __future__ import annotations
@@ -23,13 +34,22 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 from scipy.optimize import least_squares
 
 from irtgap import _dims as D
-from irtgap.capability import CapabilityResult, model_draws
+from irtgap._validate import check_count
+from irtgap.capability import CapabilityResult, model_draws, run_refits
 from irtgap.eci import prepare
 from irtgap.errors import ScoreDataError
-from irtgap.gaps import date_grid, gap_dataarray, summarize_gap, to_days
+from irtgap.gaps import (
+    check_level,
+    check_names,
+    check_seed,
+    date_grid,
+    gap_dataarray,
+    to_days,
+)
 from irtgap.scoredata import ScoreData
 
 ELO_PER_LOGIT = 400 / np.log(10)
@@ -46,7 +66,17 @@ DEFAULT_BENCHMARKS = (
 )
 
 
-def _fit_1pl(m: np.ndarray, b: np.ndarray, y: np.ndarray, nm: int, nb: int, x0=None):
+#: Origin of the trend lines' time axis (years).
+_ORIGIN = "2024-01-01"
+
+
+def _years(dates: Any) -> np.ndarray:
+    return (to_days(dates) - to_days([_ORIGIN])[0]) / 365.25
+
+
+def _fit_1pl(
+    m: np.ndarray, b: np.ndarray, y: np.ndarray, nm: int, nb: int, x0: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     def unpack(x):
         return x[:nm], np.concatenate([[0.0], x[nm:]])
 
@@ -74,11 +104,40 @@ def _fit_1pl(m: np.ndarray, b: np.ndarray, y: np.ndarray, nm: int, nb: int, x0=N
 
 @dataclass
 class EloResult(CapabilityResult):
-    """Result of :func:`fit_elo`."""
+    """Result of :func:`fit_elo`; ``settings["lines"]`` holds each draw's trend lines
+    ``(n_draws, side [closed, open], [intercept, slope])``, Elo against years from 2024-01-01."""
 
     value_column: str = "elo"
     label: str = "Elo (400 points = 10x odds)"
     title: str = "CAISI-style 1PL Elo over time with frontier trend lines (95% intervals)"
+
+    @property
+    def method(self) -> str:
+        return "caisi_elo"
+
+    def _gap_values(self, dates: pd.DatetimeIndex, direction: str) -> xr.DataArray:
+        """Horizontal distance between each draw's trend lines (months), read where they have
+        data (see the module docstring)."""
+        lines = self.settings["lines"]
+        caps = self.capabilities
+        t = _years(dates)[None, :]
+        a_c, b_c = lines[:, 0, 0][:, None], lines[:, 0, 1][:, None]
+        a_o, b_o = lines[:, 1, 0][:, None], lines[:, 1, 1][:, None]
+        last = _years([caps[D.DATE].max()])[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if direction == "backward":
+                reached = (a_o + b_o * t - a_c) / b_c  # when the closed line stood there
+                gap = (t - reached) * 12
+                first = _years([caps.loc[caps[D.WEIGHTS] == D.CLOSED, D.DATE].min()])[0]
+                rising = b_c > 0
+            else:
+                reached = (a_c + b_c * t - a_o) / b_o  # when the open line gets there
+                gap = (reached - t) * 12
+                first = _years([caps.loc[caps[D.WEIGHTS] == D.OPEN, D.DATE].min()])[0]
+                rising = b_o > 0
+            ok = np.isfinite(gap) & rising & (reached >= first) & (reached <= last)
+        gap = np.where(ok, gap, np.nan)
+        return gap_dataarray(gap[:, None, :], dates=dates, groups=["all"])
 
     def gap(
         self,
@@ -86,37 +145,30 @@ class EloResult(CapabilityResult):
         *,
         direction: Literal["backward", "forward"] = "backward",
         ci: float | None = None,
+        min_defined: float = 0.9,
     ) -> pd.DataFrame:
-        """Horizontal distance between the two sides' frontier trend lines, in months."""
-        ci = ci or self.settings.get("ci", 0.95)
-        dates = self.dates(dates)
-        lines = self.settings["lines"]  # (n_draws, 2 sides, 2 coefs), time in years
-        t = (to_days(dates) - to_days(["2024-01-01"])[0]) / 365.25
-        a_c, b_c = lines[:, 0, 0][:, None], lines[:, 0, 1][:, None]
-        a_o, b_o = lines[:, 1, 0][:, None], lines[:, 1, 1][:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if direction == "backward":
-                level = a_o + b_o * t
-                gap = (t - (level - a_c) / b_c) * 12
-            else:
-                level = a_c + b_c * t
-                gap = ((level - a_o) / b_o - t) * 12
-        gap = np.where(np.isfinite(gap), gap, np.nan)
-        da = gap_dataarray(gap[:, None, :], dates=dates, groups=["all"])
-        return summarize_gap(da, ci=ci, method="caisi_elo")
+        """Horizontal distance between the two sides' frontier trend lines, in months.
+
+        The summary (shared gap table) of :meth:`gap_draws`; ``ci`` defaults to the fit's
+        level (0.95, as CAISI reports).
+        """
+        level = self.settings.get("ci", 0.95) if ci is None else check_level("ci", ci)
+        return super().gap(dates, direction=direction, ci=level, min_defined=min_defined)
 
     def plot_capabilities(self, ax: Any = None, *, label_top: int = 5) -> Any:
         ax = super().plot_capabilities(ax, label_top=label_top)
         from irtgap.bayes_plots import SIDE_COLORS
 
         lines = self.settings["lines"]
-        dates = date_grid("2023-01-01", self.capabilities[D.DATE].max(), step_days=14)
-        t = (to_days(dates) - to_days(["2024-01-01"])[0]) / 365.25
+        caps = self.capabilities
+        dates = date_grid(caps[D.DATE].min(), caps[D.DATE].max(), step_days=14)
+        t = _years(dates)
         for k, side in enumerate(D.SIDES):
             fit = lines[:, k, 0][:, None] + lines[:, k, 1][:, None] * t
             lo, mid, hi = np.nanquantile(fit, [0.025, 0.5, 0.975], axis=0)
             ax.plot(dates, mid, "--", color=SIDE_COLORS[side], lw=1.5)
-            ax.fill_between(dates, lo, hi, color=SIDE_COLORS[side], alpha=0.12, lw=0)
+            if len(lines) > 1:
+                ax.fill_between(dates, lo, hi, color=SIDE_COLORS[side], alpha=0.12, lw=0)
         return ax
 
 
@@ -124,17 +176,33 @@ def _frontier_line(days: np.ndarray, elo: np.ndarray) -> np.ndarray:
     order = np.argsort(days, kind="stable")
     best = np.maximum.accumulate(elo[order])
     is_front = np.r_[True, elo[order][1:] > best[:-1]]
-    t = (days[order][is_front] - to_days(["2024-01-01"])[0]) / 365.25
+    t = (days[order][is_front] - to_days([_ORIGIN])[0]) / 365.25
     if is_front.sum() < 2:
         return np.array([np.nan, np.nan])
     slope, icpt = np.polyfit(t, elo[order][is_front], 1)
     return np.array([icpt, slope])
 
 
+def _refit_1pl(
+    m: np.ndarray,
+    b: np.ndarray,
+    y: np.ndarray,
+    nm: int,
+    nb: int,
+    x0: np.ndarray,
+    groups: list[np.ndarray],
+    seed: np.random.SeedSequence,
+) -> np.ndarray:
+    """One bootstrap refit: each model's rows resampled with replacement, warm-started at x0."""
+    rng = np.random.default_rng(seed)
+    idx = np.concatenate([rng.choice(g, size=g.size) for g in groups])
+    return _fit_1pl(m[idx], b[idx], y[idx], nm, nb, x0=x0)[1]
+
+
 def fit_elo(
     data: ScoreData,
     *,
-    benchmarks: Sequence[str] | None = None,
+    benchmarks: Sequence[str] | str | None = None,
     since: str | None = "2023-01-01",
     min_benchmarks: int = 2,
     merge_variants: bool = True,
@@ -142,10 +210,41 @@ def fit_elo(
     ci: float = 0.95,
     seed: int = 0,
 ) -> EloResult:
-    """Fit the CAISI-style 1PL Elo (see the module docstring)."""
-    wanted = [b for b in (benchmarks or DEFAULT_BENCHMARKS) if b in data.benchmarks.index]
-    if len(wanted) < 2:
-        raise ScoreDataError(f"fit_elo needs at least two of the benchmarks {benchmarks}")
+    """Fit the CAISI-style 1PL Elo (see the module docstring).
+
+    Parameters
+    ----------
+    benchmarks : str or sequence of str, optional
+        The benchmark set (a single string is one name; unknown names raise, listing the data's
+        benchmarks). Default: those of :data:`DEFAULT_BENCHMARKS` the data has (at least two).
+    since : date-like or None
+        Models released before it are left out (2023-01-01).
+    min_benchmarks : int
+        Models scored on fewer of the set are left out (2).
+    merge_variants : bool
+        Merge reasoning-effort variants of a model group (maximum score per benchmark).
+    n_bootstrap, ci, seed
+        Bootstrap refits (200; 0: point fit only, NaN intervals), interval level (0.95), seed.
+        Refit warnings are re-emitted counted; failed refits are left out and counted in
+        ``dropped["failed_refits"]``.
+    """
+    n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
+    ci = check_level("ci", ci)
+    seed = check_seed("seed", seed)
+    if benchmarks is None:
+        wanted = [b for b in DEFAULT_BENCHMARKS if b in data.benchmarks.index]
+        if len(wanted) < 2:
+            raise ScoreDataError(
+                "fit_elo: the data has fewer than two of the default benchmarks "
+                f"{list(DEFAULT_BENCHMARKS)}; pass benchmarks=[...] (the data has "
+                f"{', '.join(map(str, data.benchmarks.index[:40]))})"
+            )
+    else:
+        wanted = check_names("benchmarks", benchmarks, data.benchmarks.index, what="benchmark")
+        if len(wanted) < 2:
+            raise ScoreDataError(
+                f"benchmarks={benchmarks!r}: fit_elo needs at least two benchmarks"
+            )
     sub = data.subset(benchmarks=wanted)
     t, models, dropped = prepare(
         sub,
@@ -157,13 +256,16 @@ def fit_elo(
     midx = pd.Index(models.index)
     bidx = pd.Index([wanted[0], *sorted(set(t[D.BENCHMARK]) - {wanted[0]})])
     m, b, y = midx.get_indexer(t[D.MODEL]), bidx.get_indexer(t[D.BENCHMARK]), t["y"].to_numpy()
-    x, c = _fit_1pl(m, b, y, len(midx), len(bidx))
-    rng = np.random.default_rng(seed)
+    nm, nb = len(midx), len(bidx)
+    x, c = _fit_1pl(m, b, y, nm, nb)
     groups = list(t.groupby(D.MODEL).indices.values())
-    boot = []
-    for _ in range(n_bootstrap):
-        idx = np.concatenate([rng.choice(g, size=g.size) for g in groups])
-        boot.append(_fit_1pl(m[idx], b[idx], y[idx], len(midx), len(bidx), x0=x)[1])
+    seeds = np.random.SeedSequence(seed).spawn(n_bootstrap)
+    boot, counts = run_refits(
+        _refit_1pl,
+        [(m, b, y, nm, nb, x, groups, s) for s in seeds],
+        what="Elo bootstrap refits",
+    )
+    dropped["failed_refits"] = counts["failed_refits"]
     cb = np.asarray(boot) if boot else c[None, :]
     elo = 1000 + ELO_PER_LOGIT * (c - np.median(c))
     elo_b = 1000 + ELO_PER_LOGIT * (cb - np.median(cb, axis=1, keepdims=True))
@@ -174,13 +276,23 @@ def fit_elo(
     )
     caps = models[[D.DATE, D.WEIGHTS]].copy()
     caps["elo"] = elo
-    caps["ci_low"], caps["ci_high"] = np.quantile(elo_b, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+    if len(boot) >= 2:
+        caps["ci_low"], caps["ci_high"] = np.quantile(
+            elo_b, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0
+        )
+    else:
+        caps["ci_low"] = caps["ci_high"] = np.nan
     caps["n_benchmarks"] = t.groupby(D.MODEL).size().reindex(caps.index).to_numpy()
     draws = model_draws(elo_b, list(midx), "elo")
     settings: dict[str, Any] = dict(
-        benchmarks=wanted, n_bootstrap=n_bootstrap, ci=ci, seed=seed, lines=lines
+        benchmarks=wanted,
+        n_bootstrap=n_bootstrap,
+        unconverged_refits=counts["unconverged_refits"],
+        ci=ci,
+        seed=seed,
+        lines=lines,
     )
     return EloResult(caps.sort_values("elo", ascending=False), draws, dropped, settings)
 
 
-__all__ = ["EloResult", "fit_elo", "summarize_gap"]
+__all__ = ["DEFAULT_BENCHMARKS", "EloResult", "fit_elo"]

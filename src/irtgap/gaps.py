@@ -14,19 +14,34 @@ Two gap definitions are used throughout, for frontier trajectories ``F_open(t)``
 * **forward** ``gap(t) = F_open^{-1}(F_closed(t)) - t``: how long the open frontier took (or will
   take) to reach the closed frontier of ``t``. Defined only where the open side got there within
   the grid (the data reach), so it stops before the last date.
+
+No number without its support. Each method passes :func:`summarize_gap` the dates where it has
+data (``support``); outside them the table holds NaN and a warning names the first and last date
+with data (no method extrapolates). Inside, a cell where fewer than ``min_defined`` (90%) of the
+draws are defined is NaN too, with a warning giving the share defined: a mean or interval of the
+minority of draws that happen to be defined would be biased (the undefined ones are those with
+the longest gaps). A single draw (a point estimate, ``n_bootstrap=0``) has no interval: ``lower``
+and ``upper`` are NaN.
+
+The ``check_*`` functions are the option checks the gap methods share: a bad ``ci``, date or
+benchmark name raises :class:`~irtgap.errors.ScoreDataError` (a ``ValueError``) naming the option.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import numbers
+import os
 import warnings
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
+from irtgap.errors import ScoreDataError
 
 Direction = Literal["backward", "forward"]
 
@@ -140,33 +155,279 @@ def time_shift_gap(
     return (gap / D.DAYS_PER_MONTH).reshape(shape)
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn_user(message: str, category: type[Warning] = UserWarning) -> None:
+    """Warn, attributing the warning to the first caller outside irtgap (the user's line)."""
+    warnings.warn(message, category, skip_file_prefixes=(_PACKAGE_DIR,))
+
+
+def _show(values: Iterable[Any], limit: int = 8) -> str:
+    v = list(values)
+    s = ", ".join(str(x) for x in v[:limit])
+    return s + (f", ... ({len(v)} in all)" if len(v) > limit else "")
+
+
+# ---------------------------------------------------------------------------- option checks
+# The checks every method runs on its numeric, date and name options, so that a bad value is
+# refused with a message naming the option (``check_choice`` / ``check_count`` in
+# ``irtgap._validate`` cover literal choices and counts).
+
+
+def check_level(option: str, value: Any) -> float:
+    """A level strictly between 0 and 1 (``ci=``), as a float; raise naming ``option`` otherwise."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    if not ok or not 0 < float(value) < 1:
+        raise ScoreDataError(
+            f"{option}={value!r}: give a number strictly between 0 and 1 (0.9 for a 90% interval)"
+        )
+    return float(value)
+
+
+def check_number(
+    option: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: float | None = None,
+) -> float:
+    """A finite real option within bounds (``minimum``/``maximum`` inclusive, ``above`` strict)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    if not ok or not np.isfinite(float(value)):
+        raise ScoreDataError(f"{option}={value!r}: give a finite number")
+    v = float(value)
+    if (
+        (minimum is not None and v < minimum)
+        or (maximum is not None and v > maximum)
+        or (above is not None and v <= above)
+    ):
+        parts = [
+            f"at least {minimum:g}" if minimum is not None else "",
+            f"above {above:g}" if above is not None else "",
+            f"at most {maximum:g}" if maximum is not None else "",
+        ]
+        raise ScoreDataError(f"{option}={value!r}: must be {' and '.join(p for p in parts if p)}")
+    return v
+
+
+def check_seed(option: str, value: Any, *, generator: bool = False) -> Any:
+    """A non-negative whole-number seed (or a ``numpy.random.Generator`` where allowed)."""
+    if generator and isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer) or value < 0:
+        extra = " or a numpy.random.Generator" if generator else ""
+        raise ScoreDataError(f"{option}={value!r}: give a non-negative whole number{extra}")
+    return int(value)
+
+
+def check_date(option: str, value: Any) -> pd.Timestamp:
+    """One date as a naive timestamp (time-zone-aware values in UTC); raise naming ``option``."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as err:
+        raise ScoreDataError(
+            f"{option}={value!r} is not a date: give an ISO date such as '2025-01-20'"
+        ) from err
+    if pd.isna(ts):
+        raise ScoreDataError(
+            f"{option}={value!r} is not a date: give an ISO date such as '2025-01-20'"
+        )
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts
+
+
+def check_dates(option: str, dates: Any) -> pd.DatetimeIndex:
+    """Dates as a sorted, duplicate-free, naive index; a single date is one date."""
+    if isinstance(dates, pd.DatetimeIndex):
+        idx = dates.tz_convert("UTC").tz_localize(None) if dates.tz is not None else dates
+        if idx.hasnans:
+            raise ScoreDataError(f"{option}: contains a missing date (NaT)")
+    else:
+        if isinstance(dates, str | pd.Timestamp | _dt.date | np.datetime64):
+            dates = [dates]
+        try:
+            values = list(dates)
+        except TypeError as err:
+            raise ScoreDataError(
+                f"{option}={dates!r}: give a date or a list of dates (ISO strings or timestamps)"
+            ) from err
+        idx = pd.DatetimeIndex([check_date(option, v) for v in values])
+    if idx.empty:
+        raise ScoreDataError(f"{option}: no dates given")
+    return pd.DatetimeIndex(idx.unique().sort_values()).astype("datetime64[ns]")
+
+
+def check_names(option: str, given: Any, known: Iterable[str], *, what: str) -> list[str]:
+    """Names as a list (a single string is one name, not letters); unknown names raise.
+
+    The error names ``option`` and each unknown name, and lists the names that exist.
+    """
+    if isinstance(given, str):
+        names = [given]
+    elif isinstance(given, Iterable) and not isinstance(given, bytes | Mapping):
+        names = list(given)
+    else:
+        raise ScoreDataError(f"{option}={given!r}: give a {what} name or a list of {what} names")
+    bad = [n for n in names if not isinstance(n, str)]
+    if bad:
+        raise ScoreDataError(f"{option}: {what} names must be strings, got {_show(map(repr, bad))}")
+    if not names:
+        raise ScoreDataError(f"{option}: the list of {what} names is empty")
+    known = list(known)
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ScoreDataError(
+            f"{option}: unknown {what} name(s) {_show(map(repr, unknown))}; the data has "
+            f"{_show(sorted(known), 40)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+# ------------------------------------------------------------------------ data support
+#: Where a gap has data: ``(first, last)`` dates for every group, or per group.
+Support = tuple[Any, Any] | Mapping[str, tuple[Any, Any]]
+
+
+def _support_outside(draws: xr.DataArray, support: Support) -> xr.DataArray:
+    """Boolean ``(group?, date)``: True where the date lies outside the group's support."""
+    dates = pd.DatetimeIndex(draws[D.DATE].to_numpy())
+    if isinstance(support, Mapping):
+        if D.GROUP not in draws.dims:
+            raise ValueError("a per-group support needs draws with a group dimension")
+        groups = [str(g) for g in draws[D.GROUP].to_numpy()]
+        rows = []
+        for g in groups:
+            if g not in support:
+                raise ValueError(f"no support given for group {g!r}")
+            first, last = (pd.Timestamp(x) for x in support[g])
+            rows.append((dates < first) | (dates > last))
+        return xr.DataArray(
+            np.array(rows, bool).reshape(len(groups), len(dates)),
+            dims=(D.GROUP, D.DATE),
+            coords={D.GROUP: draws[D.GROUP].to_numpy(), D.DATE: dates},
+        )
+    first, last = (pd.Timestamp(x) for x in support)
+    return xr.DataArray(
+        np.asarray((dates < first) | (dates > last)), dims=(D.DATE,), coords={D.DATE: dates}
+    )
+
+
+def _warn_outside(outside: xr.DataArray, support: Support, label: str) -> None:
+    if not bool(outside.any()):
+        return
+    parts = []
+    per_group = isinstance(support, Mapping)
+    for g in outside[D.GROUP].to_numpy() if per_group else [None]:
+        row = outside.sel({D.GROUP: g}) if per_group else outside
+        hit = pd.DatetimeIndex(row[D.DATE].to_numpy()[row.to_numpy()])
+        if hit.empty:
+            continue
+        first, last = (
+            pd.Timestamp(x) for x in (support[str(g)] if isinstance(support, Mapping) else support)
+        )
+        where = f"group '{g}': " if per_group else ""
+        parts.append(
+            f"{where}data from {first:%Y-%m-%d} to {last:%Y-%m-%d}, asked for "
+            f"{_show(f'{d:%Y-%m-%d}' for d in hit)}"
+        )
+    warn_user(
+        f"{label}: dates outside the range with data give NaN ({'; '.join(parts)}); irtgap "
+        "does not extrapolate a gap beyond the first and last date with data"
+    )
+
+
+def mask_support(draws: xr.DataArray, support: Support, *, label: str = "gap") -> xr.DataArray:
+    """``draws`` with NaN at dates outside ``support``, warning (naming the dates) if any."""
+    outside = _support_outside(draws, support)
+    _warn_outside(outside, support, label)
+    return draws.where(~outside)
+
+
 def summarize_gap(
     draws: xr.DataArray,
     *,
     ci: float = 0.9,
     reference_date: object | None = None,
     method: str | None = None,
+    min_defined: float = 0.9,
+    support: Support | None = None,
 ) -> pd.DataFrame:
     """Summarise gap draws ``(chain, draw, [group,] date)`` into the shared gap table.
 
-    Returns a DataFrame with columns ``date``, ``group`` (when present), ``mean``, ``median``,
-    ``lower``, ``upper`` (equal-tailed ``ci`` interval), ``n_defined`` (draws where the gap is
-    defined), ``prob_grew`` (share of draws whose gap at ``date`` exceeds the gap at
-    ``reference_date``; omitted without one) and ``method``.
+    Parameters
+    ----------
+    draws : xarray.DataArray
+        Gap draws in months; NaN where a draw's gap is undefined (e.g. the closed frontier
+        reached the open level before the first date with data).
+    ci : float
+        Level of the equal-tailed interval (0.9).
+    reference_date : date-like, optional
+        Adds ``prob_grew``: the share of draws whose gap at ``date`` exceeds the gap at the
+        (nearest grid date to) ``reference_date``, over draws defined at both dates.
+    method : str, optional
+        Written to the ``method`` column.
+    min_defined : float
+        The summary refuses to invent: where fewer than this share of the draws (0.9: 90%) is
+        defined, ``mean``, ``median``, ``lower``, ``upper`` (and ``prob_grew``) are NaN, with one
+        warning listing the cells and their share defined. ``0`` summarises whatever is defined.
+    support : (first, last) or dict of group -> (first, last), optional
+        Dates with data; outside them every column but ``n_defined`` is NaN and ``n_defined`` is
+        0, with one warning naming the first and last date with data (no extrapolation).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``date``, ``group`` (when present), ``mean``, ``median``, ``lower``, ``upper``
+        (equal-tailed ``ci`` interval; NaN when there is a single draw, e.g. a point estimate
+        without bootstrap), ``n_defined`` (draws where the gap is defined), ``prob_grew``
+        (omitted without ``reference_date``) and ``method``.
     """
-    if not 0 < ci < 1:
-        raise ValueError(f"ci={ci}: must lie in (0, 1)")
+    ci = check_level("ci", ci)
+    min_defined = check_number("min_defined", min_defined, minimum=0.0, maximum=1.0)
+    label = f"{method} gap" if method else "gap summary"
+    outside = xr.zeros_like(draws.isel({D.CHAIN: 0, D.DRAW: 0}, drop=True), dtype=bool)
+    if support is not None:
+        out = _support_outside(draws, support)
+        _warn_outside(out, support, label)
+        draws = draws.where(~out)
+        outside = outside | out
     stacked = draws.stack(sample=(D.CHAIN, D.DRAW))
-    vals = stacked.transpose(..., "sample").to_numpy()
+    dims = [d for d in stacked.dims if d != "sample"]
+    vals = stacked.transpose(*dims, "sample").to_numpy()
+    n_samples = vals.shape[-1]
+    out_np = outside.transpose(*dims).to_numpy()
     lo_q, hi_q = (1 - ci) / 2, 1 - (1 - ci) / 2
-    defined = np.isfinite(vals)
-    n_def = defined.sum(-1)
+    n_def = np.isfinite(vals).sum(-1)
+    share = n_def / n_samples if n_samples else np.zeros(n_def.shape)
+    refuse = (share < min_defined) & ~out_np
+    blank = refuse | out_np | (n_def == 0)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(vals, -1)
-        q = np.nanquantile(vals, [0.5, lo_q, hi_q], axis=-1)
-    dims = [d for d in stacked.dims if d != "sample"]
+        mean = np.where(blank, np.nan, np.nanmean(vals, -1))
+        q = np.where(blank, np.nan, np.nanquantile(vals, [0.5, lo_q, hi_q], axis=-1))
+    if n_samples < 2:  # one draw (a point estimate) has no interval
+        q[1:] = np.nan
     index = pd.MultiIndex.from_product([stacked[d].to_numpy() for d in dims], names=dims)
+    if refuse.any():
+        cells = [
+            " ".join(
+                f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else str(v)
+                for v in (key if isinstance(key, tuple) else (key,))
+            )
+            + f" ({s:.0%})"
+            for key, s in zip(index[refuse.ravel()], share[refuse], strict=True)
+        ]
+        warn_user(
+            f"{label}: fewer than {min_defined:.0%} of the {n_samples} draws have a defined gap "
+            f"at {_show(cells, 10)} (share defined in brackets); mean, median, lower and upper "
+            "are NaN there rather than summaries of a minority of draws (n_defined keeps the "
+            "count; a draw is undefined where its gap reaches beyond the dates with data; "
+            "min_defined=0 summarises the defined draws anyway)",
+            UserWarning,
+        )
     table = pd.DataFrame(
         {
             "mean": mean.ravel(),
@@ -178,9 +439,14 @@ def summarize_gap(
         index=index,
     )
     if reference_date is not None:
-        ref = draws.sel({D.DATE: pd.Timestamp(reference_date)}, method="nearest")
-        grew = (draws > ref).where(np.isfinite(draws) & np.isfinite(ref))
-        p = grew.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
+        ref = draws.sel({D.DATE: check_date("reference_date", reference_date)}, method="nearest")
+        joint: xr.DataArray = xr.apply_ufunc(np.isfinite, draws) & xr.apply_ufunc(np.isfinite, ref)
+        grew = (draws > ref).where(joint)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            p = grew.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
+        j_share = joint.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
+        p = np.where(blank | (j_share < min_defined) | (n_samples < 2), np.nan, p)
         table["prob_grew"] = p.ravel()
     table = table.reset_index()
     lead = [c for c in (D.DATE, D.GROUP) if c in table.columns]

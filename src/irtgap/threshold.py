@@ -25,13 +25,39 @@ plausibly have crossed first. Overrides accept or reject points by (benchmark, t
 :attr:`ThresholdResult.acceptance_counts`.
 
 **Trend**: a Gaussian-kernel smoother (sigma ``bandwidth_days``) of the accepted points on a
-``grid_days`` grid, per group (public / private / all), with a band from ``n_bootstrap`` resamples
-of the points (with replacement, within each group; ``numpy.random.default_rng(seed)``).
+``grid_days`` grid (plus each group's first and last point date), per group (all, public /
+private or coding / math / other), defined from the group's first to its last point date.
+Points on benchmarks whose access is ``unknown`` are kept in "all" and out of "public" and
+"private" (with a warning naming those benchmarks).
+
+**Band: a cluster bootstrap over benchmarks.** Each of the ``n_bootstrap`` resamples draws the
+group's *benchmarks* with replacement (``numpy.random.default_rng(seed)``) and keeps every point
+of each benchmark drawn, as often as it is drawn; the smoother of the resample is one draw. The
+points are not independent: the thresholds of one benchmark form a ladder whose neighbouring
+rungs share a crossing model, and the whole ladder follows that benchmark's own score history,
+so resampling points one by one counts one benchmark's story several times as independent
+evidence and gives too narrow a band. The benchmark is the unit that carries this dependence (on
+the bundled April 2026 data, 110 trend points on 33 benchmarks, 3.3 per benchmark) and the unit
+whose choice the method is criticised for (which benchmarks are in the set). The alternative
+cluster, the (closed model, open model) crossing pair, groups only the copies of one pair
+across benchmarks (84 pairs, 1.3 points each) and would leave the ladders split; merging both
+(benchmarks linked by a shared pair) leaves 17 clusters, one of 11 benchmarks, too few to
+resample. Pairs repeated across benchmarks therefore stay separate clusters. A group with points
+on a single benchmark has no band (NaN, with a warning). Resampling stays vectorised (one
+multinomial draw of benchmark counts per resample, expanded to the points), so 5,000 resamples
+take well under a second.
+
+**Reading the trend**: :meth:`ThresholdResult.gap` interpolates each draw linearly between grid
+dates (the grid step, 7 days, is small against the 60-day kernel: the error is negligible);
+dates outside a group's first .. last point date give NaN with a warning naming those dates (no
+extrapolation), and a date where fewer than ``min_defined`` of the draws are defined is NaN
+(see :func:`irtgap.gaps.summarize_gap`). Without bootstrap (``n_bootstrap=0``) the draws hold
+the point trend once and every interval is NaN.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,7 +66,22 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
-from irtgap.gaps import Direction, gap_dataarray, summarize_gap, to_days
+from irtgap._validate import check_choice, check_count
+from irtgap.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.gaps import (
+    Direction,
+    _show,
+    check_date,
+    check_dates,
+    check_level,
+    check_names,
+    check_number,
+    check_seed,
+    gap_dataarray,
+    summarize_gap,
+    to_days,
+    warn_user,
+)
 from irtgap.scoredata import ScoreData
 
 if TYPE_CHECKING:
@@ -67,7 +108,9 @@ def _first(sub: pd.DataFrame) -> pd.Series | None:
 
 
 def _crossings(
-    data: ScoreData, thresholds: dict[str, Sequence[float]] | None, open_models: set[str] | None
+    data: ScoreData,
+    thresholds: Mapping[str, Sequence[float] | np.ndarray] | None,
+    open_models: set[str] | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, pending = [], []
     last = data.scores[D.DATE].max()
@@ -166,8 +209,36 @@ def _dominance_reject(
     return reject, reasons
 
 
+def _check_overrides(overrides: Any, data: ScoreData) -> dict[str, list[tuple[Any, ...]]]:
+    """Override keys as lists of tuples; unknown kinds, malformed keys or benchmarks raise."""
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise ScoreDataError(
+            f"overrides={overrides!r}: give a dict {{'accept': [...], 'reject': [...]}}"
+        )
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for kind, keys in overrides.items():
+        check_choice("overrides key", kind, ("accept", "reject"))
+        if isinstance(keys, tuple) and keys and isinstance(keys[0], str):
+            keys = [keys]  # one key given alone
+        keys = list(keys)
+        for key in keys:
+            if not isinstance(key, tuple | list) or len(key) not in (2, 3):
+                raise ScoreDataError(
+                    f"overrides[{kind!r}] key {key!r}: use (benchmark, threshold) or "
+                    "(benchmark, closed_model, open_model)"
+                )
+        if keys:
+            names = [str(k[0]) for k in keys]
+            check_names(f"overrides[{kind!r}]", names, data.benchmarks.index, what="benchmark")
+        out[str(kind)] = [tuple(k) for k in keys]
+    return out
+
+
 def _key_match(points: pd.DataFrame, keys: Iterable[tuple[Any, ...]]) -> np.ndarray:
     out = np.zeros(len(points), bool)
+    unmatched = []
     for key in keys:
         if len(key) == 2:
             m = (points[D.BENCHMARK] == key[0]) & np.isclose(points["threshold"], float(key[1]))
@@ -182,7 +253,16 @@ def _key_match(points: pd.DataFrame, keys: Iterable[tuple[Any, ...]]) -> np.ndar
                 f"override key {key!r}: use (benchmark, threshold) or "
                 "(benchmark, closed_model, open_model)"
             )
+        if not m.any():
+            unmatched.append(key)
         out |= m.to_numpy()
+    if unmatched:
+        warn_user(
+            f"override key(s) {_show(map(repr, unmatched))} match no datapoint (a datapoint is "
+            "kept at the highest threshold its crossing pair spans: see result.points); they "
+            "change nothing",
+            UserWarning,
+        )
     return out
 
 
@@ -210,9 +290,11 @@ class ThresholdResult:
     pending : DataFrame
         Thresholds crossed by one side only, with the months pending at the last date.
     trend : DataFrame
-        ``date, group, gap, lower, upper, n_points`` (point smoother and bootstrap band).
+        ``date, group, gap, lower, upper, n_points`` (point smoother and bootstrap band), from
+        each group's first to its last point date.
     draws : xarray.DataArray
-        Bootstrap trend draws ``(chain=1, draw, group, date)``, the shared result shape.
+        Bootstrap trend draws ``(chain=1, draw, group, date)``, the shared result shape (the
+        point trend once without bootstrap); NaN outside each group's points.
     acceptance_counts : dict
         Points removed by each rule.
     """
@@ -225,20 +307,97 @@ class ThresholdResult:
     settings: dict[str, Any] = field(default_factory=dict)
     data: ScoreData | None = field(default=None, repr=False)
 
-    def gap(
-        self, dates: Any = None, *, ci: float | None = None, reference_date: Any = None
-    ) -> pd.DataFrame:
-        """The shared gap table at ``dates`` (nearest grid date; all grid dates by default)."""
-        da = self.draws
-        if dates is not None:
-            da = da.sel({D.DATE: pd.DatetimeIndex(pd.to_datetime(dates))}, method="nearest")
-            da = da.assign_coords({D.DATE: pd.DatetimeIndex(pd.to_datetime(dates))})
-        return summarize_gap(
-            da,
-            ci=ci or self.settings.get("ci", 0.9),
-            reference_date=reference_date,
-            method="threshold",
+    def support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+        """Per group, the first and last date of its trend points (the trend is defined there)."""
+        span = self.trend.groupby(D.GROUP, sort=False)[D.DATE].agg(["min", "max"])
+        return {
+            str(g): (pd.Timestamp(r["min"]), pd.Timestamp(r["max"])) for g, r in span.iterrows()
+        }
+
+    def _at(self, dates: pd.DatetimeIndex, groups: list[str]) -> xr.DataArray:
+        """Draws at ``dates``, linear between grid dates (NaN off the grid's range)."""
+        grid = to_days(self.draws[D.DATE].to_numpy())
+        vals = (
+            self.draws.sel({D.GROUP: groups})
+            .stack(sample=(D.CHAIN, D.DRAW))
+            .transpose("sample", D.GROUP, D.DATE)
+            .to_numpy()
         )
+        q = to_days(dates)
+        k = np.searchsorted(grid, q, side="left")
+        hi = np.clip(k, 1, grid.size - 1)
+        lo = hi - 1
+        w = (q - grid[lo]) / (grid[hi] - grid[lo]) if grid.size > 1 else np.zeros(q.size)
+        with np.errstate(invalid="ignore"):
+            out = vals[..., lo] * (1 - w) + vals[..., hi] * w
+        exact = (k < grid.size) & (grid[np.minimum(k, grid.size - 1)] == q)
+        out[..., exact] = vals[..., k[exact]]
+        out[..., (q < grid[0]) | (q > grid[-1])] = np.nan
+        return gap_dataarray(out, dates=dates, groups=groups, chains=1)
+
+    def gap(
+        self,
+        dates: Any = None,
+        *,
+        ci: float | None = None,
+        reference_date: Any = None,
+        min_defined: float = 0.9,
+    ) -> pd.DataFrame:
+        """The shared gap table (see :func:`irtgap.gaps.summarize_gap`) of the trend draws.
+
+        Parameters
+        ----------
+        dates : date or list of dates, optional
+            Where to read the trend (sorted, duplicates dropped): each draw is interpolated
+            linearly between grid dates. Dates outside a group's first .. last point date give
+            NaN for that group, with a warning naming them (no extrapolation). Default: each
+            group's grid dates where its trend is defined.
+        ci : float, optional
+            Interval level (default: the level the result was computed with).
+        reference_date : date, optional
+            Adds ``prob_grew``: share of draws whose gap at ``date`` exceeds that at this date.
+        min_defined : float
+            Share of draws that must be defined for a summary (0.9).
+        """
+        level = self.settings.get("ci", 0.9) if ci is None else check_level("ci", ci)
+        ref = None if reference_date is None else check_date("reference_date", reference_date)
+        support = self.support()
+        if dates is None:
+            tables = [
+                self._table(
+                    pd.DatetimeIndex(self.trend.loc[self.trend[D.GROUP] == g, D.DATE]),
+                    [g],
+                    level,
+                    ref,
+                    min_defined,
+                )
+                for g in support
+            ]
+            return pd.concat(tables, ignore_index=True)
+        return self._table(check_dates("dates", dates), list(support), level, ref, min_defined)
+
+    def _table(
+        self,
+        dates: pd.DatetimeIndex,
+        groups: list[str],
+        ci: float,
+        ref: pd.Timestamp | None,
+        min_defined: float,
+    ) -> pd.DataFrame:
+        at = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
+        support = self.support()
+        table = summarize_gap(
+            self._at(at, groups),
+            ci=ci,
+            reference_date=ref,
+            method="threshold",
+            min_defined=min_defined,
+            support={g: support[g] for g in groups},
+        )
+        no_band = [g for g in self.settings.get("no_band", []) if g in groups]
+        if no_band:
+            table.loc[table[D.GROUP].isin(no_band), ["lower", "upper"]] = np.nan
+        return table[table[D.DATE].isin(dates)].reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
         """Smoothed gap at the last grid date per group, with counts."""
@@ -258,6 +417,39 @@ class ThresholdResult:
         return plot_benchmark(self, benchmark, ax=ax)
 
 
+def _check_thresholds(thresholds: Any, data: ScoreData) -> dict[str, np.ndarray] | None:
+    if thresholds is None:
+        return None
+    if not isinstance(thresholds, Mapping):
+        raise ScoreDataError(f"thresholds={thresholds!r}: give a dict {{benchmark: [levels]}}")
+    check_names("thresholds", list(thresholds), data.benchmarks.index, what="benchmark")
+    out = {}
+    for b, levels in thresholds.items():
+        try:
+            arr = np.atleast_1d(np.asarray(levels, float))
+        except (TypeError, ValueError) as err:
+            raise ScoreDataError(
+                f"thresholds[{b!r}]={levels!r}: give a number or a list of numbers"
+            ) from err
+        if arr.ndim != 1 or not np.isfinite(arr).all():
+            raise ScoreDataError(f"thresholds[{b!r}]={levels!r}: give finite numbers")
+        out[str(b)] = arr
+    return out
+
+
+def _check_open_filter(open_filter: Any, data: ScoreData) -> set[str] | None:
+    if open_filter is None:
+        return None
+    names = check_names("open_filter", open_filter, data.models.index, what="model")
+    closed = [n for n in names if data.models.loc[n, D.WEIGHTS] != D.OPEN]
+    if closed:
+        raise ScoreDataError(
+            f"open_filter: {_show(map(repr, closed))} are not open models; list open models "
+            "only (e.g. data.subset(weights='open', country='China').models.index)"
+        )
+    return set(names)
+
+
 def threshold_gap(
     data: ScoreData,
     *,
@@ -272,7 +464,7 @@ def threshold_gap(
     acceptance: Literal["dominance"] | None = "dominance",
     min_shared: int = 4,
     overrides: dict[str, Iterable[tuple[Any, ...]]] | None = None,
-    open_filter: Iterable[str] | None = None,
+    open_filter: Iterable[str] | str | None = None,
     trend_start: str | None = "2023-01-01",
 ) -> ThresholdResult:
     """Run the threshold method on ``data`` (see the module docstring).
@@ -280,44 +472,57 @@ def threshold_gap(
     Parameters
     ----------
     thresholds : dict, optional
-        Per-benchmark threshold lists overriding the defaults.
+        Per-benchmark threshold lists overriding the defaults (unknown benchmarks raise).
     direction : {"backward", "forward"}
         Where a gap is placed in time (open model's date, or closed model's date).
     bandwidth_days, grid_days : float, int
         Kernel sigma (60 days) and grid step (7 days), as in the reference.
     n_bootstrap, ci, seed
-        Bootstrap resamples of the points (5,000; 0 gives the point trend only, with NaN
-        intervals and the point as the single draw), band level (0.9), seed (0).
+        Cluster-bootstrap resamples of the benchmarks (5,000; 0 gives the point trend only, with
+        NaN intervals and the point as the single draw), band level (0.9), seed (0).
     by : {"access", "category", None}
-        Trend groups besides "all": public / private, or coding / math / other.
+        Trend groups besides "all": public / private (benchmarks of unknown access stay in
+        "all" only, with a warning), or coding / math / other.
     acceptance : {"dominance", None}
         The automatic rejection rule (None: accept every point).
+    min_shared : int
+        Shared benchmarks the dominance rule needs (4).
     overrides : dict, optional
         ``{"accept": [...], "reject": [...]}`` keys ``(benchmark, threshold)`` or
-        ``(benchmark, closed_model, open_model)``; applied after the rule.
-    open_filter : iterable of str, optional
+        ``(benchmark, closed_model, open_model)``; applied after the rule. Unknown benchmarks
+        raise; keys that match no datapoint are reported with a warning.
+    open_filter : str or iterable of str, optional
         Only these open models count (e.g. open models from China:
-        ``data.subset(weights="open", country="China").models.index``).
+        ``data.subset(weights="open", country="China").models.index``). A single string is one
+        model; names that are not open models of the data raise.
     trend_start : str or None
         Points placed before this date stay in :attr:`ThresholdResult.points` but out of the trend
         (default 2023-01-01, the reference's period: before it, a handful of points far apart
         would each make their own trend).
+
+    Raises
+    ------
+    ScoreDataError
+        An invalid option (named in the message), or too few datapoints for a trend.
     """
-    if direction not in ("backward", "forward"):
-        raise ValueError(f"direction={direction!r}: use 'backward' or 'forward'")
-    if by not in ("access", "category", None):
-        raise ValueError(f"by={by!r}: use 'access', 'category' or None")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci={ci}: must lie in (0, 1)")
-    if thresholds:
-        unknown = sorted(set(thresholds) - set(data.benchmarks.index))
-        if unknown:
-            raise ValueError(f"thresholds given for unknown benchmark(s) {unknown}")
+    check_choice("direction", direction, ("backward", "forward"))
+    check_choice("by", by, ("access", "category", None))
+    check_choice("acceptance", acceptance, ("dominance", None))
+    bandwidth_days = check_number("bandwidth_days", bandwidth_days, above=0.0)
+    grid_days = check_count("grid_days", grid_days, minimum=1)
+    n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
+    ci = check_level("ci", ci)
+    seed = check_seed("seed", seed, generator=True)
+    min_shared = check_count("min_shared", min_shared, minimum=1)
+    start = None if trend_start is None else check_date("trend_start", trend_start)
+    levels = _check_thresholds(thresholds, data)
+    opens = _check_open_filter(open_filter, data)
+    keys = _check_overrides(overrides, data)
     data.check(connected=False, both_sides=True)
-    points, pending = _crossings(data, thresholds, set(open_filter) if open_filter else None)
+    points, pending = _crossings(data, levels, opens)
     counts = {"dominance": 0, "override_reject": 0, "override_accept": 0}
     if points.empty:
-        raise ValueError("no threshold was crossed by both an open and a closed model")
+        raise ScoreDataError("no threshold was crossed by both an open and a closed model")
     access = data.benchmarks["access"]
     points["access"] = points[D.BENCHMARK].map(access).to_numpy()
     points["accepted"] = True
@@ -327,42 +532,53 @@ def threshold_gap(
         points.loc[rej, "accepted"] = False
         points.loc[rej, "reason"] = np.asarray(reasons, dtype=object)[rej]
         counts["dominance"] = int(rej.sum())
-    elif acceptance is not None:
-        raise ValueError(f"acceptance={acceptance!r}: use 'dominance' or None")
-    overrides = overrides or {}
-    rej = _key_match(points, overrides.get("reject", [])) & points["accepted"].to_numpy()
+    rej = _key_match(points, keys.get("reject", [])) & points["accepted"].to_numpy()
     points.loc[rej, ["accepted", "reason"]] = [False, "rejected by override"]
     counts["override_reject"] = int(rej.sum())
-    acc = _key_match(points, overrides.get("accept", [])) & ~points["accepted"].to_numpy()
+    acc = _key_match(points, keys.get("accept", [])) & ~points["accepted"].to_numpy()
     points.loc[acc, ["accepted", "reason"]] = [True, "accepted by override"]
     counts["override_accept"] = int(acc.sum())
 
     points["date"] = points["open_date" if direction == "backward" else "closed_date"]
-    groups = _groups(points, data, by)
-    if trend_start is not None:
-        late = (points["date"] >= pd.Timestamp(trend_start)).to_numpy()
-        groups = {k: v & late for k, v in groups.items() if (v & late).sum() >= 2}
+    late = np.ones(len(points), bool) if start is None else (points["date"] >= start).to_numpy()
+    groups = _groups(points, data, by, late)
     if "all" not in groups:
-        raise ValueError("fewer than two accepted datapoints for the trend")
-    trend, draws = _trend(points, groups, bandwidth_days, grid_days, n_bootstrap, ci, seed)
+        raise ScoreDataError(
+            "fewer than two accepted datapoints for the trend"
+            + (f" on or after trend_start={trend_start!r}" if start is not None else "")
+        )
+    trend, draws, no_band = _trend(points, groups, bandwidth_days, grid_days, n_bootstrap, ci, seed)
     settings = dict(
         direction=direction,
         bandwidth_days=bandwidth_days,
         grid_days=grid_days,
         n_bootstrap=n_bootstrap,
+        bootstrap="cluster: benchmarks",
         ci=ci,
         seed=seed if isinstance(seed, int) else None,
         by=by,
+        no_band=no_band,
     )
     return ThresholdResult(points, pending, trend, draws, counts, settings, data)
 
 
-def _groups(points: pd.DataFrame, data: ScoreData, by: By) -> dict[str, np.ndarray]:
-    ok = points["accepted"].to_numpy()
+def _groups(
+    points: pd.DataFrame, data: ScoreData, by: By, late: np.ndarray
+) -> dict[str, np.ndarray]:
+    ok = points["accepted"].to_numpy() & late
     out = {"all": ok}
     if by == "access":
         for a in ("public", "private"):
             out[a] = ok & (points["access"] == a).to_numpy()
+        unknown = ok & ~points["access"].isin(["public", "private"]).to_numpy()
+        if unknown.any():
+            names = sorted(points.loc[unknown, D.BENCHMARK].unique())
+            warn_user(
+                f"{int(unknown.sum())} trend datapoint(s) on benchmark(s) of unknown access "
+                f"({_show(names)}) are in group 'all' but in neither 'public' nor 'private'; "
+                "declare their access (public / private) in the benchmark metadata",
+                DroppedRowsWarning,
+            )
     elif by == "category":
         meta = data.benchmarks
         domain = meta.get("domain", pd.Series(pd.NA, index=meta.index, dtype="object"))
@@ -384,32 +600,39 @@ def _trend(
     n_bootstrap: int,
     ci: float,
     seed: int | np.random.Generator,
-) -> tuple[pd.DataFrame, xr.DataArray]:
+) -> tuple[pd.DataFrame, xr.DataArray, list[str]]:
     rng = np.random.default_rng(seed)
     x_all = to_days(points["date"])
     y_all = points["gap_months"].to_numpy(float)
-    start = pd.Timestamp(points.loc[groups["all"], "date"].min())
-    end = pd.Timestamp(points.loc[groups["all"], "date"].max())
-    grid = pd.date_range(start, end, freq=f"{grid_days}D")
+    bench_all = points[D.BENCHMARK].to_numpy()
+    dates = points["date"]
+    start = pd.Timestamp(dates[groups["all"]].min())
+    end = pd.Timestamp(dates[groups["all"]].max())
+    ends = [pd.Timestamp(dates[m].agg(f)) for m in groups.values() for f in ("min", "max")]
+    grid = pd.date_range(start, end, freq=f"{grid_days}D").union(pd.DatetimeIndex(ends).unique())
     g_days = to_days(grid)
     # without bootstrap, the draws hold the point trend once (intervals are then NaN)
     draws = np.full((max(n_bootstrap, 1), len(groups), len(grid)), np.nan)
-    rows = []
+    rows, no_band = [], []
     for k, (name, mask) in enumerate(groups.items()):
         x, y = x_all[mask], y_all[mask]
         w = kernel_weights(x, g_days, bandwidth_days)
         inside = (g_days >= x.min()) & (g_days <= x.max())
         point = smooth(y, w)
-        counts = rng.multinomial(len(y), np.full(len(y), 1 / len(y)), size=n_bootstrap)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            boot = smooth(y, w, counts.astype(float))
-        boot[:, ~inside] = np.nan
-        if n_bootstrap:
+        codes, clusters = pd.factorize(bench_all[mask])
+        lo = hi = np.full(int(inside.sum()), np.nan)
+        if n_bootstrap and len(clusters) >= 2:
+            n_c = len(clusters)
+            picks = rng.multinomial(n_c, np.full(n_c, 1 / n_c), size=n_bootstrap)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boot = smooth(y, w, picks[:, codes].astype(float))
+            boot[:, ~inside] = np.nan
             draws[:, k, :] = boot
             lo, hi = np.nanquantile(boot[:, inside], [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
         else:
-            draws[0, k, inside] = point[inside]
-            lo = hi = np.full(int(inside.sum()), np.nan)
+            draws[:, k, inside] = point[inside]
+            if n_bootstrap:
+                no_band.append(str(name))
         eff = w.sum(0)
         rows.append(
             pd.DataFrame(
@@ -423,8 +646,14 @@ def _trend(
                 }
             )
         )
+    if no_band:
+        warn_user(
+            f"trend group(s) {no_band} have datapoints on a single benchmark: the cluster "
+            "bootstrap over benchmarks cannot give them a band, so lower and upper are NaN",
+            UserWarning,
+        )
     da = gap_dataarray(draws, dates=grid, groups=list(groups), chains=1)
-    return pd.concat(rows, ignore_index=True), da
+    return pd.concat(rows, ignore_index=True), da, no_band
 
 
 def report_section(data: ScoreData, out_dir: Any, *, fast: bool = False, seed: int = 0) -> str:
@@ -455,7 +684,8 @@ def report_section(data: ScoreData, out_dir: Any, *, fast: bool = False, seed: i
             "## Threshold method (Ihle, 2026)",
             "First closed vs first open model to reach each score level on each benchmark; the gap "
             "is the difference of their release dates, placed at the open model's date, smoothed "
-            "with a 60-day Gaussian kernel; 90% band from bootstrap resamples of the points.",
+            "with a 60-day Gaussian kernel; 90% band from a bootstrap that resamples benchmarks "
+            "(all the points of a benchmark together).",
             _table(table),
             f"{len(res.points)} datapoints, {int(res.points['accepted'].sum())} accepted; "
             f"rejected by the dominance rule: {c['dominance']}, by override: "

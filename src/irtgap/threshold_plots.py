@@ -26,7 +26,10 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 
 
 def plot_gaps(result: ThresholdResult, ax: Axes | None = None) -> Axes:
-    """Accepted gaps over time (colour: benchmark, marker: access) with smoothed trends."""
+    """Accepted gaps over time (colour: benchmark, marker: access) with smoothed trends.
+
+    Markers: circle public, square private, triangle unknown access (never drawn as private).
+    """
     import matplotlib.pyplot as plt
 
     ax = _axes(ax, (11, 6))
@@ -35,7 +38,8 @@ def plot_gaps(result: ThresholdResult, ax: Axes | None = None) -> Axes:
     cmap = plt.get_cmap("tab20")
     for i, b in enumerate(benches):
         sub = pts[pts[D.BENCHMARK] == b]
-        marker = "o" if (sub["access"] == "public").all() else "s"
+        access = set(sub["access"])
+        marker = "o" if access == {"public"} else "s" if access == {"private"} else "^"
         ax.scatter(
             sub["date"],
             sub["gap_months"],
@@ -51,7 +55,10 @@ def plot_gaps(result: ThresholdResult, ax: Axes | None = None) -> Axes:
         ax.plot(t[D.DATE], t["gap"], color=color, lw=2.5, label=f"trend: {g}")
     ax.axhline(0, color="k", lw=0.8)
     ax.set_ylabel("months behind (open date - closed date)")
-    ax.set_title("Threshold method: gaps closed by open models (circles public, squares private)")
+    ax.set_title(
+        "Threshold method: gaps closed by open models (circles public, squares private, "
+        "triangles access unknown)"
+    )
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncols=1, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
