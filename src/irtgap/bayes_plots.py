@@ -16,9 +16,15 @@ if TYPE_CHECKING:
     from irtgap.gapfit import GapFit
     from irtgap.winners_curse import ThresholdBias
 
-#: Colours shared by the figures: the two sides and the gap groups.
+#: Colours shared by the figures: the two sides and the gap groups (``all`` is the threshold
+#: method's mix of public and private crossings; ``capability`` the Bayesian latent gap).
 SIDE_COLORS = {D.CLOSED: "#1f4e8c", D.OPEN: "#d9541e"}
-GROUP_COLORS = {"all": "#333333", "public": "#2a9d8f", "private": "#8e44ad"}
+GROUP_COLORS = {
+    "all": "#333333",
+    "capability": "#333333",
+    "public": "#2a9d8f",
+    "private": "#8e44ad",
+}
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (9, 5)) -> Axes:
@@ -42,7 +48,10 @@ def plot_gap_table(
     title: str | None = None,
     label_prefix: str = "",
 ) -> Axes:
-    """Median and interval band per group of a shared gap table (see :func:`summarize_gap`)."""
+    """Median and interval band per group of a shared gap table (see :func:`summarize_gap`).
+
+    Dates where the table is NaN (outside the data, or too few defined draws) are left blank.
+    """
     ax = _axes(ax)
     groups = table[D.GROUP].unique() if D.GROUP in table else ["all"]
     for g in groups:

@@ -15,7 +15,7 @@ METHODS = ("threshold", "eci", "eci_epoch", "elo", "composite", "bayesian")
 
 
 def _last_with_data(result: Any) -> pd.Timestamp | None:
-    """The last date a bootstrap method's gap has data (None for other results)."""
+    """The last date a method's gap has data."""
     from irtgap.capability import CapabilityResult
     from irtgap.threshold import ThresholdResult
 
@@ -23,7 +23,8 @@ def _last_with_data(result: Any) -> pd.Timestamp | None:
         return result.support()["all"][1]
     if isinstance(result, CapabilityResult):
         return result.support()[1]
-    return None
+    support = getattr(result, "support", None)  # a GapFit: the last modelled release date
+    return pd.Timestamp(support()[1]) if callable(support) else None
 
 
 def compare(
@@ -43,8 +44,10 @@ def compare(
     that every method answers at the same date.
 
     Returns the shared gap table (``date, group, mean, median, lower, upper, n_defined,
-    method``) with one block per method; group ``all`` for every method (the threshold and
-    Bayesian methods also give ``public`` and ``private``). The Bayesian fit is opt-in
+    method``) with one block per method. Group ``all`` pools every benchmark (threshold, ECI,
+    Elo, composite); the threshold method also gives ``public`` and ``private``; the Bayesian
+    model gives ``capability`` (its gap without the public-benchmark advantage, which equals its
+    ``private``) and ``public``. The Bayesian fit is opt-in
     (``methods`` containing ``"bayesian"``): it takes minutes. ``fast`` uses fewer bootstrap
     resamples and draws. A single string in ``methods`` is one method.
 
@@ -94,8 +97,8 @@ def compare(
             t = res.gap(when, ci=0.9)
         elif method == "composite":
             t = res.gap(when)
-        else:
-            t = res.gap(when, by="access")
+        else:  # "capability" (no public advantage), and "public" / "private"
+            t = pd.concat([res.gap(when), res.gap(when, by="access")], ignore_index=True)
         tables.append(t)
     cols = [D.DATE, D.GROUP, "mean", "median", "lower", "upper", "n_defined", "method"]
     return pd.concat([t[cols] for t in tables], ignore_index=True)

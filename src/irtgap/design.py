@@ -1,8 +1,14 @@
-"""Arrays the Bayesian gap model is built from: indices, knots, providers, benchmark floors.
+r"""Arrays the Bayesian gap model is built from: indices, knots, providers, floors and ceilings.
 
 :func:`make_design` is a pure function of a :class:`~irtgap.ScoreData` and a few settings; it
 decides which rows enter the model (and says why others do not), maps each third-party-hosted
 version to the first-party version it serves, and lays out the time knots of the frontier.
+
+Scores are modelled as fractions of their benchmark's ceiling :math:`\kappa_b`: the modelled score
+is :math:`y_i / \kappa_b` (:attr:`Design.scaled_scores`) with floor :math:`c_b / \kappa_b`
+(:attr:`Design.floor`), so a score at the ceiling is a score at the top of the scale (censored),
+whatever the ceiling. The model, the replicator of :mod:`irtgap.winners_curse` and the simulator
+of :mod:`irtgap.simulate` all use these two arrays.
 """
 
 from __future__ import annotations
@@ -10,13 +16,15 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from irtgap import _dims as D
 from irtgap.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.gaps import to_days
+from irtgap.gaps import check_date, check_dates, to_days
 from irtgap.scoredata import ScoreData
 
 #: Scores are treated as censored below ``CENSOR`` and above ``1 - CENSOR`` (see GapModel).
@@ -33,7 +41,8 @@ class Design:
     ``rows`` is the score table actually modelled (with ``access`` joined); ``models`` has one row
     per modelled version with its capability unit (``base``: the first-party version it serves);
     ``t_models`` are release times in years since ``origin``; ``knots`` the frontier knot times in
-    years; ``dropped`` says what was left out and why.
+    years; ``dropped`` says what was left out and why; ``unknown_access`` names the modelled
+    benchmarks whose access is unknown (they are modelled as private: no open advantage).
     """
 
     rows: pd.DataFrame
@@ -45,6 +54,32 @@ class Design:
     knot_dates: pd.DatetimeIndex
     dropped: dict[str, int]
     anchor_benchmark: str
+    unknown_access: tuple[str, ...] = ()
+
+    # scores on the modelled scale
+    @property
+    def ceiling(self) -> np.ndarray:
+        r"""Per benchmark (in :attr:`benchmarks` order): the ceiling :math:`\kappa_b`."""
+        return self.benchmarks["ceiling"].to_numpy(float)
+
+    @property
+    def floor(self) -> np.ndarray:
+        r"""Per benchmark: the random-guess floor as a fraction of the ceiling,
+        :math:`c_b / \kappa_b`."""
+        return self.benchmarks["random_baseline"].to_numpy(float) / self.ceiling
+
+    @property
+    def scaled_scores(self) -> np.ndarray:
+        r"""Per row: the score as a fraction of its benchmark's ceiling, :math:`y_i / \kappa_b`
+        (in [0, 1]; at or above ``1 - CENSOR`` it is censored at the top)."""
+        return self.rows[D.SCORE].to_numpy(float) / self.ceiling[self.benchmark_idx]
+
+    @property
+    def open_public(self) -> np.ndarray:
+        """Per row: an open model on a public benchmark (where the open advantage applies)."""
+        is_open = (self.rows[D.WEIGHTS] == D.OPEN).to_numpy(dtype=bool, na_value=False)
+        public = (self.rows[D.ACCESS] == "public").to_numpy(dtype=bool, na_value=False)
+        return is_open & public
 
     # integer indices per row
     @property
@@ -119,6 +154,47 @@ def match_hosted_versions(models: pd.DataFrame) -> pd.Series:
     return base
 
 
+def _not_a_number(name: str, value: Any) -> None:
+    # pd.Timestamp(2022) is 2022 nanoseconds after 1970: a number is never taken as a date
+    if isinstance(value, bool | np.bool_) or (
+        isinstance(value, Real) and not isinstance(value, np.datetime64)
+    ):
+        raise ValueError(
+            f"{name}={value!r} is a number, not a date: give a date such as '2024-01-01'"
+        )
+
+
+def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.Timestamp | None:
+    """``value`` as a time-zone-naive Timestamp (aware ones in UTC), or a ValueError naming the
+    option ``name`` (:func:`irtgap.gaps.check_date`, which refuses numbers here too)."""
+    if value is None:
+        if allow_none:
+            return None
+        raise ValueError(f"{name}=None: give a date such as '2024-01-01'")
+    _not_a_number(name, value)
+    return check_date(name, value)
+
+
+def check_dates_option(value: Any, name: str = "dates") -> pd.DatetimeIndex:
+    """One date or a sequence of dates as a sorted, duplicate-free, time-zone-naive
+    DatetimeIndex (:func:`irtgap.gaps.check_dates`, which refuses numbers here too); a
+    ValueError names the option ``name`` and the value that is not a date."""
+    if not isinstance(value, pd.DatetimeIndex):
+        for v in [value] if isinstance(value, str) or np.ndim(value) == 0 else list(value):
+            _not_a_number(name, v)
+    return check_dates(name, value)
+
+
+def check_knot_months(value: Any) -> int:
+    """``knot_months`` as a positive int, or a ValueError saying what to give."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < 1:
+        raise ValueError(
+            f"knot_months={value!r}: give the spacing of the frontier knots as a whole number "
+            "of months, at least 1 (the default is 12)"
+        )
+    return int(value)
+
+
 def make_design(
     data: ScoreData,
     *,
@@ -129,9 +205,22 @@ def make_design(
     min_uncensored_per_benchmark: int = 3,
     anchor_benchmark: str | None = "GPQA diamond",
 ) -> Design:
-    """Select modelled rows and lay out knots; warn with counts for everything left out."""
+    """Select modelled rows and lay out knots; warn with counts for everything left out.
+
+    Raises
+    ------
+    ValueError
+        An invalid option (``since``, ``knot_months``, ``reference_date``), named.
+    ScoreDataError
+        No open or no closed models left after filtering; a fraction-scale benchmark whose
+        ceiling is missing or not above its random baseline, or with scores above its ceiling.
+    """
+    since_ts = check_date_option("since", since, allow_none=True)
+    knot_months = check_knot_months(knot_months)
+    origin = check_date_option("reference_date", reference_date)
     data.check(connected=False, both_sides=True)
     t = data.with_access()
+    t[D.ACCESS] = t[D.ACCESS].fillna("unknown")
     dropped: dict[str, int] = {}
     meta = data.benchmarks
     non_frac = meta.index[meta["scale"] != "fraction"]
@@ -146,11 +235,19 @@ def make_design(
             stacklevel=3,
         )
         t = t[~sel]
-    if since is not None:
-        old = t[D.DATE] < pd.Timestamp(since)
+    _check_ceilings(t, meta)
+    if since_ts is not None:
+        old = t[D.DATE] < since_ts
         if old.any():
             dropped["rows_before_since"] = int(old.sum())
             t = t[~old]
+        if t.empty or t[D.WEIGHTS].nunique() < 2:
+            last = data.scores[D.DATE].max()
+            raise ScoreDataError(
+                f"since={since!r} leaves {'no' if t.empty else 'only one side of'} the models "
+                f"(the data's last release date is {pd.Timestamp(last).date()}); give an "
+                "earlier since, or since=None to keep every date"
+            )
     # a benchmark's difficulty and slope need several models to be estimable
     counts = t.groupby(D.BENCHMARK)[D.MODEL].nunique()
     thin = counts.index[counts < min_models_per_benchmark]
@@ -165,7 +262,8 @@ def make_design(
         t = t[~t[D.BENCHMARK].isin(thin)]
     # a benchmark on which (nearly) every score sits at 0 or at the ceiling says only that all
     # models are beyond it: its slope is unidentified and its posterior a funnel
-    frac = t[D.SCORE]  # fraction scale (as modelled)
+    ceiling = meta["ceiling"].reindex(t[D.BENCHMARK]).to_numpy(float)
+    frac = t[D.SCORE] / ceiling  # fraction of the ceiling (as modelled)
     inside = ((frac > CENSOR) & (frac < 1 - CENSOR)).groupby(t[D.BENCHMARK]).sum()
     flat = inside.index[inside < min_uncensored_per_benchmark]
     if len(flat):
@@ -193,13 +291,25 @@ def make_design(
         most = t.groupby(D.BENCHMARK)[D.MODEL].nunique().sort_values(kind="stable")
         anchor_benchmark = str(most.index[-1])
     providers = sorted(p for p in t[D.PROVIDER].unique() if p != D.FIRST_PARTY)
+    access = bench["access"].astype(object).where(bench["access"].notna(), "unknown")
+    unknown = tuple(str(b) for b in bench.index[~access.isin(["public", "private"]).to_numpy()])
+    if unknown:
+        n_rows = int(t[D.BENCHMARK].isin(unknown).sum())
+        warnings.warn(
+            f"{len(unknown)} modelled benchmark(s) have unknown access (public or private): "
+            f"{', '.join(map(repr, unknown))} ({n_rows} score(s)). The model treats them as "
+            "private: open models get no public-benchmark advantage on them. Set their 'access' "
+            "in the benchmark metadata (ScoreData.from_frame(benchmarks=...)) to model it.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     start = pd.Timestamp(t[D.DATE].min()).to_period("Q").start_time
     end = pd.Timestamp(t[D.DATE].max()) + pd.DateOffset(months=1)
     knot_dates = pd.date_range(
         start, end + pd.DateOffset(months=knot_months), freq=f"{knot_months}MS"
     )
-    origin = pd.Timestamp(reference_date)
+    assert origin is not None
     knots = years_since(knot_dates, origin)
     return Design(
         rows=t.reset_index(drop=True),
@@ -211,4 +321,32 @@ def make_design(
         knot_dates=knot_dates,
         dropped=dropped,
         anchor_benchmark=anchor_benchmark,
+        unknown_access=unknown,
     )
+
+
+def _check_ceilings(t: pd.DataFrame, meta: pd.DataFrame) -> None:
+    """Every modelled benchmark has a ceiling above its floor, and no score above its ceiling."""
+    bench = meta.reindex(pd.Index(t[D.BENCHMARK].unique()))
+    ceiling = bench["ceiling"].astype(float)
+    base = bench["random_baseline"].astype(float)
+    bad = bench.index[~(ceiling > base) | ~np.isfinite(ceiling)]
+    if len(bad):
+        desc = ", ".join(f"{b!r} (ceiling {ceiling[b]}, random_baseline {base[b]})" for b in bad)
+        raise ScoreDataError(
+            f"benchmark(s) {desc}: the Bayesian gap model needs a finite ceiling above the random "
+            "baseline; fix 'ceiling' / 'random_baseline' in the benchmark metadata"
+        )
+    row_ceiling = ceiling.reindex(t[D.BENCHMARK]).to_numpy(float)
+    over = t[D.SCORE].to_numpy(float) > row_ceiling * (1 + 1e-9)
+    if over.any():
+        per = t.loc[over].groupby(D.BENCHMARK)[D.SCORE].agg(["size", "max"])
+        desc = "; ".join(
+            f"{b!r}: {int(r['size'])} score(s) up to {r['max']:g} above its ceiling {ceiling[b]:g}"
+            for b, r in per.iterrows()
+        )
+        raise ScoreDataError(
+            f"scores above their benchmark's ceiling: {desc}. The model reads a score as a "
+            "fraction of the ceiling; raise the benchmark's 'ceiling' in the metadata, or fix "
+            "the scores"
+        )

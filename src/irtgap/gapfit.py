@@ -1,13 +1,24 @@
-"""`GapFit`: the posterior of the Bayesian gap model and what a reader asks of it.
+r"""`GapFit`: the posterior of the Bayesian gap model and what a reader asks of it.
 
 The gap, frontier and capability draws all have dimensions ``(chain, draw, ...)`` like every other
 result in irtgap, and :meth:`GapFit.gap` returns the shared gap table of
 :func:`irtgap.gaps.summarize_gap`.
+
+Gap groups (one meaning per word): ``"capability"`` is the gap between the latent frontiers;
+``"private"`` is the gap as private benchmarks show it, equal to the capability gap (private
+benchmarks are the reference category); ``"public"`` is the gap as public benchmarks show it, the
+open frontier raised by the open public-benchmark advantage :math:`\gamma`. ``gap()`` gives
+``"capability"``; ``gap(by="access")`` gives ``"public"`` and ``"private"``.
+
+Support: every gap and frontier is NaN, with a warning naming the first or last release date of
+the modelled data, at dates outside that range, unless ``extrapolate=True`` (see
+:meth:`GapFit.frontier_draws` for the maths of the extrapolation).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,9 +29,22 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
-from irtgap.design import KNOT_DIM, Design, make_design
+from irtgap.design import (
+    KNOT_DIM,
+    Design,
+    check_date_option,
+    check_dates_option,
+    make_design,
+)
 from irtgap.errors import ConvergenceWarning
-from irtgap.gaps import Direction, date_grid, summarize_gap, time_shift_gap, to_days
+from irtgap.gaps import (
+    Direction,
+    check_level,
+    date_grid,
+    summarize_gap,
+    time_shift_gap,
+    to_days,
+)
 from irtgap.scoredata import ScoreData
 
 if TYPE_CHECKING:
@@ -32,7 +56,20 @@ if TYPE_CHECKING:
 #: Thresholds for :meth:`GapFit.diagnostics` (the usual modern defaults: Vehtari et al. 2021).
 RHAT_MAX = 1.01
 ESS_MIN = 400
-GAP_GROUPS = ("all", "public", "private")
+#: Groups of :meth:`GapFit.gap_draws` (see the module docstring).
+GAP_GROUPS = ("capability", "public", "private")
+#: Groups of :meth:`GapFit.gap` per ``by``.
+GROUPS_BY: dict[str | None, tuple[str, ...]] = {
+    None: ("capability",),
+    "access": ("public", "private"),
+}
+#: Seed of the growth rates drawn past the knots by ``extrapolate=True`` (fixed: the same
+#: extrapolation from every call, so ``gap`` and ``frontier`` agree).
+EXTRAPOLATION_SEED = 1729
+#: With ``extrapolate=True``, the gap is computed on frontiers this many years beyond the
+#: requested dates on either side (the backward gap looks into the closed frontier's past, the
+#: forward gap into the open frontier's future).
+EXTRAPOLATION_MARGIN_YEARS = 3.0
 
 
 def _stack(da: xr.DataArray) -> np.ndarray:
@@ -40,9 +77,35 @@ def _stack(da: xr.DataArray) -> np.ndarray:
     return da.stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...).to_numpy()
 
 
+def _check_ci(ci: Any) -> float:
+    return check_level("ci", ci)
+
+
+def _check_direction(direction: Any) -> Direction:
+    if direction not in ("backward", "forward"):
+        raise ValueError(f"direction={direction!r}: use 'backward' or 'forward'")
+    return direction  # type: ignore[no-any-return,unused-ignore]
+
+
+def _check_extrapolate(extrapolate: Any) -> bool:
+    if not isinstance(extrapolate, bool | np.bool_):
+        raise ValueError(f"extrapolate={extrapolate!r}: give True or False")
+    return bool(extrapolate)
+
+
 @dataclass
 class GapFit:
     """Posterior of :class:`~irtgap.GapModel` on one :class:`~irtgap.ScoreData`.
+
+    Gap groups: ``"capability"`` (the gap between the latent frontiers, the default),
+    ``"private"`` (as private benchmarks show it: the capability gap, since private benchmarks
+    are the reference category) and ``"public"`` (as public benchmarks show it: the open frontier
+    raised by the open public-benchmark advantage). There is no ``"all"``: the threshold
+    method's ``"all"`` mixes public and private crossings, which no group here does.
+
+    Every gap and frontier is NaN outside the data's support (before the first or after the last
+    release date of the modelled data, :meth:`support`), with a warning naming that date, unless
+    ``extrapolate=True`` is passed (see :meth:`frontier_draws`).
 
     Attributes
     ----------
@@ -67,22 +130,99 @@ class GapFit:
     def posterior(self) -> xr.Dataset:
         return self.idata["posterior"].to_dataset()
 
-    def _default_dates(self) -> pd.DatetimeIndex:
-        start = max(pd.Timestamp("2023-01-01"), self.design.knot_dates[0])
-        end = pd.Timestamp(self.design.rows[D.DATE].max())
-        return date_grid(start, end, step_days=7)
+    def support(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last release date of the modelled data: where the frontiers are measured
+        (and so the range of dates where :meth:`gap` and :meth:`frontier` give numbers without
+        ``extrapolate=True``)."""
+        dates = self.design.rows[D.DATE]
+        return pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
 
-    def frontier_draws(self, dates: Any = None) -> xr.DataArray:
-        """Frontier draws ``(chain, draw, weights, date)`` interpolated between knots."""
-        dates = self._default_dates() if dates is None else pd.DatetimeIndex(dates)
-        knots = to_days(self.design.knot_dates)
-        f = self.posterior["frontier"]
-        vals = f.transpose(D.CHAIN, D.DRAW, D.WEIGHTS, KNOT_DIM).to_numpy()
+    def _default_dates(self) -> pd.DatetimeIndex:
+        first, last = self.support()
+        start = max(pd.Timestamp("2023-01-01"), first)
+        return date_grid(start if start <= last else first, last, step_days=7)
+
+    def _dates(self, dates: Any, name: str = "dates") -> pd.DatetimeIndex:
+        return self._default_dates() if dates is None else check_dates_option(dates, name)
+
+    def _outside(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        first, last = self.support()
+        return np.asarray((dates < first) | (dates > last))
+
+    def _warn_outside(self, dates: pd.DatetimeIndex, method: str, what: str) -> None:
+        """Warn (once per call) that ``what`` is NaN at the dates outside the support."""
+        first, last = self.support()
+        after, before = dates[dates > last], dates[dates < first]
+        if not len(after) and not len(before):
+            return
+        parts = []
+        if len(after):
+            parts.append(
+                f"{len(after)} date(s) after {last.date()}, the last release date in the "
+                f"modelled data (from {after.min().date()})"
+            )
+        if len(before):
+            parts.append(
+                f"{len(before)} date(s) before {first.date()}, the first release date in the "
+                f"modelled data (from {before.min().date()})"
+            )
+        warnings.warn(
+            f"GapFit.{method}: {' and '.join(parts)}: the frontiers are not measured there, so "
+            f"{what} is NaN at those dates. Pass extrapolate=True to continue each frontier's "
+            "growth with its posterior spread (the interval then widens with the distance).",
+            UserWarning,
+            stacklevel=3,
+        )
+
+    def _knot_values(
+        self, lo_day: float | None = None, hi_day: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Knot days and frontier draws ``(chain, draw, weights, knot)``, with knots added past
+        either end (drawn growth, see :meth:`frontier_draws`) until ``[lo_day, hi_day]`` is
+        covered."""
+        post = self.posterior
+        days = to_days(self.design.knot_dates)
+        vals = post["frontier"].transpose(D.CHAIN, D.DRAW, D.WEIGHTS, KNOT_DIM).to_numpy()
+        h = float(np.diff(self.design.knots)[0])  # segment length in years, as in the model
+        step = h * 365.25
+        n_fwd = 0 if hi_day is None else max(0, math.ceil((hi_day - days[-1]) / step))
+        n_back = 0 if lo_day is None else max(0, math.ceil((days[0] - lo_day) / step))
+        if not n_fwd and not n_back:
+            return days, vals
+        mu = post["log_growth_mean"].transpose(D.CHAIN, D.DRAW, D.WEIGHTS).to_numpy()
+        sigma = float(self.settings.growth_spread)
+
+        def rises(direction: int, n: int) -> np.ndarray:
+            # one standard-normal draw per (chain, draw, side) and segment, seeded by the
+            # segment's position so that every call extends the frontiers identically
+            out = np.empty((*mu.shape, n))
+            for k in range(n):
+                rng = np.random.default_rng([EXTRAPOLATION_SEED, direction, k])
+                out[..., k] = h * np.exp(mu + sigma * rng.standard_normal(mu.shape))
+            return np.cumsum(out, axis=-1)
+
+        if n_fwd:
+            fwd = vals[..., -1:] + rises(1, n_fwd)
+            vals = np.concatenate([vals, fwd], axis=-1)
+            days = np.concatenate([days, days[-1] + step * np.arange(1, n_fwd + 1)])
+        if n_back:
+            back = (vals[..., :1] - rises(0, n_back))[..., ::-1]
+            vals = np.concatenate([back, vals], axis=-1)
+            days = np.concatenate([days[0] - step * np.arange(n_back, 0, -1), days])
+        return days, vals
+
+    def _frontier_values(self, dates: pd.DatetimeIndex, extrapolate: bool) -> xr.DataArray:
+        """Frontier draws at ``dates`` without support checks (``extrapolate``: drawn growth past
+        the knots; otherwise held at the end knots, which callers mask)."""
         x = to_days(dates)
-        out = np.empty((*vals.shape[:3], len(dates)))
+        if extrapolate and len(x):
+            knots, vals = self._knot_values(float(x.min()), float(x.max()))
+        else:
+            knots, vals = self._knot_values()
         k = np.clip(np.searchsorted(knots, x, side="right") - 1, 0, len(knots) - 2)
         w = np.clip((x - knots[k]) / (knots[k + 1] - knots[k]), 0.0, 1.0)
-        out[:] = vals[..., k] * (1 - w) + vals[..., k + 1] * w
+        out = vals[..., k] * (1 - w) + vals[..., k + 1] * w
+        f = self.posterior["frontier"]
         return xr.DataArray(
             out,
             dims=(D.CHAIN, D.DRAW, D.WEIGHTS, D.DATE),
@@ -95,19 +235,64 @@ class GapFit:
             name="frontier",
         )
 
-    def gap_draws(self, dates: Any = None, *, direction: Direction = "backward") -> xr.DataArray:
-        """Gap draws in months ``(chain, draw, group, date)``, groups all / public / private.
+    def frontier_draws(self, dates: Any = None, *, extrapolate: bool = False) -> xr.DataArray:
+        r"""Frontier draws ``(chain, draw, weights, date)``, linear between knots.
 
-        The gap is computed on a weekly grid over the whole modelled period (so that the closed
-        frontier's past is available) and then read at ``dates``.
+        Outside the data's support (:meth:`support`) the draws are NaN, with a warning naming
+        the first or last date with data, unless ``extrapolate=True``. Then each side's frontier
+        continues past its last knot :math:`\tau_K` (and before its first, :math:`\tau_0`)
+        segment by segment, each segment of the model's length :math:`h` (``knot_months``), with
+        a new log growth rate per posterior draw :math:`s`, drawn from the fitted hierarchy:
+
+        .. math::
+
+            F_g^{(s)}(\tau_{K+j}) = F_g^{(s)}(\tau_K) + \sum_{i=1}^{j} h\,
+                e^{\lambda^{(s)}_{g,K+i}},\qquad
+            \lambda^{(s)}_{g,K+i} \sim \mathcal N(\mu^{(s)}_{\lambda,g}, \sigma_\lambda),
+
+        and :math:`F_g^{(s)}(\tau_{-j}) = F_g^{(s)}(\tau_0) - \sum_{i=1}^{j} h\,
+        e^{\lambda^{(s)}_{g,-i}}` backwards, linear in between. The spread of the frontier (and
+        of the gap) therefore grows with the distance from the data: through the posterior
+        spread of the typical rate :math:`\mu_{\lambda,g}` (linearly in the distance) and the
+        segment-to-segment spread :math:`\sigma_\lambda` (``growth_spread``, as the square root
+        of the number of segments). Between the last release date and the last knot the model's
+        own segments are used, which are drawn from the same hierarchy. The drawn rates are
+        seeded by :data:`EXTRAPOLATION_SEED` and the segment's position, so every call
+        extrapolates identically.
         """
-        dates = self._default_dates() if dates is None else pd.DatetimeIndex(dates)
-        key = (direction, tuple(dates))
+        extrapolate = _check_extrapolate(extrapolate)
+        dates = self._dates(dates)
+        da = self._frontier_values(dates, extrapolate)
+        if not extrapolate:
+            outside = self._outside(dates)
+            if outside.any():
+                self._warn_outside(dates, "frontier_draws", "the frontier")
+                da = da.where(xr.DataArray(~outside, dims=D.DATE, coords={D.DATE: dates}))
+        return da
+
+    def _gap_values(
+        self, dates: pd.DatetimeIndex, direction: Direction, extrapolate: bool
+    ) -> xr.DataArray:
+        """Gap draws at ``dates`` (cached); NaN outside the support unless ``extrapolate``."""
+        key = (direction, extrapolate, tuple(dates))
         if key in self._cache:
             return self._cache[key]
-        fine = date_grid(self.design.knot_dates[0], self.design.knot_dates[-1], step_days=7)
-        fine = fine.union(dates)
-        fr = self.frontier_draws(fine)
+        first, last = self.support()
+        if extrapolate:
+            margin = pd.Timedelta(days=EXTRAPOLATION_MARGIN_YEARS * 365.25)
+            lo = min(first, dates.min()) - margin if len(dates) else first
+            hi = max(last, dates.max()) + margin if len(dates) else last
+            fine = date_grid(lo, hi, step_days=7)
+            fine = fine.union(pd.DatetimeIndex(dates)).union(pd.DatetimeIndex([hi]))
+        else:
+            # only the measured frontiers: a forward gap that needs the open frontier past the
+            # last date (or a backward one that needs the closed frontier before the first) is
+            # undefined in that draw
+            inside = dates[~self._outside(dates)]
+            fine = date_grid(first, last, step_days=7)
+            fine = fine.union(pd.DatetimeIndex(inside)).union(pd.DatetimeIndex([last]))
+        fine = fine.as_unit("ns")
+        fr = self._frontier_values(fine, extrapolate)
         f_closed = fr.sel({D.WEIGHTS: D.CLOSED}).to_numpy()
         f_open = fr.sel({D.WEIGHTS: D.OPEN}).to_numpy()
         post = self.posterior
@@ -119,7 +304,8 @@ class GapFit:
         grid = to_days(fine)
         latent = time_shift_gap(grid, f_open, f_closed, direction=direction)
         public = time_shift_gap(grid, f_open + gamma, f_closed, direction=direction)
-        vals = np.stack([latent, public, latent], axis=2)
+        groups = {"capability": latent, "public": public, "private": latent}
+        vals = np.stack([groups[g] for g in GAP_GROUPS], axis=2)
         da = xr.DataArray(
             vals,
             dims=(D.CHAIN, D.DRAW, D.GROUP, D.DATE),
@@ -130,9 +316,32 @@ class GapFit:
                 D.DATE: fine,
             },
             name="gap_months",
-        ).sel({D.DATE: dates})
+        ).reindex({D.DATE: dates})
         self._cache[key] = da
         return da
+
+    def gap_draws(
+        self,
+        dates: Any = None,
+        *,
+        direction: Direction = "backward",
+        extrapolate: bool = False,
+    ) -> xr.DataArray:
+        """Gap draws in months ``(chain, draw, group, date)``, groups capability / public /
+        private (see the class docstring).
+
+        The gap is computed on a weekly grid over the data's support (so that the closed
+        frontier's past is available) and then read at ``dates``. Outside the support the draws
+        are NaN with a warning, unless ``extrapolate=True`` (see :meth:`frontier_draws`); within
+        it, a draw whose gap needs a frontier outside the support (a forward gap the open side
+        has not closed by the last date) is NaN too unless ``extrapolate=True``.
+        """
+        direction = _check_direction(direction)
+        extrapolate = _check_extrapolate(extrapolate)
+        dates = self._dates(dates)
+        if not extrapolate:
+            self._warn_outside(dates, "gap_draws", "the gap")
+        return self._gap_values(dates, direction, extrapolate)
 
     # ------------------------------------------------------------------ summaries
     def gap(
@@ -143,33 +352,100 @@ class GapFit:
         by: Literal["access"] | None = None,
         ci: float = 0.9,
         reference_date: Any = "2025-01-20",
+        extrapolate: bool = False,
     ) -> pd.DataFrame:
         """Posterior gap in months at ``dates`` (weekly from 2023 to the last date by default).
 
         Returns the shared gap table: ``date, group, mean, median, lower, upper, n_defined,
-        prob_grew, method``. ``by=None`` gives the capability gap (``group == "all"``);
-        ``by="access"`` adds the gap as it appears on public and on private benchmarks (public
-        includes the open advantage term; private is the capability gap, the reference category).
-        ``prob_grew`` is the posterior probability that the gap at ``date`` exceeds the gap at
-        ``reference_date`` (DeepSeek R1's release by default).
+        prob_grew, method``. ``by=None`` gives the capability gap (group ``"capability"``);
+        ``by="access"`` gives the gap as it appears on public benchmarks (group ``"public"``:
+        with the open public-benchmark advantage) and on private ones (group ``"private"``:
+        the capability gap, private benchmarks being the reference category). ``prob_grew`` is
+        the posterior probability that the gap at ``date`` exceeds the gap at ``reference_date``
+        (DeepSeek R1's release by default; ``None`` leaves the column out).
+
+        Outside the data's support (:meth:`support`) the gap is NaN with a warning naming the
+        last (or first) release date of the modelled data, and so is ``prob_grew`` when
+        ``reference_date`` lies outside, unless ``extrapolate=True``: then the frontiers
+        continue with their posterior growth spread and the interval widens with the distance
+        (see :meth:`frontier_draws`).
+
+        Raises
+        ------
+        ValueError
+            ``dates`` or ``reference_date`` not dates, ``by`` not None / ``"access"``, ``ci``
+            outside (0, 1), ``direction`` not ``"backward"`` / ``"forward"``.
         """
-        if by not in (None, "access"):
-            raise ValueError(f"by={by!r}: use None or 'access'")
-        dates = self._default_dates() if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
-        if reference_date is not None:
-            dates_all = dates.union(pd.DatetimeIndex([pd.Timestamp(reference_date)]))
-        else:
-            dates_all = dates
-        draws = self.gap_draws(dates_all, direction=direction)
-        if by is None:
-            draws = draws.sel({D.GROUP: ["all"]})
-        table = summarize_gap(draws, ci=ci, reference_date=reference_date, method="bayesian_irt")
+        if not (by is None or (isinstance(by, str) and by in GROUPS_BY)):
+            raise ValueError(f"by={by!r}: use None (the capability gap) or 'access'")
+        ci = _check_ci(ci)
+        direction = _check_direction(direction)
+        extrapolate = _check_extrapolate(extrapolate)
+        dates = self._dates(dates)
+        ref = check_date_option("reference_date", reference_date, allow_none=True)
+        if not extrapolate:
+            self._warn_outside(dates, "gap", "the gap")
+            if ref is not None and self._outside(pd.DatetimeIndex([ref])).any():
+                self._warn_outside(
+                    pd.DatetimeIndex([ref]), "gap", f"prob_grew (reference_date={ref.date()})"
+                )
+        dates_all = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
+        draws = self._gap_values(dates_all, direction, extrapolate)
+        draws = draws.sel({D.GROUP: list(GROUPS_BY[by])})
+        table = self._summarize(draws, ci=ci, ref=ref, method="bayesian_irt", mask=not extrapolate)
         return table[table[D.DATE].isin(dates)].reset_index(drop=True)
 
-    def frontier(self, dates: Any = None, *, ci: float = 0.9) -> pd.DataFrame:
-        """Posterior frontier per side: ``date, weights, mean, median, lower, upper``."""
-        da = self.frontier_draws(dates)
-        table = summarize_gap(da.rename({D.WEIGHTS: D.GROUP}), ci=ci)
+    def _summarize(
+        self,
+        draws: xr.DataArray,
+        *,
+        ci: float,
+        ref: pd.Timestamp | None = None,
+        method: str | None = None,
+        mask: bool = True,
+    ) -> pd.DataFrame:
+        """:func:`~irtgap.gaps.summarize_gap` of ``draws`` at the dates inside the support;
+        outside it (when ``mask``; the caller has warned) every statistic is NaN and
+        ``n_defined`` is 0, as is ``prob_grew`` when ``ref`` lies outside."""
+        dates = pd.DatetimeIndex(draws[D.DATE].to_numpy())
+        inside = ~self._outside(dates) if mask else np.ones(len(dates), bool)
+        ref_inside = ref is not None and not (mask and self._outside(pd.DatetimeIndex([ref])).any())
+        groups = list(draws[D.GROUP].to_numpy())
+        full = pd.MultiIndex.from_product([dates, groups], names=[D.DATE, D.GROUP])
+        stats = ["mean", "median", "lower", "upper", "n_defined"]
+        if inside.any():
+            table = summarize_gap(
+                draws.isel({D.DATE: np.flatnonzero(inside)}),
+                ci=ci,
+                reference_date=ref if ref_inside else None,
+                method=method,
+            )
+            table = table.drop(columns="method", errors="ignore")
+            table = table.set_index([D.DATE, D.GROUP]).reindex(full)
+        else:
+            table = pd.DataFrame(np.nan, index=full, columns=stats)
+        table["n_defined"] = table["n_defined"].fillna(0).astype(np.int64)
+        if ref is not None and "prob_grew" not in table:
+            table["prob_grew"] = np.nan
+        if method is not None:
+            table["method"] = method
+        return table.reset_index()
+
+    def frontier(
+        self, dates: Any = None, *, ci: float = 0.9, extrapolate: bool = False
+    ) -> pd.DataFrame:
+        """Posterior frontier per side: ``date, weights, mean, median, lower, upper``.
+
+        NaN outside the data's support with a warning, unless ``extrapolate=True`` (see
+        :meth:`frontier_draws`).
+        """
+        ci = _check_ci(ci)
+        extrapolate = _check_extrapolate(extrapolate)
+        dates = self._dates(dates)
+        if not extrapolate:
+            self._warn_outside(dates, "frontier", "the frontier")
+        da = self._frontier_values(dates, extrapolate).rename({D.WEIGHTS: D.GROUP})
+        table = self._summarize(da, ci=ci, mask=not extrapolate)
         return table.rename(columns={D.GROUP: D.WEIGHTS}).drop(columns="n_defined")
 
     def capabilities(
@@ -181,6 +457,7 @@ class GapFit:
         150}``, model ids of the data), each draw is mapped affinely so that the anchors land on
         those values: the same scale as Epoch's ECI, for comparison.
         """
+        ci = _check_ci(ci)
         post = self.posterior
         cap = _stack(post["capability"])  # (S, units)
         units = list(post["unit"].to_numpy())
@@ -213,6 +490,7 @@ class GapFit:
         ``informed`` is ``1 - posterior sd / prior sd``: near 0 the data say little and the term
         stays at its prior (e.g. a provider scored on one benchmark only); near 1 the data pin it.
         """
+        ci = _check_ci(ci)
         post = self.posterior
         s = self.settings
         hn = np.sqrt(1 - 2 / np.pi)
@@ -250,7 +528,9 @@ class GapFit:
         """Sampler diagnostics: max R-hat, min bulk/tail ESS (all, frontier, gap), divergences.
 
         Warns with :class:`~irtgap.errors.ConvergenceWarning` when R-hat > 1.01, the bulk ESS of
-        the frontier or gap < 400, or any transition diverged.
+        the frontier or gap < 400, or any transition diverged; also when a check cannot be made
+        (R-hat needs two or more chains; the gap's ESS needs a date where every draw's gap is
+        defined), rather than passing it silently.
         """
         import arviz_stats as azs
 
@@ -262,17 +542,28 @@ class GapFit:
             rhat = azs.rhat(post)
             ess = azs.ess(post, method="bulk")
             ess_tail = azs.ess(post, method="tail")
-        max_rhat = float(max(np.nanmax(v.to_numpy()) for v in rhat.data_vars.values()))
-        min_ess = float(min(np.nanmin(v.to_numpy()) for v in ess.data_vars.values()))
-        min_tail = float(min(np.nanmin(v.to_numpy()) for v in ess_tail.data_vars.values()))
-        gap = self.gap_draws(self._default_dates()[::4]).sel({D.GROUP: "all"})
+            # all-NaN (one chain: no R-hat) stays NaN and is reported below, not passed
+            # (np.nanmax over every value: Python's max() is order-dependent with NaN)
+            max_rhat = float(
+                np.nanmax(np.concatenate([v.to_numpy().ravel() for v in rhat.values()]))
+            )
+            min_ess = float(np.nanmin(np.concatenate([v.to_numpy().ravel() for v in ess.values()])))
+            min_tail = float(
+                np.nanmin(np.concatenate([v.to_numpy().ravel() for v in ess_tail.values()]))
+            )
+        gap = self._gap_values(self._default_dates()[::4], "backward", False)
+        gap = gap.sel({D.GROUP: "capability"})
         gap_ok = gap.where(xr.apply_ufunc(np.isfinite, gap).all(dim=[D.CHAIN, D.DRAW]), drop=True)
-        gap_ess = (
-            float(np.nanmin(azs.ess(gap_ok, method="bulk").to_numpy()))
-            if gap_ok.size
-            else float("nan")
-        )
-        gap_rhat = float(np.nanmax(azs.rhat(gap_ok).to_numpy())) if gap_ok.size else float("nan")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gap_ess = (
+                float(np.nanmin(azs.ess(gap_ok, method="bulk").to_numpy()))
+                if gap_ok.size
+                else float("nan")
+            )
+            gap_rhat = (
+                float(np.nanmax(azs.rhat(gap_ok).to_numpy())) if gap_ok.size else float("nan")
+            )
         stats = self.idata["sample_stats"].to_dataset()
         div = int(stats["diverging"].sum()) if "diverging" in stats else 0
         out = pd.Series(
@@ -292,11 +583,21 @@ class GapFit:
         )
         if warn:
             problems = []
-            if max_rhat > RHAT_MAX:
+            n_chains = int(post.sizes[D.CHAIN])
+            if n_chains < 2:
+                problems.append(
+                    f"R-hat is undefined with {n_chains} chain (convergence not checked: "
+                    "run 2 or more chains)"
+                )
+            elif max_rhat > RHAT_MAX:
                 problems.append(f"max R-hat {max_rhat:.3f} > {RHAT_MAX}")
             for key in ("frontier_min_ess_bulk", "gap_min_ess_bulk"):
                 if out[key] < ESS_MIN:
                     problems.append(f"{key} {out[key]:.0f} < {ESS_MIN}")
+            if not np.isfinite(gap_ess):
+                problems.append(
+                    "gap_min_ess_bulk not checked (no date where every draw's gap is defined)"
+                )
             if div:
                 problems.append(f"{div} divergent transitions")
             if problems:
@@ -310,8 +611,9 @@ class GapFit:
         return out
 
     def summary(self, *, ci: float = 0.9) -> pd.DataFrame:
-        """The gap at DeepSeek R1's release (2025-01-20) and at the data's last date, by access."""
-        last = pd.Timestamp(self.design.rows[D.DATE].max())
+        """The gap at DeepSeek R1's release (2025-01-20) and at the data's last date, by access
+        (groups ``public`` and ``private``; NaN with a warning if the data do not reach R1)."""
+        last = self.support()[1]
         return self.gap([pd.Timestamp("2025-01-20"), last], by="access", ci=ci)
 
     # ------------------------------------------------------------------ plots
@@ -323,12 +625,11 @@ class GapFit:
         direction: Direction = "backward",
         ci: float = 0.9,
     ) -> Axes:
-        """Posterior gap over time (median and ``ci`` band) per group."""
+        """Posterior gap over time (median and ``ci`` band) per group: ``public`` and
+        ``private`` with ``by="access"`` (the default), ``capability`` with ``by=None``."""
         from irtgap.bayes_plots import plot_gap_table
 
         table = self.gap(by=by, direction=direction, ci=ci)
-        if by == "access":  # "all" is the private-benchmark gap by construction: draw it once
-            table = table[table[D.GROUP] != "all"]
         return plot_gap_table(
             table,
             ax=ax,
@@ -372,19 +673,28 @@ class GapFit:
 
     # ------------------------------------------------------------------ persistence
     def to_netcdf(self, path: str | Path) -> Path:
-        """Save the posterior, the data and the settings to one netCDF file (h5netcdf)."""
+        """Save the posterior, the data and the settings to one netCDF file (h5netcdf).
+
+        The data's tables (scores, benchmark metadata and the reference table, if any) are
+        stored column by column with their pandas dtypes (bool, nullable boolean, strings,
+        datetimes, numbers, and object columns of bools, numbers or strings), so
+        :meth:`from_netcdf` gives back equal tables.
+        """
         path = Path(path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(
+                f"GapFit.to_netcdf: folder {str(path.parent)!r} does not exist; create it first"
+            )
         tree = self.idata.copy()
         for name in list(tree.children):
             ds = tree[name].to_dataset()
             objs = [v for v in ds.data_vars if ds[v].dtype == object]
             if objs:  # e.g. nutpie's divergence messages: not storable in netCDF
                 tree[name] = ds.drop_vars(objs)
-        scores = self.data.scores.copy()
-        scores[D.DATE] = scores[D.DATE].astype("datetime64[ns]")
-        bench = self.data.benchmarks.reset_index()
-        tree["irtgap_scores"] = xr.Dataset.from_dataframe(_strings(scores))
-        tree["irtgap_benchmarks"] = xr.Dataset.from_dataframe(_strings(bench))
+        tree["irtgap_scores"] = encode_frame(self.data.scores)
+        tree["irtgap_benchmarks"] = encode_frame(self.data.benchmarks)
+        if self.data.reference is not None:
+            tree["irtgap_reference"] = encode_frame(self.data.reference)
         tree.attrs["irtgap_settings"] = json.dumps(asdict(self.settings))
         tree.attrs["irtgap_log"] = json.dumps(self.data.log, default=str)
         tree.to_netcdf(path, engine="h5netcdf")
@@ -392,45 +702,297 @@ class GapFit:
 
     @classmethod
     def from_netcdf(cls, path: str | Path) -> GapFit:
-        """Load a fit saved by :meth:`to_netcdf`."""
+        """Load a fit saved by :meth:`to_netcdf`.
+
+        Raises
+        ------
+        FileNotFoundError
+            No file at ``path``.
+        ValueError
+            The file was not written by :meth:`to_netcdf`, or its posterior does not match the
+            design rebuilt from its data (saved by an incompatible version of irtgap).
+        """
         from irtgap.gapmodel import GapSettings
 
-        tree = xr.open_datatree(path, engine="h5netcdf").load()
-        scores = tree["irtgap_scores"].to_dataset().to_dataframe().reset_index(drop=True)
-        bench = tree["irtgap_benchmarks"].to_dataset().to_dataframe().set_index(D.BENCHMARK)
-        scores = _restore(scores)
-        bench = _restore(bench)
-        data = ScoreData(scores=scores, benchmarks=bench, log=json.loads(tree.attrs["irtgap_log"]))
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"GapFit.from_netcdf: no file {str(path)!r}")
+        try:
+            tree = xr.open_datatree(path, engine="h5netcdf").load()
+        except Exception as exc:  # h5py / h5netcdf raise many types for a non-netCDF file
+            raise ValueError(
+                f"GapFit.from_netcdf: {str(path)!r} is not a netCDF file written by "
+                f"GapFit.to_netcdf ({type(exc).__name__}: {exc})"
+            ) from None
+        missing = [
+            n for n in ("posterior", "irtgap_scores", "irtgap_benchmarks") if n not in tree.children
+        ] + [a for a in ("irtgap_settings", "irtgap_log") if a not in tree.attrs]
+        if missing:
+            raise ValueError(
+                f"GapFit.from_netcdf: {str(path)!r} lacks {missing}; it was not written by "
+                "GapFit.to_netcdf"
+            )
+        if "irtgap_codec" not in tree["irtgap_scores"].attrs:
+            warnings.warn(
+                f"GapFit.from_netcdf: {str(path)!r} was saved by an older irtgap, which stored "
+                "every column as text: booleans and strings are restored by guess, and the "
+                "data's reference table was not saved. Save the fit again to keep exact types.",
+                UserWarning,
+                stacklevel=2,
+            )
+        scores = decode_frame(tree["irtgap_scores"].to_dataset())
+        bench = decode_frame(tree["irtgap_benchmarks"].to_dataset())
+        if D.BENCHMARK in bench.columns:  # files from before the lossless format
+            bench = bench.set_index(D.BENCHMARK)
+        reference = (
+            decode_frame(tree["irtgap_reference"].to_dataset())
+            if "irtgap_reference" in tree.children
+            else None
+        )
+        data = ScoreData(
+            scores=scores,
+            benchmarks=bench,
+            log=json.loads(tree.attrs["irtgap_log"]),
+            reference=reference,
+        )
         settings = GapSettings(**json.loads(tree.attrs["irtgap_settings"]))
-        for name in ("irtgap_scores", "irtgap_benchmarks"):
-            del tree[name]
+        for name in ("irtgap_scores", "irtgap_benchmarks", "irtgap_reference"):
+            if name in tree.children:
+                del tree[name]
         design = make_design(
             data,
             since=settings.since,
             knot_months=settings.knot_months,
             reference_date=settings.reference_date,
         )
+        _check_matches(tree["posterior"].to_dataset(), design, path)
         return cls(idata=tree, design=design, settings=settings, data=data)
 
 
-def _strings(df: pd.DataFrame) -> pd.DataFrame:
-    """Object/string columns as plain str (netCDF stores them as variable-length strings)."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].astype(object).where(out[c].notna(), "<NA>").astype(str)
-        elif pd.api.types.is_bool_dtype(out[c]) or out[c].dtype == object:
-            out[c] = out[c].astype(str)
-    out.index = pd.RangeIndex(len(out), name="row")
+def _check_matches(post: xr.Dataset, design: Design, path: Path) -> None:
+    """The saved posterior's coordinates are those of the rebuilt design."""
+    units = design.models.index[design.base_idx == np.arange(len(design.models))]
+    want = {
+        "unit": list(units),
+        D.BENCHMARK: list(design.benchmarks.index),
+        KNOT_DIM: list(design.knot_dates),
+    }
+    for dim, values in want.items():
+        if dim in post.coords and list(post[dim].to_numpy()) != list(pd.Index(values).to_numpy()):
+            raise ValueError(
+                f"GapFit.from_netcdf: the saved posterior's {dim!r} coordinate does not match "
+                f"the design rebuilt from the saved data ({str(path)!r} was written by an "
+                "incompatible version of irtgap); refit the model"
+            )
+
+
+# ---------------------------------------------------------------------- table codec
+#: Version of the column-by-column table format of :func:`encode_frame`.
+CODEC_VERSION = 1
+_ROW = "row"
+
+
+def _json_value(v: Any) -> Any:
+    """One object-column value as JSON-able, tagging what JSON cannot hold."""
+    if v is None or isinstance(v, bool | str):
+        return v
+    if v is pd.NA:
+        return {"__irtgap__": "NA"}
+    if v is pd.NaT:
+        return {"__irtgap__": "NaT"}
+    if isinstance(v, pd.Timestamp):
+        return {"__irtgap__": "Timestamp", "value": v.isoformat()}
+    if isinstance(v, np.generic):
+        return _json_value(v.item())
+    if isinstance(v, int | float):
+        return v
+    return {"__irtgap__": "str", "value": str(v)}  # anything else: its text
+
+
+def _from_json_value(v: Any) -> Any:
+    if isinstance(v, dict) and "__irtgap__" in v:
+        kind = v["__irtgap__"]
+        if kind == "NA":
+            return pd.NA
+        if kind == "NaT":
+            return pd.NaT
+        if kind == "Timestamp":
+            return pd.Timestamp(v["value"])
+        return v["value"]
+    return v
+
+
+def _encode_column(s: pd.Series) -> tuple[np.ndarray, dict[str, Any], np.ndarray | None]:
+    """Values storable in netCDF, the attributes that restore the dtype, and the NA mask."""
+    dt = s.dtype
+    na = s.isna().to_numpy(dtype=bool)
+    attrs: dict[str, Any] = {"irtgap_dtype": str(dt)}
+    if isinstance(dt, pd.CategoricalDtype):
+        cats = [_json_value(c) for c in dt.categories]
+        attrs.update(
+            irtgap_kind="category",
+            irtgap_categories=json.dumps(cats),
+            irtgap_ordered=int(bool(dt.ordered)),
+        )
+        return np.asarray(s.cat.codes.to_numpy(), dtype=np.int64), attrs, None
+    if isinstance(dt, pd.BooleanDtype):
+        attrs["irtgap_kind"] = "boolean"
+        return s.to_numpy(dtype=np.int8, na_value=0), attrs, na
+    if isinstance(dt, pd.DatetimeTZDtype) or (
+        isinstance(dt, np.dtype) and np.issubdtype(dt, np.datetime64)
+    ):
+        tz = getattr(dt, "tz", None)
+        naive = s.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else s
+        unit = str(np.datetime_data(naive.to_numpy().dtype)[0])
+        attrs.update(irtgap_kind="datetime", irtgap_unit=unit, irtgap_tz=str(tz or ""))
+        return naive.to_numpy().view("int64"), attrs, na
+    if isinstance(dt, np.dtype) and np.issubdtype(dt, np.timedelta64):
+        unit = str(np.datetime_data(dt)[0])
+        attrs.update(irtgap_kind="timedelta", irtgap_unit=unit)
+        return s.to_numpy().view("int64"), attrs, na
+    if isinstance(dt, pd.StringDtype):
+        attrs.update(
+            irtgap_kind="string",
+            irtgap_storage=str(dt.storage),
+            irtgap_na=("NA" if dt.na_value is pd.NA else "nan"),
+        )
+        return np.asarray(s.to_numpy(dtype=object, na_value=""), dtype=object), attrs, na
+    if isinstance(dt, np.dtype) and dt.kind == "b":
+        attrs["irtgap_kind"] = "bool"
+        return s.to_numpy().astype(np.int8), attrs, None
+    if isinstance(dt, np.dtype) and dt.kind in "iuf":
+        attrs["irtgap_kind"] = "numpy"
+        return s.to_numpy(), attrs, None
+    numpy_dtype = getattr(dt, "numpy_dtype", None)
+    if (
+        pd.api.types.is_extension_array_dtype(dt)
+        and isinstance(numpy_dtype, np.dtype)
+        and numpy_dtype.kind in "iufb"
+    ):  # Int64, Float64, int64[pyarrow], ...
+        attrs["irtgap_kind"] = "masked"
+        values = s.to_numpy(dtype=numpy_dtype, na_value=0 if numpy_dtype.kind != "f" else np.nan)
+        if numpy_dtype.kind == "b":
+            values = values.astype(np.int8)
+        return values, attrs, na
+    # object and everything else: one JSON text per value (bool, int, float, str, None, NaN,
+    # NA, NaT and Timestamps come back as they were), then the dtype
+    attrs["irtgap_kind"] = "json"
+    texts = [json.dumps(_json_value(v)) for v in s.astype(object)]
+    return np.asarray(texts, dtype=object), attrs, None
+
+
+def _decode_column(values: np.ndarray, attrs: dict[str, Any], na: np.ndarray | None) -> Any:
+    kind = attrs["irtgap_kind"]
+    dtype = attrs["irtgap_dtype"]
+    if kind == "category":
+        cats = [_from_json_value(c) for c in json.loads(attrs["irtgap_categories"])]
+        return pd.Categorical.from_codes(
+            np.asarray(values, dtype=np.int64),
+            categories=cats,
+            ordered=bool(attrs["irtgap_ordered"]),
+        )
+    if kind == "boolean":
+        arr = pd.array(np.asarray(values).astype(bool), dtype="boolean")
+        if na is not None:
+            arr[na] = pd.NA
+        return arr
+    if kind == "datetime":
+        unit = attrs["irtgap_unit"]
+        out = pd.Series(np.asarray(values, dtype=np.int64).view(f"M8[{unit}]"))
+        if attrs["irtgap_tz"]:
+            out = out.dt.tz_localize("UTC").dt.tz_convert(attrs["irtgap_tz"])
+        return out.to_numpy() if not attrs["irtgap_tz"] else out.array
+    if kind == "timedelta":
+        return np.asarray(values, dtype=np.int64).view(f"m8[{attrs['irtgap_unit']}]")
+    if kind == "string":
+        na_value = pd.NA if attrs["irtgap_na"] == "NA" else np.nan
+        string_dtype = pd.StringDtype(storage=attrs["irtgap_storage"], na_value=na_value)
+        obj = np.asarray(values, dtype=object).copy()
+        if na is not None:
+            obj[na] = None
+        return pd.array(obj, dtype=string_dtype)
+    if kind == "bool":
+        return np.asarray(values).astype(bool)
+    if kind == "numpy":
+        return np.asarray(values).astype(np.dtype(dtype))
+    if kind == "masked":
+        out = pd.Series(np.asarray(values)).astype(dtype)
+        if na is not None and na.any():
+            out = out.mask(pd.Series(na))
+        return out.array
+    objs = np.empty(len(values), dtype=object)
+    objs[:] = [_from_json_value(json.loads(str(t))) for t in values]
+    if dtype != "object":
+        try:
+            return pd.Series(objs).astype(dtype).array
+        except (TypeError, ValueError):
+            return objs
+    return objs
+
+
+def encode_frame(df: pd.DataFrame) -> xr.Dataset:
+    """A DataFrame as an xarray Dataset that netCDF can store and :func:`decode_frame` restores
+    with the same dtypes, index and column names (one variable per column, ``c0``, ``c1``...,
+    along dimension ``row``; NA masks as ``c0_isna``...)."""
+    plain_index = isinstance(df.index, pd.RangeIndex) and df.index.equals(pd.RangeIndex(len(df)))
+    flat = df.reset_index(drop=True) if plain_index else df.reset_index()
+    variables: dict[str, xr.Variable] = {}
+    for i in range(flat.shape[1]):
+        values, attrs, na = _encode_column(flat.iloc[:, i])
+        attrs["irtgap_name"] = json.dumps(_json_value(flat.columns[i]))
+        variables[f"c{i}"] = xr.Variable(_ROW, values, attrs)
+        if na is not None:
+            variables[f"c{i}_isna"] = xr.Variable(_ROW, na.astype(np.int8))
+    ds = xr.Dataset(variables)
+    ds.attrs.update(
+        irtgap_codec=CODEC_VERSION,
+        irtgap_n_columns=int(flat.shape[1]),
+        irtgap_index=json.dumps(None if plain_index else [_json_value(n) for n in df.index.names]),
+        irtgap_columns_name=json.dumps(_json_value(df.columns.name)),
+        irtgap_index_name=json.dumps(_json_value(df.index.name)),
+    )
+    return ds
+
+
+def decode_frame(ds: xr.Dataset) -> pd.DataFrame:
+    """The DataFrame stored by :func:`encode_frame` (or by irtgap before that format)."""
+    if "irtgap_codec" not in ds.attrs:
+        return _decode_legacy(ds)
+    columns: dict[Any, Any] = {}
+    names = []
+    for i in range(int(ds.attrs["irtgap_n_columns"])):
+        var = ds[f"c{i}"]
+        mask = ds[f"c{i}_isna"].to_numpy().astype(bool) if f"c{i}_isna" in ds else None
+        name = _from_json_value(json.loads(var.attrs["irtgap_name"]))
+        names.append(name)
+        columns[i] = _decode_column(var.to_numpy(), dict(var.attrs), mask)
+    n_rows = int(ds.sizes.get(_ROW, 0))
+    out = pd.DataFrame(columns, index=pd.RangeIndex(n_rows))
+    out.columns = pd.Index(
+        names, name=_from_json_value(json.loads(ds.attrs["irtgap_columns_name"]))
+    )
+    index = json.loads(ds.attrs["irtgap_index"])
+    if index is not None:
+        keys = list(out.columns[: len(index)])
+        out = out.set_index(keys)
+        out.index.names = [_from_json_value(n) for n in index]
     return out
 
 
-def _restore(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
+def _decode_legacy(ds: xr.Dataset) -> pd.DataFrame:
+    """Tables saved before :data:`CODEC_VERSION` 1: every text and bool column was stored as
+    text ('<NA>' for missing, 'True' / 'False' for bools). Text columns come back as strings,
+    and columns holding only 'True' / 'False' as nullable booleans (:meth:`GapFit.from_netcdf`
+    warns)."""
+    out = ds.to_dataframe().reset_index(drop=True)
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].astype("string").replace("<NA>", pd.NA)
+            col = out[c].astype("string").replace("<NA>", pd.NA)
+            if col.notna().any() and col.dropna().isin(["True", "False"]).all():
+                out[c] = col.map({"True": True, "False": False}).astype("boolean")
+            else:
+                out[c] = col
     return out
 
 
-__all__ = ["ESS_MIN", "RHAT_MAX", "GapFit"]
+__all__ = ["ESS_MIN", "GAP_GROUPS", "RHAT_MAX", "GapFit", "decode_frame", "encode_frame"]

@@ -1,27 +1,39 @@
 r"""The hierarchical Bayesian IRT gap model.
 
-Notation: observation :math:`i` is the score :math:`y_i \in [0, 1]` of model version :math:`m` on
-benchmark :math:`b`; model :math:`m` was released at time :math:`t_m` (years since the reference
-date, 2024-01-01 by default), belongs to side :math:`g_m \in \{\text{closed}, \text{open}\}` and
-is served by provider :math:`p_i` (first-party, or a third-party host); benchmark :math:`b` has
-random-guess floor :math:`c_b` and access :math:`a_b \in \{\text{public}, \text{private}\}`.
+Notation: observation :math:`i` is the score :math:`y_i` of model version :math:`m` on benchmark
+:math:`b`; model :math:`m` was released at time :math:`t_m` (years since the reference date,
+2024-01-01 by default), belongs to side :math:`g_m \in \{\text{closed}, \text{open}\}` and is
+served by provider :math:`p_i` (first-party, or a third-party host); benchmark :math:`b` has
+random-guess floor :math:`c_b`, ceiling :math:`\kappa_b` (the highest attainable score, 1 unless
+the metadata say otherwise; :math:`0 \le c_b < \kappa_b`) and access
+:math:`a_b \in \{\text{public}, \text{private}\}`.
 
-**Measurement (2PL IRT with a guessing floor).**
+**Measurement (2PL IRT with a guessing floor, on the fraction of the ceiling).** The modelled
+score is :math:`z_i = y_i / \kappa_b \in [0, 1]`, with floor :math:`f_b = c_b / \kappa_b`:
 
 .. math::
 
     \eta_i &= \alpha_b\,(\theta_{k(m)} + \gamma\,[g_m = \text{open}]\,[a_b = \text{public}]
               - \delta_{p_i}\,[p_i \neq \text{first-party}] - D_b) \\
-    \mu_i &= c_b + (1 - c_b)\,\operatorname{logistic}(\eta_i) \\
-    y_i &\sim \operatorname{Beta}(\mu_i \phi_b,\ (1 - \mu_i)\phi_b),
+    \mu_i &= f_b + (1 - f_b)\,\operatorname{logistic}(\eta_i)
+        \qquad(\text{so } \operatorname{E}[y_i] = c_b + (\kappa_b - c_b)\,
+        \operatorname{logistic}(\eta_i)) \\
+    z_i &\sim \operatorname{Beta}(\mu_i \phi_b,\ (1 - \mu_i)\phi_b),
         \text{ censored to } [\epsilon, 1 - \epsilon],\ \epsilon = 0.005
+
+A score at its benchmark's ceiling (:math:`z_i \ge 1 - \epsilon`, i.e.
+:math:`y_i \ge (1 - \epsilon)\kappa_b`) is right-censored whatever the ceiling; a score above the
+ceiling is an error. The replicator (:func:`irtgap.winners_curse.replicate_scores`) and the
+simulator (:func:`irtgap.simulate`) draw scores by this same formula, :math:`y = \kappa_b z`.
+Benchmarks whose access is unknown are modelled as private (no :math:`\gamma`), with a warning
+naming them (:func:`irtgap.design.make_design`).
 
 A hosted version (``chutes/QwQ-32B``) shares the capability :math:`\theta_{k(m)}` of the
 first-party version it serves (see :func:`irtgap.design.match_hosted_versions`), so the provider
-penalty is identified by the hosted versus first-party scores of the same weights. Exact 0 and 1
-are not clipped silently: a score at or below :math:`\epsilon` contributes the Beta probability
-of lying below :math:`\epsilon` (left-censoring: the score is known only to be below the
-resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
+penalty is identified by the hosted versus first-party scores of the same weights. Exact 0 and
+the ceiling are not clipped silently: a score at or below :math:`\epsilon` contributes the Beta
+probability of lying below :math:`\epsilon` (left-censoring: the score is known only to be below
+the resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
 
 **Capability over time.** Each side has a frontier :math:`F_g(t)`, piecewise linear between knots
 :math:`\tau_0 < \dots < \tau_K` spaced ``knot_months`` apart, non-decreasing by construction:
@@ -72,15 +84,27 @@ identified). The scale can be mapped onto Epoch's ECI through two anchor models
 
 **The gap.** Per posterior draw, the backward gap is
 :math:`t - F_{\text{closed}}^{-1}(F_{\text{open}}(t))` and the forward gap
-:math:`F_{\text{open}}^{-1}(F_{\text{closed}}(t)) - t`, in months (see :mod:`irtgap.gaps`). On
-public benchmarks the open frontier is shifted by :math:`\gamma`; the capability gap ("all") is the
-gap without that shift, which is also the gap as measured on private benchmarks.
+:math:`F_{\text{open}}^{-1}(F_{\text{closed}}(t)) - t`, in months (see :mod:`irtgap.gaps`). The
+gap groups of :class:`~irtgap.gapfit.GapFit` are: ``"capability"``, the gap between the latent
+frontiers; ``"private"``, the gap as private benchmarks show it, which is the capability gap
+(private benchmarks are the reference category: no open advantage); ``"public"``, the gap as
+public benchmarks show it, with the open frontier shifted by :math:`\gamma`. (The threshold
+method's ``"all"`` mixes public and private crossings; no Bayesian group means that.)
+
+**Support.** The frontiers are measured between the first and the last release date of the
+modelled data. Outside that range every gap and frontier of :class:`~irtgap.gapfit.GapFit` is
+NaN with a warning, unless the caller passes ``extrapolate=True``; then each frontier continues
+segment by segment (``knot_months`` long) with a new log growth rate per posterior draw, drawn
+from the fitted hierarchy, :math:`\lambda \sim \mathcal N(\mu_{\lambda,g}, \sigma_\lambda)`
+(see :meth:`irtgap.gapfit.GapFit.frontier_draws`), so the interval widens with the distance.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -88,7 +112,15 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from irtgap import _dims as D
-from irtgap.design import CENSOR, KNOT_DIM, PROVIDER_DIM, Design, make_design
+from irtgap.design import (
+    CENSOR,
+    KNOT_DIM,
+    PROVIDER_DIM,
+    Design,
+    check_date_option,
+    check_knot_months,
+    make_design,
+)
 from irtgap.scoredata import ScoreData
 
 if TYPE_CHECKING:
@@ -203,6 +235,14 @@ class GapSettings:
         :math:`\tau`, the sd of the Normal part of a model's standardized shortfall (0.4: a model
         can sit above its side's frontier by about 0.4 shortfall scales at 1 sd; a hard edge
         (0) gives the sampler a boundary to fight, see ``docs/model.md``).
+
+    Raises
+    ------
+    ValueError
+        On construction, naming the option, when a setting is invalid: ``since`` or
+        ``reference_date`` not a date, ``knot_months`` not a whole number >= 1, a switch not a
+        bool, a prior scale or ``growth_spread`` not a finite number > 0, ``frontier_softness``
+        not a finite number >= 0. Every :class:`GapModel` checks its settings here.
     """
 
     since: str | None = "2022-01-01"
@@ -215,6 +255,45 @@ class GapSettings:
     prior_scale_delta: float = 0.5
     growth_spread: float = 0.3
     frontier_softness: float = 0.4
+
+    def __post_init__(self) -> None:
+        check_date_option("since", self.since, allow_none=True)
+        check_knot_months(self.knot_months)
+        check_date_option("reference_date", self.reference_date)
+        for name in ("public_advantage", "provider_degradation", "shortfall"):
+            value = getattr(self, name)
+            if not isinstance(value, bool | np.bool_):
+                raise ValueError(f"{name}={value!r}: give True or False")
+        for name, minimum in (
+            ("prior_scale_gamma", None),
+            ("prior_scale_delta", None),
+            ("growth_spread", None),
+            ("frontier_softness", 0.0),
+        ):
+            value = getattr(self, name)
+            ok = isinstance(value, Real) and not isinstance(value, bool)
+            ok = ok and math.isfinite(float(value))
+            ok = ok and (float(value) > 0 if minimum is None else float(value) >= minimum)
+            if not ok:
+                need = "> 0" if minimum is None else f">= {minimum:g}"
+                raise ValueError(f"{name}={value!r}: give a finite number {need}")
+
+
+def _check_fit_options(
+    draws: Any, tune: Any, chains: Any, cores: Any, sampler: Any, sampler_kwargs: Any
+) -> None:
+    """Clear errors for :meth:`GapModel.fit` options (before anything is compiled)."""
+    for name, value, minimum in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
+        if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
+            raise ValueError(f"{name}={value!r}: give a whole number >= {minimum}")
+    if cores is not None and (
+        isinstance(cores, bool) or not isinstance(cores, Integral) or int(cores) < 1
+    ):
+        raise ValueError(f"cores={cores!r}: give a whole number >= 1, or None (one per chain)")
+    if sampler not in ("nutpie", "pymc"):
+        raise ValueError(f"sampler={sampler!r}: use 'nutpie' or 'pymc'")
+    if sampler_kwargs is not None and not isinstance(sampler_kwargs, dict):
+        raise ValueError(f"sampler_kwargs={sampler_kwargs!r}: give a dict of pymc.sample options")
 
 
 def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
@@ -244,13 +323,12 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     unit_side = design.side_idx[unit_mask]
     k_left, w = design.knot_position(design.t_models[unit_mask])
 
-    rows = design.rows
     bench = design.benchmarks
     b_idx = design.benchmark_idx
-    y = np.clip(rows[D.SCORE].to_numpy(float), CENSOR, 1 - CENSOR)
-    floor = bench["random_baseline"].to_numpy(float) / bench["ceiling"].to_numpy(float)
-    row_open = (rows[D.WEIGHTS] == D.OPEN).to_numpy()
-    row_public = (rows[D.ACCESS] == "public").to_numpy()
+    # scores as fractions of their benchmark's ceiling (see the module docstring)
+    y = np.clip(design.scaled_scores, CENSOR, 1 - CENSOR)
+    floor = design.floor
+    open_public = design.open_public
     prov_idx = design.provider_idx
     h = float(np.diff(design.knots)[0])
 
@@ -331,7 +409,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         effect = theta[row_unit]
         if settings.public_advantage:
             gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
-            effect = effect + gamma * (row_open & row_public)
+            effect = effect + gamma * open_public
         if settings.provider_degradation and design.providers:
             delta = pm.HalfNormal(
                 "provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM
@@ -366,7 +444,9 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
 class GapModel:
     """The hierarchical Bayesian IRT gap model (settings only; :meth:`fit` does the work).
 
-    Parameters are those of :class:`GapSettings`. See :mod:`irtgap.gapmodel` for the maths.
+    Parameters are those of :class:`GapSettings`, checked on construction (and again by
+    :meth:`design`, :meth:`build` and :meth:`fit`, in case one was changed since): an invalid one
+    raises a ValueError naming it. See :mod:`irtgap.gapmodel` for the maths.
 
     Examples
     --------
@@ -388,9 +468,13 @@ class GapModel:
     growth_spread: float = GapSettings.growth_spread
     frontier_softness: float = GapSettings.frontier_softness
 
+    def __post_init__(self) -> None:
+        self.settings  # noqa: B018 - validates every setting (GapSettings.__post_init__)
+
     @property
     def settings(self) -> GapSettings:
-        return GapSettings(**asdict(self))
+        """The settings as a (validated, frozen) :class:`GapSettings`."""
+        return GapSettings(**{f.name: getattr(self, f.name) for f in fields(GapSettings)})
 
     def design(self, data: ScoreData) -> Design:
         s = self.settings
@@ -426,10 +510,22 @@ class GapModel:
         :func:`pymc.sample` (``target_accept`` there overrides the default), and its ``nuts``
         entry is merged over the nutpie defaults. Diagnostics are checked after sampling and a
         :class:`~irtgap.errors.ConvergenceWarning` is issued when R-hat > 1.01, bulk ESS < 400
-        for the frontier, or any divergence occurred.
+        for the frontier, or any divergence occurred (and when R-hat cannot be computed: one
+        chain).
+
+        Raises
+        ------
+        ValueError
+            Before anything is compiled, naming the option: an invalid setting (see
+            :class:`GapSettings`), ``draws`` / ``chains`` not a whole number >= 1, ``tune`` < 0,
+            ``cores`` < 1, ``sampler`` not ``"nutpie"`` / ``"pymc"``, ``sampler_kwargs`` not a
+            dict.
+        ScoreDataError
+            The data cannot be modelled (see :func:`irtgap.design.make_design`).
         """
         from irtgap.gapfit import GapFit
 
+        _check_fit_options(draws, tune, chains, cores, sampler, sampler_kwargs)
         design = self.design(data)
         model = build_model(design, self.settings)
         kwargs = sample_kwargs(sampler, chains, cores=cores, overrides=sampler_kwargs)

@@ -223,7 +223,14 @@ def check_seed(option: str, value: Any, *, generator: bool = False) -> Any:
 
 
 def check_date(option: str, value: Any) -> pd.Timestamp:
-    """One date as a naive timestamp (time-zone-aware values in UTC); raise naming ``option``."""
+    """One date as a naive timestamp (time-zone-aware values in UTC); raise naming ``option``.
+
+    Numbers are refused: ``pd.Timestamp(2022)`` is 2022 nanoseconds after 1970, not the year.
+    """
+    if isinstance(value, bool | int | float | np.integer | np.floating):
+        raise ScoreDataError(
+            f"{option}={value!r} is a number, not a date: give an ISO date such as '2025-01-20'"
+        )
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as err:

@@ -43,6 +43,14 @@ def bayes_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: i
             "shortfall below it, a public-benchmark open advantage and a third-party-host "
             "penalty; the gap is the time shift between the frontiers, per posterior draw "
             "(backward: how long ago the closed frontier stood where the open one stands). "
+            "Groups: `private` is the gap as private benchmarks show it, which is the "
+            "capability gap (no open advantage there); `public` is the gap as public "
+            "benchmarks show it, with the open models' public-benchmark advantage. (The "
+            "threshold method's `all` mixes public and private crossings; no group here "
+            "does.) Benchmarks of unknown access are modelled as private"
+            + (f" ({', '.join(fit.design.unknown_access)})" if fit.design.unknown_access else "")
+            + ". The gap is given only between the first and last release date of the "
+            "modelled data. "
             "`prob_grew` is the posterior probability that the gap is larger than at DeepSeek "
             "R1's release (2025-01-20)." + note,
             f"![posterior gap]({gap_png})",

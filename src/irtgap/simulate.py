@@ -2,9 +2,10 @@ r"""Synthetic score tables drawn from the gap model's own generative story, with
 
 :func:`simulate` draws a :class:`~irtgap.ScoreData` from the model of :mod:`irtgap.gapmodel`:
 frontiers chosen so that the backward gap follows a given trajectory, models below their side's
-frontier by an exponential shortfall, benchmarks with difficulties, slopes, guessing floors and a
-release date, a sparse evaluation pattern, Beta-distributed scores, and optional provider
-degradation and public-benchmark contamination. The true gap comes back beside the data.
+frontier by an exponential shortfall, benchmarks with difficulties, slopes, guessing floors,
+ceilings and a release date, a sparse evaluation pattern, Beta-distributed scores (as fractions of
+the ceiling, as the model reads them), and optional provider degradation and public-benchmark
+contamination. The true gap comes back beside the data.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ class SimulatedData:
     ----------
     data : ScoreData
     truth : dict
-        ``growth`` (closed frontier rise per year), ``public_advantage`` (gamma),
-        ``provider_degradation`` (delta), ``shortfall_scale``, ``origin``.
+        ``growth_per_year`` (closed frontier rise per year), ``public_advantage`` (gamma),
+        ``provider_degradation`` (delta), ``shortfall_scale``, ``origin``, and per benchmark
+        ``difficulty``, ``slope``, ``ceiling``; per model ``capability``.
     """
 
     data: ScoreData
@@ -80,6 +82,7 @@ def simulate(
     hosted_share: float = 0.3,
     precision: float = 40.0,
     floors: tuple[float, ...] = (0.0, 0.0, 0.25),
+    ceilings: tuple[float, ...] = (1.0,),
     benchmark_lifetimes: bool = True,
     seed: int | np.random.Generator = 0,
 ) -> SimulatedData:
@@ -119,6 +122,12 @@ def simulate(
         benchmarks.
     precision : float
         Beta precision of scores (higher is less noisy).
+    floors, ceilings : tuple of float
+        Random-guess floors :math:`c_b` and ceilings :math:`\kappa_b` (highest attainable
+        score), cycled over the benchmarks; each floor must lie below its ceiling. A score is
+        :math:`y = \kappa_b z` with :math:`z \sim \operatorname{Beta}(\mu\phi, (1-\mu)\phi)`,
+        :math:`\mu = c_b/\kappa_b + (1 - c_b/\kappa_b)\operatorname{logistic}(\eta)`: the
+        measurement of :mod:`irtgap.gapmodel`.
     seed : int or numpy.random.Generator
 
     Returns
@@ -151,7 +160,13 @@ def simulate(
     lo, hi = theta.min(), fc.max()
     difficulty = np.sort(rng.uniform(lo - 0.5, hi + 0.5, size=n_benchmarks))
     slope = np.exp(rng.normal(0, 0.25, size=n_benchmarks))
-    floor = np.array([floors[k % len(floors)] for k in range(n_benchmarks)])
+    floor = np.array([floors[k % len(floors)] for k in range(n_benchmarks)], dtype=float)
+    ceiling = np.array([ceilings[k % len(ceilings)] for k in range(n_benchmarks)], dtype=float)
+    if not ((ceiling > floor) & (ceiling <= 1) & (floor >= 0)).all():
+        raise ValueError(
+            f"floors={floors!r}, ceilings={ceilings!r}: every floor must lie in [0, ceiling) "
+            "and every ceiling in (0, 1]"
+        )
     public = np.arange(n_benchmarks) < round(public_share * n_benchmarks)
     perm = rng.permutation(n_benchmarks)
     public = public[perm]
@@ -178,9 +193,10 @@ def simulate(
 
     def score(i: int, k: int, penalty: float) -> float:
         eff = theta[i] + (public_advantage if side[i] == D.OPEN and public[k] else 0.0) - penalty
-        mu = floor[k] + (1 - floor[k]) / (1 + np.exp(-slope[k] * (eff - difficulty[k])))
+        f = floor[k] / ceiling[k]  # the floor as a fraction of the ceiling
+        mu = f + (1 - f) / (1 + np.exp(-slope[k] * (eff - difficulty[k])))
         mu = float(np.clip(mu, 1e-4, 1 - 1e-4))
-        return float(rng.beta(mu * precision, (1 - mu) * precision))
+        return float(ceiling[k] * rng.beta(mu * precision, (1 - mu) * precision))
 
     dates = origin + pd.to_timedelta(np.round(t_m * 365.25), unit="D")
     for i, k in zip(*np.nonzero(scored), strict=True):
@@ -220,6 +236,7 @@ def simulate(
             "benchmark": names,
             "access": np.where(public, "public", "private"),
             "random_baseline": floor,
+            "ceiling": ceiling,
             "scale": "fraction",
             "release_date": origin + pd.to_timedelta(np.round(rel * 365.25), unit="D"),
         }
@@ -247,6 +264,7 @@ def simulate(
         "end": pd.Timestamp(end),
         "difficulty": dict(zip(names, difficulty, strict=True)),
         "slope": dict(zip(names, slope, strict=True)),
+        "ceiling": dict(zip(names, ceiling, strict=True)),
         "capability": dict(zip(model_names, theta, strict=True)),
     }
     return SimulatedData(data=data, truth=truth, _frontier=frontiers)

@@ -235,7 +235,10 @@ def run_replication(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 table = _estimate(method, sim, dates, quick, rep_seed)
-            table = table[table[D.GROUP] == "all"].set_index(D.DATE).reindex(dates)
+            # the threshold and capability methods' "all" pools every benchmark; the Bayesian
+            # model's "capability" is its gap without the public-benchmark advantage
+            group = "capability" if method == "bayesian" else "all"
+            table = table[table[D.GROUP] == group].set_index(D.DATE).reindex(dates)
             est, lo, hi = (table[c].to_numpy(float) for c in ("median", "lower", "upper"))
             extra = {c: table[c].to_numpy() for c in ("max_rhat", "divergences") if c in table}
         except Exception as exc:  # a method that cannot run on a world is a result, not a crash

@@ -8,15 +8,20 @@ pattern, with the posterior of :class:`~irtgap.GapModel` as the truth:
 
 1. draw a posterior sample :math:`s` (capabilities, difficulties, slopes, precisions, open
    advantage, provider penalties);
-2. replicate every modelled score of the real data (same model, benchmark, provider and date):
-   :math:`\tilde y_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)}, (1-\mu_i^{(s)})\phi_b^{(s)})`
-   with :math:`\mu_i^{(s)}` the model's mean score, so the replicate has the real evaluation
-   pattern and a known gap, the model's own gap :math:`G^{(s)}(t)`;
+2. replicate every modelled score of the real data (same model, benchmark, provider and date) by
+   the model's measurement: :math:`\tilde y_i = \kappa_b \tilde z_i`,
+   :math:`\tilde z_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)},
+   (1-\mu_i^{(s)})\phi_b^{(s)})` with :math:`\mu_i^{(s)}` the mean fraction of the ceiling
+   :math:`\kappa_b` (see :mod:`irtgap.gapmodel`), and :math:`\tilde z_i` beyond the resolution
+   limits reported as 0 or the ceiling, so the replicate has the real evaluation pattern and a
+   known gap, the model's own gap :math:`G^{(s)}(t)`;
 3. run :func:`~irtgap.threshold_gap` (same settings, no bootstrap) on the replicate: the
-   smoothed trend :math:`T^{(s)}(t)` per group (all, public, private);
-4. the bias draws are :math:`B^{(s)}(t) = T^{(s)}(t) - G^{(s)}(t)`; on public benchmarks
-   :math:`G` includes the open advantage (what those benchmarks show), on private ones and
-   overall it is the capability gap.
+   smoothed trend :math:`T^{(s)}(t)` per threshold group (``all``, ``public``, ``private``);
+4. the bias draws are :math:`B^{(s)}(t) = T^{(s)}(t) - G^{(s)}(t)`, where :math:`G` is the
+   model's gap for what that threshold group measures: for ``public`` the model's ``public``
+   gap (with the open advantage: what those benchmarks show), for ``private`` its ``private``
+   gap, and for the threshold method's ``all`` (public and private crossings mixed) the model's
+   ``capability`` gap, so the ``all`` bias includes what mixing in public benchmarks adds.
 
 The *debiased* threshold gap is the threshold trend on the real modelled rows minus the bias
 draws: a parametric-bootstrap bias correction whose interval carries the spread of the method's
@@ -37,6 +42,7 @@ from joblib import Parallel, delayed
 
 from irtgap import _dims as D
 from irtgap.design import CENSOR
+from irtgap.design import check_dates_option as parse_dates
 from irtgap.gaps import gap_dataarray, summarize_gap, to_days
 from irtgap.scoredata import ScoreData
 
@@ -45,7 +51,9 @@ if TYPE_CHECKING:
 
     from irtgap.gapfit import GapFit
 
+#: The threshold method's groups, and the GapFit group each is compared with.
 GROUPS = ("all", "public", "private")
+MODEL_GROUPS = {"all": "capability", "public": "public", "private": "private"}
 
 
 @dataclass
@@ -55,8 +63,10 @@ class ThresholdBias:
     Attributes
     ----------
     table : DataFrame
-        Per ``date`` and ``group``: ``threshold`` (the threshold trend on the real modelled rows),
-        ``model_gap`` (posterior median of the model's gap), ``bias`` (mean of the bias draws)
+        Per ``date`` and ``group`` (the threshold method's groups ``all``, ``public``,
+        ``private``): ``threshold`` (the threshold trend on the real modelled rows),
+        ``model_gap`` (posterior median of the model's gap for that group: its ``capability``
+        gap for ``all``), ``bias`` (mean of the bias draws)
         with ``bias_lower``/``bias_upper`` (``ci`` interval), ``debiased`` (threshold minus bias,
         median) with ``debiased_lower``/``debiased_upper``, ``n_defined`` (replicates in which
         both gaps are defined at that date).
@@ -71,15 +81,32 @@ class ThresholdBias:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def summary(self, dates: Any = None) -> pd.DataFrame:
-        """The table at ``dates`` (nearest computed dates); by default, per group, the last date
-        at which both the real threshold trend and the bias are defined."""
-        t = self.table.dropna(subset=["bias", "threshold"])
+        """The table at ``dates``, each read at the nearest computed date (the row's ``date``
+        says which; a date more than 31 days from every computed date raises), NaN where the
+        bias is undefined there. By default, per group, the last date at which both the real
+        threshold trend and the bias are defined (empty, with a warning, if there is none)."""
         if dates is None:
+            t = self.table.dropna(subset=["bias", "threshold"])
+            if t.empty:
+                warnings.warn(
+                    "ThresholdBias.summary: at no date are both the threshold trend and the bias "
+                    "defined (see n_defined in .table: too few replicates gave a threshold "
+                    "trend); the summary is empty",
+                    UserWarning,
+                    stacklevel=2,
+                )
             return t.sort_values(D.DATE).groupby(D.GROUP).tail(1).reset_index(drop=True)
-        grid = pd.DatetimeIndex(sorted(t[D.DATE].unique()))
-        want = pd.DatetimeIndex(pd.to_datetime(dates))
+        grid = pd.DatetimeIndex(sorted(self.table[D.DATE].unique()))
+        want = parse_dates(dates)
         near = grid[grid.get_indexer(want, method="nearest")]
-        return t[t[D.DATE].isin(near)].reset_index(drop=True)
+        far = np.abs((near - want).days) > 31
+        if far.any():
+            raise ValueError(
+                f"dates: {', '.join(f'{d:%Y-%m-%d}' for d in want[far])} lie more than 31 days "
+                f"from the dates the bias was computed at ({grid.min():%Y-%m-%d} to "
+                f"{grid.max():%Y-%m-%d}); pass them to threshold_bias(dates=...)"
+            )
+        return self.table[self.table[D.DATE].isin(near)].reset_index(drop=True)
 
     def plot(self, ax: Axes | None = None, *, groups: tuple[str, ...] = ("public", "private")):
         """Threshold trend, debiased threshold gap (band) and the model's gap, per group."""
@@ -89,19 +116,20 @@ class ThresholdBias:
 
 
 def _row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
-    """Per modelled row: unit, benchmark, provider (-1 first-party), open x public, floor."""
+    """Per modelled row: unit, benchmark, provider (-1 first-party), open x public, and the
+    floor and ceiling of its benchmark (the floor as a fraction of the ceiling, as modelled)."""
     design = fit.design
     units = pd.Index(fit.posterior["unit"].to_numpy())
     rows = design.rows
     base = design.models["base"]
-    bench = design.benchmarks
-    floor = (bench["random_baseline"] / bench["ceiling"]).to_numpy(float)
+    b = design.benchmark_idx
     return {
         "unit": units.get_indexer(base.reindex(rows[D.MODEL]).to_numpy()),
-        "bench": design.benchmark_idx,
+        "bench": b,
         "provider": design.provider_idx,
-        "open_public": ((rows[D.WEIGHTS] == D.OPEN) & (rows[D.ACCESS] == "public")).to_numpy(),
-        "floor": floor[design.benchmark_idx],
+        "open_public": design.open_public,
+        "floor": design.floor[b],
+        "ceiling": design.ceiling[b],
     }
 
 
@@ -135,9 +163,11 @@ def replicate_scores(
     floor = arrays["floor"]
     mu = floor + (1 - floor) / (1 + np.exp(-slope * (theta - diff)))
     mu = np.clip(mu, 1e-6, 1 - 1e-6)
-    y = rng.beta(mu * phi, (1 - mu) * phi)
+    z = rng.beta(mu * phi, (1 - mu) * phi)  # fraction of the ceiling
     # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
-    return np.where(y <= CENSOR, 0.0, np.where(y >= 1 - CENSOR, 1.0, y))
+    z = np.where(z <= CENSOR, 0.0, np.where(z >= 1 - CENSOR, 1.0, z))
+    ceiling = arrays.get("ceiling")
+    return z if ceiling is None else z * ceiling
 
 
 def _modelled_data(fit: GapFit) -> ScoreData:
@@ -198,7 +228,9 @@ def threshold_bias(
         Replicated datasets, each from a different posterior sample (100 by default: the bias
         interval's ends are then 5th/95th percentiles of 100 values).
     dates : sequence of dates, optional
-        Where to read the gaps (monthly from 2023 to the data's last date by default).
+        Where to read the gaps (monthly from 2023, or the data's first date if later, to the
+        data's last date by default). Dates outside the data's support give NaN model gaps and
+        biases, with a warning (see :meth:`~irtgap.gapfit.GapFit.gap_draws`).
     seed : int
         Seeds the choice of posterior samples and the replicated scores.
     ci : float
@@ -225,9 +257,9 @@ def threshold_bias(
         if bad in kw:
             raise ValueError(f"threshold_kwargs may not set {bad!r} (threshold_bias controls it)")
     if dates is None:
-        end = pd.Timestamp(fit.design.rows[D.DATE].max())
-        dates = pd.date_range("2023-01-01", end, freq="MS")
-    dates = pd.DatetimeIndex(pd.to_datetime(dates))
+        first, end = (pd.Timestamp(d) for d in fit.design.rows[D.DATE].agg(["min", "max"]))
+        dates = pd.date_range(max(pd.Timestamp("2023-01-01"), first), end, freq="MS")
+    dates = parse_dates(dates)
     n_samples = fit.posterior.sizes[D.CHAIN] * fit.posterior.sizes[D.DRAW]
     ss = np.random.SeedSequence(seed)
     pick_seed, *rep_seeds = ss.spawn(n_replications + 1)
@@ -249,7 +281,9 @@ def threshold_bias(
             RuntimeWarning,
             stacklevel=2,
         )
-    model = fit.gap_draws(dates).sel({D.GROUP: list(GROUPS)}).stack(sample=(D.CHAIN, D.DRAW))
+    model_draws = fit.gap_draws(dates).sel({D.GROUP: [MODEL_GROUPS[g] for g in GROUPS]})
+    model_draws = model_draws.assign_coords({D.GROUP: list(GROUPS)})
+    model = model_draws.stack(sample=(D.CHAIN, D.DRAW))
     model_s = model.transpose("sample", D.GROUP, D.DATE).to_numpy()[samples]
     bias = thr - model_s
     bias_da = gap_dataarray(bias, dates=dates, groups=list(GROUPS)).rename("threshold_bias")
@@ -257,7 +291,7 @@ def threshold_bias(
     deb_da = gap_dataarray(real[None] - bias, dates=dates, groups=list(GROUPS))
     b_tab = summarize_gap(bias_da, ci=ci)
     d_tab = summarize_gap(deb_da, ci=ci)
-    m_tab = summarize_gap(fit.gap_draws(dates).sel({D.GROUP: list(GROUPS)}), ci=ci)
+    m_tab = summarize_gap(model_draws, ci=ci)
     key = [D.DATE, D.GROUP]
     table = b_tab[[*key, "mean", "lower", "upper", "n_defined"]].rename(
         columns={"mean": "bias", "lower": "bias_lower", "upper": "bias_upper"}
