@@ -12,16 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from irtgap import _dims as D
+from irtgap._validate import check_dates, check_level, check_names, check_number
 from irtgap.capability import CapabilityResult, model_draws, run_refits
 from irtgap.errors import ConvergenceWarning, ScoreDataError
-from irtgap.gaps import (
-    check_dates,
-    check_level,
-    check_names,
-    check_number,
-    gap_dataarray,
-    summarize_gap,
-)
+from irtgap.gaps import gap_dataarray, summarize_gap
 
 DATES = pd.to_datetime(["2024-01-01", "2024-06-01", "2025-01-01"])
 

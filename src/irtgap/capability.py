@@ -32,10 +32,9 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
-from irtgap._validate import check_choice
+from irtgap._validate import check_choice, check_dates
 from irtgap.errors import ConvergenceWarning, ScoreDataError
 from irtgap.gaps import (
-    check_dates,
     date_grid,
     gap_dataarray,
     mask_support,

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from irtgap import _dims as D
-from irtgap.gaps import check_dates
+from irtgap._validate import check_dates
 from irtgap.scoredata import ScoreData
 
 METHODS = ("threshold", "eci", "eci_epoch", "elo", "composite", "bayesian")

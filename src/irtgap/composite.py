@@ -20,10 +20,16 @@ from typing import Any
 import numpy as np
 
 from irtgap import _dims as D
-from irtgap._validate import check_count
+from irtgap._validate import (
+    check_count,
+    check_date,
+    check_level,
+    check_names,
+    check_number,
+    check_seed,
+)
 from irtgap.capability import CapabilityResult, model_draws
 from irtgap.errors import ScoreDataError
-from irtgap.gaps import check_date, check_level, check_names, check_number, check_seed
 from irtgap.scoredata import ScoreData
 
 

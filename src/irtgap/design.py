@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from irtgap import _dims as D
+from irtgap._validate import check_date, check_dates
 from irtgap.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.gaps import check_date, check_dates, to_days
+from irtgap.gaps import to_days
 from irtgap.scoredata import ScoreData
 
 #: Scores are treated as censored below ``CENSOR`` and above ``1 - CENSOR`` (see GapModel).
@@ -166,7 +167,7 @@ def _not_a_number(name: str, value: Any) -> None:
 
 def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.Timestamp | None:
     """``value`` as a time-zone-naive Timestamp (aware ones in UTC), or a ValueError naming the
-    option ``name`` (:func:`irtgap.gaps.check_date`, which refuses numbers here too)."""
+    option ``name`` (:func:`irtgap._validate.check_date`, which refuses numbers here too)."""
     if value is None:
         if allow_none:
             return None
@@ -177,7 +178,7 @@ def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.
 
 def check_dates_option(value: Any, name: str = "dates") -> pd.DatetimeIndex:
     """One date or a sequence of dates as a sorted, duplicate-free, time-zone-naive
-    DatetimeIndex (:func:`irtgap.gaps.check_dates`, which refuses numbers here too); a
+    DatetimeIndex (:func:`irtgap._validate.check_dates`, which refuses numbers here too); a
     ValueError names the option ``name`` and the value that is not a date."""
     if not isinstance(value, pd.DatetimeIndex):
         for v in [value] if isinstance(value, str) or np.ndim(value) == 0 else list(value):

@@ -50,19 +50,19 @@ from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import least_squares
 
 from irtgap import _dims as D
-from irtgap._validate import check_bool, check_choice, check_count
-from irtgap.capability import CapabilityResult, model_draws, run_refits
-from irtgap.errors import ConvergenceWarning, ScoreDataError
-from irtgap.gaps import (
+from irtgap._validate import (
+    check_bool,
+    check_choice,
+    check_count,
     check_date,
     check_level,
     check_names,
     check_number,
     check_seed,
-    gap_dataarray,
-    summarize_gap,
-    warn_user,
 )
+from irtgap.capability import CapabilityResult, model_draws, run_refits
+from irtgap.errors import ConvergenceWarning, ScoreDataError
+from irtgap.gaps import gap_dataarray, summarize_gap, warn_user
 from irtgap.scoredata import ScoreData
 
 BOUND_C = 10.0

@@ -38,18 +38,11 @@ import xarray as xr
 from scipy.optimize import least_squares
 
 from irtgap import _dims as D
-from irtgap._validate import check_count
+from irtgap._validate import check_count, check_level, check_names, check_seed
 from irtgap.capability import CapabilityResult, model_draws, run_refits
 from irtgap.eci import prepare
 from irtgap.errors import ScoreDataError
-from irtgap.gaps import (
-    check_level,
-    check_names,
-    check_seed,
-    date_grid,
-    gap_dataarray,
-    to_days,
-)
+from irtgap.gaps import date_grid, gap_dataarray, to_days
 from irtgap.scoredata import ScoreData
 
 ELO_PER_LOGIT = 400 / np.log(10)

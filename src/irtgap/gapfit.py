@@ -29,6 +29,7 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
+from irtgap._validate import check_level
 from irtgap.design import (
     KNOT_DIM,
     Design,
@@ -37,14 +38,7 @@ from irtgap.design import (
     make_design,
 )
 from irtgap.errors import ConvergenceWarning
-from irtgap.gaps import (
-    Direction,
-    check_level,
-    date_grid,
-    summarize_gap,
-    time_shift_gap,
-    to_days,
-)
+from irtgap.gaps import Direction, date_grid, summarize_gap, time_shift_gap, to_days
 from irtgap.scoredata import ScoreData
 
 if TYPE_CHECKING:

@@ -29,11 +29,9 @@ benchmark name raises :class:`~irtgap.errors.ScoreDataError` (a ``ValueError``) 
 
 from __future__ import annotations
 
-import datetime as _dt
-import numbers
 import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -41,7 +39,8 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
-from irtgap.errors import ScoreDataError
+from irtgap._validate import check_date, check_level, check_number
+from irtgap._validate import show_values as _show
 
 Direction = Literal["backward", "forward"]
 
@@ -161,136 +160,6 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 def warn_user(message: str, category: type[Warning] = UserWarning) -> None:
     """Warn, attributing the warning to the first caller outside irtgap (the user's line)."""
     warnings.warn(message, category, skip_file_prefixes=(_PACKAGE_DIR,))
-
-
-def _show(values: Iterable[Any], limit: int = 8) -> str:
-    v = list(values)
-    s = ", ".join(str(x) for x in v[:limit])
-    return s + (f", ... ({len(v)} in all)" if len(v) > limit else "")
-
-
-# ---------------------------------------------------------------------------- option checks
-# The checks every method runs on its numeric, date and name options, so that a bad value is
-# refused with a message naming the option (``check_choice`` / ``check_count`` in
-# ``irtgap._validate`` cover literal choices and counts).
-
-
-def check_level(option: str, value: Any) -> float:
-    """A level strictly between 0 and 1 (``ci=``), as a float; raise naming ``option`` otherwise."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-    if not ok or not 0 < float(value) < 1:
-        raise ScoreDataError(
-            f"{option}={value!r}: give a number strictly between 0 and 1 (0.9 for a 90% interval)"
-        )
-    return float(value)
-
-
-def check_number(
-    option: str,
-    value: Any,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    above: float | None = None,
-) -> float:
-    """A finite real option within bounds (``minimum``/``maximum`` inclusive, ``above`` strict)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-    if not ok or not np.isfinite(float(value)):
-        raise ScoreDataError(f"{option}={value!r}: give a finite number")
-    v = float(value)
-    if (
-        (minimum is not None and v < minimum)
-        or (maximum is not None and v > maximum)
-        or (above is not None and v <= above)
-    ):
-        parts = [
-            f"at least {minimum:g}" if minimum is not None else "",
-            f"above {above:g}" if above is not None else "",
-            f"at most {maximum:g}" if maximum is not None else "",
-        ]
-        raise ScoreDataError(f"{option}={value!r}: must be {' and '.join(p for p in parts if p)}")
-    return v
-
-
-def check_seed(option: str, value: Any, *, generator: bool = False) -> Any:
-    """A non-negative whole-number seed (or a ``numpy.random.Generator`` where allowed)."""
-    if generator and isinstance(value, np.random.Generator):
-        return value
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer) or value < 0:
-        extra = " or a numpy.random.Generator" if generator else ""
-        raise ScoreDataError(f"{option}={value!r}: give a non-negative whole number{extra}")
-    return int(value)
-
-
-def check_date(option: str, value: Any) -> pd.Timestamp:
-    """One date as a naive timestamp (time-zone-aware values in UTC); raise naming ``option``.
-
-    Numbers are refused: ``pd.Timestamp(2022)`` is 2022 nanoseconds after 1970, not the year.
-    """
-    if isinstance(value, bool | int | float | np.integer | np.floating):
-        raise ScoreDataError(
-            f"{option}={value!r} is a number, not a date: give an ISO date such as '2025-01-20'"
-        )
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise ScoreDataError(
-            f"{option}={value!r} is not a date: give an ISO date such as '2025-01-20'"
-        ) from err
-    if pd.isna(ts):
-        raise ScoreDataError(
-            f"{option}={value!r} is not a date: give an ISO date such as '2025-01-20'"
-        )
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts
-
-
-def check_dates(option: str, dates: Any) -> pd.DatetimeIndex:
-    """Dates as a sorted, duplicate-free, naive index; a single date is one date."""
-    if isinstance(dates, pd.DatetimeIndex):
-        idx = dates.tz_convert("UTC").tz_localize(None) if dates.tz is not None else dates
-        if idx.hasnans:
-            raise ScoreDataError(f"{option}: contains a missing date (NaT)")
-    else:
-        if isinstance(dates, str | pd.Timestamp | _dt.date | np.datetime64):
-            dates = [dates]
-        try:
-            values = list(dates)
-        except TypeError as err:
-            raise ScoreDataError(
-                f"{option}={dates!r}: give a date or a list of dates (ISO strings or timestamps)"
-            ) from err
-        idx = pd.DatetimeIndex([check_date(option, v) for v in values])
-    if idx.empty:
-        raise ScoreDataError(f"{option}: no dates given")
-    return pd.DatetimeIndex(idx.unique().sort_values()).astype("datetime64[ns]")
-
-
-def check_names(option: str, given: Any, known: Iterable[str], *, what: str) -> list[str]:
-    """Names as a list (a single string is one name, not letters); unknown names raise.
-
-    The error names ``option`` and each unknown name, and lists the names that exist.
-    """
-    if isinstance(given, str):
-        names = [given]
-    elif isinstance(given, Iterable) and not isinstance(given, bytes | Mapping):
-        names = list(given)
-    else:
-        raise ScoreDataError(f"{option}={given!r}: give a {what} name or a list of {what} names")
-    bad = [n for n in names if not isinstance(n, str)]
-    if bad:
-        raise ScoreDataError(f"{option}: {what} names must be strings, got {_show(map(repr, bad))}")
-    if not names:
-        raise ScoreDataError(f"{option}: the list of {what} names is empty")
-    known = list(known)
-    unknown = sorted(set(names) - set(known))
-    if unknown:
-        raise ScoreDataError(
-            f"{option}: unknown {what} name(s) {_show(map(repr, unknown))}; the data has "
-            f"{_show(sorted(known), 40)}"
-        )
-    return list(dict.fromkeys(names))
 
 
 # ------------------------------------------------------------------------ data support

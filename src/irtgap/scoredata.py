@@ -30,6 +30,7 @@ from irtgap._validate import (
     check_bool,
     check_choice,
     check_count,
+    check_date,
     index_benchmark_meta,
     normalize_benchmark_meta,
     parse_dates,
@@ -545,9 +546,9 @@ class ScoreData:
             hit = t[label].isin(wanted)
             keep &= ~hit if option == "exclude_benchmarks" else hit
         if start is not None:
-            keep &= t[D.DATE] >= _bound("start", start)
+            keep &= t[D.DATE] >= check_date("start", start)
         if end is not None:
-            keep &= t[D.DATE] <= _bound("end", end)
+            keep &= t[D.DATE] <= check_date("end", end)
         if country is not None:
             wanted = _names("country", country)
             parts = t[D.COUNTRY].fillna("").str.split(",")
@@ -811,25 +812,6 @@ def _names(option: str, value: Any) -> list[str]:
     raise ScoreDataError(
         f"{option}={value!r}: give a name or a list of names, not a {type(value).__name__}"
     )
-
-
-def _bound(option: str, value: Any) -> pd.Timestamp:
-    """A date bound as a naive timestamp (UTC for time-zone-aware values), or a clear error."""
-    if isinstance(value, bool | int | float | np.number):  # pandas reads them as nanoseconds
-        raise ScoreDataError(
-            f"{option}={value!r} is not a date: give an ISO date such as '2024-06-01'"
-        )
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise ScoreDataError(
-            f"{option}={value!r} is not a date: give an ISO date such as '2024-06-01'"
-        ) from err
-    if pd.isna(ts):
-        raise ScoreDataError(f"{option}={value!r} is not a date: give an ISO date or None")
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts
 
 
 def _text(values: pd.Series) -> pd.Series:

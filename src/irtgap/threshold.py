@@ -66,22 +66,19 @@ import pandas as pd
 import xarray as xr
 
 from irtgap import _dims as D
-from irtgap._validate import check_choice, check_count
-from irtgap.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.gaps import (
-    Direction,
-    _show,
+from irtgap._validate import (
+    check_choice,
+    check_count,
     check_date,
     check_dates,
     check_level,
     check_names,
     check_number,
     check_seed,
-    gap_dataarray,
-    summarize_gap,
-    to_days,
-    warn_user,
+    show_values,
 )
+from irtgap.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.gaps import Direction, gap_dataarray, summarize_gap, to_days, warn_user
 from irtgap.scoredata import ScoreData
 
 if TYPE_CHECKING:
@@ -258,8 +255,8 @@ def _key_match(points: pd.DataFrame, keys: Iterable[tuple[Any, ...]]) -> np.ndar
         out |= m.to_numpy()
     if unmatched:
         warn_user(
-            f"override key(s) {_show(map(repr, unmatched))} match no datapoint (a datapoint is "
-            "kept at the highest threshold its crossing pair spans: see result.points); they "
+            f"override key(s) {show_values(map(repr, unmatched))} match no datapoint (a datapoint "
+            "is kept at the highest threshold its crossing pair spans: see result.points); they "
             "change nothing",
             UserWarning,
         )
@@ -444,7 +441,7 @@ def _check_open_filter(open_filter: Any, data: ScoreData) -> set[str] | None:
     closed = [n for n in names if data.models.loc[n, D.WEIGHTS] != D.OPEN]
     if closed:
         raise ScoreDataError(
-            f"open_filter: {_show(map(repr, closed))} are not open models; list open models "
+            f"open_filter: {show_values(map(repr, closed))} are not open models; list open models "
             "only (e.g. data.subset(weights='open', country='China').models.index)"
         )
     return set(names)
@@ -575,7 +572,7 @@ def _groups(
             names = sorted(points.loc[unknown, D.BENCHMARK].unique())
             warn_user(
                 f"{int(unknown.sum())} trend datapoint(s) on benchmark(s) of unknown access "
-                f"({_show(names)}) are in group 'all' but in neither 'public' nor 'private'; "
+                f"({show_values(names)}) are in group 'all' but in neither 'public' nor 'private'; "
                 "declare their access (public / private) in the benchmark metadata",
                 DroppedRowsWarning,
             )
