@@ -571,7 +571,8 @@ def check_date(option: str, value: Any) -> pd.Timestamp:
     """
     if isinstance(value, bool | int | float | np.integer | np.floating):
         raise ScoreDataError(
-            f"{option}={value!r} is not a date (it is a number): give an ISO date such as '2025-01-20'"
+            f"{option}={value!r} is not a date (it is a number): give an ISO date such as "
+            "'2025-01-20'"
         )
     try:
         ts = pd.Timestamp(value)
