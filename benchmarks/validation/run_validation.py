@@ -68,6 +68,28 @@ def _figures(summary: pd.DataFrame, out: Path) -> None:
         ax.figure.savefig(out / f"{metric}.png", dpi=120)
 
 
+def _ordered(results: pd.DataFrame) -> pd.DataFrame:
+    """Rows in study order: scenario as listed, then replication, method (as in METHODS), date."""
+    scen = list(dict.fromkeys([*SCENARIOS, *results["scenario"]]))
+    key = {
+        "scenario": lambda c: c.map({n: i for i, n in enumerate(scen)}),
+        "method": lambda c: c.map({n: i for i, n in enumerate(METHODS)}),
+    }
+    cols = ["scenario", "replication", "method", "date"]
+    return results.sort_values(cols, key=lambda c: key.get(c.name, lambda x: x)(c), kind="stable")
+
+
+def _write(results: pd.DataFrame, out: Path) -> None:
+    """results.csv, summary.csv, summary.md and the figures; prints the pooled table."""
+    summary = summarize_validation(results)
+    results.to_csv(out / "results.csv", index=False)
+    summary.to_csv(out / "summary.csv", index=False)
+    _figures(summary, out)
+    pooled = summary[summary["date"].isna()].drop(columns="date")
+    (out / "summary.md").write_text(markdown_table(pooled) + "\n")
+    print(pooled.round(2).to_string(index=False))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 replications, short MCMC runs")
@@ -78,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="output directory")
     parser.add_argument("--replot", action="store_true", help="redraw figures from summary.csv")
+    parser.add_argument(
+        "--resummarize",
+        action="store_true",
+        help="rebuild summary.csv, summary.md and the figures from results.csv",
+    )
     parser.add_argument(
         "--methods",
         nargs="*",
@@ -105,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         _figures(summary, out)
         return 0
 
+    if args.resummarize:
+        _write(_ordered(pd.read_csv(out / "results.csv", parse_dates=["date"])), out)
+        return 0
+
     t0 = time.perf_counter()
     results = run_study(
         scenarios,
@@ -121,13 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         names = [s.name for s in scenarios]
         stale = old["method"].isin(args.methods) & old["scenario"].isin(names)
         results = pd.concat([old[~stale], results], ignore_index=True)
-    summary = summarize_validation(results)
-    results.to_csv(out / "results.csv", index=False)
-    summary.to_csv(out / "summary.csv", index=False)
-    _figures(summary, out)
-    pooled = summary[summary["date"].isna()].drop(columns="date")
-    (out / "summary.md").write_text(markdown_table(pooled) + "\n")
-    print(pooled.round(2).to_string(index=False))
+    _write(_ordered(results), out)
     fails = results[results["error"].fillna("") != ""]
     if len(fails):
         print(f"\n{fails.groupby(['scenario', 'method']).size().to_string()}\n(failed runs)")
