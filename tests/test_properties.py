@@ -45,18 +45,21 @@ def score_tables(draw: st.DrawFn) -> pd.DataFrame:
     return df
 
 
-def _data(df: pd.DataFrame) -> irtgap.ScoreData:
+def _data(df: pd.DataFrame, **kw) -> irtgap.ScoreData:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return irtgap.ScoreData.from_frame(
             df,
-            model="model",
-            benchmark="benchmark",
-            score="score",
-            date="date",
-            weights="weights",
-            registry=False,
-            sparse_benchmarks="drop",
+            **{
+                "model": "model",
+                "benchmark": "benchmark",
+                "score": "score",
+                "date": "date",
+                "weights": "weights",
+                "registry": False,
+                "sparse_benchmarks": "drop",
+                **kw,
+            },
         )
 
 
@@ -77,18 +80,7 @@ def test_caller_frame_is_never_modified(df):
     before = df.copy(deep=True)
     meta = pd.DataFrame({"benchmark": list(BENCHES), "access": ["public", "private", "public"]})
     meta_before = meta.copy(deep=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        irtgap.ScoreData.from_frame(
-            df,
-            model="model",
-            benchmark="benchmark",
-            score="score",
-            date="date",
-            weights="weights",
-            benchmarks=meta,
-            sparse_benchmarks="drop",
-        )
+    _data(df, benchmarks=meta, registry=True)
     pd.testing.assert_frame_equal(df, before)
     pd.testing.assert_frame_equal(meta, meta_before)
 
