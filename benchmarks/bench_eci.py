@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Callable
 
 import irtgap
-from irtgap.eci import build_problem, fit_eci
+from irtgap.methods.eci import build_problem, fit_eci
 
 
 def _best_of(fn: Callable[[], object], n: int) -> float:

@@ -4,7 +4,8 @@ Run: ``python benchmarks/bench_gapmodel.py [--quick]``. Prints
 
 1. the full default fit (``GapModel().fit(data)``: 4 chains x (1000 tune + 1000 draws), nutpie,
    compile included) with its diagnostics and the gap at 2025-01-20 and the last date;
-2. nutpie (with :data:`irtgap.gapmodel.NUTPIE_DEFAULTS`) vs PyMC's NUTS on the same model with the
+2. nutpie (with :data:`irtgap.methods.bayes.model.NUTPIE_DEFAULTS`) vs PyMC's NUTS on the same model
+with the
    same (shorter) schedule, one chain per CPU and the same target_accept, compile included, as a
    ratio of wall times and of bulk ESS per second for the frontier.
 """
@@ -19,7 +20,7 @@ import arviz_stats as azs
 import pymc as pm
 
 import irtgap
-from irtgap.gapmodel import build_model, sample_kwargs
+from irtgap.methods.bayes.model import build_model, sample_kwargs
 
 
 def _timed_sample(model: pm.Model, sampler: str, draws: int, tune: int, chains: int) -> tuple:
@@ -55,7 +56,7 @@ def main() -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = irtgap.GapModel().fit(data, random_seed=1, progressbar=False)
+            fit = irtgap.GapModel().fit(data, seed=1, progressbar=False)
         wall = time.perf_counter() - t0
         print(f"full default fit (nutpie, compile + 4 x 2000 iterations): {wall:.1f} s")
         print(fit.diagnostics(warn=False).to_string())

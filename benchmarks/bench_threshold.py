@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 
 import irtgap
-from irtgap.gaps import to_days
-from irtgap.threshold import kernel_weights, smooth, threshold_gap
+from irtgap.core.gaps import to_days
+from irtgap.methods.threshold import kernel_weights, smooth, threshold_gap
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
     full = time.perf_counter() - t0
     pts = res.points[res.points["accepted"]]
     x, y = to_days(pts["date"]), pts["gap_months"].to_numpy(float)
-    grid = to_days(res.draws["date"].to_numpy())
+    grid = to_days(res.trend_draws["date"].to_numpy())
     w = kernel_weights(x, grid, 60.0)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import irtgap
-from irtgap.eci import build_problem, fit_eci
-from irtgap.errors import ConvergenceWarning
+from irtgap.core.errors import ConvergenceWarning
+from irtgap.methods.eci import build_problem, fit_eci
 
 
 def _made_up(df: pd.DataFrame) -> irtgap.ScoreData:
@@ -66,10 +66,10 @@ def test_anchor_models_exact_in_every_draw():
     data, *_ = noiseless()
     res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=8, seed=1)
     for name, value in ANCHORS.items():
-        np.testing.assert_allclose(res.draws.sel(model=name).to_numpy(), value)
+        np.testing.assert_allclose(res.capability_draws.sel(model=name).to_numpy(), value)
         row = res.capabilities.loc[name]
         assert row["ci_low"] == pytest.approx(value) and row["ci_high"] == pytest.approx(value)
-    assert res.draws.dims == ("chain", "draw", "model")
+    assert res.capability_draws.dims == ("chain", "draw", "model")
 
 
 def test_higher_score_never_lowers_eci():
@@ -151,8 +151,8 @@ def test_frontier_shift_gap_on_known_shift():
     g = res.gap(["2024-06-01", "2025-01-01"])
     np.testing.assert_allclose(g["median"], 6.0, atol=1.0)
     assert list(g.columns[:6]) == ["date", "group", "mean", "median", "lower", "upper"]
-    with pytest.raises(ValueError, match="method="):
-        res.gap(method="vibes")
+    with pytest.raises(ValueError, match="rule="):
+        res.gap(rule="vibes")
 
 
 def test_bundled_ranking_is_sensible():
@@ -171,7 +171,7 @@ def test_bundled_ranking_is_sensible():
 
 def test_eci_benchmark_set_default_and_unknown_names(small_frame):
     """'eci' drops benchmarks the registry marks outside Epoch's index; unknown names stay."""
-    from irtgap.eci import select_benchmarks
+    from irtgap.methods.eci import select_benchmarks
 
     names = {"A": "GPQA diamond", "B": "BoolQ", "C": "MyBench"}
     data = irtgap.ScoreData.from_frame(
@@ -201,7 +201,7 @@ def test_refit_warnings_from_workers_reach_the_caller():
 
 
 def test_failed_refits_are_counted_not_hidden(monkeypatch):
-    import irtgap.eci as eci_module
+    import irtgap.methods.eci as eci_module
 
     real = eci_module._refit
 
@@ -215,7 +215,7 @@ def test_failed_refits_are_counted_not_hidden(monkeypatch):
     with pytest.warns(ConvergenceWarning, match="3 of 6 ECI bootstrap refits failed.*singular"):
         res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=6, seed=1)
     assert res.dropped["failed_refits"] == 3
-    assert res.draws.sizes["draw"] == 3
+    assert res.capability_draws.sizes["draw"] == 3
 
 
 def test_no_bootstrap_gives_the_point_gap_and_no_interval():
@@ -226,20 +226,20 @@ def test_no_bootstrap_gives_the_point_gap_and_no_interval():
     assert g[["lower", "upper"]].isna().all(axis=None)
     assert res.capabilities["ci_low"].isna().all()
     with pytest.warns(UserWarning, match="Epoch rule tests significance"):
-        epoch = res.gap(["2024-06-01"], method="epoch")
+        epoch = res.gap(["2024-06-01"], rule="epoch")
     assert epoch["median"].isna().all()
 
 
 def test_epoch_rule_row_carries_no_frontier_shift_bounds():
     data, *_ = noiseless(shift_months=6.0)
     res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=8, seed=2)
-    epoch = res.gap(["2024-06-01", "2025-01-01"], method="epoch")
+    epoch = res.gap(["2024-06-01", "2025-01-01"], rule="epoch")
     assert epoch["method"].eq("eci_epoch").all()
     assert np.isfinite(epoch["median"]).all() and (epoch["median"] == epoch["mean"]).all()
     assert epoch[["lower", "upper"]].isna().all(axis=None)
     assert (epoch["n_defined"] == 8).all()
     with pytest.raises(irtgap.ScoreDataError, match="backward-looking"):
-        res.gap(method="epoch", direction="forward")
+        res.gap(rule="epoch", direction="forward")
 
 
 def test_gap_is_nan_after_the_last_model_and_defined_before_2023():
@@ -262,7 +262,7 @@ def test_gap_is_nan_after_the_last_model_and_defined_before_2023():
     ("kw", "message"),
     [
         ({"n_bootstrap": -1}, "n_bootstrap="),
-        ({"ci": 1.0}, "ci="),
+        ({"ci_prob": 1.0}, "ci_prob="),
         ({"n_jobs": 0}, "n_jobs="),
         ({"max_iter": 0}, "max_iter="),
         ({"regularization": -0.1}, "regularization="),

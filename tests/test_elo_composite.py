@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import irtgap
-from irtgap.composite import composite_index
-from irtgap.elo import ELO_PER_LOGIT, fit_elo
+from irtgap.methods.composite import composite_index
+from irtgap.methods.elo import ELO_PER_LOGIT, fit_elo
 
 
 def rasch_table(n: int = 30, shift_days: int = 0) -> tuple[irtgap.ScoreData, dict[str, float]]:
@@ -46,7 +46,7 @@ def test_elo_trend_gap_on_known_shift():
     res = fit_elo(data, benchmarks=["B0", "B1", "B2", "B3"], n_bootstrap=20, since=None)
     g = res.gap(["2024-06-01"])
     assert g["median"].item() == pytest.approx(6.0, abs=0.3)
-    assert g["method"].item() == "caisi_elo"
+    assert g["method"].item() == "elo"
 
 
 def test_composite_mean_and_gap():
@@ -97,8 +97,8 @@ def test_elo_benchmark_names_are_checked():
         fit_elo(data, benchmarks="B0", n_bootstrap=0, since=None)
     with pytest.raises(irtgap.ScoreDataError, match="n_bootstrap="):
         fit_elo(data, benchmarks=["B0", "B1"], n_bootstrap=-5)
-    with pytest.raises(irtgap.ScoreDataError, match="ci="):
-        fit_elo(data, benchmarks=["B0", "B1"], ci=95)
+    with pytest.raises(irtgap.ScoreDataError, match="ci_prob="):
+        fit_elo(data, benchmarks=["B0", "B1"], ci_prob=95)
 
 
 def test_elo_without_bootstrap_has_no_interval():
@@ -122,7 +122,7 @@ def test_composite_without_bootstrap_and_option_checks():
     for kw, message in [
         ({"n_bootstrap": -1}, "n_bootstrap="),
         ({"n_bootstrap": 10.0}, "n_bootstrap="),
-        ({"ci": 0}, "ci="),
+        ({"ci_prob": 0}, "ci_prob="),
         ({"min_coverage": 0}, "min_coverage="),
         ({"n_benchmarks": 0}, "n_benchmarks="),
         ({"since": "soon"}, "since="),
@@ -147,20 +147,11 @@ def test_compare_on_bundled_data_has_every_method():
         table = irtgap.compare(data, fast=True)
     assert set(table["method"]) == {
         "threshold",
-        "eci_frontier_shift",
+        "eci",
         "eci_epoch",
-        "caisi_elo",
+        "elo",
         "composite",
     }
-    assert list(table.columns) == [
-        "date",
-        "group",
-        "mean",
-        "median",
-        "lower",
-        "upper",
-        "n_defined",
-        "method",
-    ]
+    assert list(table.columns) == list(irtgap.results.GAP_COLUMNS)
     with pytest.raises(ValueError, match="unknown method"):
         irtgap.compare(data, methods=["astrology"])

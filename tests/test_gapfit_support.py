@@ -13,11 +13,11 @@ import pytest
 import xarray as xr
 
 import irtgap
-from irtgap import _dims as D
-from irtgap.design import CENSOR, make_design
-from irtgap.errors import ScoreDataError
-from irtgap.gapfit import GapFit
-from irtgap.gapmodel import CENSORED_DIM, GapModel, GapSettings, build_model
+from irtgap.core import dims as D
+from irtgap.core.errors import ScoreDataError
+from irtgap.methods.bayes.design import CENSOR, make_design
+from irtgap.methods.bayes.fit import GapFit
+from irtgap.methods.bayes.model import CENSORED_DIM, GapModel, GapSettings, build_model
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +203,7 @@ def test_scores_above_the_ceiling_are_an_error(sim):
 def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
     """The simulator and the winner's-curse replicator use the model's measurement: the score is
     the ceiling times a Beta fraction with floor c/kappa."""
-    from irtgap.winners_curse import _row_arrays, _stacked, replicate_scores, sample_params
+    from irtgap.analyses.winners_curse import _row_arrays, _stacked, replicate_scores, sample_params
 
     world = irtgap.simulate(
         n_closed=15,
@@ -382,13 +382,13 @@ def test_invalid_gap_options_raise_naming_the_option(sim):
         fit.gap(["2024-06-01"], reference_date="R1")
     with pytest.raises(ValueError, match="by='acess'"):
         fit.gap(by="acess")
-    for ci in (0, 1, 1.5, -0.1, "90%"):
-        with pytest.raises(ValueError, match="ci="):
-            fit.gap(["2024-06-01"], ci=ci)
-    with pytest.raises(ValueError, match="ci="):
-        fit.frontier(ci=2)
-    with pytest.raises(ValueError, match="ci="):
-        fit.capabilities(ci=0)
+    for ci_prob in (0, 1, 1.5, -0.1, "90%"):
+        with pytest.raises(ValueError, match="ci_prob="):
+            fit.gap(["2024-06-01"], ci_prob=ci_prob)
+    with pytest.raises(ValueError, match="ci_prob="):
+        fit.frontier(ci_prob=2)
+    with pytest.raises(ValueError, match="ci_prob="):
+        fit.capabilities(ci_prob=0)
     with pytest.raises(ValueError, match="direction='back'"):
         fit.gap(["2024-06-01"], direction="back")
     with pytest.raises(ValueError, match="extrapolate='yes'"):
@@ -433,7 +433,7 @@ def test_unknown_access_is_named_and_modelled_as_private(sim):
 
 def test_diagnostics_do_not_pass_what_they_cannot_check(sim):
     """One chain has no R-hat: that used to be NaN, which compared as 'not above 1.01'."""
-    from irtgap.errors import ConvergenceWarning
+    from irtgap.core.errors import ConvergenceWarning
 
     fit = _known_fit(sim, draws=50)
     with pytest.warns(ConvergenceWarning, match="R-hat is undefined with 1 chain"):
@@ -449,9 +449,7 @@ def test_tiny_fit_with_ceilings_covers_the_truth_and_stops_at_the_data():
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = GapModel().fit(
-            world.data, draws=300, tune=300, chains=2, random_seed=1, progressbar=False
-        )
+        fit = GapModel().fit(world.data, draws=300, tune=300, chains=2, seed=1, progressbar=False)
     dates = pd.date_range("2023-06-01", "2025-06-01", freq="180D")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -472,8 +470,8 @@ def test_tiny_fit_with_ceilings_covers_the_truth_and_stops_at_the_data():
 
 
 def test_threshold_bias_summary_does_not_snap_far_or_crash_when_empty():
-    from irtgap.gaps import gap_dataarray
-    from irtgap.winners_curse import GROUPS, ThresholdBias
+    from irtgap.analyses.winners_curse import GROUPS, ThresholdBias
+    from irtgap.core.gaps import gap_dataarray
 
     dates = pd.date_range("2024-01-01", "2024-06-01", freq="MS")
     table = pd.DataFrame(

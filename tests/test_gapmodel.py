@@ -13,11 +13,12 @@ import xarray as xr
 from scipy.special import betainc
 
 import irtgap
-from irtgap import _dims as D
-from irtgap.design import make_design, match_hosted_versions
-from irtgap.errors import ConvergenceWarning, DroppedRowsWarning
-from irtgap.gapfit import GapFit
-from irtgap.gapmodel import GapModel, build_model, censored_beta_logp
+from irtgap.analyses.winners_curse import threshold_bias
+from irtgap.core import dims as D
+from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning
+from irtgap.methods.bayes.design import make_design, match_hosted_versions
+from irtgap.methods.bayes.fit import GapFit
+from irtgap.methods.bayes.model import GapModel, build_model, censored_beta_logp
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +246,7 @@ def test_recovers_known_gap_on_simulated_data():
     sim = irtgap.simulate(
         gap_months=6.0, n_closed=40, n_open=40, n_benchmarks=10, density=0.5, seed=11
     )
-    fit = GapModel().fit(sim.data, draws=500, tune=500, chains=2, random_seed=2, progressbar=False)
+    fit = GapModel().fit(sim.data, draws=500, tune=500, chains=2, seed=2, progressbar=False)
     dates = pd.date_range("2023-01-01", "2025-06-01", freq="180D")
     table = fit.gap(dates)
     truth = sim.true_gap(dates).to_numpy()
@@ -266,7 +267,7 @@ def test_degradation_term_removes_bias():
         density=0.5,
         seed=4,
     )
-    kw = dict(draws=400, tune=400, chains=2, random_seed=3, progressbar=False)
+    kw = dict(draws=400, tune=400, chains=2, seed=3, progressbar=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         with_term = GapModel().fit(sim.data, **kw)
@@ -287,7 +288,7 @@ def test_degradation_term_removes_bias():
 
 def test_replicated_scores_follow_the_posterior_mean():
     """Replicates from one posterior sample average to that sample's mean score per row."""
-    from irtgap.winners_curse import _row_arrays, _stacked, replicate_scores, sample_params
+    from irtgap.analyses.winners_curse import _row_arrays, _stacked, replicate_scores, sample_params
 
     sim = irtgap.simulate(
         n_closed=10, n_open=10, n_benchmarks=6, density=0.6, hosted_share=0.5, seed=4
@@ -346,7 +347,7 @@ def _truth_fit(sim, draws: int = 30) -> GapFit:
 def test_threshold_bias_table_and_draws():
     sim = irtgap.simulate(n_closed=30, n_open=30, n_benchmarks=8, density=0.6, seed=3)
     fit = _truth_fit(sim)
-    res = fit.threshold_bias(n_replications=3, seed=1, dates=["2024-06-01", "2025-01-01"])
+    res = threshold_bias(fit, n_replications=3, seed=1, dates=["2024-06-01", "2025-01-01"])
     t = res.table
     assert list(t.columns[:4]) == [D.DATE, D.GROUP, "threshold", "model_gap"]
     assert set(t[D.GROUP]) == {"all", "public", "private"}
@@ -359,17 +360,17 @@ def test_threshold_bias_table_and_draws():
     for _, row in ok.iterrows():
         b = float(med.sel({D.GROUP: row[D.GROUP], D.DATE: row[D.DATE]}))
         assert row["debiased"] == pytest.approx(row["threshold"] - b)
-    again = fit.threshold_bias(n_replications=3, seed=1, dates=["2024-06-01", "2025-01-01"])
+    again = threshold_bias(fit, n_replications=3, seed=1, dates=["2024-06-01", "2025-01-01"])
     pd.testing.assert_frame_equal(t, again.table)
     with pytest.raises(ValueError, match="n_bootstrap"):
-        fit.threshold_bias(n_replications=3, threshold_kwargs={"n_bootstrap": 5})
+        threshold_bias(fit, n_replications=3, threshold_kwargs={"n_bootstrap": 5})
     ax = res.plot()
     assert ax.get_lines()
 
 
 @pytest.mark.slow
 def test_fit_is_reproducible_for_a_fixed_seed(sim):
-    kw = dict(draws=60, tune=60, chains=2, random_seed=7, progressbar=False)
+    kw = dict(draws=60, tune=60, chains=2, seed=7, progressbar=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         a = GapModel().fit(sim.data, **kw)
@@ -384,7 +385,7 @@ def test_fit_passes_cores_and_nutpie_defaults(sim, monkeypatch):
     unless the caller says else."""
     import os
 
-    from irtgap.gapmodel import NUTPIE_DEFAULTS
+    from irtgap.methods.bayes.model import NUTPIE_DEFAULTS
 
     seen: list[dict] = []
     mock = _mock_fit(sim.data, GapModel(), draws=10)

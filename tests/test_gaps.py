@@ -11,11 +11,11 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from irtgap import _dims as D
-from irtgap._validate import check_dates, check_level, check_names, check_number
-from irtgap.capability import CapabilityResult, model_draws, run_refits
-from irtgap.errors import ConvergenceWarning, ScoreDataError
-from irtgap.gaps import gap_dataarray, summarize_gap
+from irtgap.core import dims as D
+from irtgap.core.errors import ConvergenceWarning, ScoreDataError
+from irtgap.core.gaps import gap_dataarray, summarize_gap
+from irtgap.core.validate import check_dates, check_level, check_names, check_number
+from irtgap.methods.capability import CapabilityResult, model_draws, run_refits
 
 DATES = pd.to_datetime(["2024-01-01", "2024-06-01", "2025-01-01"])
 
@@ -142,10 +142,10 @@ def test_no_summary_from_too_few_defined_draws(n_draws, n_undefined, min_defined
 
 
 def test_option_checks_name_the_option():
-    assert check_level("ci", 0.9) == 0.9
+    assert check_level("ci_prob", 0.9) == 0.9
     for bad in (0, 1, 1.5, -0.1, "0.9", True, float("nan")):
-        with pytest.raises(ScoreDataError, match="ci="):
-            check_level("ci", bad)
+        with pytest.raises(ScoreDataError, match="ci_prob="):
+            check_level("ci_prob", bad)
     with pytest.raises(ScoreDataError, match=r"bandwidth_days=0.*above 0"):
         check_number("bandwidth_days", 0, above=0.0)
     with pytest.raises(ScoreDataError, match="min_coverage=inf"):

@@ -16,9 +16,9 @@ from scipy.stats import spearmanr
 
 import irtgap
 from irtgap import DroppedRowsWarning, ScoreDataError
-from irtgap.datasets import dataset_path
-from irtgap.hub import load_epoch_hub, read_accessibility_overrides
-from irtgap.registry import read_registry
+from irtgap.data.datasets import dataset_path
+from irtgap.data.hub import load_epoch_hub, read_accessibility_overrides
+from irtgap.data.registry import read_registry
 
 HUB = dataset_path("epoch-hub-2026-04")
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import irtgap
-from irtgap import _dims as D
+from irtgap.core import dims as D
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BENCHES = ("A", "B", "C")
@@ -154,7 +154,7 @@ def test_eci_capabilities_ignore_dates_and_names(df, days):
     st.integers(0, 2**31 - 1),
 )
 def test_summary_never_comes_from_a_minority_of_defined_draws(n_undefined, seed):
-    from irtgap.gaps import summarize_gap
+    from irtgap.core.gaps import summarize_gap
 
     rng = np.random.default_rng(seed)
     values = rng.normal(6.0, 1.0, size=(1, 40, 1, 1))

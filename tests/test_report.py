@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from irtgap import report
 from irtgap.cli import main
+from irtgap.report import build as report
 
 
 def test_cli_report_overview_on_bundled_data(tmp_path):
@@ -91,8 +91,8 @@ def test_bayes_section_on_real_data_fast(tmp_path):
 
 def test_diagnostics_table_keeps_rhat_precision_and_integer_counts():
     """R-hat 1.008 must not print as 1.01 (the limit); counts print without decimals."""
-    from irtgap.report import _table
-    from irtgap.report_bayes import _diagnostics_frame
+    from irtgap.report.markdown import table as _table
+    from irtgap.report.sections.bayes import _diagnostics_frame
 
     diag = pd.Series(
         {"max_rhat": 1.0084, "min_ess_bulk": 984.72, "gap_max_rhat": float("nan"), "divergences": 3}

@@ -10,7 +10,7 @@ import pytest
 
 import irtgap
 from irtgap import ScoreData
-from irtgap.threshold import kernel_weights, smooth, threshold_gap
+from irtgap.methods.threshold import kernel_weights, smooth, threshold_gap
 
 MONTH = 365.25 / 12
 
@@ -83,8 +83,11 @@ def test_bootstrap_band_is_reproducible(table):
     c = threshold_gap(table, n_bootstrap=200, seed=2, acceptance=None, trend_start=None, by=None)
     pd.testing.assert_frame_equal(a.trend, b.trend)
     # two benchmarks, two clusters: the band's quantiles can coincide, the draws cannot
-    assert not np.allclose(a.draws, c.draws, equal_nan=True)
-    assert a.draws.dims == ("chain", "draw", "group", "date") and a.draws.sizes["chain"] == 1
+    assert not np.allclose(a.trend_draws, c.trend_draws, equal_nan=True)
+    assert (
+        a.trend_draws.dims == ("chain", "draw", "group", "date")
+        and a.trend_draws.sizes["chain"] == 1
+    )
 
 
 def test_acceptance_rule_and_overrides():
@@ -256,7 +259,7 @@ def test_open_filter_and_override_typos(table):
     [
         ("n_bootstrap", -1),
         ("n_bootstrap", 2.5),
-        ("ci", 1.5),
+        ("ci_prob", 1.5),
         ("bandwidth_days", 0),
         ("grid_days", 0),
         ("seed", -1),
@@ -280,7 +283,7 @@ def test_plot_does_not_draw_unknown_access_as_private():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = threshold_gap(_three_access(), n_bootstrap=0, acceptance=None, trend_start=None)
-    ax = res.plot_gaps()
+    ax = res.plot_points()
 
     def marker_of(label: str) -> str:
         coll = next(c for c in ax.collections if c.get_label() == label)

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from irtgap import _dims as D
-from irtgap.validation import (
+from irtgap.analyses.validation import (
     SCENARIOS,
     realistic_scenario,
     run_replication,
     summarize_validation,
 )
+from irtgap.core import dims as D
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """Validation study: which method recovers a known gap? (see ``docs/validation.md``)
 
 Every method (Bayesian IRT model, threshold, ECI frontier shift, CAISI-style Elo, composite)
-runs on many simulated worlds per scenario (:mod:`irtgap.validation`); the script writes
+runs on many simulated worlds per scenario (:mod:`irtgap.analyses.validation`); the script writes
 
 - ``results.csv``: one row per scenario, replication, method and date (estimate, 90% interval,
   truth, seconds, error text when a method could not run on a world);
@@ -30,7 +30,7 @@ import pandas as pd
 
 matplotlib.use("Agg")
 
-from irtgap.validation import (
+from irtgap.analyses.validation import (
     METHODS,
     SCENARIOS,
     plot_validation,

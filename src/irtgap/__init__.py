@@ -1,22 +1,32 @@
 """irtgap: how far behind the closed frontier are open-weight AI models, in months, with honest
 uncertainty.
 
-The one input type is :class:`ScoreData`; the methods take it and return results that share one
-shape (draws over ``chain`` / ``draw``), so that summaries and plots never branch on the method.
+The one input type is :class:`ScoreData`; every method takes it and returns a
+:class:`~irtgap.results.GapResult`: gap draws over ``(chain, draw, group, date)``, the same gap
+table, summary, plot and file format, so that summaries and plots never branch on the method.
+
+The package is layered (imports only go downward, checked by ``lint-imports``): ``core`` (dims,
+errors, option checks, the gap arithmetic, the measurement function) -> ``data`` (ScoreData,
+registry, loaders, bundled sets, simulator) -> ``plotting`` -> ``results`` (the contract) ->
+``methods`` (threshold, eci, elo, composite, bayes) -> ``analyses`` (compare, winner's curse,
+validation) -> ``report`` -> ``cli``.
 """
 
-from irtgap.compare import compare
-from irtgap.composite import CompositeResult, composite_index
-from irtgap.datasets import load_dataset, load_epoch_snapshot
-from irtgap.eci import EciResult, fit_eci
-from irtgap.elo import EloResult, fit_elo
-from irtgap.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
-from irtgap.gapfit import GapFit
-from irtgap.gapmodel import GapModel
-from irtgap.hub import load_epoch_hub
-from irtgap.scoredata import ScoreData
-from irtgap.simulate import simulate
-from irtgap.threshold import ThresholdResult, threshold_gap
+from irtgap import results
+from irtgap.analyses.compare import compare
+from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
+from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
+from irtgap.data.datasets import load_dataset, load_epoch_snapshot
+from irtgap.data.hub import load_epoch_hub
+from irtgap.data.scoredata import ScoreData
+from irtgap.data.simulate import simulate
+from irtgap.methods.bayes.fit import GapFit
+from irtgap.methods.bayes.model import GapModel
+from irtgap.methods.composite import CompositeResult, composite_index
+from irtgap.methods.eci import EciResult, fit_eci
+from irtgap.methods.elo import EloResult, fit_elo
+from irtgap.methods.threshold import ThresholdResult, threshold_gap
+from irtgap.results import GapResult, load_result
 
 __all__ = [
     "CompositeResult",
@@ -26,8 +36,10 @@ __all__ = [
     "EloResult",
     "GapFit",
     "GapModel",
+    "GapResult",
     "ScoreData",
     "ScoreDataError",
+    "ThresholdBias",
     "ThresholdResult",
     "compare",
     "composite_index",
@@ -36,7 +48,10 @@ __all__ = [
     "load_dataset",
     "load_epoch_hub",
     "load_epoch_snapshot",
+    "load_result",
+    "results",
     "simulate",
+    "threshold_bias",
     "threshold_gap",
 ]
 __version__ = "0.1.0"

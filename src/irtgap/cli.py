@@ -9,17 +9,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from irtgap.errors import ScoreDataError
+from irtgap.core.errors import ScoreDataError
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, str]:
     import pandas as pd
 
-    from irtgap.datasets import DATASETS, DEFAULT, load_dataset
-    from irtgap.scoredata import ScoreData
+    from irtgap.data.datasets import DATASETS, DEFAULT, load_dataset
+    from irtgap.data.scoredata import ScoreData
 
     if args.hub:
-        from irtgap.hub import load_epoch_hub
+        from irtgap.data.hub import load_epoch_hub
 
         return load_epoch_hub(args.hub), f"Epoch AI Benchmarking Hub export {args.hub}"
     if args.data:
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.benchmarks and not args.data:
         parser.error("--benchmarks describes the benchmarks of --data; give --data too")
 
-    from irtgap.report import ReportSectionError, write_report
+    from irtgap.report.build import ReportSectionError, write_report
 
     def log(msg: str) -> None:
         if not args.quiet:

@@ -20,8 +20,8 @@ from typing import Final
 
 import pandas as pd
 
-from irtgap.errors import ScoreDataError
-from irtgap.scoredata import ScoreData
+from irtgap.core.errors import ScoreDataError
+from irtgap.data.scoredata import ScoreData
 
 #: The dataset loaded when none is named.
 DEFAULT: Final = "epoch-hub-2026-04"
@@ -38,7 +38,7 @@ def dataset_path(name: str = DEFAULT) -> Path:
     """Folder of a bundled dataset (its CSV files and README)."""
     if name not in DATASETS:
         raise ScoreDataError(f"unknown dataset {name!r}; bundled: {', '.join(DATASETS)}")
-    return Path(str(files("irtgap") / "bundled" / name))
+    return Path(str(files("irtgap.data") / "bundled" / name))
 
 
 def snapshot_path(name: str = SNAPSHOT) -> Path:
@@ -75,7 +75,7 @@ def load_dataset(name: str = DEFAULT, *, duplicates: str = "max") -> ScoreData:
     """
     if name == SNAPSHOT:
         return _load_tidy(dataset_path(SNAPSHOT), duplicates=duplicates)
-    from irtgap.hub import load_epoch_hub
+    from irtgap.data.hub import load_epoch_hub
 
     return load_epoch_hub(dataset_path(name), duplicates=duplicates)
 

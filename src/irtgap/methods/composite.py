@@ -15,12 +15,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from irtgap import _dims as D
-from irtgap._validate import (
+from irtgap.core import dims as D
+from irtgap.core.errors import ScoreDataError
+from irtgap.core.validate import (
     check_count,
     check_date,
     check_level,
@@ -28,14 +29,16 @@ from irtgap._validate import (
     check_number,
     check_seed,
 )
-from irtgap.capability import CapabilityResult, model_draws
-from irtgap.errors import ScoreDataError
-from irtgap.scoredata import ScoreData
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.capability import CapabilityResult, model_draws
+from irtgap.results import CI_PROB
 
 
 @dataclass
 class CompositeResult(CapabilityResult):
     """Result of :func:`composite_index`."""
+
+    method: ClassVar[str] = "composite"
 
     value_column: str = "composite"
     label: str = "mean normalised score over the index's benchmarks"
@@ -50,7 +53,7 @@ def composite_index(
     since: str = "2024-01-01",
     min_coverage: float = 0.75,
     n_bootstrap: int = 1000,
-    ci: float = 0.9,
+    ci_prob: float = CI_PROB,
     seed: int = 0,
 ) -> CompositeResult:
     """Mean normalised score over a fixed benchmark set, with its frontier gap.
@@ -63,7 +66,7 @@ def composite_index(
         scored by the most models released since ``since``.
     min_coverage : float
         Share of the set a model must be scored on, in (0, 1] (0.75).
-    n_bootstrap, ci, seed
+    n_bootstrap, ci_prob, seed
         Resamples of the benchmark set (1000; 0: point only, NaN intervals), interval level,
         seed.
     """
@@ -71,7 +74,7 @@ def composite_index(
     since_ts = check_date("since", since)
     min_coverage = check_number("min_coverage", min_coverage, above=0.0, maximum=1.0)
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
-    ci = check_level("ci", ci)
+    ci_prob = check_level("ci_prob", ci_prob)
     seed = check_seed("seed", seed)
     t = data.scores.assign(y=data.normalized_scores().to_numpy())
     t = t[t["y"].notna()]
@@ -115,7 +118,7 @@ def composite_index(
     caps["composite"] = point
     if n_bootstrap >= 2:
         caps["ci_low"], caps["ci_high"] = np.quantile(
-            boot, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0
+            boot, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0
         )
     else:
         caps["ci_low"] = caps["ci_high"] = np.nan
@@ -125,8 +128,10 @@ def composite_index(
         benchmarks=list(benchmarks),
         min_coverage=min_coverage,
         n_bootstrap=n_bootstrap,
-        ci=ci,
+        ci_prob=ci_prob,
         seed=seed,
     )
     dropped = {"models_low_coverage": int((~keep).sum())}
-    return CompositeResult(caps.sort_values("composite", ascending=False), draws, dropped, settings)
+    return CompositeResult(
+        caps.sort_values("composite", ascending=False), draws, dropped, settings, data=data
+    )

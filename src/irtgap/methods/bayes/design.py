@@ -7,8 +7,8 @@ version to the first-party version it serves, and lays out the time knots of the
 Scores are modelled as fractions of their benchmark's ceiling :math:`\kappa_b`: the modelled score
 is :math:`y_i / \kappa_b` (:attr:`Design.scaled_scores`) with floor :math:`c_b / \kappa_b`
 (:attr:`Design.floor`), so a score at the ceiling is a score at the top of the scale (censored),
-whatever the ceiling. The model, the replicator of :mod:`irtgap.winners_curse` and the simulator
-of :mod:`irtgap.simulate` all use these two arrays.
+whatever the ceiling. The model, the replicator of :mod:`irtgap.analyses.winners_curse` and the
+simulator of :mod:`irtgap.data.simulate` all use these two arrays.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from irtgap import _dims as D
-from irtgap._validate import check_date, check_dates
-from irtgap.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.gaps import to_days
-from irtgap.scoredata import ScoreData
+from irtgap.core import dims as D
+from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.core.gaps import to_days
+from irtgap.core.validate import check_date, check_dates
+from irtgap.data.scoredata import ScoreData
 
 #: Scores are treated as censored below ``CENSOR`` and above ``1 - CENSOR`` (see GapModel).
 CENSOR = 0.005
@@ -37,7 +37,7 @@ PROVIDER_DIM = "provider"
 
 @dataclass(frozen=True)
 class Design:
-    """Everything :func:`irtgap.gapmodel.build_model` needs, as plain arrays and tables.
+    """Everything :func:`irtgap.methods.bayes.model.build_model` needs, as plain arrays and tables.
 
     ``rows`` is the score table actually modelled (with ``access`` joined); ``models`` has one row
     per modelled version with its capability unit (``base``: the first-party version it serves);
@@ -167,7 +167,7 @@ def _not_a_number(name: str, value: Any) -> None:
 
 def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.Timestamp | None:
     """``value`` as a time-zone-naive Timestamp (aware ones in UTC), or a ValueError naming the
-    option ``name`` (:func:`irtgap._validate.check_date`, which refuses numbers here too)."""
+    option ``name`` (:func:`irtgap.core.validate.check_date`, which refuses numbers here too)."""
     if value is None:
         if allow_none:
             return None
@@ -178,7 +178,7 @@ def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.
 
 def check_dates_option(value: Any, name: str = "dates") -> pd.DatetimeIndex:
     """One date or a sequence of dates as a sorted, duplicate-free, time-zone-naive
-    DatetimeIndex (:func:`irtgap._validate.check_dates`, which refuses numbers here too); a
+    DatetimeIndex (:func:`irtgap.core.validate.check_dates`, which refuses numbers here too); a
     ValueError names the option ``name`` and the value that is not a date."""
     if not isinstance(value, pd.DatetimeIndex):
         for v in [value] if isinstance(value, str) or np.ndim(value) == 0 else list(value):

@@ -12,7 +12,8 @@ first benchmark's :math:`D = 0`). On the Elo scale, :math:`\text{Elo}_m = 1000 +
 Frontier models are those that set a new best on their side when released; a least-squares line
 of Elo on date is fitted through each side's frontier models, and the gap at date :math:`t` is the
 horizontal distance between the lines: how long ago the closed line stood at the open line's
-level. 95% intervals come from bootstrap refits that resample each model's benchmark rows.
+level. Intervals (90%, as for every irtgap method; CAISI reports 95%: pass ``ci_prob=0.95``)
+come from bootstrap refits that resample each model's benchmark rows.
 
 One definition of the gap: :meth:`EloResult.gap_draws` gives, per bootstrap draw, the horizontal
 distance between that draw's two trend lines, and :meth:`EloResult.gap` summarises exactly those
@@ -22,28 +23,33 @@ model's date gives NaN with a warning, and a draw whose reading falls outside th
 line it reads (for the backward gap, the closed line before the first closed model; for the
 forward gap, the open line after the last model date) is undefined for that draw, as is a draw
 whose read line does not rise. Refit warnings and failures are collected and counted as in
-:func:`irtgap.capability.run_refits`; with ``n_bootstrap=0`` the draws hold the point fit once and
-the intervals are NaN.
+:func:`irtgap.methods.capability.run_refits`; with ``n_bootstrap=0`` the draws hold the point fit
+once and the intervals are NaN.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy.optimize import least_squares
 
-from irtgap import _dims as D
-from irtgap._validate import check_count, check_level, check_names, check_seed
-from irtgap.capability import CapabilityResult, model_draws, run_refits
-from irtgap.eci import prepare
-from irtgap.errors import ScoreDataError
-from irtgap.gaps import date_grid, gap_dataarray, to_days
-from irtgap.scoredata import ScoreData
+from irtgap.core import dims as D
+from irtgap.core.errors import ScoreDataError
+from irtgap.core.gaps import date_grid, gap_dataarray, to_days
+from irtgap.core.validate import check_count, check_level, check_names, check_seed
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.capability import CapabilityResult, model_draws, run_refits
+from irtgap.methods.eci import prepare
+from irtgap.plotting.style import SIDE_COLORS
+from irtgap.results import CI_PROB
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 ELO_PER_LOGIT = 400 / np.log(10)
 #: Default benchmark set: the hard, widely run benchmarks of 2024-2025 present in the data.
@@ -102,11 +108,9 @@ class EloResult(CapabilityResult):
 
     value_column: str = "elo"
     label: str = "Elo (400 points = 10x odds)"
-    title: str = "CAISI-style 1PL Elo over time with frontier trend lines (95% intervals)"
+    title: str = "CAISI-style 1PL Elo over time with frontier trend lines (90% intervals)"
 
-    @property
-    def method(self) -> str:
-        return "caisi_elo"
+    method: ClassVar[str] = "elo"
 
     def _gap_values(self, dates: pd.DatetimeIndex, direction: str) -> xr.DataArray:
         """Horizontal distance between each draw's trend lines (months), read where they have
@@ -132,25 +136,10 @@ class EloResult(CapabilityResult):
         gap = np.where(ok, gap, np.nan)
         return gap_dataarray(gap[:, None, :], dates=dates, groups=["all"])
 
-    def gap(
-        self,
-        dates: Any = None,
-        *,
-        direction: Literal["backward", "forward"] = "backward",
-        ci: float | None = None,
-        min_defined: float = 0.9,
-    ) -> pd.DataFrame:
-        """Horizontal distance between the two sides' frontier trend lines, in months.
-
-        The summary (shared gap table) of :meth:`gap_draws`; ``ci`` defaults to the fit's
-        level (0.95, as CAISI reports).
-        """
-        level = self.settings.get("ci", 0.95) if ci is None else check_level("ci", ci)
-        return super().gap(dates, direction=direction, ci=level, min_defined=min_defined)
-
-    def plot_capabilities(self, ax: Any = None, *, label_top: int = 5) -> Any:
-        ax = super().plot_capabilities(ax, label_top=label_top)
-        from irtgap.bayes_plots import SIDE_COLORS
+    def plot_capabilities(self, *, ax: Axes | None = None, label_top: int = 5) -> Axes:
+        """Elo over time with each side's frontier trend line (median and band over draws)."""
+        ax = super().plot_capabilities(ax=ax, label_top=label_top)
+        level = self.settings.get("ci_prob", CI_PROB)
 
         lines = self.settings["lines"]
         caps = self.capabilities
@@ -158,7 +147,7 @@ class EloResult(CapabilityResult):
         t = _years(dates)
         for k, side in enumerate(D.SIDES):
             fit = lines[:, k, 0][:, None] + lines[:, k, 1][:, None] * t
-            lo, mid, hi = np.nanquantile(fit, [0.025, 0.5, 0.975], axis=0)
+            lo, mid, hi = np.nanquantile(fit, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0)
             ax.plot(dates, mid, "--", color=SIDE_COLORS[side], lw=1.5)
             if len(lines) > 1:
                 ax.fill_between(dates, lo, hi, color=SIDE_COLORS[side], alpha=0.12, lw=0)
@@ -200,7 +189,7 @@ def fit_elo(
     min_benchmarks: int = 2,
     merge_variants: bool = True,
     n_bootstrap: int = 200,
-    ci: float = 0.95,
+    ci_prob: float = CI_PROB,
     seed: int = 0,
 ) -> EloResult:
     """Fit the CAISI-style 1PL Elo (see the module docstring).
@@ -216,13 +205,13 @@ def fit_elo(
         Models scored on fewer of the set are left out (2).
     merge_variants : bool
         Merge reasoning-effort variants of a model group (maximum score per benchmark).
-    n_bootstrap, ci, seed
-        Bootstrap refits (200; 0: point fit only, NaN intervals), interval level (0.95), seed.
+    n_bootstrap, ci_prob, seed
+        Bootstrap refits (200; 0: point fit only, NaN intervals), interval probability (0.9), seed.
         Refit warnings are re-emitted counted; failed refits are left out and counted in
         ``dropped["failed_refits"]``.
     """
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
-    ci = check_level("ci", ci)
+    ci_prob = check_level("ci_prob", ci_prob)
     seed = check_seed("seed", seed)
     if benchmarks is None:
         wanted = [b for b in DEFAULT_BENCHMARKS if b in data.benchmarks.index]
@@ -271,7 +260,7 @@ def fit_elo(
     caps["elo"] = elo
     if len(boot) >= 2:
         caps["ci_low"], caps["ci_high"] = np.quantile(
-            elo_b, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0
+            elo_b, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0
         )
     else:
         caps["ci_low"] = caps["ci_high"] = np.nan
@@ -281,11 +270,11 @@ def fit_elo(
         benchmarks=wanted,
         n_bootstrap=n_bootstrap,
         unconverged_refits=counts["unconverged_refits"],
-        ci=ci,
+        ci_prob=ci_prob,
         seed=seed,
         lines=lines,
     )
-    return EloResult(caps.sort_values("elo", ascending=False), draws, dropped, settings)
+    return EloResult(caps.sort_values("elo", ascending=False), draws, dropped, settings, data=data)
 
 
 __all__ = ["DEFAULT_BENCHMARKS", "EloResult", "fit_elo"]

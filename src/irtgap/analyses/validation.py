@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from irtgap import _dims as D
-from irtgap.simulate import SimulatedData, simulate
+from irtgap.core import dims as D
+from irtgap.data.simulate import SimulatedData, simulate
 
 #: Dates at which every method's gap is compared with the truth.
 VALIDATION_DATES = pd.DatetimeIndex(
@@ -98,7 +98,7 @@ def realistic_scenario(data: Any = None, *, n_models: int = 120) -> Scenario:
     :func:`irtgap.simulate` (harder benchmarks appear later).
     """
     if data is None:
-        from irtgap.datasets import SNAPSHOT, load_dataset
+        from irtgap.data.datasets import SNAPSHOT, load_dataset
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -160,7 +160,7 @@ def _estimate(
             draws=n,
             tune=n,
             chains=2,
-            random_seed=seed,
+            seed=seed,
             progressbar=False,
             cores=1,
         )
@@ -187,7 +187,7 @@ def _estimate(
         elo = irtgap.fit_elo(
             sim.data, benchmarks=_hard_recent(sim, 6), since=None, n_bootstrap=n_boot, seed=seed
         )
-        return elo.gap(dates, ci=0.9)
+        return elo.gap(dates, ci_prob=0.9)
     if method == "composite":
         # the fairest composite a sparse table allows: the 4 most-scored benchmarks, half covered
         comp = irtgap.composite_index(

@@ -51,7 +51,7 @@ take well under a second.
 dates (the grid step, 7 days, is small against the 60-day kernel: the error is negligible);
 dates outside a group's first .. last point date give NaN with a warning naming those dates (no
 extrapolation), and a date where fewer than ``min_defined`` of the draws are defined is NaN
-(see :func:`irtgap.gaps.summarize_gap`). Without bootstrap (``n_bootstrap=0``) the draws hold
+(see :func:`irtgap.core.gaps.summarize_gap`). Without bootstrap (``n_bootstrap=0``) the draws hold
 the point trend once and every interval is NaN.
 """
 
@@ -59,14 +59,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from irtgap import _dims as D
-from irtgap._validate import (
+from irtgap.core import dims as D
+from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.core.gaps import (
+    Direction,
+    gap_dataarray,
+    mask_support,
+    summarize_gap,
+    to_days,
+    warn_user,
+)
+from irtgap.core.validate import (
     check_choice,
     check_count,
     check_date,
@@ -77,9 +86,9 @@ from irtgap._validate import (
     check_seed,
     show_values,
 )
-from irtgap.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.gaps import Direction, gap_dataarray, summarize_gap, to_days, warn_user
-from irtgap.scoredata import ScoreData
+from irtgap.data.scoredata import ScoreData
+from irtgap.plotting.threshold import plot_benchmark, plot_gaps
+from irtgap.results import CI_PROB, GapResult, SavedState, conform_gap_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -195,11 +204,11 @@ def _dominance_reject(
             ge = np.where(shared, a >= x, True).all(-1)
             hit = ge & (n_shared >= min_shared)
             if hit.any():
-                ci, xi = np.argwhere(hit)[0]
+                ci_prob, xi = np.argwhere(hit)[0]
                 reject[i] = True
                 reasons[i] = (
-                    f"{s} model {names[cand[ci]]} (not evaluated here, released earlier) "
-                    f"matches or beats crosser {names[crossed[xi]]} on {n_shared[ci, xi]} "
+                    f"{s} model {names[cand[ci_prob]]} (not evaluated here, released earlier) "
+                    f"matches or beats crosser {names[crossed[xi]]} on {n_shared[ci_prob, xi]} "
                     "shared benchmarks"
                 )
                 break
@@ -277,7 +286,7 @@ def smooth(y: np.ndarray, w: np.ndarray, counts: np.ndarray | None = None) -> np
 
 
 @dataclass
-class ThresholdResult:
+class ThresholdResult(GapResult):
     """Result of :func:`threshold_gap` (see the module docstring for the method).
 
     Attributes
@@ -289,17 +298,20 @@ class ThresholdResult:
     trend : DataFrame
         ``date, group, gap, lower, upper, n_points`` (point smoother and bootstrap band), from
         each group's first to its last point date.
-    draws : xarray.DataArray
-        Bootstrap trend draws ``(chain=1, draw, group, date)``, the shared result shape (the
-        point trend once without bootstrap); NaN outside each group's points.
+    trend_draws : xarray.DataArray
+        Bootstrap trend draws ``(chain=1, draw, group, date)`` on the trend's grid, the shared
+        result shape (the point trend once without bootstrap); NaN outside each group's points.
+        :meth:`gap_draws` reads them at other dates.
     acceptance_counts : dict
         Points removed by each rule.
     """
 
+    method: ClassVar[str] = "threshold"
+
     points: pd.DataFrame
     pending: pd.DataFrame
     trend: pd.DataFrame
-    draws: xr.DataArray
+    trend_draws: xr.DataArray
     acceptance_counts: dict[str, int]
     settings: dict[str, Any] = field(default_factory=dict)
     data: ScoreData | None = field(default=None, repr=False)
@@ -313,9 +325,9 @@ class ThresholdResult:
 
     def _at(self, dates: pd.DatetimeIndex, groups: list[str]) -> xr.DataArray:
         """Draws at ``dates``, linear between grid dates (NaN off the grid's range)."""
-        grid = to_days(self.draws[D.DATE].to_numpy())
+        grid = to_days(self.trend_draws[D.DATE].to_numpy())
         vals = (
-            self.draws.sel({D.GROUP: groups})
+            self.trend_draws.sel({D.GROUP: groups})
             .stack(sample=(D.CHAIN, D.DRAW))
             .transpose("sample", D.GROUP, D.DATE)
             .to_numpy()
@@ -332,15 +344,30 @@ class ThresholdResult:
         out[..., (q < grid[0]) | (q > grid[-1])] = np.nan
         return gap_dataarray(out, dates=dates, groups=groups, chains=1)
 
+    def group_support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+        """Per group, the first and last date of its trend points (see :meth:`support`)."""
+        return self.support()
+
+    def gap_draws(self, dates: Any = None) -> xr.DataArray:
+        """Trend draws ``(chain=1, draw, group, date)`` in months: on the trend's grid by
+        default, else read at ``dates`` (linear between grid dates; NaN with a warning outside
+        each group's first .. last point date)."""
+        if dates is None:
+            return self.trend_draws
+        support = self.support()
+        return mask_support(
+            self._at(check_dates("dates", dates), list(support)), support, label="threshold gap"
+        )
+
     def gap(
         self,
         dates: Any = None,
         *,
-        ci: float | None = None,
+        ci_prob: float = CI_PROB,
         reference_date: Any = None,
         min_defined: float = 0.9,
     ) -> pd.DataFrame:
-        """The shared gap table (see :func:`irtgap.gaps.summarize_gap`) of the trend draws.
+        """The shared gap table (:data:`~irtgap.results.GAP_COLUMNS`) of the trend draws.
 
         Parameters
         ----------
@@ -349,14 +376,14 @@ class ThresholdResult:
             linearly between grid dates. Dates outside a group's first .. last point date give
             NaN for that group, with a warning naming them (no extrapolation). Default: each
             group's grid dates where its trend is defined.
-        ci : float, optional
-            Interval level (default: the level the result was computed with).
+        ci_prob : float
+            Probability of the equal-tailed interval (0.9).
         reference_date : date, optional
-            Adds ``prob_grew``: share of draws whose gap at ``date`` exceeds that at this date.
+            Fills ``prob_grew``: share of draws whose gap at ``date`` exceeds that at this date.
         min_defined : float
             Share of draws that must be defined for a summary (0.9).
         """
-        level = self.settings.get("ci", 0.9) if ci is None else check_level("ci", ci)
+        level = check_level("ci_prob", ci_prob)
         ref = None if reference_date is None else check_date("reference_date", reference_date)
         support = self.support()
         if dates is None:
@@ -377,7 +404,7 @@ class ThresholdResult:
         self,
         dates: pd.DatetimeIndex,
         groups: list[str],
-        ci: float,
+        ci_prob: float,
         ref: pd.Timestamp | None,
         min_defined: float,
     ) -> pd.DataFrame:
@@ -385,7 +412,7 @@ class ThresholdResult:
         support = self.support()
         table = summarize_gap(
             self._at(at, groups),
-            ci=ci,
+            ci_prob=ci_prob,
             reference_date=ref,
             method="threshold",
             min_defined=min_defined,
@@ -394,24 +421,38 @@ class ThresholdResult:
         no_band = [g for g in self.settings.get("no_band", []) if g in groups]
         if no_band:
             table.loc[table[D.GROUP].isin(no_band), ["lower", "upper"]] = np.nan
-        return table[table[D.DATE].isin(dates)].reset_index(drop=True)
+        return conform_gap_table(table[table[D.DATE].isin(dates)], self.method)
 
-    def summary(self) -> pd.DataFrame:
-        """Smoothed gap at the last grid date per group, with counts."""
-        last = self.trend.sort_values(D.DATE).groupby(D.GROUP).tail(1).set_index(D.GROUP)
-        return last[[D.DATE, "gap", "lower", "upper", "n_points"]]
-
-    def plot_gaps(self, ax: Axes | None = None) -> Axes:
+    def plot_points(self, *, ax: Axes | None = None) -> Axes:
         """Gaps over time: points by benchmark (marker by access), trends with bands."""
-        from irtgap.threshold_plots import plot_gaps
+        return plot_gaps(self.points, self.trend, ax=ax)
 
-        return plot_gaps(self, ax=ax)
-
-    def plot_benchmark(self, benchmark: str, ax: Axes | None = None) -> Axes:
+    def plot_benchmark(self, benchmark: str, *, ax: Axes | None = None) -> Axes:
         """Per-benchmark delay timeline, one row per threshold."""
-        from irtgap.threshold_plots import plot_benchmark
+        last = self.data.scores[D.DATE].max() if self.data is not None else None
+        return plot_benchmark(self.points, self.pending, benchmark, last_date=last, ax=ax)
 
-        return plot_benchmark(self, benchmark, ax=ax)
+    # -------------------------------------------------------------- persistence
+    def _saved_state(self) -> SavedState:
+        return SavedState(
+            tables={"points": self.points, "pending": self.pending, "trend": self.trend},
+            arrays={"trend_draws": self.trend_draws},
+            values={"acceptance_counts": self.acceptance_counts},
+        )
+
+    @classmethod
+    def _from_saved_state(
+        cls, state: SavedState, data: ScoreData | None, tree: xr.DataTree
+    ) -> ThresholdResult:
+        return cls(
+            points=state.tables["points"],
+            pending=state.tables["pending"],
+            trend=state.tables["trend"],
+            trend_draws=state.arrays["trend_draws"],
+            acceptance_counts=state.values["acceptance_counts"],
+            settings=state.values["settings"],
+            data=data,
+        )
 
 
 def _check_thresholds(thresholds: Any, data: ScoreData) -> dict[str, np.ndarray] | None:
@@ -455,7 +496,7 @@ def threshold_gap(
     bandwidth_days: float = 60.0,
     grid_days: int = 7,
     n_bootstrap: int = 5000,
-    ci: float = 0.9,
+    ci_prob: float = 0.9,
     seed: int | np.random.Generator = 0,
     by: By = "access",
     acceptance: Literal["dominance"] | None = "dominance",
@@ -474,7 +515,7 @@ def threshold_gap(
         Where a gap is placed in time (open model's date, or closed model's date).
     bandwidth_days, grid_days : float, int
         Kernel sigma (60 days) and grid step (7 days), as in the reference.
-    n_bootstrap, ci, seed
+    n_bootstrap, ci_prob, seed
         Cluster-bootstrap resamples of the benchmarks (5,000; 0 gives the point trend only, with
         NaN intervals and the point as the single draw), band level (0.9), seed (0).
     by : {"access", "category", None}
@@ -508,7 +549,7 @@ def threshold_gap(
     bandwidth_days = check_number("bandwidth_days", bandwidth_days, above=0.0)
     grid_days = check_count("grid_days", grid_days, minimum=1)
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
-    ci = check_level("ci", ci)
+    ci_prob = check_level("ci_prob", ci_prob)
     seed = check_seed("seed", seed, generator=True)
     min_shared = check_count("min_shared", min_shared, minimum=1)
     start = None if trend_start is None else check_date("trend_start", trend_start)
@@ -544,14 +585,16 @@ def threshold_gap(
             "fewer than two accepted datapoints for the trend"
             + (f" on or after trend_start={trend_start!r}" if start is not None else "")
         )
-    trend, draws, no_band = _trend(points, groups, bandwidth_days, grid_days, n_bootstrap, ci, seed)
+    trend, draws, no_band = _trend(
+        points, groups, bandwidth_days, grid_days, n_bootstrap, ci_prob, seed
+    )
     settings = dict(
         direction=direction,
         bandwidth_days=bandwidth_days,
         grid_days=grid_days,
         n_bootstrap=n_bootstrap,
         bootstrap="cluster: benchmarks",
-        ci=ci,
+        ci_prob=ci_prob,
         seed=seed if isinstance(seed, int) else None,
         by=by,
         no_band=no_band,
@@ -595,7 +638,7 @@ def _trend(
     bandwidth_days: float,
     grid_days: int,
     n_bootstrap: int,
-    ci: float,
+    ci_prob: float,
     seed: int | np.random.Generator,
 ) -> tuple[pd.DataFrame, xr.DataArray, list[str]]:
     rng = np.random.default_rng(seed)
@@ -625,7 +668,9 @@ def _trend(
                 boot = smooth(y, w, picks[:, codes].astype(float))
             boot[:, ~inside] = np.nan
             draws[:, k, :] = boot
-            lo, hi = np.nanquantile(boot[:, inside], [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+            lo, hi = np.nanquantile(
+                boot[:, inside], [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0
+            )
         else:
             draws[:, k, inside] = point[inside]
             if n_bootstrap:
@@ -651,43 +696,3 @@ def _trend(
         )
     da = gap_dataarray(draws, dates=grid, groups=list(groups), chains=1)
     return pd.concat(rows, ignore_index=True), da, no_band
-
-
-def report_section(data: ScoreData, out_dir: Any, *, fast: bool = False, seed: int = 0) -> str:
-    """Threshold section of ``irtgap report``: the two figures and the current-gap table."""
-    from irtgap.report import _save, _table
-
-    res = threshold_gap(data, n_bootstrap=500 if fast else 5000, seed=seed)
-    gaps_png = _save(res.plot_gaps(), out_dir / "threshold_gaps.png")
-    bench = (
-        "GPQA diamond" if "GPQA diamond" in data.benchmarks.index else data.coords[D.BENCHMARK][0]
-    )
-    bench_png = _save(res.plot_benchmark(bench), out_dir / "threshold_gpqa.png")
-    last = res.trend.sort_values(D.DATE).groupby(D.GROUP).tail(1).set_index(D.GROUP)
-    at_r1 = res.gap(["2025-01-20"]).set_index(D.GROUP)
-    table = pd.DataFrame(
-        {
-            "gap at last date": last["gap"],
-            "lower": last["lower"],
-            "upper": last["upper"],
-            "last date": last[D.DATE].dt.date,
-            "bootstrap median at 2025-01-20": at_r1["median"],
-        }
-    )
-    c = res.acceptance_counts
-    n_open_pending = int((res.pending.get("leader") == D.CLOSED).sum()) if len(res.pending) else 0
-    return "\n\n".join(
-        [
-            "## Threshold method (Ihle, 2026)",
-            "First closed vs first open model to reach each score level on each benchmark; the gap "
-            "is the difference of their release dates, placed at the open model's date, smoothed "
-            "with a 60-day Gaussian kernel; 90% band from a bootstrap that resamples benchmarks "
-            "(all the points of a benchmark together).",
-            _table(table),
-            f"{len(res.points)} datapoints, {int(res.points['accepted'].sum())} accepted; "
-            f"rejected by the dominance rule: {c['dominance']}, by override: "
-            f"{c['override_reject']}; thresholds still open-pending: {n_open_pending}.",
-            f"![threshold gaps]({gaps_png})",
-            f"![{bench} timeline]({bench_png})",
-        ]
-    )

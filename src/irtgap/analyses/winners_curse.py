@@ -12,9 +12,9 @@ pattern, with the posterior of :class:`~irtgap.GapModel` as the truth:
    the model's measurement: :math:`\tilde y_i = \kappa_b \tilde z_i`,
    :math:`\tilde z_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)},
    (1-\mu_i^{(s)})\phi_b^{(s)})` with :math:`\mu_i^{(s)}` the mean fraction of the ceiling
-   :math:`\kappa_b` (see :mod:`irtgap.gapmodel`), and :math:`\tilde z_i` beyond the resolution
-   limits reported as 0 or the ceiling, so the replicate has the real evaluation pattern and a
-   known gap, the model's own gap :math:`G^{(s)}(t)`;
+   :math:`\kappa_b` (see :mod:`irtgap.methods.bayes.model`), and :math:`\tilde z_i` beyond the
+   resolution limits reported as 0 or the ceiling, so the replicate has the real evaluation pattern
+   and a known gap, the model's own gap :math:`G^{(s)}(t)`;
 3. run :func:`~irtgap.threshold_gap` (same settings, no bootstrap) on the replicate: the
    smoothed trend :math:`T^{(s)}(t)` per threshold group (``all``, ``public``, ``private``);
 4. the bias draws are :math:`B^{(s)}(t) = T^{(s)}(t) - G^{(s)}(t)`, where :math:`G` is the
@@ -40,16 +40,17 @@ import pandas as pd
 import xarray as xr
 from joblib import Parallel, delayed
 
-from irtgap import _dims as D
-from irtgap.design import CENSOR
-from irtgap.design import check_dates_option as parse_dates
-from irtgap.gaps import gap_dataarray, summarize_gap, to_days
-from irtgap.scoredata import ScoreData
+from irtgap.core import dims as D
+from irtgap.core.gaps import gap_dataarray, summarize_gap, to_days
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.bayes.design import CENSOR
+from irtgap.methods.bayes.design import check_dates_option as parse_dates
+from irtgap.plotting.bayes import plot_threshold_bias
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from irtgap.gapfit import GapFit
+    from irtgap.methods.bayes.fit import GapFit
 
 #: The threshold method's groups, and the GapFit group each is compared with.
 GROUPS = ("all", "public", "private")
@@ -58,7 +59,7 @@ MODEL_GROUPS = {"all": "capability", "public": "public", "private": "private"}
 
 @dataclass
 class ThresholdBias:
-    """Result of :meth:`irtgap.gapfit.GapFit.threshold_bias`.
+    """Result of :func:`threshold_bias`.
 
     Attributes
     ----------
@@ -67,13 +68,13 @@ class ThresholdBias:
         ``private``): ``threshold`` (the threshold trend on the real modelled rows),
         ``model_gap`` (posterior median of the model's gap for that group: its ``capability``
         gap for ``all``), ``bias`` (mean of the bias draws)
-        with ``bias_lower``/``bias_upper`` (``ci`` interval), ``debiased`` (threshold minus bias,
-        median) with ``debiased_lower``/``debiased_upper``, ``n_defined`` (replicates in which
+        with ``bias_lower``/``bias_upper`` (``ci_prob`` interval), ``debiased`` (threshold minus
+        bias, median) with ``debiased_lower``/``debiased_upper``, ``n_defined`` (replicates in which
         both gaps are defined at that date).
     bias_draws : xarray.DataArray
         Bias draws ``(chain=1, draw, group, date)`` in months, the shared result shape.
     settings : dict
-        ``n_replications``, ``seed``, ``ci`` and the threshold settings used.
+        ``n_replications``, ``seed``, ``ci_prob`` and the threshold settings used.
     """
 
     table: pd.DataFrame
@@ -108,11 +109,17 @@ class ThresholdBias:
             )
         return self.table[self.table[D.DATE].isin(near)].reset_index(drop=True)
 
-    def plot(self, ax: Axes | None = None, *, groups: tuple[str, ...] = ("public", "private")):
+    def plot(
+        self, *, ax: Axes | None = None, groups: tuple[str, ...] = ("public", "private")
+    ) -> Axes:
         """Threshold trend, debiased threshold gap (band) and the model's gap, per group."""
-        from irtgap.bayes_plots import plot_threshold_bias
-
-        return plot_threshold_bias(self, ax=ax, groups=groups)
+        return plot_threshold_bias(
+            self.table,
+            ax=ax,
+            groups=groups,
+            ci_prob=self.settings.get("ci_prob", 0.9),
+            n_replications=self.settings.get("n_replications"),
+        )
 
 
 def _row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
@@ -177,7 +184,7 @@ def _modelled_data(fit: GapFit) -> ScoreData:
 
 def _trend(data: ScoreData, dates: pd.DatetimeIndex, kwargs: dict[str, Any]) -> np.ndarray:
     """Threshold point trend ``(group, date)``; NaN where a group's trend is undefined."""
-    from irtgap.threshold import threshold_gap
+    from irtgap.methods.threshold import threshold_gap
 
     res = threshold_gap(data, n_bootstrap=0, by="access", **kwargs)
     out = np.full((len(GROUPS), len(dates)), np.nan)
@@ -214,7 +221,7 @@ def threshold_bias(
     n_replications: int = 100,
     dates: Any = None,
     seed: int = 0,
-    ci: float = 0.9,
+    ci_prob: float = 0.9,
     n_jobs: int = 1,
     threshold_kwargs: dict[str, Any] | None = None,
 ) -> ThresholdBias:
@@ -230,10 +237,10 @@ def threshold_bias(
     dates : sequence of dates, optional
         Where to read the gaps (monthly from 2023, or the data's first date if later, to the
         data's last date by default). Dates outside the data's support give NaN model gaps and
-        biases, with a warning (see :meth:`~irtgap.gapfit.GapFit.gap_draws`).
+        biases, with a warning (see :meth:`~irtgap.methods.bayes.fit.GapFit.gap_draws`).
     seed : int
         Seeds the choice of posterior samples and the replicated scores.
-    ci : float
+    ci_prob : float
         Interval level.
     n_jobs : int
         joblib workers (``joblib.parallel_config`` picks the back end, e.g. Dask or Ray).
@@ -245,13 +252,13 @@ def threshold_bias(
     >>> import irtgap
     >>> sim = irtgap.simulate(n_closed=20, n_open=20, n_benchmarks=8, seed=1)
     >>> fit = irtgap.GapModel().fit(sim.data, draws=100, tune=100, chains=1,
-    ...                             random_seed=1, progressbar=False)  # doctest: +SKIP
-    >>> fit.threshold_bias(n_replications=20, seed=1).summary()  # doctest: +SKIP
+    ...                             seed=1, progressbar=False)  # doctest: +SKIP
+    >>> threshold_bias(fit, n_replications=20, seed=1).summary()  # doctest: +SKIP
     """
     if n_replications < 2:
         raise ValueError(f"n_replications={n_replications}: need at least 2")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci={ci}: must lie in (0, 1)")
+    if not 0 < ci_prob < 1:
+        raise ValueError(f"ci_prob={ci_prob}: must lie in (0, 1)")
     kw = dict(threshold_kwargs or {})
     for bad in ("n_bootstrap", "by", "seed"):
         if bad in kw:
@@ -289,9 +296,9 @@ def threshold_bias(
     bias_da = gap_dataarray(bias, dates=dates, groups=list(GROUPS)).rename("threshold_bias")
     real = _trend(template, dates, kw)
     deb_da = gap_dataarray(real[None] - bias, dates=dates, groups=list(GROUPS))
-    b_tab = summarize_gap(bias_da, ci=ci)
-    d_tab = summarize_gap(deb_da, ci=ci)
-    m_tab = summarize_gap(model_draws, ci=ci)
+    b_tab = summarize_gap(bias_da, ci_prob=ci_prob)
+    d_tab = summarize_gap(deb_da, ci_prob=ci_prob)
+    m_tab = summarize_gap(model_draws, ci_prob=ci_prob)
     key = [D.DATE, D.GROUP]
     table = b_tab[[*key, "mean", "lower", "upper", "n_defined"]].rename(
         columns={"mean": "bias", "lower": "bias_lower", "upper": "bias_upper"}
@@ -328,6 +335,10 @@ def threshold_bias(
         "n_defined",
     ]
     settings = dict(
-        n_replications=n_replications, n_failed=n_failed, seed=seed, ci=ci, threshold_kwargs=kw
+        n_replications=n_replications,
+        n_failed=n_failed,
+        seed=seed,
+        ci_prob=ci_prob,
+        threshold_kwargs=kw,
     )
     return ThresholdBias(table=table[cols], bias_draws=bias_da, settings=settings)

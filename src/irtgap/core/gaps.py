@@ -23,8 +23,9 @@ minority of draws that happen to be defined would be biased (the undefined ones 
 the longest gaps). A single draw (a point estimate, ``n_bootstrap=0``) has no interval: ``lower``
 and ``upper`` are NaN.
 
-The ``check_*`` functions are the option checks the gap methods share: a bad ``ci``, date or
-benchmark name raises :class:`~irtgap.errors.ScoreDataError` (a ``ValueError``) naming the option.
+The ``check_*`` functions are the option checks the gap methods share: a bad ``ci_prob``, date or
+benchmark name raises :class:`~irtgap.core.errors.ScoreDataError` (a ``ValueError``) naming the
+option.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from irtgap import _dims as D
-from irtgap._validate import check_date, check_level, check_number
-from irtgap._validate import show_values as _show
+from irtgap.core import dims as D
+from irtgap.core.validate import check_date, check_level, check_number
+from irtgap.core.validate import show_values as _show
 
 Direction = Literal["backward", "forward"]
 
@@ -225,7 +226,7 @@ def mask_support(draws: xr.DataArray, support: Support, *, label: str = "gap") -
 def summarize_gap(
     draws: xr.DataArray,
     *,
-    ci: float = 0.9,
+    ci_prob: float = 0.9,
     reference_date: object | None = None,
     method: str | None = None,
     min_defined: float = 0.9,
@@ -238,7 +239,7 @@ def summarize_gap(
     draws : xarray.DataArray
         Gap draws in months; NaN where a draw's gap is undefined (e.g. the closed frontier
         reached the open level before the first date with data).
-    ci : float
+    ci_prob : float
         Level of the equal-tailed interval (0.9).
     reference_date : date-like, optional
         Adds ``prob_grew``: the share of draws whose gap at ``date`` exceeds the gap at the
@@ -257,11 +258,11 @@ def summarize_gap(
     -------
     pandas.DataFrame
         Columns ``date``, ``group`` (when present), ``mean``, ``median``, ``lower``, ``upper``
-        (equal-tailed ``ci`` interval; NaN when there is a single draw, e.g. a point estimate
+        (equal-tailed ``ci_prob`` interval; NaN when there is a single draw, e.g. a point estimate
         without bootstrap), ``n_defined`` (draws where the gap is defined), ``prob_grew``
         (omitted without ``reference_date``) and ``method``.
     """
-    ci = check_level("ci", ci)
+    ci_prob = check_level("ci_prob", ci_prob)
     min_defined = check_number("min_defined", min_defined, minimum=0.0, maximum=1.0)
     label = f"{method} gap" if method else "gap summary"
     outside = xr.zeros_like(draws.isel({D.CHAIN: 0, D.DRAW: 0}, drop=True), dtype=bool)
@@ -275,7 +276,7 @@ def summarize_gap(
     vals = stacked.transpose(*dims, "sample").to_numpy()
     n_samples = vals.shape[-1]
     out_np = outside.transpose(*dims).to_numpy()
-    lo_q, hi_q = (1 - ci) / 2, 1 - (1 - ci) / 2
+    lo_q, hi_q = (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2
     n_def = np.isfinite(vals).sum(-1)
     share = n_def / n_samples if n_samples else np.zeros(n_def.shape)
     refuse = (share < min_defined) & ~out_np

@@ -10,7 +10,7 @@ date; dates outside give NaN with a warning naming those dates (the running fron
 otherwise be held flat into the future). The frontiers are computed on a daily grid from the
 first model's date, so a backward gap is defined wherever the closed frontier of the data reached
 the open level; draws where it did so before the first model are undefined, and a date where
-more than 10% of the draws are undefined is NaN (see :func:`irtgap.gaps.summarize_gap`).
+more than 10% of the draws are undefined is NaN (see :func:`irtgap.core.gaps.summarize_gap`).
 
 Bootstrap refits (ECI, Elo) run through :func:`run_refits`, which collects each refit's warnings
 in the worker (joblib processes do not pass warnings back) and re-emits them once in the caller,
@@ -25,16 +25,15 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from irtgap import _dims as D
-from irtgap._validate import check_choice, check_dates
-from irtgap.errors import ConvergenceWarning, ScoreDataError
-from irtgap.gaps import (
+from irtgap.core import dims as D
+from irtgap.core.errors import ConvergenceWarning, ScoreDataError
+from irtgap.core.gaps import (
     date_grid,
     gap_dataarray,
     mask_support,
@@ -44,6 +43,10 @@ from irtgap.gaps import (
     to_days,
     warn_user,
 )
+from irtgap.core.validate import check_choice, check_date, check_dates
+from irtgap.data.scoredata import ScoreData
+from irtgap.plotting.capability import plot_capabilities
+from irtgap.results import CI_PROB, GapResult, SavedState, conform_gap_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -82,7 +85,7 @@ def run_refits(
 
     Each call runs with its warnings recorded (in the joblib worker, whose warnings would
     otherwise never reach the caller); here they are re-emitted once per kind, counted: a
-    :class:`~irtgap.errors.ConvergenceWarning` as "k of n bootstrap refits stopped before
+    :class:`~irtgap.core.errors.ConvergenceWarning` as "k of n bootstrap refits stopped before
     converging", any other warning as "k of n ...: message". A call that raises is left out and
     counted, with one ConvergenceWarning giving the count and the first error.
 
@@ -128,25 +131,31 @@ def run_refits(
 
 
 @dataclass
-class CapabilityResult:
+class CapabilityResult(GapResult):
     """Per-model capability values with bootstrap draws, and the frontier gap they imply.
 
-    ``draws`` holds the bootstrap draws ``(chain=1, draw, model)`` (the point estimate once when
-    there was no bootstrap). The gap is defined on :meth:`support`; see the module docstring.
+    ``capability_draws`` holds the bootstrap draws ``(chain=1, draw, model)`` (the point estimate
+    once when there was no bootstrap); :meth:`gap_draws` the gap draws ``(chain=1, draw,
+    group=["all"], date)``. The gap is defined on :meth:`support`; see the module docstring.
+    The result contract (gap table, summary, plot, saving) is :class:`~irtgap.results.GapResult`.
     """
 
+    #: A generic label; the ECI, Elo and composite results set their method's name.
+    method: ClassVar[str] = "capability"
+
     capabilities: pd.DataFrame
-    draws: xr.DataArray
+    capability_draws: xr.DataArray
     dropped: dict[str, int] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     value_column: str = "value"
     label: str = "capability"
     title: str = "Capability over time"
+    data: ScoreData | None = field(default=None, repr=False)
 
     def _values(self) -> np.ndarray:
         """Draws ``(n_samples, n_models)`` in the order of ``capabilities`` (the point if none)."""
         caps = self.capabilities
-        stacked = self.draws.stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", D.MODEL)
+        stacked = self.capability_draws.stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", D.MODEL)
         vals = stacked.sel({D.MODEL: list(caps.index)}).to_numpy()
         if vals.shape[0] == 0:
             vals = caps[self.value_column].to_numpy(float)[None, :]
@@ -182,6 +191,10 @@ class CapabilityResult:
             firsts.append(pd.Timestamp(first))
         return max(firsts), pd.Timestamp(caps[D.DATE].max())
 
+    def group_support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+        """The one group, ``all``, and its :meth:`support`."""
+        return {"all": self.support()}
+
     def dates(self, dates: Any = None) -> pd.DatetimeIndex:
         """``dates`` as a sorted index; by default weekly from 2023-06 (or the first date both
         sides have a model, if later) to the last model's date."""
@@ -216,83 +229,82 @@ class CapabilityResult:
             self._gap_values(dates, direction), self.support(), label=f"{self.method} gap"
         )
 
-    @property
-    def method(self) -> str:
-        """The ``method`` label of this result's gap table."""
-        return self.value_column
-
     def gap(
         self,
         dates: Any = None,
         *,
-        direction: Literal["backward", "forward"] = "backward",
-        ci: float = 0.9,
+        ci_prob: float = CI_PROB,
+        reference_date: Any = None,
         min_defined: float = 0.9,
+        direction: Literal["backward", "forward"] = "backward",
     ) -> pd.DataFrame:
-        """The shared gap table (see :func:`irtgap.gaps.summarize_gap`) of :meth:`gap_draws`.
+        """The shared gap table (:data:`~irtgap.results.GAP_COLUMNS`) of :meth:`gap_draws`.
 
         Dates outside :meth:`support` and dates where fewer than ``min_defined`` of the draws
-        have a defined gap are NaN, with a warning.
+        have a defined gap are NaN, with a warning. ``prob_grew`` (with ``reference_date``) is
+        the share of draws whose gap exceeds the gap at that date.
         """
         check_choice("direction", direction, ("backward", "forward"))
         dates = self.dates(dates)
-        return summarize_gap(
-            self._gap_values(dates, direction),
-            ci=ci,
+        ref = None if reference_date is None else check_date("reference_date", reference_date)
+        at = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
+        table = summarize_gap(
+            self._gap_values(at, direction),
+            ci_prob=ci_prob,
+            reference_date=ref,
             method=self.method,
             min_defined=min_defined,
             support=self.support(),
         )
+        table = table[table[D.DATE].isin(dates)]
+        return conform_gap_table(table, self.method)
 
-    def summary(self) -> pd.DataFrame:
-        """Top ten closed and top ten open models."""
+    def top_models(self, n: int = 10) -> pd.DataFrame:
+        """The top ``n`` closed and top ``n`` open models by value."""
         caps = self.capabilities.sort_values(self.value_column, ascending=False)
-        return pd.concat([caps[caps[D.WEIGHTS] == s].head(10) for s in D.SIDES])
+        return pd.concat([caps[caps[D.WEIGHTS] == s].head(n) for s in D.SIDES])
 
-    def plot_capabilities(self, ax: Axes | None = None, *, label_top: int = 5) -> Axes:
+    def plot_capabilities(self, *, ax: Axes | None = None, label_top: int = 5) -> Axes:
         """Values over time, open and closed coloured, running frontiers, intervals."""
-        import matplotlib.dates as mdates
-        import matplotlib.pyplot as plt
+        return plot_capabilities(
+            self.capabilities,
+            value_column=self.value_column,
+            label=self.label,
+            title=self.title,
+            ax=ax,
+            label_top=label_top,
+        )
 
-        from irtgap.bayes_plots import SIDE_COLORS
+    # -------------------------------------------------------------- persistence
+    def _extra_tables(self) -> dict[str, pd.DataFrame]:
+        return {}
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(10, 6), layout="constrained")
-        caps, v = self.capabilities, self.value_column
-        for side in D.SIDES:
-            c = caps[caps[D.WEIGHTS] == side].sort_values(D.DATE)
-            color = SIDE_COLORS[side]
-            err = np.vstack([c[v] - c["ci_low"], c["ci_high"] - c[v]]).clip(min=0)
-            ax.errorbar(
-                c[D.DATE],
-                c[v],
-                yerr=np.nan_to_num(err),
-                fmt="o",
-                ms=3.5,
-                color=color,
-                alpha=0.5,
-                elinewidth=0.7,
-                label=side,
-            )
-            ax.step(
-                c[D.DATE], c[v].cummax(), where="post", color=color, lw=2, label=f"{side} frontier"
-            )
-            for name, row in c.sort_values(v, ascending=False).head(label_top).iterrows():
-                ax.annotate(
-                    str(name),
-                    (row[D.DATE], row[v]),
-                    xytext=(3, 3),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color=color,
-                )
-        spread = np.nanpercentile(caps[v], [2, 100])
-        pad = 0.08 * (spread[1] - spread[0])
-        top = caps["ci_high"].max()  # NaN-skipping; NaN when there are no intervals
-        ax.set_ylim(spread[0] - pad, (spread[1] if pd.isna(top) else max(spread[1], top)) + pad)
-        ax.set_ylabel(self.label)
-        ax.set_title(self.title)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-        ax.grid(alpha=0.3)
-        ax.legend(frameon=False, loc="upper left")
-        return ax
+    def _saved_state(self) -> SavedState:
+        return SavedState(
+            tables={"capabilities": self.capabilities, **self._extra_tables()},
+            arrays={"capability_draws": self.capability_draws},
+            values={
+                "dropped": self.dropped,
+                "value_column": self.value_column,
+                "label": self.label,
+                "title": self.title,
+            },
+        )
+
+    @classmethod
+    def _from_saved_state(
+        cls, state: SavedState, data: ScoreData | None, tree: xr.DataTree
+    ) -> CapabilityResult:
+        v = state.values
+        extra = {k: t for k, t in state.tables.items() if k != "capabilities"}
+        return cls(
+            capabilities=state.tables["capabilities"],
+            capability_draws=state.arrays["capability_draws"],
+            dropped=v["dropped"],
+            settings=v["settings"],
+            value_column=v["value_column"],
+            label=v["label"],
+            title=v["title"],
+            data=data,
+            **extra,
+        )

@@ -6,9 +6,9 @@ per-benchmark metadata (public/private access, random-guess floor, ceiling, scal
 :meth:`ScoreData.from_frame`, :func:`irtgap.load_epoch_snapshot` or :func:`irtgap.load_epoch_hub`.
 
 Validation happens here, at the boundary, so that the methods can trust their input. Each rule
-raises :class:`~irtgap.errors.ScoreDataError` naming the column, rows or benchmark at fault; rows
-that are left out (no date, no weights, no score) are dropped with a
-:class:`~irtgap.errors.DroppedRowsWarning` giving the count, and the counts are kept in
+raises :class:`~irtgap.core.errors.ScoreDataError` naming the column, rows or benchmark at fault;
+rows that are left out (no date, no weights, no score) are dropped with a
+:class:`~irtgap.core.errors.DroppedRowsWarning` giving the count, and the counts are kept in
 :attr:`ScoreData.log` and shown by :meth:`ScoreData.describe`.
 """
 
@@ -22,8 +22,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from irtgap import _dims as D
-from irtgap._validate import (
+from irtgap.core import dims as D
+from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.core.validate import (
     ACCESS_LABELS,
     SCALES,
     benchmark_components,
@@ -37,8 +38,7 @@ from irtgap._validate import (
     parse_weights,
     require_columns,
 )
-from irtgap.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.registry import benchmark_metadata, read_registry
+from irtgap.data.registry import benchmark_metadata, read_registry
 
 DuplicatePolicy = Literal["max", "mean", "first", "raise"]
 DUPLICATE_POLICIES: tuple[str, ...] = ("max", "mean", "first", "raise")
@@ -93,7 +93,7 @@ class ScoreData:
     benchmarks : pandas.DataFrame
         Indexed by ``benchmark``: ``access`` (public / private / unknown), ``random_baseline``,
         ``ceiling`` (the best possible score; in (0, 1] on fraction benchmarks), ``scale``
-        (``fraction`` or another unit of :data:`irtgap._validate.SCALES`), ``release_date`` and
+        (``fraction`` or another unit of :data:`irtgap.core.validate.SCALES`), ``release_date`` and
         any extra metadata columns given.
     log : dict
         What validation did: raw row count, rows dropped for each reason, duplicate rows merged and
@@ -176,7 +176,7 @@ class ScoreData:
             ``benchmark``) and any of ``access`` (public/private), ``random_baseline``,
             ``ceiling`` (the best possible score; defaults to 1 on fraction scales, must lie in
             (0, 1] there, above ``random_baseline``), ``scale`` (``fraction`` by default, or
-            another unit of :data:`irtgap._validate.SCALES`: ``minutes``, ``hours``, ``tokens``,
+            another unit of :data:`irtgap.core.validate.SCALES`: ``minutes``, ``hours``, ``tokens``,
             ``elo``, ``rating``; anything else is refused as a typo), ``release_date`` (or
             ``benchmark_release_date``). Benchmarks without metadata get ``access="unknown"``, a
             random baseline of 0 and the fraction scale.
@@ -196,7 +196,7 @@ class ScoreData:
         registry : bool
             Fill metadata of benchmarks that ``benchmarks`` does not describe (or columns it
             leaves out, such as ``domain``) from the shipped benchmark registry
-            (:mod:`irtgap.registry`), matched by name; their names are in
+            (:mod:`irtgap.data.registry`), matched by name; their names are in
             ``log["metadata_from_registry"]``. ``False`` uses only ``benchmarks`` and defaults.
 
         Raises

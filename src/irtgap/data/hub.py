@@ -12,7 +12,7 @@ Layout, as Epoch AI publishes it (March and April 2026 exports):
 * ``additional_eci_data/``: Epoch's fitted ECI difficulties and slopes (not scores; not read).
 
 Which column of which file holds the score, and on which scale, comes from the benchmark registry
-(:mod:`irtgap.registry`), never from a guess; ``benchmarks=`` extends or overrides it.
+(:mod:`irtgap.data.registry`), never from a guess; ``benchmarks=`` extends or overrides it.
 
 Policies, each counted in :attr:`ScoreData.log` (``describe(by="source")`` gives them per file):
 
@@ -50,10 +50,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from irtgap import _dims as D
-from irtgap.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.registry import SCALE_FACTORS, benchmark_metadata, merge_registry
-from irtgap.scoredata import ScoreData
+from irtgap.core import dims as D
+from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.data.registry import SCALE_FACTORS, benchmark_metadata, merge_registry
+from irtgap.data.scoredata import ScoreData
 
 #: Third-party hosts recognised as prefixes of model version ids.
 KNOWN_HOSTS = ("chutes", "deepinfra", "fireworks", "parasail", "together", "openrouter", "groq")
@@ -181,7 +181,7 @@ def read_accessibility_overrides() -> pd.DataFrame:
     Columns ``accessibility, model_group, organization, country, provenance``, indexed by
     ``model_version``.
     """
-    path = files("irtgap") / "bundled" / "accessibility_overrides.csv"
+    path = files("irtgap.data") / "bundled" / "accessibility_overrides.csv"
     with path.open("rb") as fh:
         table = pd.read_csv(fh, dtype="string")
     table["model_version"] = table["model_version"].str.strip()
@@ -353,8 +353,8 @@ def load_epoch_hub(
     path : str or Path
         ``benchmark_data.zip`` as Epoch publishes it, or the folder it unpacks to.
     benchmarks : pandas.DataFrame, optional
-        Rows laid over the benchmark registry (:func:`irtgap.registry.merge_registry`): declare a
-        file the registry lacks (``benchmark, file, score_column, scale`` at least) or override
+        Rows laid over the benchmark registry (:func:`irtgap.data.registry.merge_registry`): declare
+        a file the registry lacks (``benchmark, file, score_column, scale`` at least) or override
         any column of a known benchmark (e.g. its ``access``).
     duplicates, sparse_benchmarks : str
         As in :meth:`ScoreData.from_frame`. Several rows per (version, benchmark) are common
@@ -379,7 +379,7 @@ def load_epoch_hub(
     Examples
     --------
     >>> import warnings, irtgap
-    >>> from irtgap.datasets import dataset_path
+    >>> from irtgap.data.datasets import dataset_path
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     data = irtgap.load_epoch_hub(dataset_path("epoch-hub-2026-04"))

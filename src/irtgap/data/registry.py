@@ -1,7 +1,7 @@
 """The benchmark registry: what irtgap knows about each benchmark that score files do not say.
 
-Shipped as ``irtgap/bundled/benchmark_registry.csv``, one row per benchmark (per file of an Epoch AI
-Benchmarking Hub export). Columns:
+Shipped as ``irtgap/data/bundled/benchmark_registry.csv``, one row per benchmark (per file of an
+Epoch AI Benchmarking Hub export). Columns:
 
 ``benchmark``
     Name, as Epoch AI spells it (``GPQA diamond``, ``FrontierMath-2025-02-28-Private``, ...).
@@ -49,7 +49,7 @@ from typing import Final
 
 import pandas as pd
 
-from irtgap.errors import ScoreDataError
+from irtgap.core.errors import ScoreDataError
 
 #: Domains of the registry: a small fixed taxonomy.
 DOMAINS: Final = {
@@ -96,7 +96,7 @@ def read_registry() -> pd.DataFrame:
 
     Examples
     --------
-    >>> from irtgap.registry import read_registry
+    >>> from irtgap.data.registry import read_registry
     >>> reg = read_registry()
     >>> reg.loc["GPQA diamond", ["file", "access", "domain"]].tolist()
     ['gpqa_diamond.csv', 'public', 'knowledge-qa']
@@ -106,7 +106,7 @@ def read_registry() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _shipped() -> pd.DataFrame:
-    path = files("irtgap") / "bundled" / "benchmark_registry.csv"
+    path = files("irtgap.data") / "bundled" / "benchmark_registry.csv"
     with path.open("rb") as fh:
         reg = pd.read_csv(fh, dtype={"superseded_by": "string", "notes": "string"})
     return validate_registry(reg, origin="the shipped registry")
@@ -174,7 +174,7 @@ def merge_registry(user: pd.DataFrame | None, base: pd.DataFrame | None = None) 
     Examples
     --------
     >>> import pandas as pd
-    >>> from irtgap.registry import merge_registry
+    >>> from irtgap.data.registry import merge_registry
     >>> mine = pd.DataFrame({"benchmark": ["GPQA diamond", "MyBench"],
     ...                      "access": ["private", "public"], "file": [None, "mine.csv"]})
     >>> reg = merge_registry(mine)

@@ -2,7 +2,7 @@ r"""`GapFit`: the posterior of the Bayesian gap model and what a reader asks of 
 
 The gap, frontier and capability draws all have dimensions ``(chain, draw, ...)`` like every other
 result in irtgap, and :meth:`GapFit.gap` returns the shared gap table of
-:func:`irtgap.gaps.summarize_gap`.
+:func:`irtgap.core.gaps.summarize_gap`.
 
 Gap groups (one meaning per word): ``"capability"`` is the gap between the latent frontiers;
 ``"private"`` is the gap as private benchmarks show it, equal to the capability gap (private
@@ -20,32 +20,39 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from irtgap import _dims as D
-from irtgap._validate import check_level
-from irtgap.design import (
+from irtgap.core import dims as D
+from irtgap.core.errors import ConvergenceWarning
+from irtgap.core.gaps import Direction, date_grid, summarize_gap, time_shift_gap, to_days
+from irtgap.core.validate import check_level
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.bayes.design import (
     KNOT_DIM,
     Design,
     check_date_option,
     check_dates_option,
     make_design,
 )
-from irtgap.errors import ConvergenceWarning
-from irtgap.gaps import Direction, date_grid, summarize_gap, time_shift_gap, to_days
-from irtgap.scoredata import ScoreData
+from irtgap.methods.bayes.settings import GapSettings
+from irtgap.plotting.bayes import plot_frontier
+from irtgap.results import (
+    CI_PROB,
+    GapResult,
+    SavedState,
+    conform_gap_table,
+    data_from_tree,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from irtgap.gapmodel import GapSettings
-    from irtgap.winners_curse import ThresholdBias
 
 #: Thresholds for :meth:`GapFit.diagnostics` (the usual modern defaults: Vehtari et al. 2021).
 RHAT_MAX = 1.01
@@ -71,8 +78,8 @@ def _stack(da: xr.DataArray) -> np.ndarray:
     return da.stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...).to_numpy()
 
 
-def _check_ci(ci: Any) -> float:
-    return check_level("ci", ci)
+def _check_ci(ci_prob: Any) -> float:
+    return check_level("ci_prob", ci_prob)
 
 
 def _check_direction(direction: Any) -> Direction:
@@ -88,7 +95,7 @@ def _check_extrapolate(extrapolate: Any) -> bool:
 
 
 @dataclass
-class GapFit:
+class GapFit(GapResult):
     """Posterior of :class:`~irtgap.GapModel` on one :class:`~irtgap.ScoreData`.
 
     Gap groups: ``"capability"`` (the gap between the latent frontiers, the default),
@@ -105,13 +112,16 @@ class GapFit:
     ----------
     idata : xarray.DataTree
         ArviZ inference data (``posterior``, ``sample_stats``, ``observed_data``...).
-    design : irtgap.design.Design
+    design : irtgap.methods.bayes.design.Design
         The rows, models and knots that were modelled.
     settings : GapSettings
         The model settings.
     data : ScoreData
         The input data.
     """
+
+    method: ClassVar[str] = "bayesian"
+    summary_options: ClassVar[dict[str, Any]] = {"by": "access"}
 
     idata: Any
     design: Design
@@ -342,10 +352,11 @@ class GapFit:
         self,
         dates: Any = None,
         *,
-        direction: Direction = "backward",
+        ci_prob: float = CI_PROB,
+        reference_date: Any = None,
+        min_defined: float = 0.9,
         by: Literal["access"] | None = None,
-        ci: float = 0.9,
-        reference_date: Any = "2025-01-20",
+        direction: Direction = "backward",
         extrapolate: bool = False,
     ) -> pd.DataFrame:
         """Posterior gap in months at ``dates`` (weekly from 2023 to the last date by default).
@@ -356,7 +367,9 @@ class GapFit:
         with the open public-benchmark advantage) and on private ones (group ``"private"``:
         the capability gap, private benchmarks being the reference category). ``prob_grew`` is
         the posterior probability that the gap at ``date`` exceeds the gap at ``reference_date``
-        (DeepSeek R1's release by default; ``None`` leaves the column out).
+        (NaN without one; :meth:`summary` uses DeepSeek R1's release, 2025-01-20). Where fewer
+        than ``min_defined`` of the draws have a defined gap the statistics are NaN, with a
+        warning.
 
         Outside the data's support (:meth:`support`) the gap is NaN with a warning naming the
         last (or first) release date of the modelled data, and so is ``prob_grew`` when
@@ -367,12 +380,12 @@ class GapFit:
         Raises
         ------
         ValueError
-            ``dates`` or ``reference_date`` not dates, ``by`` not None / ``"access"``, ``ci``
+            ``dates`` or ``reference_date`` not dates, ``by`` not None / ``"access"``, ``ci_prob``
             outside (0, 1), ``direction`` not ``"backward"`` / ``"forward"``.
         """
         if not (by is None or (isinstance(by, str) and by in GROUPS_BY)):
             raise ValueError(f"by={by!r}: use None (the capability gap) or 'access'")
-        ci = _check_ci(ci)
+        ci_prob = _check_ci(ci_prob)
         direction = _check_direction(direction)
         extrapolate = _check_extrapolate(extrapolate)
         dates = self._dates(dates)
@@ -386,19 +399,27 @@ class GapFit:
         dates_all = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
         draws = self._gap_values(dates_all, direction, extrapolate)
         draws = draws.sel({D.GROUP: list(GROUPS_BY[by])})
-        table = self._summarize(draws, ci=ci, ref=ref, method="bayesian_irt", mask=not extrapolate)
-        return table[table[D.DATE].isin(dates)].reset_index(drop=True)
+        table = self._summarize(
+            draws,
+            ci_prob=ci_prob,
+            ref=ref,
+            method=self.method,
+            mask=not extrapolate,
+            min_defined=min_defined,
+        )
+        return conform_gap_table(table[table[D.DATE].isin(dates)], self.method)
 
     def _summarize(
         self,
         draws: xr.DataArray,
         *,
-        ci: float,
+        ci_prob: float,
         ref: pd.Timestamp | None = None,
         method: str | None = None,
         mask: bool = True,
+        min_defined: float = 0.9,
     ) -> pd.DataFrame:
-        """:func:`~irtgap.gaps.summarize_gap` of ``draws`` at the dates inside the support;
+        """:func:`~irtgap.core.gaps.summarize_gap` of ``draws`` at the dates inside the support;
         outside it (when ``mask``; the caller has warned) every statistic is NaN and
         ``n_defined`` is 0, as is ``prob_grew`` when ``ref`` lies outside."""
         dates = pd.DatetimeIndex(draws[D.DATE].to_numpy())
@@ -410,9 +431,10 @@ class GapFit:
         if inside.any():
             table = summarize_gap(
                 draws.isel({D.DATE: np.flatnonzero(inside)}),
-                ci=ci,
+                ci_prob=ci_prob,
                 reference_date=ref if ref_inside else None,
                 method=method,
+                min_defined=min_defined,
             )
             table = table.drop(columns="method", errors="ignore")
             table = table.set_index([D.DATE, D.GROUP]).reindex(full)
@@ -426,24 +448,24 @@ class GapFit:
         return table.reset_index()
 
     def frontier(
-        self, dates: Any = None, *, ci: float = 0.9, extrapolate: bool = False
+        self, dates: Any = None, *, ci_prob: float = 0.9, extrapolate: bool = False
     ) -> pd.DataFrame:
         """Posterior frontier per side: ``date, weights, mean, median, lower, upper``.
 
         NaN outside the data's support with a warning, unless ``extrapolate=True`` (see
         :meth:`frontier_draws`).
         """
-        ci = _check_ci(ci)
+        ci_prob = _check_ci(ci_prob)
         extrapolate = _check_extrapolate(extrapolate)
         dates = self._dates(dates)
         if not extrapolate:
             self._warn_outside(dates, "frontier", "the frontier")
         da = self._frontier_values(dates, extrapolate).rename({D.WEIGHTS: D.GROUP})
-        table = self._summarize(da, ci=ci, mask=not extrapolate)
+        table = self._summarize(da, ci_prob=ci_prob, mask=not extrapolate)
         return table.rename(columns={D.GROUP: D.WEIGHTS}).drop(columns="n_defined")
 
     def capabilities(
-        self, *, ci: float = 0.9, eci_anchors: dict[str, float] | None = None
+        self, *, ci_prob: float = 0.9, eci_anchors: dict[str, float] | None = None
     ) -> pd.DataFrame:
         """Posterior capability per model version (hosted versions share their base's).
 
@@ -451,7 +473,7 @@ class GapFit:
         150}``, model ids of the data), each draw is mapped affinely so that the anchors land on
         those values: the same scale as Epoch's ECI, for comparison.
         """
-        ci = _check_ci(ci)
+        ci_prob = _check_ci(ci_prob)
         post = self.posterior
         cap = _stack(post["capability"])  # (S, units)
         units = list(post["unit"].to_numpy())
@@ -469,7 +491,7 @@ class GapFit:
                 idx.append(models.index.get_loc(name))
             a = (v2 - v1) / (draws[:, idx[1]] - draws[:, idx[0]])
             draws = v1 + a[:, None] * (draws - draws[:, [idx[0]]])
-        lo, hi = np.quantile(draws, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+        lo, hi = np.quantile(draws, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
         out = models[[D.DATE, D.WEIGHTS, D.PROVIDER, D.MODEL_GROUP]].copy()
         out["mean"] = draws.mean(0)
         out["lower"] = lo
@@ -478,13 +500,13 @@ class GapFit:
         out["n_benchmarks"] = counts.reindex(out.index).fillna(0).astype(int)
         return out.sort_values("mean", ascending=False)
 
-    def terms(self, *, ci: float = 0.9) -> pd.DataFrame:
+    def terms(self, *, ci_prob: float = 0.9) -> pd.DataFrame:
         """Posterior of the named terms beside their priors.
 
         ``informed`` is ``1 - posterior sd / prior sd``: near 0 the data say little and the term
         stays at its prior (e.g. a provider scored on one benchmark only); near 1 the data pin it.
         """
-        ci = _check_ci(ci)
+        ci_prob = _check_ci(ci_prob)
         post = self.posterior
         s = self.settings
         hn = np.sqrt(1 - 2 / np.pi)
@@ -504,7 +526,7 @@ class GapFit:
             labels = [None] if not extra else list(da[extra[0]].to_numpy())
             for lab in labels:
                 v = (stacked if lab is None else stacked.sel({extra[0]: lab})).to_numpy()
-                lo, hi = np.quantile(v, [(1 - ci) / 2, 1 - (1 - ci) / 2])
+                lo, hi = np.quantile(v, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2])
                 rows.append(
                     {
                         "term": name if lab is None else f"{name}[{lab}]",
@@ -521,8 +543,8 @@ class GapFit:
     def diagnostics(self, *, warn: bool = True) -> pd.Series:
         """Sampler diagnostics: max R-hat, min bulk/tail ESS (all, frontier, gap), divergences.
 
-        Warns with :class:`~irtgap.errors.ConvergenceWarning` when R-hat > 1.01, the bulk ESS of
-        the frontier or gap < 400, or any transition diverged; also when a check cannot be made
+        Warns with :class:`~irtgap.core.errors.ConvergenceWarning` when R-hat > 1.01, the bulk ESS
+        of the frontier or gap < 400, or any transition diverged; also when a check cannot be made
         (R-hat needs two or more chains; the gap's ESS needs a date where every draw's gap is
         defined), rather than passing it silently.
         """
@@ -604,123 +626,74 @@ class GapFit:
                 )
         return out
 
-    def summary(self, *, ci: float = 0.9) -> pd.DataFrame:
-        """The gap at DeepSeek R1's release (2025-01-20) and at the data's last date, by access
-        (groups ``public`` and ``private``; NaN with a warning if the data do not reach R1)."""
-        last = self.support()[1]
-        return self.gap([pd.Timestamp("2025-01-20"), last], by="access", ci=ci)
+    def group_support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+        """Every gap group has the data's :meth:`support`."""
+        return dict.fromkeys(GAP_GROUPS, self.support())
 
     # ------------------------------------------------------------------ plots
-    def plot_gap(
-        self,
-        ax: Axes | None = None,
-        *,
-        by: Literal["access"] | None = "access",
-        direction: Direction = "backward",
-        ci: float = 0.9,
-    ) -> Axes:
-        """Posterior gap over time (median and ``ci`` band) per group: ``public`` and
-        ``private`` with ``by="access"`` (the default), ``capability`` with ``by=None``."""
-        from irtgap.bayes_plots import plot_gap_table
-
-        table = self.gap(by=by, direction=direction, ci=ci)
-        return plot_gap_table(
-            table,
-            ax=ax,
-            title=f"Open-weight models behind the closed frontier ({direction} gap, "
-            f"Bayesian IRT, {ci:.0%} band)",
-        )
-
-    def threshold_bias(
-        self,
-        *,
-        n_replications: int = 100,
-        dates: Any = None,
-        seed: int = 0,
-        ci: float = 0.9,
-        n_jobs: int = 1,
-        threshold_kwargs: dict[str, Any] | None = None,
-    ) -> ThresholdBias:
-        """The threshold method's winner's-curse bias on this data's evaluation pattern.
-
-        Replicates the modelled scores from ``n_replications`` posterior samples, runs the
-        threshold method on each and compares with the model's own gap; returns the bias with
-        its interval and a debiased threshold gap. See :mod:`irtgap.winners_curse`.
-        """
-        from irtgap.winners_curse import threshold_bias
-
-        return threshold_bias(
-            self,
-            n_replications=n_replications,
-            dates=dates,
-            seed=seed,
-            ci=ci,
-            n_jobs=n_jobs,
-            threshold_kwargs=threshold_kwargs,
-        )
-
-    def plot_frontier(self, ax: Axes | None = None, *, ci: float = 0.9) -> Axes:
+    def plot_frontier(self, *, ax: Axes | None = None, ci_prob: float = CI_PROB) -> Axes:
         """Both frontiers with bands, and each model's posterior capability."""
-        from irtgap.bayes_plots import plot_frontier
-
-        return plot_frontier(self, ax=ax, ci=ci)
+        return plot_frontier(
+            self.frontier(ci_prob=ci_prob),
+            self.capabilities(ci_prob=ci_prob),
+            ax=ax,
+            ci_prob=ci_prob,
+            anchor=self.design.anchor_benchmark,
+        )
 
     # ------------------------------------------------------------------ persistence
-    def to_netcdf(self, path: str | Path) -> Path:
-        """Save the posterior, the data and the settings to one netCDF file (h5netcdf).
+    def _extra_nodes(self) -> dict[str, xr.Dataset]:
+        """The inference data's groups (posterior, sample_stats, ...), without object
+        variables (e.g. nutpie's divergence messages, not storable in netCDF)."""
+        nodes = {}
+        for name in self.idata.children:
+            ds = self.idata[name].to_dataset()
+            nodes[name] = ds.drop_vars([v for v in ds.data_vars if ds[v].dtype == object])
+        return nodes
 
-        The data's tables (scores, benchmark metadata and the reference table, if any) are
-        stored column by column with their pandas dtypes (bool, nullable boolean, strings,
-        datetimes, numbers, and object columns of bools, numbers or strings), so
-        :meth:`from_netcdf` gives back equal tables.
-        """
-        path = Path(path)
-        if not path.parent.is_dir():
-            raise FileNotFoundError(
-                f"GapFit.to_netcdf: folder {str(path.parent)!r} does not exist; create it first"
-            )
-        tree = self.idata.copy()
-        for name in list(tree.children):
-            ds = tree[name].to_dataset()
-            objs = [v for v in ds.data_vars if ds[v].dtype == object]
-            if objs:  # e.g. nutpie's divergence messages: not storable in netCDF
-                tree[name] = ds.drop_vars(objs)
-        tree["irtgap_scores"] = encode_frame(self.data.scores)
-        tree["irtgap_benchmarks"] = encode_frame(self.data.benchmarks)
-        if self.data.reference is not None:
-            tree["irtgap_reference"] = encode_frame(self.data.reference)
-        tree.attrs["irtgap_settings"] = json.dumps(asdict(self.settings))
-        tree.attrs["irtgap_log"] = json.dumps(self.data.log, default=str)
-        tree.to_netcdf(path, engine="h5netcdf")
-        return path
+    def _saved_state(self) -> SavedState:
+        return SavedState()
 
     @classmethod
-    def from_netcdf(cls, path: str | Path) -> GapFit:
-        """Load a fit saved by :meth:`to_netcdf`.
+    def _from_saved_state(
+        cls, state: SavedState, data: ScoreData | None, tree: xr.DataTree
+    ) -> GapFit:
+        if data is None:
+            raise ValueError("GapFit.from_netcdf: the file holds no data; it cannot be rebuilt")
+        settings = GapSettings(**state.values["settings"])
+        idata = xr.DataTree.from_dict(
+            {
+                name: tree[name].to_dataset()
+                for name in tree.children
+                if not name.startswith("irtgap_") and name != "gap"
+            }
+        )
+        return cls._rebuild(idata, data, settings, Path(str(tree.attrs.get("irtgap_path", ""))))
 
-        Raises
-        ------
-        FileNotFoundError
-            No file at ``path``.
-        ValueError
-            The file was not written by :meth:`to_netcdf`, or its posterior does not match the
-            design rebuilt from its data (saved by an incompatible version of irtgap).
-        """
-        from irtgap.gapmodel import GapSettings
+    @classmethod
+    def _rebuild(
+        cls, idata: xr.DataTree, data: ScoreData, settings: GapSettings, path: Path
+    ) -> GapFit:
+        design = make_design(
+            data,
+            since=settings.since,
+            knot_months=settings.knot_months,
+            reference_date=settings.reference_date,
+        )
+        if "posterior" not in idata.children:
+            raise ValueError(f"GapFit.from_netcdf: {str(path)!r} holds no posterior")
+        _check_matches(idata["posterior"].to_dataset(), design, path)
+        return cls(idata=idata, design=design, settings=settings, data=data)
 
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"GapFit.from_netcdf: no file {str(path)!r}")
-        try:
-            tree = xr.open_datatree(path, engine="h5netcdf").load()
-        except Exception as exc:  # h5py / h5netcdf raise many types for a non-netCDF file
-            raise ValueError(
-                f"GapFit.from_netcdf: {str(path)!r} is not a netCDF file written by "
-                f"GapFit.to_netcdf ({type(exc).__name__}: {exc})"
-            ) from None
-        missing = [
-            n for n in ("posterior", "irtgap_scores", "irtgap_benchmarks") if n not in tree.children
-        ] + [a for a in ("irtgap_settings", "irtgap_log") if a not in tree.attrs]
+    @classmethod
+    def _reads_legacy(cls, tree: xr.DataTree) -> bool:
+        return "posterior" in tree.children and "irtgap_settings" in tree.attrs
+
+    @classmethod
+    def _from_legacy(cls, tree: xr.DataTree, path: Path) -> GapFit:
+        """A fit saved before the shared result format (irtgap <= 0.1 files)."""
+        missing = [n for n in ("irtgap_scores", "irtgap_benchmarks") if n not in tree.children]
+        missing += [a for a in ("irtgap_log",) if a not in tree.attrs]
         if missing:
             raise ValueError(
                 f"GapFit.from_netcdf: {str(path)!r} lacks {missing}; it was not written by "
@@ -732,35 +705,19 @@ class GapFit:
                 "every column as text: booleans and strings are restored by guess, and the "
                 "data's reference table was not saved. Save the fit again to keep exact types.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        scores = decode_frame(tree["irtgap_scores"].to_dataset())
-        bench = decode_frame(tree["irtgap_benchmarks"].to_dataset())
-        if D.BENCHMARK in bench.columns:  # files from before the lossless format
-            bench = bench.set_index(D.BENCHMARK)
-        reference = (
-            decode_frame(tree["irtgap_reference"].to_dataset())
-            if "irtgap_reference" in tree.children
-            else None
-        )
-        data = ScoreData(
-            scores=scores,
-            benchmarks=bench,
-            log=json.loads(tree.attrs["irtgap_log"]),
-            reference=reference,
-        )
+        data = data_from_tree(tree, log=json.loads(tree.attrs["irtgap_log"]))
+        assert data is not None  # irtgap_scores is present (checked above)
         settings = GapSettings(**json.loads(tree.attrs["irtgap_settings"]))
-        for name in ("irtgap_scores", "irtgap_benchmarks", "irtgap_reference"):
-            if name in tree.children:
-                del tree[name]
-        design = make_design(
-            data,
-            since=settings.since,
-            knot_months=settings.knot_months,
-            reference_date=settings.reference_date,
+        idata = xr.DataTree.from_dict(
+            {
+                name: tree[name].to_dataset()
+                for name in tree.children
+                if not name.startswith("irtgap_")
+            }
         )
-        _check_matches(tree["posterior"].to_dataset(), design, path)
-        return cls(idata=tree, design=design, settings=settings, data=data)
+        return cls._rebuild(idata, data, settings, path)
 
 
 def _check_matches(post: xr.Dataset, design: Design, path: Path) -> None:
@@ -778,215 +735,3 @@ def _check_matches(post: xr.Dataset, design: Design, path: Path) -> None:
                 f"the design rebuilt from the saved data ({str(path)!r} was written by an "
                 "incompatible version of irtgap); refit the model"
             )
-
-
-# ---------------------------------------------------------------------- table codec
-#: Version of the column-by-column table format of :func:`encode_frame`.
-CODEC_VERSION = 1
-_ROW = "row"
-
-
-def _json_value(v: Any) -> Any:
-    """One object-column value as JSON-able, tagging what JSON cannot hold."""
-    if v is None or isinstance(v, bool | str):
-        return v
-    if v is pd.NA:
-        return {"__irtgap__": "NA"}
-    if v is pd.NaT:
-        return {"__irtgap__": "NaT"}
-    if isinstance(v, pd.Timestamp):
-        return {"__irtgap__": "Timestamp", "value": v.isoformat()}
-    if isinstance(v, np.generic):
-        return _json_value(v.item())
-    if isinstance(v, int | float):
-        return v
-    return {"__irtgap__": "str", "value": str(v)}  # anything else: its text
-
-
-def _from_json_value(v: Any) -> Any:
-    if isinstance(v, dict) and "__irtgap__" in v:
-        kind = v["__irtgap__"]
-        if kind == "NA":
-            return pd.NA
-        if kind == "NaT":
-            return pd.NaT
-        if kind == "Timestamp":
-            return pd.Timestamp(v["value"])
-        return v["value"]
-    return v
-
-
-def _encode_column(s: pd.Series) -> tuple[np.ndarray, dict[str, Any], np.ndarray | None]:
-    """Values storable in netCDF, the attributes that restore the dtype, and the NA mask."""
-    dt = s.dtype
-    na = s.isna().to_numpy(dtype=bool)
-    attrs: dict[str, Any] = {"irtgap_dtype": str(dt)}
-    if isinstance(dt, pd.CategoricalDtype):
-        cats = [_json_value(c) for c in dt.categories]
-        attrs.update(
-            irtgap_kind="category",
-            irtgap_categories=json.dumps(cats),
-            irtgap_ordered=int(bool(dt.ordered)),
-        )
-        return np.asarray(s.cat.codes.to_numpy(), dtype=np.int64), attrs, None
-    if isinstance(dt, pd.BooleanDtype):
-        attrs["irtgap_kind"] = "boolean"
-        return s.to_numpy(dtype=np.int8, na_value=0), attrs, na
-    if isinstance(dt, pd.DatetimeTZDtype) or (
-        isinstance(dt, np.dtype) and np.issubdtype(dt, np.datetime64)
-    ):
-        tz = getattr(dt, "tz", None)
-        naive = s.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else s
-        unit = str(np.datetime_data(naive.to_numpy().dtype)[0])
-        attrs.update(irtgap_kind="datetime", irtgap_unit=unit, irtgap_tz=str(tz or ""))
-        return naive.to_numpy().view("int64"), attrs, na
-    if isinstance(dt, np.dtype) and np.issubdtype(dt, np.timedelta64):
-        unit = str(np.datetime_data(dt)[0])
-        attrs.update(irtgap_kind="timedelta", irtgap_unit=unit)
-        return s.to_numpy().view("int64"), attrs, na
-    if isinstance(dt, pd.StringDtype):
-        attrs.update(
-            irtgap_kind="string",
-            irtgap_storage=str(dt.storage),
-            irtgap_na=("NA" if dt.na_value is pd.NA else "nan"),
-        )
-        return np.asarray(s.to_numpy(dtype=object, na_value=""), dtype=object), attrs, na
-    if isinstance(dt, np.dtype) and dt.kind == "b":
-        attrs["irtgap_kind"] = "bool"
-        return s.to_numpy().astype(np.int8), attrs, None
-    if isinstance(dt, np.dtype) and dt.kind in "iuf":
-        attrs["irtgap_kind"] = "numpy"
-        return s.to_numpy(), attrs, None
-    numpy_dtype = getattr(dt, "numpy_dtype", None)
-    if (
-        pd.api.types.is_extension_array_dtype(dt)
-        and isinstance(numpy_dtype, np.dtype)
-        and numpy_dtype.kind in "iufb"
-    ):  # Int64, Float64, int64[pyarrow], ...
-        attrs["irtgap_kind"] = "masked"
-        values = s.to_numpy(dtype=numpy_dtype, na_value=0 if numpy_dtype.kind != "f" else np.nan)
-        if numpy_dtype.kind == "b":
-            values = values.astype(np.int8)
-        return values, attrs, na
-    # object and everything else: one JSON text per value (bool, int, float, str, None, NaN,
-    # NA, NaT and Timestamps come back as they were), then the dtype
-    attrs["irtgap_kind"] = "json"
-    texts = [json.dumps(_json_value(v)) for v in s.astype(object)]
-    return np.asarray(texts, dtype=object), attrs, None
-
-
-def _decode_column(values: np.ndarray, attrs: dict[str, Any], na: np.ndarray | None) -> Any:
-    kind = attrs["irtgap_kind"]
-    dtype = attrs["irtgap_dtype"]
-    if kind == "category":
-        cats = [_from_json_value(c) for c in json.loads(attrs["irtgap_categories"])]
-        return pd.Categorical.from_codes(
-            np.asarray(values, dtype=np.int64),
-            categories=cats,
-            ordered=bool(attrs["irtgap_ordered"]),
-        )
-    if kind == "boolean":
-        arr = pd.array(np.asarray(values).astype(bool), dtype="boolean")
-        if na is not None:
-            arr[na] = pd.NA
-        return arr
-    if kind == "datetime":
-        unit = attrs["irtgap_unit"]
-        out = pd.Series(np.asarray(values, dtype=np.int64).view(f"M8[{unit}]"))
-        if attrs["irtgap_tz"]:
-            out = out.dt.tz_localize("UTC").dt.tz_convert(attrs["irtgap_tz"])
-        return out.to_numpy() if not attrs["irtgap_tz"] else out.array
-    if kind == "timedelta":
-        return np.asarray(values, dtype=np.int64).view(f"m8[{attrs['irtgap_unit']}]")
-    if kind == "string":
-        na_value = pd.NA if attrs["irtgap_na"] == "NA" else np.nan
-        string_dtype = pd.StringDtype(storage=attrs["irtgap_storage"], na_value=na_value)
-        obj = np.asarray(values, dtype=object).copy()
-        if na is not None:
-            obj[na] = None
-        return pd.array(obj, dtype=string_dtype)
-    if kind == "bool":
-        return np.asarray(values).astype(bool)
-    if kind == "numpy":
-        return np.asarray(values).astype(np.dtype(dtype))
-    if kind == "masked":
-        out = pd.Series(np.asarray(values)).astype(dtype)
-        if na is not None and na.any():
-            out = out.mask(pd.Series(na))
-        return out.array
-    objs = np.empty(len(values), dtype=object)
-    objs[:] = [_from_json_value(json.loads(str(t))) for t in values]
-    if dtype != "object":
-        try:
-            return pd.Series(objs).astype(dtype).array
-        except (TypeError, ValueError):
-            return objs
-    return objs
-
-
-def encode_frame(df: pd.DataFrame) -> xr.Dataset:
-    """A DataFrame as an xarray Dataset that netCDF can store and :func:`decode_frame` restores
-    with the same dtypes, index and column names (one variable per column, ``c0``, ``c1``...,
-    along dimension ``row``; NA masks as ``c0_isna``...)."""
-    plain_index = isinstance(df.index, pd.RangeIndex) and df.index.equals(pd.RangeIndex(len(df)))
-    flat = df.reset_index(drop=True) if plain_index else df.reset_index()
-    variables: dict[str, xr.Variable] = {}
-    for i in range(flat.shape[1]):
-        values, attrs, na = _encode_column(flat.iloc[:, i])
-        attrs["irtgap_name"] = json.dumps(_json_value(flat.columns[i]))
-        variables[f"c{i}"] = xr.Variable(_ROW, values, attrs)
-        if na is not None:
-            variables[f"c{i}_isna"] = xr.Variable(_ROW, na.astype(np.int8))
-    ds = xr.Dataset(variables)
-    ds.attrs.update(
-        irtgap_codec=CODEC_VERSION,
-        irtgap_n_columns=int(flat.shape[1]),
-        irtgap_index=json.dumps(None if plain_index else [_json_value(n) for n in df.index.names]),
-        irtgap_columns_name=json.dumps(_json_value(df.columns.name)),
-        irtgap_index_name=json.dumps(_json_value(df.index.name)),
-    )
-    return ds
-
-
-def decode_frame(ds: xr.Dataset) -> pd.DataFrame:
-    """The DataFrame stored by :func:`encode_frame` (or by irtgap before that format)."""
-    if "irtgap_codec" not in ds.attrs:
-        return _decode_legacy(ds)
-    columns: dict[Any, Any] = {}
-    names = []
-    for i in range(int(ds.attrs["irtgap_n_columns"])):
-        var = ds[f"c{i}"]
-        mask = ds[f"c{i}_isna"].to_numpy().astype(bool) if f"c{i}_isna" in ds else None
-        name = _from_json_value(json.loads(var.attrs["irtgap_name"]))
-        names.append(name)
-        columns[i] = _decode_column(var.to_numpy(), dict(var.attrs), mask)
-    n_rows = int(ds.sizes.get(_ROW, 0))
-    out = pd.DataFrame(columns, index=pd.RangeIndex(n_rows))
-    out.columns = pd.Index(
-        names, name=_from_json_value(json.loads(ds.attrs["irtgap_columns_name"]))
-    )
-    index = json.loads(ds.attrs["irtgap_index"])
-    if index is not None:
-        keys = list(out.columns[: len(index)])
-        out = out.set_index(keys)
-        out.index.names = [_from_json_value(n) for n in index]
-    return out
-
-
-def _decode_legacy(ds: xr.Dataset) -> pd.DataFrame:
-    """Tables saved before :data:`CODEC_VERSION` 1: every text and bool column was stored as
-    text ('<NA>' for missing, 'True' / 'False' for bools). Text columns come back as strings,
-    and columns holding only 'True' / 'False' as nullable booleans (:meth:`GapFit.from_netcdf`
-    warns)."""
-    out = ds.to_dataframe().reset_index(drop=True)
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            col = out[c].astype("string").replace("<NA>", pd.NA)
-            if col.notna().any() and col.dropna().isin(["True", "False"]).all():
-                out[c] = col.map({"True": True, "False": False}).astype("boolean")
-            else:
-                out[c] = col
-    return out
-
-
-__all__ = ["ESS_MIN", "GAP_GROUPS", "RHAT_MAX", "GapFit", "decode_frame", "encode_frame"]

@@ -23,17 +23,17 @@ score is :math:`z_i = y_i / \kappa_b \in [0, 1]`, with floor :math:`f_b = c_b / 
 
 A score at its benchmark's ceiling (:math:`z_i \ge 1 - \epsilon`, i.e.
 :math:`y_i \ge (1 - \epsilon)\kappa_b`) is right-censored whatever the ceiling; a score above the
-ceiling is an error. The replicator (:func:`irtgap.winners_curse.replicate_scores`) and the
+ceiling is an error. The replicator (:func:`irtgap.analyses.winners_curse.replicate_scores`) and the
 simulator (:func:`irtgap.simulate`) draw scores by this same formula, :math:`y = \kappa_b z`.
 Benchmarks whose access is unknown are modelled as private (no :math:`\gamma`), with a warning
-naming them (:func:`irtgap.design.make_design`).
+naming them (:func:`irtgap.methods.bayes.design.make_design`).
 
 A hosted version (``chutes/QwQ-32B``) shares the capability :math:`\theta_{k(m)}` of the
-first-party version it serves (see :func:`irtgap.design.match_hosted_versions`), so the provider
-penalty is identified by the hosted versus first-party scores of the same weights. Exact 0 and
-the ceiling are not clipped silently: a score at or below :math:`\epsilon` contributes the Beta
-probability of lying below :math:`\epsilon` (left-censoring: the score is known only to be below
-the resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
+first-party version it serves (see :func:`irtgap.methods.bayes.design.match_hosted_versions`), so
+the provider penalty is identified by the hosted versus first-party scores of the same weights.
+Exact 0 and the ceiling are not clipped silently: a score at or below :math:`\epsilon` contributes
+the Beta probability of lying below :math:`\epsilon` (left-censoring: the score is known only to be
+below the resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
 
 **Capability over time.** Each side has a frontier :math:`F_g(t)`, piecewise linear between knots
 :math:`\tau_0 < \dots < \tau_K` spaced ``knot_months`` apart, non-decreasing by construction:
@@ -80,51 +80,50 @@ above-floor success rate and 0 is its difficulty. Orientation: :math:`\alpha_b >
 frontiers increase, so no sign flips are possible. Benchmarks on which fewer than three scores lie
 strictly inside :math:`(\epsilon, 1 - \epsilon)` are left out with a warning (their slope is not
 identified). The scale can be mapped onto Epoch's ECI through two anchor models
-(:meth:`irtgap.gapfit.GapFit.capabilities` with ``eci_anchors``).
+(:meth:`irtgap.methods.bayes.fit.GapFit.capabilities` with ``eci_anchors``).
 
 **The gap.** Per posterior draw, the backward gap is
 :math:`t - F_{\text{closed}}^{-1}(F_{\text{open}}(t))` and the forward gap
-:math:`F_{\text{open}}^{-1}(F_{\text{closed}}(t)) - t`, in months (see :mod:`irtgap.gaps`). The
-gap groups of :class:`~irtgap.gapfit.GapFit` are: ``"capability"``, the gap between the latent
-frontiers; ``"private"``, the gap as private benchmarks show it, which is the capability gap
+:math:`F_{\text{open}}^{-1}(F_{\text{closed}}(t)) - t`, in months (see :mod:`irtgap.core.gaps`). The
+gap groups of :class:`~irtgap.methods.bayes.fit.GapFit` are: ``"capability"``, the gap between the
+latent frontiers; ``"private"``, the gap as private benchmarks show it, which is the capability gap
 (private benchmarks are the reference category: no open advantage); ``"public"``, the gap as
 public benchmarks show it, with the open frontier shifted by :math:`\gamma`. (The threshold
 method's ``"all"`` mixes public and private crossings; no Bayesian group means that.)
 
 **Support.** The frontiers are measured between the first and the last release date of the
-modelled data. Outside that range every gap and frontier of :class:`~irtgap.gapfit.GapFit` is
-NaN with a warning, unless the caller passes ``extrapolate=True``; then each frontier continues
-segment by segment (``knot_months`` long) with a new log growth rate per posterior draw, drawn
-from the fitted hierarchy, :math:`\lambda \sim \mathcal N(\mu_{\lambda,g}, \sigma_\lambda)`
-(see :meth:`irtgap.gapfit.GapFit.frontier_draws`), so the interval widens with the distance.
+modelled data. Outside that range every gap and frontier of
+:class:`~irtgap.methods.bayes.fit.GapFit` is NaN with a warning, unless the caller passes
+``extrapolate=True``; then each frontier continues segment by segment (``knot_months`` long) with a
+new log growth rate per posterior draw, drawn from the fitted hierarchy, :math:`\lambda \sim
+\mathcal N(\mu_{\lambda,g}, \sigma_\lambda)` (see
+:meth:`irtgap.methods.bayes.fit.GapFit.frontier_draws`), so the interval widens with the distance.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, fields
-from numbers import Integral, Real
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from irtgap import _dims as D
-from irtgap.design import (
+from irtgap.core import dims as D
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.bayes.design import (
     CENSOR,
     KNOT_DIM,
     PROVIDER_DIM,
     Design,
-    check_date_option,
-    check_knot_months,
     make_design,
 )
-from irtgap.scoredata import ScoreData
+from irtgap.methods.bayes.settings import GapSettings
 
 if TYPE_CHECKING:
-    from irtgap.gapfit import GapFit
+    from irtgap.methods.bayes.fit import GapFit
 
 UNIT_DIM = "unit"
 SEGMENT_DIM = "segment"
@@ -203,80 +202,6 @@ def _censored_beta_random(
 ) -> np.ndarray:
     rng = rng or np.random.default_rng()
     return np.clip(rng.beta(a, b, size=size), CENSOR, 1 - CENSOR)
-
-
-@dataclass(frozen=True)
-class GapSettings:
-    r"""Settings of :class:`GapModel`; every default is documented in ``docs/model.md``.
-
-    Attributes
-    ----------
-    since : str or None
-        Models released before this date are left out (default 2022-01-01: one year of closed
-        frontier before the 2023 start of the gap grid, so that backward gaps are defined there).
-    knot_months : int
-        Spacing of the frontier knots (12 months: each year's growth rate is informed by that
-        year's frontier models; shorter spacings let the gap bend faster but sample slower and
-        lean more on the growth prior).
-    reference_date : str
-        Time origin (release times and knots are measured in years from it).
-    public_advantage, provider_degradation, shortfall : bool
-        Switch the terms off for sensitivity checks. Without ``shortfall`` every model sits on its
-        side's frontier (u = 0), which reintroduces the winner's curse.
-    prior_scale_gamma, prior_scale_delta : float
-        Prior scales of the open advantage (Normal, 0.5) and of the provider penalties
-        (HalfNormal, 0.5), in capability units (one unit moves a 50% score on the anchor
-        benchmark to 73%): large effects are possible, none is assumed.
-    growth_spread : float
-        Prior sd of a segment's log growth rate around its side's typical rate (0.3: a year's
-        growth rate can be about 0.55x to 1.8x the typical one at 2 sd; 0.5 mixed worse on the
-        bundled data, see ``docs/model.md``).
-    frontier_softness : float
-        :math:`\tau`, the sd of the Normal part of a model's standardized shortfall (0.4: a model
-        can sit above its side's frontier by about 0.4 shortfall scales at 1 sd; a hard edge
-        (0) gives the sampler a boundary to fight, see ``docs/model.md``).
-
-    Raises
-    ------
-    ValueError
-        On construction, naming the option, when a setting is invalid: ``since`` or
-        ``reference_date`` not a date, ``knot_months`` not a whole number >= 1, a switch not a
-        bool, a prior scale or ``growth_spread`` not a finite number > 0, ``frontier_softness``
-        not a finite number >= 0. Every :class:`GapModel` checks its settings here.
-    """
-
-    since: str | None = "2022-01-01"
-    knot_months: int = 12
-    reference_date: str = "2024-01-01"
-    public_advantage: bool = True
-    provider_degradation: bool = True
-    shortfall: bool = True
-    prior_scale_gamma: float = 0.5
-    prior_scale_delta: float = 0.5
-    growth_spread: float = 0.3
-    frontier_softness: float = 0.4
-
-    def __post_init__(self) -> None:
-        check_date_option("since", self.since, allow_none=True)
-        check_knot_months(self.knot_months)
-        check_date_option("reference_date", self.reference_date)
-        for name in ("public_advantage", "provider_degradation", "shortfall"):
-            value = getattr(self, name)
-            if not isinstance(value, bool | np.bool_):
-                raise ValueError(f"{name}={value!r}: give True or False")
-        for name, minimum in (
-            ("prior_scale_gamma", None),
-            ("prior_scale_delta", None),
-            ("growth_spread", None),
-            ("frontier_softness", 0.0),
-        ):
-            value = getattr(self, name)
-            ok = isinstance(value, Real) and not isinstance(value, bool)
-            ok = ok and math.isfinite(float(value))
-            ok = ok and (float(value) > 0 if minimum is None else float(value) >= minimum)
-            if not ok:
-                need = "> 0" if minimum is None else f">= {minimum:g}"
-                raise ValueError(f"{name}={value!r}: give a finite number {need}")
 
 
 def _check_fit_options(
@@ -446,7 +371,7 @@ class GapModel:
 
     Parameters are those of :class:`GapSettings`, checked on construction (and again by
     :meth:`design`, :meth:`build` and :meth:`fit`, in case one was changed since): an invalid one
-    raises a ValueError naming it. See :mod:`irtgap.gapmodel` for the maths.
+    raises a ValueError naming it. See :mod:`irtgap.methods.bayes.model` for the maths.
 
     Examples
     --------
@@ -494,12 +419,12 @@ class GapModel:
         tune: int = 1000,
         chains: int = 4,
         cores: int | None = None,
-        random_seed: int | np.random.Generator | None = None,
+        seed: int | np.random.Generator | None = None,
         progressbar: bool = True,
         sampler: str = "nutpie",
         sampler_kwargs: dict[str, Any] | None = None,
     ) -> GapFit:
-        """Sample the posterior and return a :class:`~irtgap.gapfit.GapFit`.
+        """Sample the posterior and return a :class:`~irtgap.methods.bayes.fit.GapFit`.
 
         ``sampler`` is ``"nutpie"`` (default, fastest here) or ``"pymc"``. ``cores`` is the
         number of chains run in parallel (default: one per CPU, at most ``chains``; PyMC's own
@@ -509,7 +434,7 @@ class GapModel:
         (:data:`NUTPIE_DEFAULTS`), see ``docs/model.md``. ``sampler_kwargs`` are passed to
         :func:`pymc.sample` (``target_accept`` there overrides the default), and its ``nuts``
         entry is merged over the nutpie defaults. Diagnostics are checked after sampling and a
-        :class:`~irtgap.errors.ConvergenceWarning` is issued when R-hat > 1.01, bulk ESS < 400
+        :class:`~irtgap.core.errors.ConvergenceWarning` is issued when R-hat > 1.01, bulk ESS < 400
         for the frontier, or any divergence occurred (and when R-hat cannot be computed: one
         chain).
 
@@ -521,22 +446,22 @@ class GapModel:
             ``cores`` < 1, ``sampler`` not ``"nutpie"`` / ``"pymc"``, ``sampler_kwargs`` not a
             dict.
         ScoreDataError
-            The data cannot be modelled (see :func:`irtgap.design.make_design`).
+            The data cannot be modelled (see :func:`irtgap.methods.bayes.design.make_design`).
         """
-        from irtgap.gapfit import GapFit
+        from irtgap.methods.bayes.fit import GapFit
 
         _check_fit_options(draws, tune, chains, cores, sampler, sampler_kwargs)
         design = self.design(data)
         model = build_model(design, self.settings)
         kwargs = sample_kwargs(sampler, chains, cores=cores, overrides=sampler_kwargs)
-        if isinstance(random_seed, np.random.Generator):
-            random_seed = int(random_seed.integers(2**31 - 1))
+        if isinstance(seed, np.random.Generator):
+            seed = int(seed.integers(2**31 - 1))
         with model:
             idata = pm.sample(
                 draws=draws,
                 tune=tune,
                 chains=chains,
-                random_seed=random_seed,
+                random_seed=seed,
                 progressbar=progressbar,
                 nuts_sampler=sampler,
                 **kwargs,

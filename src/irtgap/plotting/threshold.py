@@ -8,32 +8,23 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from irtgap import _dims as D
-from irtgap.bayes_plots import GROUP_COLORS, SIDE_COLORS
+from irtgap.core import dims as D
+from irtgap.plotting.style import GROUP_COLORS, SIDE_COLORS, new_axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from irtgap.threshold import ThresholdResult
 
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
-
-
-def plot_gaps(result: ThresholdResult, ax: Axes | None = None) -> Axes:
-    """Accepted gaps over time (colour: benchmark, marker: access) with smoothed trends.
+def plot_gaps(points: pd.DataFrame, trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Accepted gaps over time (colour: benchmark, marker: access) with smoothed trends
+    (``points`` and ``trend`` of :class:`~irtgap.methods.threshold.ThresholdResult`).
 
     Markers: circle public, square private, triangle unknown access (never drawn as private).
     """
     import matplotlib.pyplot as plt
 
-    ax = _axes(ax, (11, 6))
-    pts = result.points[result.points["accepted"]]
+    ax = new_axes(ax, (11, 6))
+    pts = points[points["accepted"]]
     benches = sorted(pts[D.BENCHMARK].unique())
     cmap = plt.get_cmap("tab20")
     for i, b in enumerate(benches):
@@ -49,7 +40,7 @@ def plot_gaps(result: ThresholdResult, ax: Axes | None = None) -> Axes:
             marker=marker,
             label=b,
         )
-    for g, t in result.trend.groupby(D.GROUP, sort=False):
+    for g, t in trend.groupby(D.GROUP, sort=False):
         color = GROUP_COLORS.get(str(g), "k")
         ax.fill_between(t[D.DATE], t["lower"], t["upper"], color=color, alpha=0.15, lw=0)
         ax.plot(t[D.DATE], t["gap"], color=color, lw=2.5, label=f"trend: {g}")
@@ -65,16 +56,23 @@ def plot_gaps(result: ThresholdResult, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_benchmark(result: ThresholdResult, benchmark: str, ax: Axes | None = None) -> Axes:
+def plot_benchmark(
+    points: pd.DataFrame,
+    pending: pd.DataFrame,
+    benchmark: str,
+    *,
+    last_date: pd.Timestamp | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """One row per threshold: closed and open first crossers, the gap bar labelled in months,
     rejected rows greyed, pending thresholds as dashed arrows to the data's last date."""
-    pts = result.points[result.points[D.BENCHMARK] == benchmark].sort_values("threshold")
-    pend = result.pending
+    pts = points[points[D.BENCHMARK] == benchmark].sort_values("threshold")
+    pend = pending
     pend = pend[pend[D.BENCHMARK] == benchmark] if len(pend) else pend
     if pts.empty and len(pend) == 0:
         raise ValueError(f"no threshold datapoints for benchmark {benchmark!r}")
-    ax = _axes(ax, (11, 0.42 * (len(pts) + len(pend)) + 2))
-    last = result.data.scores[D.DATE].max() if result.data is not None else pts["open_date"].max()
+    ax = new_axes(ax, (11, 0.42 * (len(pts) + len(pend)) + 2))
+    last = last_date if last_date is not None else pts["open_date"].max()
     labels = []
     for y, (_, p) in enumerate(pts.iterrows()):
         grey = not p["accepted"]

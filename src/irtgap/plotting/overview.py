@@ -12,9 +12,9 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from irtgap import _dims as D
-from irtgap.bayes_plots import SIDE_COLORS
-from irtgap.scoredata import ScoreData
+from irtgap.core import dims as D
+from irtgap.data.scoredata import ScoreData
+from irtgap.plotting.style import SIDE_COLORS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,11 +1,11 @@
 r"""Synthetic score tables drawn from the gap model's own generative story, with a known truth.
 
-:func:`simulate` draws a :class:`~irtgap.ScoreData` from the model of :mod:`irtgap.gapmodel`:
-frontiers chosen so that the backward gap follows a given trajectory, models below their side's
-frontier by an exponential shortfall, benchmarks with difficulties, slopes, guessing floors,
-ceilings and a release date, a sparse evaluation pattern, Beta-distributed scores (as fractions of
-the ceiling, as the model reads them), and optional provider degradation and public-benchmark
-contamination. The true gap comes back beside the data.
+:func:`simulate` draws a :class:`~irtgap.ScoreData` from the model of
+:mod:`irtgap.methods.bayes.model`: frontiers chosen so that the backward gap follows a given
+trajectory, models below their side's frontier by an exponential shortfall, benchmarks with
+difficulties, slopes, guessing floors, ceilings and a release date, a sparse evaluation pattern,
+Beta-distributed scores (as fractions of the ceiling, as the model reads them), and optional
+provider degradation and public-benchmark contamination. The true gap comes back beside the data.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from irtgap import _dims as D
-from irtgap.gaps import Direction, date_grid, time_shift_gap, to_days
-from irtgap.scoredata import ScoreData
+from irtgap.core import dims as D
+from irtgap.core.gaps import Direction, date_grid, time_shift_gap, to_days
+from irtgap.data.scoredata import ScoreData
 
 GapSpec = float | Callable[[np.ndarray], np.ndarray]
 
@@ -127,7 +127,7 @@ def simulate(
         score), cycled over the benchmarks; each floor must lie below its ceiling. A score is
         :math:`y = \kappa_b z` with :math:`z \sim \operatorname{Beta}(\mu\phi, (1-\mu)\phi)`,
         :math:`\mu = c_b/\kappa_b + (1 - c_b/\kappa_b)\operatorname{logistic}(\eta)`: the
-        measurement of :mod:`irtgap.gapmodel`.
+        measurement of :mod:`irtgap.methods.bayes.model`.
     seed : int or numpy.random.Generator
 
     Returns

@@ -13,8 +13,8 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from irtgap import _dims as D
-from irtgap.errors import ScoreDataError
+from irtgap.core import dims as D
+from irtgap.core.errors import ScoreDataError
 
 #: Labels read as missing weights (rows dropped with a warning).
 MISSING_WEIGHTS = frozenset({"", "unknown", "nan", "none", "n/a", "na"})
@@ -514,11 +514,12 @@ def benchmark_components(table: pd.DataFrame) -> list[dict[str, list[str]]]:
 # ---------------------------------------------------------------------------- option checks
 # The checks every method runs on its numeric, date and name options, so that a bad value is
 # refused with a message naming the option (``check_choice`` / ``check_count`` in
-# ``irtgap._validate`` cover literal choices and counts).
+# ``irtgap.core.validate`` cover literal choices and counts).
 
 
 def check_level(option: str, value: Any) -> float:
-    """A level strictly between 0 and 1 (``ci=``), as a float; raise naming ``option`` otherwise."""
+    """A level strictly between 0 and 1 (``ci_prob=``), as a float; raise naming ``option``
+    otherwise."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
     if not ok or not 0 < float(value) < 1:
         raise ScoreDataError(

@@ -23,7 +23,7 @@ Uncertainty: ``n_bootstrap`` refits on data that resample each model's benchmark
 replacement, warm-started at the point fit, each draw re-anchored (the anchor models have no
 interval). Each refit's warnings are collected in its worker and re-emitted once in the caller,
 counted ("k of n bootstrap refits stopped before converging"); a refit that raises is left out
-and counted in ``dropped["failed_refits"]`` (see :func:`irtgap.capability.run_refits`). With
+and counted in ``dropped["failed_refits"]`` (see :func:`irtgap.methods.capability.run_refits`). With
 ``n_bootstrap=0`` the draws hold the point fit once and every interval is NaN.
 
 The Jacobian is analytic and sparse and the normal equations are assembled directly, so a fit
@@ -41,7 +41,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -49,8 +49,10 @@ import scipy.sparse as sp
 from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import least_squares
 
-from irtgap import _dims as D
-from irtgap._validate import (
+from irtgap.core import dims as D
+from irtgap.core.errors import ConvergenceWarning, ScoreDataError
+from irtgap.core.gaps import gap_dataarray, summarize_gap, warn_user
+from irtgap.core.validate import (
     check_bool,
     check_choice,
     check_count,
@@ -60,10 +62,9 @@ from irtgap._validate import (
     check_number,
     check_seed,
 )
-from irtgap.capability import CapabilityResult, model_draws, run_refits
-from irtgap.errors import ConvergenceWarning, ScoreDataError
-from irtgap.gaps import gap_dataarray, summarize_gap, warn_user
-from irtgap.scoredata import ScoreData
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.capability import CapabilityResult, model_draws, run_refits
+from irtgap.results import CI_PROB, conform_gap_table
 
 BOUND_C = 10.0
 ALPHA_BOUNDS = (0.1, 10.0)
@@ -406,46 +407,59 @@ class EciResult(CapabilityResult):
     label: str = "ECI (Claude 3.5 Sonnet = 130, GPT-5 = 150)"
     title: str = "ECI-style fit: capability over time (90% bootstrap intervals)"
 
-    @property
-    def method(self) -> str:
-        return "eci_frontier_shift"
+    method: ClassVar[str] = "eci"
+
+    def _extra_tables(self) -> dict[str, pd.DataFrame]:
+        return {"benchmarks": self.benchmarks}
 
     def gap(
         self,
         dates: Any = None,
         *,
-        method: Literal["frontier_shift", "epoch"] = "frontier_shift",
-        direction: Literal["backward", "forward"] = "backward",
-        ci: float = 0.9,
+        ci_prob: float = CI_PROB,
+        reference_date: Any = None,
         min_defined: float = 0.9,
+        direction: Literal["backward", "forward"] = "backward",
+        rule: Literal["frontier_shift", "epoch"] = "frontier_shift",
     ) -> pd.DataFrame:
         """Gap in months from the ECI scores (shared gap table, group ``all``).
 
-        ``frontier_shift`` (method label ``eci_frontier_shift``): per bootstrap draw, the time
+        ``rule="frontier_shift"`` (method label ``eci``): per bootstrap draw, the time
         shift between the running frontiers (best ECI released so far) of the two sides,
         summarised over the draws (:meth:`CapabilityResult.gap`).
 
-        ``epoch`` (``eci_epoch``, backward only): Epoch's rule, the time since the most recent
-        date at which the closed frontier was not significantly better (at level ``ci``,
-        one-sided, over the bootstrap draws) than the open frontier at ``date``. The rule runs
-        one significance test over all the draws per date, so it gives one number, not a
+        ``rule="epoch"`` (method label ``eci_epoch``, backward only): Epoch's rule, the time since
+        the most recent date at which the closed frontier was not significantly better (at level
+        ``ci_prob``, one-sided, over the bootstrap draws) than the open frontier at ``date``. The
+        rule runs one significance test over all the draws per date, so it gives one number, not a
         distribution: ``mean`` and ``median`` hold it, ``lower`` and ``upper`` are NaN (the
         frontier-shift interval would describe another quantity) and ``n_defined`` is the
         number of draws the test used. NaN with a warning without bootstrap draws (nothing to
         test), outside :meth:`support`, and where the closed frontier was significantly ahead
         at every date since its first model (the gap is longer than the data reach).
-        ``min_defined`` (see :func:`irtgap.gaps.summarize_gap`) applies to ``frontier_shift``.
+        ``min_defined`` (see :func:`irtgap.core.gaps.summarize_gap`) applies to ``frontier_shift``.
         """
-        check_choice("method", method, ("frontier_shift", "epoch"))
+        check_choice("rule", rule, ("frontier_shift", "epoch"))
         check_choice("direction", direction, ("backward", "forward"))
-        if method == "frontier_shift":
-            return super().gap(dates, direction=direction, ci=ci, min_defined=min_defined)
+        if rule == "frontier_shift":
+            return super().gap(
+                dates,
+                ci_prob=ci_prob,
+                reference_date=reference_date,
+                min_defined=min_defined,
+                direction=direction,
+            )
         if direction != "backward":
             raise ScoreDataError(
                 "the Epoch rule is backward-looking: direction='forward' is only available with "
-                "method='frontier_shift'"
+                "rule='frontier_shift'"
             )
-        ci = check_level("ci", ci)
+        if reference_date is not None:
+            raise ScoreDataError(
+                "the Epoch rule gives one number per date, not draws: prob_grew "
+                "(reference_date) is only available with rule='frontier_shift'"
+            )
+        ci_prob = check_level("ci_prob", ci_prob)
         dates = self.dates(dates)
         first, last = self.support()
         fine = self.fine_grid(dates)
@@ -462,7 +476,7 @@ class EciResult(CapabilityResult):
             closed_exists = np.isfinite(f_closed[0])
             never = []
             for k, j in enumerate(fine.get_indexer(dates)):
-                better = (f_closed[:, : j + 1] > f_open[:, [j]]).mean(0) >= 1 - (1 - ci) / 2
+                better = (f_closed[:, : j + 1] > f_open[:, [j]]).mean(0) >= 1 - (1 - ci_prob) / 2
                 ok = np.flatnonzero(~better & closed_exists[: j + 1])
                 if ok.size:
                     point[k] = (fine[j] - fine[ok[-1]]).days / D.DAYS_PER_MONTH
@@ -477,9 +491,11 @@ class EciResult(CapabilityResult):
                 )
         da = gap_dataarray(point[None, None, :], dates=dates, groups=["all"])
         # one number per date: its NaNs are explained above, so no share-defined rule here
-        table = summarize_gap(da, ci=ci, method="eci_epoch", min_defined=0.0, support=(first, last))
+        table = summarize_gap(
+            da, ci_prob=ci_prob, method="eci_epoch", min_defined=0.0, support=(first, last)
+        )
         table["n_defined"] = np.where(table["mean"].notna(), n_draws, 0)
-        return table
+        return conform_gap_table(table, "eci_epoch")
 
 
 def fit_eci(
@@ -493,7 +509,7 @@ def fit_eci(
     merge_variants: bool = True,
     benchmarks: BenchmarkSet = "eci",
     n_bootstrap: int = 500,
-    ci: float = 0.9,
+    ci_prob: float = CI_PROB,
     seed: int = 0,
     n_jobs: int = 1,
     max_iter: int = 200,
@@ -512,7 +528,7 @@ def fit_eci(
     ``max_iter`` caps the solver's iterations per fit (200).
     """
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
-    ci = check_level("ci", ci)
+    ci_prob = check_level("ci_prob", ci_prob)
     seed = check_seed("seed", seed)
     max_iter = check_count("max_iter", max_iter, minimum=1)
     if (
@@ -577,7 +593,7 @@ def fit_eci(
     eci = np.where(np.isfinite(eci) & (not degenerate), eci, np.nan)
     cb = np.where(np.isfinite(cb), cb, np.nan)
     lo, hi = (
-        np.quantile(cb, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+        np.quantile(cb, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
         if len(boot) >= 2
         else (eci * np.nan, eci * np.nan)
     )
@@ -599,14 +615,15 @@ def fit_eci(
         scale_anchors=anchors,
         n_bootstrap=n_bootstrap,
         unconverged_refits=counts["unconverged_refits"],
-        ci=ci,
+        ci_prob=ci_prob,
         seed=seed,
         max_iter=max_iter,
     )
     return EciResult(
         capabilities=caps.sort_values("eci", ascending=False),
-        draws=draws,
+        capability_draws=draws,
         dropped=dropped,
         settings=settings,
         benchmarks=bench,
+        data=data,
     )

@@ -1,0 +1,85 @@
+"""Settings of the Bayesian gap model, checked on construction."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+
+from irtgap.methods.bayes.design import check_date_option, check_knot_months
+
+
+@dataclass(frozen=True)
+class GapSettings:
+    r"""Settings of :class:`GapModel`; every default is documented in ``docs/model.md``.
+
+    Attributes
+    ----------
+    since : str or None
+        Models released before this date are left out (default 2022-01-01: one year of closed
+        frontier before the 2023 start of the gap grid, so that backward gaps are defined there).
+    knot_months : int
+        Spacing of the frontier knots (12 months: each year's growth rate is informed by that
+        year's frontier models; shorter spacings let the gap bend faster but sample slower and
+        lean more on the growth prior).
+    reference_date : str
+        Time origin (release times and knots are measured in years from it).
+    public_advantage, provider_degradation, shortfall : bool
+        Switch the terms off for sensitivity checks. Without ``shortfall`` every model sits on its
+        side's frontier (u = 0), which reintroduces the winner's curse.
+    prior_scale_gamma, prior_scale_delta : float
+        Prior scales of the open advantage (Normal, 0.5) and of the provider penalties
+        (HalfNormal, 0.5), in capability units (one unit moves a 50% score on the anchor
+        benchmark to 73%): large effects are possible, none is assumed.
+    growth_spread : float
+        Prior sd of a segment's log growth rate around its side's typical rate (0.3: a year's
+        growth rate can be about 0.55x to 1.8x the typical one at 2 sd; 0.5 mixed worse on the
+        bundled data, see ``docs/model.md``).
+    frontier_softness : float
+        :math:`\tau`, the sd of the Normal part of a model's standardized shortfall (0.4: a model
+        can sit above its side's frontier by about 0.4 shortfall scales at 1 sd; a hard edge
+        (0) gives the sampler a boundary to fight, see ``docs/model.md``).
+
+    Raises
+    ------
+    ValueError
+        On construction, naming the option, when a setting is invalid: ``since`` or
+        ``reference_date`` not a date, ``knot_months`` not a whole number >= 1, a switch not a
+        bool, a prior scale or ``growth_spread`` not a finite number > 0, ``frontier_softness``
+        not a finite number >= 0. Every :class:`GapModel` checks its settings here.
+    """
+
+    since: str | None = "2022-01-01"
+    knot_months: int = 12
+    reference_date: str = "2024-01-01"
+    public_advantage: bool = True
+    provider_degradation: bool = True
+    shortfall: bool = True
+    prior_scale_gamma: float = 0.5
+    prior_scale_delta: float = 0.5
+    growth_spread: float = 0.3
+    frontier_softness: float = 0.4
+
+    def __post_init__(self) -> None:
+        check_date_option("since", self.since, allow_none=True)
+        check_knot_months(self.knot_months)
+        check_date_option("reference_date", self.reference_date)
+        for name in ("public_advantage", "provider_degradation", "shortfall"):
+            value = getattr(self, name)
+            if not isinstance(value, bool | np.bool_):
+                raise ValueError(f"{name}={value!r}: give True or False")
+        for name, minimum in (
+            ("prior_scale_gamma", None),
+            ("prior_scale_delta", None),
+            ("growth_spread", None),
+            ("frontier_softness", 0.0),
+        ):
+            value = getattr(self, name)
+            ok = isinstance(value, Real) and not isinstance(value, bool)
+            ok = ok and math.isfinite(float(value))
+            ok = ok and (float(value) > 0 if minimum is None else float(value) >= minimum)
+            if not ok:
+                need = "> 0" if minimum is None else f">= {minimum:g}"
+                raise ValueError(f"{name}={value!r}: give a finite number {need}")

@@ -1,0 +1,36 @@
+"""Colours and axes helpers shared by every irtgap figure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.dates as mdates
+
+from irtgap.core import dims as D
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: Colours shared by the figures: the two sides and the gap groups (``all`` is the threshold
+#: method's mix of public and private crossings; ``capability`` the Bayesian latent gap).
+SIDE_COLORS = {D.CLOSED: "#1f4e8c", D.OPEN: "#d9541e"}
+GROUP_COLORS = {
+    "all": "#333333",
+    "capability": "#333333",
+    "public": "#2a9d8f",
+    "private": "#8e44ad",
+}
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = (9, 5)) -> Axes:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def date_axis(ax: Axes) -> None:
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.grid(alpha=0.3)
