@@ -42,6 +42,7 @@ from joblib import Parallel, delayed
 
 from irtgap.core import dims as D
 from irtgap.core.gaps import gap_dataarray, summarize_gap, to_days
+from irtgap.core.measurement import mean_score
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.design import check_dates_option as parse_dates
@@ -168,8 +169,7 @@ def replicate_scores(
     b = arrays["bench"]
     slope, diff, phi = params["slope"][b], params["difficulty"][b], params["precision"][b]
     floor = arrays["floor"]
-    mu = floor + (1 - floor) / (1 + np.exp(-slope * (theta - diff)))
-    mu = np.clip(mu, 1e-6, 1 - 1e-6)
+    mu = mean_score(theta, difficulty=diff, slope=slope, floor=floor)
     z = rng.beta(mu * phi, (1 - mu) * phi)  # fraction of the ceiling
     # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
     z = np.where(z <= CENSOR, 0.0, np.where(z >= 1 - CENSOR, 1.0, z))

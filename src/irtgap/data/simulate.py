@@ -19,6 +19,7 @@ import pandas as pd
 
 from irtgap.core import dims as D
 from irtgap.core.gaps import Direction, date_grid, time_shift_gap, to_days
+from irtgap.core.measurement import mean_score
 from irtgap.data.scoredata import ScoreData
 
 GapSpec = float | Callable[[np.ndarray], np.ndarray]
@@ -194,8 +195,7 @@ def simulate(
     def score(i: int, k: int, penalty: float) -> float:
         eff = theta[i] + (public_advantage if side[i] == D.OPEN and public[k] else 0.0) - penalty
         f = floor[k] / ceiling[k]  # the floor as a fraction of the ceiling
-        mu = f + (1 - f) / (1 + np.exp(-slope[k] * (eff - difficulty[k])))
-        mu = float(np.clip(mu, 1e-4, 1 - 1e-4))
+        mu = float(mean_score(eff, difficulty=difficulty[k], slope=slope[k], floor=f))
         return float(ceiling[k] * rng.beta(mu * precision, (1 - mu) * precision))
 
     dates = origin + pd.to_timedelta(np.round(t_m * 365.25), unit="D")

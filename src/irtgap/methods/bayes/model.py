@@ -112,6 +112,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from irtgap.core import dims as D
+from irtgap.core.measurement import MathOps, mean_score
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import (
     CENSOR,
@@ -128,6 +129,8 @@ if TYPE_CHECKING:
 UNIT_DIM = "unit"
 SEGMENT_DIM = "segment"
 CENSORED_DIM = "obs_censored"
+#: pytensor's operations for :func:`~irtgap.core.measurement.mean_score`.
+PYTENSOR_OPS = MathOps(sigmoid=pm.math.sigmoid, clip=pt.clip)
 
 
 #: nutpie options used by :meth:`GapModel.fit`: one extra doubling of every trajectory past the
@@ -342,9 +345,13 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             hosted = prov_idx >= 0
             pen = pt.concatenate([pt.zeros(1), delta])[prov_idx + 1]
             effect = effect - pen * hosted
-        eta = slope[b_idx] * (effect - difficulty[b_idx])
-        mu = floor[b_idx] + (1 - floor[b_idx]) * pm.math.sigmoid(eta)
-        mu = pt.clip(mu, 1e-6, 1 - 1e-6)
+        mu = mean_score(
+            effect,
+            difficulty=difficulty[b_idx],
+            slope=slope[b_idx],
+            floor=floor[b_idx],
+            ops=PYTENSOR_OPS,
+        )
         phi = precision[b_idx]
         a, b = mu * phi, (1 - mu) * phi
         # Uncensored scores: Beta likelihood. Scores at the resolution limits: the Beta

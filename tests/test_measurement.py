@@ -1,0 +1,77 @@
+"""One measurement function (the floor-logistic mean score) for the model, the replicator and the
+simulator: the numpy and pytensor forms agree, and the replicator draws around it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytensor.tensor as pt
+
+from irtgap.analyses.winners_curse import replicate_scores
+from irtgap.core.measurement import MEAN_CLIP, mean_score
+from irtgap.methods.bayes.model import PYTENSOR_OPS
+
+
+def _params(rng: np.random.Generator, n: int = 50) -> dict[str, np.ndarray]:
+    return {
+        "effect": rng.normal(0, 3, n),
+        "difficulty": rng.normal(0, 1, n),
+        "slope": rng.uniform(0.3, 3, n),
+        "floor": rng.choice([0.0, 0.25, 0.5], n),
+    }
+
+
+def test_numpy_and_pytensor_forms_agree():
+    p = _params(np.random.default_rng(0))
+    expected = mean_score(
+        p["effect"], difficulty=p["difficulty"], slope=p["slope"], floor=p["floor"]
+    )
+    tensors = {k: pt.as_tensor_variable(v) for k, v in p.items()}
+    got = mean_score(
+        tensors["effect"],
+        difficulty=tensors["difficulty"],
+        slope=tensors["slope"],
+        floor=tensors["floor"],
+        ops=PYTENSOR_OPS,
+    ).eval()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_floor_ceiling_and_midpoint():
+    big = np.array([-1e3, 0.0, 1e3])
+    mu = mean_score(big, difficulty=0.0, slope=1.0, floor=0.25)
+    np.testing.assert_allclose(mu, [0.25, 0.625, 1 - MEAN_CLIP])
+    mu0 = mean_score(np.array([-1e3]), difficulty=0.0, slope=1.0, floor=0.0)
+    assert mu0[0] == MEAN_CLIP  # clipped, so the Beta shapes stay positive
+    assert np.all(np.diff(mean_score(np.linspace(-5, 5, 11), difficulty=0, slope=2, floor=0)) > 0)
+
+
+def test_replicator_draws_around_the_mean_score():
+    rng = np.random.default_rng(1)
+    n_units, n_bench, n_rows = 6, 3, 3000
+    params = {
+        "capability": rng.normal(0, 1, n_units),
+        "slope": np.array([0.8, 1.5, 2.0]),
+        "difficulty": np.array([-0.5, 0.0, 0.7]),
+        "precision": np.full(n_bench, 2000.0),  # almost no noise: draws sit on the mean
+        "gamma": np.asarray(0.4),
+        "delta": np.array([0.0, 0.3]),
+    }
+    arrays = {
+        "unit": rng.integers(0, n_units, n_rows),
+        "bench": rng.integers(0, n_bench, n_rows),
+        "provider": rng.integers(-1, 1, n_rows),
+        "open_public": rng.integers(0, 2, n_rows).astype(float),
+        "floor": np.array([0.0, 0.25, 0.1])[rng.integers(0, n_bench, n_rows)],
+        "ceiling": np.ones(n_rows),
+    }
+    z = replicate_scores(params, arrays, np.random.default_rng(2))
+    b = arrays["bench"]
+    theta = params["capability"][arrays["unit"]] + params["gamma"] * arrays["open_public"]
+    theta = theta - params["delta"][arrays["provider"] + 1]
+    mu = mean_score(
+        theta, difficulty=params["difficulty"][b], slope=params["slope"][b], floor=arrays["floor"]
+    )
+    inside = (z > 0) & (z < 1)  # the replicator reports censored scores as 0 / 1
+    assert inside.mean() > 0.9
+    assert np.abs(z[inside] - mu[inside]).max() < 0.06
+    assert abs(np.mean(z[inside] - mu[inside])) < 0.002
