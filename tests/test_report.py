@@ -27,6 +27,20 @@ def test_cli_report_overview_on_bundled_data(tmp_path):
     assert "claude-opus-4-7_xhigh" in md  # newest closed model
 
 
+def test_cli_report_method_sections_fast(tmp_path):
+    """Every section but the Bayesian one (which needs MCMC: slow test below), short runs."""
+    argv = ["report", "--out", str(tmp_path), "--sections", "threshold,scores", "--fast"]
+    assert main([*argv, "--quiet"]) == 0
+    md = (tmp_path / "report.md").read_text()
+    assert "failed" not in md.lower()
+    assert "## Threshold method" in md and "## ECI-style" in md
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert {"threshold_gaps.png", "eci_capabilities.png", "elo_capabilities.png"} <= set(links)
+    for name in links:
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    assert re.search(r"\| eci_epoch \| 2025-01-20 \| \d+\.\d+ \|", md)
+
+
 def test_cli_report_on_the_november_2025_snapshot_by_name(tmp_path):
     argv = ["report", "--out", str(tmp_path), "--sections", "overview", "--quiet"]
     assert main([*argv, "--dataset", "epoch-2025-11"]) == 0
@@ -91,7 +105,7 @@ def test_bayes_section_on_real_data_fast(tmp_path):
 
 def test_diagnostics_table_keeps_rhat_precision_and_integer_counts():
     """R-hat 1.008 must not print as 1.01 (the limit); counts print without decimals."""
-    from irtgap.report.markdown import table as _table
+    from irtgap.report.markdown import markdown_table as _table
     from irtgap.report.sections.bayes import _diagnostics_frame
 
     diag = pd.Series(

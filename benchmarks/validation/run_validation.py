@@ -33,11 +33,11 @@ matplotlib.use("Agg")
 from irtgap.analyses.validation import (
     METHODS,
     SCENARIOS,
-    plot_validation,
     realistic_scenario,
     run_study,
     summarize_validation,
 )
+from irtgap.plotting.validation import plot_validation
 
 ROOT = Path(__file__).resolve().parents[2]
 

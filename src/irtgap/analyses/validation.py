@@ -27,12 +27,14 @@ import pandas as pd
 
 from irtgap.core import dims as D
 from irtgap.data.simulate import SimulatedData, simulate
+from irtgap.results import METHODS as RESULT_METHODS
 
 #: Dates at which every method's gap is compared with the truth.
 VALIDATION_DATES = pd.DatetimeIndex(
     ["2023-07-01", "2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01"]
 )
-METHODS = ("bayesian", "threshold", "eci", "elo", "composite")
+#: The methods of the study (those of :data:`irtgap.results.METHODS`, the Bayesian model first).
+METHODS = ("bayesian", *(m for m in RESULT_METHODS if m != "bayesian"))
 
 
 def _growing(t: np.ndarray) -> np.ndarray:
@@ -56,6 +58,7 @@ _BASE: dict[str, Any] = dict(
     n_closed=40, n_open=40, n_benchmarks=12, density=0.35, precision=40.0, hosted_share=0.0
 )
 
+#: The scenarios of the study by name (see the module docstring).
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -298,38 +301,6 @@ def summarize_validation(results: pd.DataFrame) -> pd.DataFrame:
         .apply(agg)
     )
     return pd.concat([by_date, overall]).reset_index()
-
-
-def plot_validation(summary: pd.DataFrame, *, metric: str = "bias", ax: Any = None) -> Any:
-    """Dot plot of ``metric`` (pooled over dates) per scenario (rows) and method (colours)."""
-    import matplotlib.pyplot as plt
-
-    s = summary[summary[D.DATE].isna()]
-    if ax is None:
-        _, ax = plt.subplots(
-            figsize=(9, 0.55 * s["scenario"].nunique() + 1.5), layout="constrained"
-        )
-    scen = list(dict.fromkeys(s["scenario"]))
-    methods = list(dict.fromkeys(s["method"]))
-    colors = dict(
-        zip(METHODS, ["#1f4e8c", "#d9541e", "#2a9d8f", "#8e44ad", "#7f7f7f"], strict=True)
-    )
-    for j, m in enumerate(methods):
-        sm = s[s["method"] == m].set_index("scenario").reindex(scen)
-        y = np.arange(len(scen)) + (j - (len(methods) - 1) / 2) * 0.13
-        ax.plot(sm[metric], y, "o", color=colors.get(m), label=m)
-    ax.set_yticks(np.arange(len(scen)), scen)
-    ax.invert_yaxis()
-    ref = {"bias": 0.0, "coverage": 0.9}.get(metric)
-    if ref is not None:
-        ax.axvline(ref, color="k", lw=0.8)
-    if metric == "coverage":
-        ax.axvspan(0.8, 0.97, color="#2a9d8f", alpha=0.08, lw=0)
-    label = {"bias": "bias (months)", "rmse": "RMSE (months)", "coverage": "90% interval coverage"}
-    ax.set_xlabel(label.get(metric, metric))
-    ax.grid(alpha=0.3, axis="x")
-    ax.legend(frameon=False, ncols=len(methods), loc="upper center", bbox_to_anchor=(0.5, -0.1))
-    return ax
 
 
 def run_study(

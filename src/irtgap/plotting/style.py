@@ -20,6 +20,15 @@ GROUP_COLORS = {
     "public": "#2a9d8f",
     "private": "#8e44ad",
 }
+#: One colour per method (the names of :data:`irtgap.results.METHODS`, and ECI's Epoch rule).
+METHOD_COLORS = {
+    "bayesian": "#1f4e8c",
+    "threshold": "#d9541e",
+    "eci": "#2a9d8f",
+    "eci_epoch": "#52b788",
+    "elo": "#8e44ad",
+    "composite": "#7f7f7f",
+}
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (9, 5)) -> Axes:

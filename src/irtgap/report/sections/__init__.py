@@ -1,0 +1,1 @@
+"""One module per report section (see :mod:`irtgap.report.build`)."""
