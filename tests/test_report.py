@@ -27,10 +27,14 @@ def test_cli_report_overview_on_bundled_data(tmp_path):
     assert "claude-opus-4-7_xhigh" in md  # newest closed model
 
 
-def test_cli_report_method_sections_fast(tmp_path):
-    """Every section but the Bayesian one (which needs MCMC: slow test below), short runs."""
+def test_cli_report_method_sections_fast(tmp_path, capsys):
+    """Every section but the Bayesian one (which needs MCMC: slow test below), short runs, with
+    progress lines per section and per bootstrap batch on stderr."""
     argv = ["report", "--out", str(tmp_path), "--sections", "threshold,scores", "--fast"]
-    assert main([*argv, "--quiet"]) == 0
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "writing section scores" in err and "scores done in" in err
+    assert "ECI bootstrap refits: 50/50" in err and "Elo bootstrap refits: 50/50" in err
     md = (tmp_path / "report.md").read_text()
     assert "failed" not in md.lower()
     assert "## Threshold method" in md and "## ECI-style" in md

@@ -14,8 +14,9 @@ Run ``python benchmarks/validation/run_validation.py --quick`` (2 replications p
 short MCMC runs, a few minutes on 2 cores; output in ``docs/validation/quick``) or without
 ``--quick`` for the full study (100 replications of the default scenario, ``--replications`` of
 the others; output in ``docs/validation/full``). Replications run through joblib
-(``--n-jobs``); ``joblib.parallel_config(backend="dask")`` around :func:`main` sends them to a
-cluster.
+(``--n-jobs`` worker processes), or on a Dask cluster with ``--backend dask`` (a local cluster
+on this machine, or the running one at ``--scheduler ADDRESS``) or on Ray with
+``--backend ray``; the tables are the same either way (every world has its own seed).
 """
 
 from __future__ import annotations
@@ -97,6 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--default-replications", type=int, default=100)
     parser.add_argument("--scenarios", nargs="*", help="subset of scenario names")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument(
+        "--backend",
+        choices=["dask", "ray"],
+        help="run the worlds on a cluster instead of --n-jobs local processes",
+    )
+    parser.add_argument(
+        "--scheduler",
+        help="with --backend dask: the scheduler address (default: a local cluster)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, help="output directory")
     parser.add_argument("--replot", action="store_true", help="redraw figures from summary.csv")
@@ -113,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         "existing results.csv of --out (the other methods' rows are kept)",
     )
     args = parser.parse_args(argv)
+    if args.scheduler and args.backend != "dask":
+        parser.error("--scheduler needs --backend dask")
 
     scenarios = [*SCENARIOS.values(), realistic_scenario()]
     if args.scenarios:
@@ -136,16 +148,27 @@ def main(argv: list[str] | None = None) -> int:
         _write(_ordered(pd.read_csv(out / "results.csv", parse_dates=["date"])), out)
         return 0
 
+    client = None
+    if args.backend == "dask":
+        from distributed import Client
+
+        client = Client(args.scheduler) if args.scheduler else Client()
+        print(f"Dask: {client}", file=sys.stderr)
     t0 = time.perf_counter()
-    results = run_study(
-        scenarios,
-        reps,
-        methods=args.methods or METHODS,
-        quick=args.quick,
-        seed=args.seed,
-        n_jobs=args.n_jobs,
-        progress=lambda msg: print(msg, file=sys.stderr),
-    )
+    try:
+        results = run_study(
+            scenarios,
+            reps,
+            methods=args.methods or METHODS,
+            quick=args.quick,
+            seed=args.seed,
+            n_jobs=args.n_jobs,
+            backend=args.backend,
+            progress=lambda done, total, msg: print(msg, file=sys.stderr),
+        )
+    finally:
+        if client is not None:
+            client.close()
     wall = time.perf_counter() - t0
     if args.methods:  # the worlds are fixed by (scenario, replication, seed): swap those rows
         old = pd.read_csv(out / "results.csv", parse_dates=["date"])

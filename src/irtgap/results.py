@@ -146,6 +146,7 @@ def open_tree(path: str | Path, who: str) -> xr.DataTree:
 
 
 def check_folder(path: str | Path, who: str) -> Path:
+    """``path`` as a Path; raises FileNotFoundError (naming ``who``) if its folder is missing."""
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(
@@ -311,7 +312,21 @@ class GapResult(ABC):
         return tree
 
     def to_netcdf(self, path: str | Path) -> Path:
-        """Save the result (draws, tables, settings, data) to one netCDF file; return the path."""
+        """Save the result (draws, tables, settings, data) to one netCDF file; return the path.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, irtgap
+        >>> data = irtgap.load_dataset()
+        >>> res = irtgap.composite_index(data, n_bootstrap=20, seed=1)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = res.to_netcdf(pathlib.Path(tmp) / "composite.nc")
+        ...     back = irtgap.load_result(path)
+        >>> type(back).__name__, back.method
+        ('CompositeResult', 'composite')
+        >>> back.gap_draws().equals(res.gap_draws())
+        True
+        """
         path = check_folder(path, f"{type(self).__name__}.to_netcdf")
         self.to_datatree().to_netcdf(path, engine="h5netcdf")
         return path
@@ -376,5 +391,20 @@ class GapResult(ABC):
 
 
 def load_result(path: str | Path) -> GapResult:
-    """Load any method's result saved by its ``to_netcdf`` (see :meth:`GapResult.from_netcdf`)."""
+    """Load any method's result saved by its ``to_netcdf`` (see :meth:`GapResult.from_netcdf`).
+
+    Examples
+    --------
+    A result saved and read back is the same result, of the right class:
+
+    >>> import pathlib, tempfile, irtgap
+    >>> sim = irtgap.simulate(seed=1)
+    >>> th = irtgap.threshold_gap(sim.data, n_bootstrap=20, seed=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     back = irtgap.load_result(th.to_netcdf(pathlib.Path(tmp) / "threshold.nc"))
+    >>> type(back).__name__
+    'ThresholdResult'
+    >>> back.gap(["2024-07-01"]).equals(th.gap(["2024-07-01"]))
+    True
+    """
     return GapResult.from_netcdf(path)

@@ -54,6 +54,25 @@ def compare(
     Each method's own rules apply: a date outside the range where that method has data is NaN
     with a warning, as is a date where fewer than 90% of its draws are defined; the Epoch rule
     has no interval (NaN ``lower`` / ``upper``).
+
+    Examples
+    --------
+    Two quick methods on the bundled data (``fast``: 100 bootstrap resamples each), at R1's
+    release and at the last date where both have data:
+
+    >>> import irtgap
+    >>> data = irtgap.load_dataset()
+    >>> table = irtgap.compare(data, methods=["threshold", "composite"], fast=True)
+    >>> table[["date", "group", "n_defined", "method"]]
+            date    group  n_defined     method
+    0 2025-01-20      all        100  threshold
+    1 2026-01-27      all        100  threshold
+    2 2025-01-20   public        100  threshold
+    3 2026-01-27   public        100  threshold
+    4 2025-01-20  private        100  threshold
+    5 2026-01-27  private        100  threshold
+    6 2025-01-20      all        100  composite
+    7 2026-01-27      all        100  composite
     """
     methods = [methods] if isinstance(methods, str) else list(methods)
     unknown = sorted(set(map(str, methods)) - set(COMPARE_METHODS))

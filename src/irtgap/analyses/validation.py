@@ -18,14 +18,16 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from irtgap.core import dims as D
+from irtgap.core.parallel import Progress, map_tasks
 from irtgap.data.simulate import SimulatedData, simulate
 from irtgap.results import METHODS as RESULT_METHODS
 
@@ -311,22 +313,70 @@ def run_study(
     quick: bool = False,
     seed: int = 0,
     n_jobs: int = 1,
-    progress: Callable[[str], None] | None = None,
+    backend: str | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """All (scenario, replication) tasks through joblib; returns the stacked rows.
+    """Run every (scenario, replication) world of the study; return the stacked rows.
 
-    ``joblib.parallel_config(backend="dask")`` (or ``"ray"``) sends the tasks to a cluster.
+    The worlds are independent tasks for :func:`irtgap.core.parallel.map_tasks`: on this
+    machine (``n_jobs`` joblib worker processes) or on a Dask or Ray cluster (``backend``).
+    Each world's seed comes from ``(seed, replication)`` alone (see :func:`run_replication`), so
+    the rows are the same whichever back end and ``n_jobs`` run them, apart from the
+    ``seconds`` column (timings).
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The scenarios (e.g. ``SCENARIOS.values()`` and :func:`realistic_scenario`).
+    replications : int or dict
+        Worlds per scenario, or per scenario name (a name left out gets none).
+    methods : sequence of str
+        Methods run on every world (see :data:`METHODS`).
+    quick : bool
+        Fewer bootstrap resamples and MCMC draws.
+    seed : int
+        Study seed; world ``r`` of a scenario is the same for every run with this seed.
+    n_jobs : int
+        joblib workers on this machine (1: in this process, -1: every core).
+    backend : {None, "loky", "dask", "ray"}
+        None: joblib's active back end (respects an enclosing ``joblib.parallel_config``).
+        ``"dask"``: the workers of the current ``dask.distributed`` Client (every worker
+        thread, whatever ``n_jobs``); ``"ray"``: Ray's joblib back end.
+    progress : callable, optional
+        ``progress(done, total, message)`` as worlds finish (message like
+        ``"12/40 replications over 6 scenarios"``); nothing is printed without it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`run_replication` for every world, in task order (scenario as
+        given, then replication).
+
+    Examples
+    --------
+    On a Dask cluster: start a local one with ``Client()`` or join a running one with
+    ``Client("scheduler-address:8786")``, then run the study on its workers. Process workers
+    (Dask's default) keep each world's warnings to itself; a 1,000-world study needs nothing
+    more than the scheduler address:
+
+    >>> from distributed import Client  # doctest: +SKIP
+    >>> from irtgap.analyses.validation import SCENARIOS, run_study
+    >>> client = Client()  # doctest: +SKIP
+    >>> rows = run_study(  # doctest: +SKIP
+    ...     [SCENARIOS["constant"]], 1000, methods=("threshold", "composite"),
+    ...     backend="dask", progress=lambda done, total, msg: print(msg),
+    ... )
     """
-    from joblib import Parallel, delayed
-
     tasks = []
     for sc in scenarios:
         n = replications if isinstance(replications, int) else replications.get(sc.name, 0)
         tasks += [(sc, r) for r in range(n)]
-    if progress:
-        progress(f"{len(tasks)} replications over {len(scenarios)} scenarios, {n_jobs} worker(s)")
-    verbose = 5 if progress else 0
-    parts = Parallel(n_jobs=n_jobs, verbose=verbose)(
-        delayed(run_replication)(sc, r, methods=methods, quick=quick, seed=seed) for sc, r in tasks
+    parts = map_tasks(
+        partial(run_replication, methods=tuple(methods), quick=quick, seed=seed),
+        tasks,
+        n_jobs=n_jobs,
+        backend=backend,
+        progress=progress,
+        what=f"replications over {len(scenarios)} scenario{'s' * (len(scenarios) != 1)}",
     )
     return pd.concat(parts, ignore_index=True)

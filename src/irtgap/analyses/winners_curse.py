@@ -38,11 +38,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from joblib import Parallel, delayed
 
 from irtgap.core import dims as D
 from irtgap.core.gaps import gap_dataarray, summarize_gap, to_days
 from irtgap.core.measurement import mean_score
+from irtgap.core.parallel import Progress, map_tasks
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.design import check_dates_option as parse_dates
@@ -224,6 +224,8 @@ def threshold_bias(
     ci_prob: float = 0.9,
     n_jobs: int = 1,
     threshold_kwargs: dict[str, Any] | None = None,
+    backend: str | None = None,
+    progress: Progress | None = None,
 ) -> ThresholdBias:
     """Bias of the threshold method on the data's evaluation pattern (see the module docstring).
 
@@ -243,12 +245,23 @@ def threshold_bias(
     ci_prob : float
         Interval level.
     n_jobs : int
-        joblib workers (``joblib.parallel_config`` picks the back end, e.g. Dask or Ray).
+        joblib workers on this machine (1: in this process, -1: every core).
     threshold_kwargs : dict, optional
         Settings passed to :func:`~irtgap.threshold_gap` (its defaults otherwise).
+    backend : {None, "loky", "dask", "ray"}
+        Where the replicates run (see :func:`irtgap.core.parallel.map_tasks`): None for
+        joblib's active back end (an enclosing ``joblib.parallel_config`` is respected),
+        ``"dask"`` for the workers of the current ``dask.distributed`` Client, ``"ray"`` for
+        Ray's joblib back end. Each replicate has its own seed, so the result does not depend on
+        the back end or ``n_jobs``.
+    progress : callable, optional
+        ``progress(done, total, message)`` as replicates finish, in batches; nothing is printed
+        without it.
 
     Examples
     --------
+    (Skipped in the doctests: the fit is an MCMC run of about a minute.)
+
     >>> import irtgap
     >>> sim = irtgap.simulate(n_closed=20, n_open=20, n_benchmarks=8, seed=1)
     >>> fit = irtgap.GapModel().fit(sim.data, draws=100, tune=100, chains=1,
@@ -275,9 +288,16 @@ def threshold_bias(
     )
     # only the small per-sample parameter arrays and the row layout travel to the workers
     stacked, arrays, template = _stacked(fit), _row_arrays(fit), _modelled_data(fit)
-    reps = Parallel(n_jobs=n_jobs)(
-        delayed(_one_replicate)(sample_params(stacked, int(s)), arrays, template, sd, dates, kw)
-        for s, sd in zip(samples, rep_seeds, strict=True)
+    reps = map_tasks(
+        _one_replicate,
+        (
+            (sample_params(stacked, int(s)), arrays, template, sd, dates, kw)
+            for s, sd in zip(samples, rep_seeds, strict=True)
+        ),
+        n_jobs=n_jobs,
+        backend=backend,
+        progress=progress,
+        what="threshold-bias replicates",
     )
     thr = np.asarray(reps)  # (R, group, date)
     n_failed = int(np.isnan(thr).all(axis=(1, 2)).sum())

@@ -114,18 +114,18 @@ def time_shift_gap(
 
     Parameters
     ----------
-    grid_days : array, shape (T,)
-        Increasing grid, in days (see :func:`to_days`).
-    f_open, f_closed : array, shape (..., T)
-        Frontier capability on the grid; leading dimensions are samples. NaN where a frontier
-        does not exist yet.
+    grid_days : numpy.ndarray
+        Increasing grid, in days (see :func:`to_days`), shape ``(T,)``.
+    f_open, f_closed : numpy.ndarray
+        Frontier capability on the grid, shape ``(..., T)``; leading dimensions are samples. NaN
+        where a frontier does not exist yet.
     direction : {"backward", "forward"}
         See the module docstring.
 
     Returns
     -------
-    numpy.ndarray, shape (..., T)
-        Months; NaN where undefined.
+    numpy.ndarray
+        Months, shape ``(..., T)``; NaN where undefined.
 
     Examples
     --------
@@ -243,16 +243,18 @@ def summarize_gap(
         Level of the equal-tailed interval (0.9).
     reference_date : date-like, optional
         Adds ``prob_grew``: the share of draws whose gap at ``date`` exceeds the gap at the
-        (nearest grid date to) ``reference_date``, over draws defined at both dates.
+        (nearest grid date to) ``reference_date``, over draws defined at both dates (NaN at that
+        date itself).
     method : str, optional
         Written to the ``method`` column.
     min_defined : float
         The summary refuses to invent: where fewer than this share of the draws (0.9: 90%) is
         defined, ``mean``, ``median``, ``lower``, ``upper`` (and ``prob_grew``) are NaN, with one
         warning listing the cells and their share defined. ``0`` summarises whatever is defined.
-    support : (first, last) or dict of group -> (first, last), optional
-        Dates with data; outside them every column but ``n_defined`` is NaN and ``n_defined`` is
-        0, with one warning naming the first and last date with data (no extrapolation).
+    support : tuple or dict, optional
+        Dates with data, ``(first, last)`` or a dict ``{group: (first, last)}``; outside them
+        every column but ``n_defined`` is NaN and ``n_defined`` is 0, with one warning naming
+        the first and last date with data (no extrapolation).
 
     Returns
     -------
@@ -261,6 +263,37 @@ def summarize_gap(
         (equal-tailed ``ci_prob`` interval; NaN when there is a single draw, e.g. a point estimate
         without bootstrap), ``n_defined`` (draws where the gap is defined), ``prob_grew``
         (omitted without ``reference_date``) and ``method``.
+
+    Examples
+    --------
+    1,000 draws of a gap of about 6 months at two dates:
+
+    >>> import warnings
+    >>> import numpy as np, pandas as pd, xarray as xr
+    >>> rng = np.random.default_rng(0)
+    >>> draws = xr.DataArray(
+    ...     rng.normal(6.0, 1.0, (1, 1000, 2)),
+    ...     dims=("chain", "draw", "date"),
+    ...     coords={"date": pd.to_datetime(["2024-07-01", "2025-01-01"])},
+    ... )
+    >>> table = summarize_gap(draws, method="demo")
+    >>> table.columns.tolist()
+    ['date', 'mean', 'median', 'lower', 'upper', 'n_defined', 'method']
+    >>> bool(((table["lower"] < 6) & (table["upper"] > 6)).all())
+    True
+
+    Where fewer than 90% of the draws define a gap, the summary refuses, with a warning:
+
+    >>> draws[0, :200, 1] = np.nan  # 80% defined at the second date
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     table = summarize_gap(draws, method="demo")
+    >>> table[["median", "n_defined"]]
+         median  n_defined
+    0  5.968...       1000
+    1       NaN        800
+    >>> len(caught)
+    1
     """
     ci_prob = check_level("ci_prob", ci_prob)
     min_defined = check_number("min_defined", min_defined, minimum=0.0, maximum=1.0)
@@ -324,6 +357,9 @@ def summarize_gap(
             p = grew.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
         j_share = joint.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
         p = np.where(blank | (j_share < min_defined) | (n_samples < 2), np.nan, p)
+        # at the reference date itself the comparison is with itself: no number
+        at_ref = (draws[D.DATE] == ref[D.DATE]).broadcast_like(grew.isel({D.CHAIN: 0, D.DRAW: 0}))
+        p = np.where(at_ref.transpose(*dims).to_numpy(), np.nan, p)
         table["prob_grew"] = p.ravel()
     table = table.reset_index()
     lead = [c for c in (D.DATE, D.GROUP) if c in table.columns]

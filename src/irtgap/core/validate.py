@@ -635,3 +635,12 @@ def check_names(option: str, given: Any, known: Iterable[str], *, what: str) -> 
             f"{_show(sorted(known), 40)}"
         )
     return list(dict.fromkeys(names))
+
+
+def check_n_jobs(value: Any) -> int:
+    """A joblib worker count: a non-zero whole number (1: serial, -1: every core)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer) or value == 0:
+        raise ScoreDataError(
+            f"n_jobs={value!r}: give a non-zero whole number (1: serial, -1: every core)"
+        )
+    return int(value)

@@ -66,7 +66,21 @@ def load_dataset(name: str = DEFAULT, *, duplicates: str = "max") -> ScoreData:
 
     Examples
     --------
+    The default, Epoch AI's Hub export of April 2026 (CC-BY 4.0: cite Epoch AI, 'AI Benchmarking
+    Hub', https://epoch.ai/benchmarks). Loading it warns with the counts of the rows it drops
+    (``DroppedRowsWarning``); ``data.describe(by="source")`` accounts for every file:
+
     >>> import warnings, irtgap
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     data = irtgap.load_dataset()
+    >>> data.n_obs, data.n_models, data.n_benchmarks
+    (2521, 564, 48)
+    >>> str(data.describe()["date_max"])
+    '2026-04-16'
+
+    The November 2025 snapshot, for earlier figures:
+
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     old = irtgap.load_dataset("epoch-2025-11")

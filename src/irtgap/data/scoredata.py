@@ -210,6 +210,33 @@ class ScoreData:
             unknown access or scale, a ceiling or random baseline out of range); duplicate pairs
             under ``duplicates="raise"``; benchmarks scored by too few models; a model x benchmark
             graph in several disconnected pieces; or no open / no closed model.
+
+        Examples
+        --------
+        Three models on two benchmarks the shipped registry knows; llama-y's GPQA score is
+        reported twice, and the higher one is kept (a warning says so):
+
+        >>> import pandas as pd, irtgap
+        >>> rows = [
+        ...     ("gpt-x", "GPQA diamond", 0.62, "2024-05-13", "closed"),
+        ...     ("gpt-x", "MATH level 5", 0.80, "2024-05-13", "closed"),
+        ...     ("claude-z", "GPQA diamond", 0.70, "2024-06-20", "closed"),
+        ...     ("claude-z", "MATH level 5", 0.85, "2024-06-20", "closed"),
+        ...     ("llama-y", "GPQA diamond", 0.41, "2024-07-23", "open"),
+        ...     ("llama-y", "GPQA diamond", 0.43, "2024-07-23", "open"),
+        ...     ("llama-y", "MATH level 5", 0.55, "2024-07-23", "open"),
+        ... ]
+        >>> df = pd.DataFrame(rows, columns=["model", "benchmark", "score", "released", "weights"])
+        >>> data = irtgap.ScoreData.from_frame(
+        ...     df, model="model", benchmark="benchmark", score="score", date="released",
+        ...     weights="weights",
+        ... )
+        >>> data.n_obs, data.n_models, data.n_benchmarks
+        (6, 3, 2)
+        >>> data.log["n_duplicate_rows_merged"]
+        1
+        >>> data.benchmarks.loc["GPQA diamond", "access"]  # filled from the registry
+        'public'
         """
         spec = {
             D.MODEL: model,
@@ -419,14 +446,17 @@ class ScoreData:
 
     @property
     def n_models(self) -> int:
+        """Number of model versions with at least one score."""
         return int(self.scores[D.MODEL].nunique())
 
     @property
     def n_benchmarks(self) -> int:
+        """Number of benchmarks with at least one score."""
         return int(self.scores[D.BENCHMARK].nunique())
 
     @property
     def n_obs(self) -> int:
+        """Number of scores (rows of :attr:`scores`)."""
         return len(self.scores)
 
     @property

@@ -25,6 +25,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -43,6 +44,7 @@ from irtgap.core.gaps import (
     to_days,
     warn_user,
 )
+from irtgap.core.parallel import Progress, map_tasks
 from irtgap.core.validate import check_choice, check_date, check_dates
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.capability import plot_capabilities
@@ -80,6 +82,8 @@ def run_refits(
     *,
     n_jobs: int = 1,
     what: str = "bootstrap refits",
+    backend: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[Any], dict[str, int]]:
     """Run ``fn(*task)`` for every task (through joblib), keeping their warnings and failures.
 
@@ -89,6 +93,27 @@ def run_refits(
     converging", any other warning as "k of n ...: message". A call that raises is left out and
     counted, with one ConvergenceWarning giving the count and the first error.
 
+    The calls go through :func:`irtgap.core.parallel.map_tasks`; each task carries its own seed,
+    so the values do not depend on ``n_jobs`` or ``backend``.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (pickled to the workers).
+    tasks : iterable of tuple
+        Positional arguments of each call.
+    n_jobs : int
+        joblib workers on this machine (1: in this process, -1: every core).
+    what : str
+        What the calls are, for the warnings and progress messages.
+    backend : {None, "loky", "dask", "ray"}
+        Where the calls run: None for joblib's active back end (an enclosing
+        ``joblib.parallel_config`` is respected), ``"dask"`` for the current
+        ``dask.distributed`` Client's workers, ``"ray"`` for Ray's joblib back end.
+    progress : callable, optional
+        ``progress(done, total, message)`` as refits finish, in batches; nothing is printed
+        without it.
+
     Returns
     -------
     values : list
@@ -96,9 +121,9 @@ def run_refits(
     counts : dict
         ``{"failed_refits": ..., "unconverged_refits": ...}``.
     """
-    from joblib import Parallel, delayed
-
-    results = Parallel(n_jobs=n_jobs)(delayed(_guarded)(fn, *task) for task in tasks)
+    results = map_tasks(
+        partial(_guarded, fn), tasks, n_jobs=n_jobs, backend=backend, progress=progress, what=what
+    )
     n = len(results)
     values = [v for v, _, err in results if not err]
     errors = [err for _, _, err in results if err]

@@ -69,6 +69,18 @@ def composite_index(
     n_bootstrap, ci_prob, seed
         Resamples of the benchmark set (1000; 0: point only, NaN intervals), interval level,
         seed.
+
+    Examples
+    --------
+    >>> import irtgap
+    >>> data = irtgap.load_dataset()
+    >>> comp = irtgap.composite_index(data, n_bootstrap=100, seed=0)
+    >>> comp.settings["benchmarks"]  # the six most-scored fraction benchmarks since 2024
+    ['GPQA diamond', 'OTIS Mock AIME 2024-2025', 'ARC-AGI', 'ARC-AGI-2', 'WeirdML', 'MATH level 5']
+    >>> comp.summary()[["date", "group", "n_defined", "method"]]  # at R1 and the last date
+            date group  n_defined     method
+    0 2025-01-20   all        100  composite
+    1 2026-02-19   all        100  composite
     """
     n_benchmarks = check_count("n_benchmarks", n_benchmarks, minimum=1)
     since_ts = check_date("since", since)

@@ -542,6 +542,22 @@ def threshold_gap(
     ------
     ScoreDataError
         An invalid option (named in the message), or too few datapoints for a trend.
+
+    Examples
+    --------
+    On the bundled data, with 50 bootstrap resamples instead of 5,000 to keep it quick:
+
+    >>> import irtgap
+    >>> data = irtgap.load_dataset()
+    >>> th = irtgap.threshold_gap(data, n_bootstrap=50, seed=0)
+    >>> table = th.gap(["2025-01-20"])  # the shared gap table, one row per group
+    >>> table[["date", "group", "n_defined", "method"]]
+            date    group  n_defined     method
+    0 2025-01-20      all         50  threshold
+    1 2025-01-20   public         50  threshold
+    2 2025-01-20  private         50  threshold
+    >>> bool(((table["lower"] <= table["median"]) & (table["median"] <= table["upper"])).all())
+    True
     """
     check_choice("direction", direction, ("backward", "forward"))
     check_choice("by", by, ("access", "category", None))

@@ -20,7 +20,8 @@ def plot_gap_table(
     title: str | None = None,
     label_prefix: str = "",
 ) -> Axes:
-    """Median and interval band per group of a shared gap table (see :func:`summarize_gap`).
+    """Median and interval band per group of a shared gap table (see
+    :func:`~irtgap.core.gaps.summarize_gap`).
 
     Dates where the table is NaN (outside the data, or too few defined draws) are left blank.
     """

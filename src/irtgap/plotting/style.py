@@ -32,6 +32,7 @@ METHOD_COLORS = {
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (9, 5)) -> Axes:
+    """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None."""
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -40,6 +41,7 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float] = (9, 5)) -> Axes:
 
 
 def date_axis(ax: Axes) -> None:
+    """Label the x axis of ``ax`` with dates every January and July, with a light grid."""
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.grid(alpha=0.3)

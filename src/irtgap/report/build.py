@@ -1,4 +1,4 @@
-"""`irtgap report`: figures and a Markdown report a person can read.
+"""``irtgap report``: figures and a Markdown report a person can read.
 
 The report is a list of sections. Each section follows the :class:`Section` protocol: a callable
 ``section(data, out_dir, *, fast, seed) -> str`` that writes its PNGs into ``out_dir`` and returns
@@ -23,9 +23,34 @@ from irtgap.data.scoredata import ScoreData
 
 
 class Section(Protocol):
-    """One section of the report: writes its figures into ``out_dir``, returns Markdown."""
+    """One section of the report: writes its figures into ``out_dir``, returns Markdown.
 
-    def __call__(self, data: ScoreData, out_dir: Path, *, fast: bool, seed: int) -> str: ...
+    ``log`` (None: quiet) receives progress lines on long work (bootstrap batches, sampling).
+    """
+
+    def __call__(
+        self,
+        data: ScoreData,
+        out_dir: Path,
+        *,
+        fast: bool,
+        seed: int,
+        log: Callable[[str], None] | None = None,
+    ) -> str: ...
+
+
+def batch_progress(
+    log: Callable[[str], None] | None, label: str
+) -> Callable[[int, int, str], None] | None:
+    """A ``progress(done, total, message)`` callback for the fan-out functions that writes
+    ``label: done/total`` lines to ``log`` (None without a log: the library stays quiet)."""
+    if log is None:
+        return None
+
+    def progress(done: int, total: int, message: str) -> None:
+        log(f"    {label}: {done}/{total}")
+
+    return progress
 
 
 #: (name, "module:function") in report order.
@@ -87,7 +112,7 @@ def write_report(
             log(f"writing section {name}...")
         t0 = time.perf_counter()
         try:
-            parts.append(_resolve(known[name])(data, out, fast=fast, seed=seed))
+            parts.append(_resolve(known[name])(data, out, fast=fast, seed=seed, log=log))
         except Exception as exc:  # one failed section must not sink the others
             tb = traceback.format_exc(limit=3)
             failed[name] = f"{type(exc).__name__}: {exc}"

@@ -46,15 +46,25 @@ class Design:
     benchmarks whose access is unknown (they are modelled as private: no open advantage).
     """
 
+    #: The modelled score table, one row per score, with ``access`` joined.
     rows: pd.DataFrame
+    #: One row per modelled version, with its capability unit ``base``.
     models: pd.DataFrame
+    #: Metadata of the modelled benchmarks (sorted by name; the order of every per-benchmark array).
     benchmarks: pd.DataFrame
+    #: The third-party hosts among the modelled rows (the order of the provider penalties).
     providers: list[str]
+    #: The time origin (``reference_date``): times are in years since it.
     origin: pd.Timestamp
+    #: Frontier knot times in years since :attr:`origin`.
     knots: np.ndarray
+    #: The knots as dates.
     knot_dates: pd.DatetimeIndex
+    #: What was left out and why (counts by reason).
     dropped: dict[str, int]
+    #: The benchmark with difficulty 0 and slope 1.
     anchor_benchmark: str
+    #: Modelled benchmarks whose access is unknown (modelled as private).
     unknown_access: tuple[str, ...] = ()
 
     # scores on the modelled scale
@@ -85,10 +95,12 @@ class Design:
     # integer indices per row
     @property
     def model_idx(self) -> np.ndarray:
+        """Per row: position of its model in :attr:`models`."""
         return pd.Index(self.models.index).get_indexer(self.rows[D.MODEL]).astype(np.int64)
 
     @property
     def benchmark_idx(self) -> np.ndarray:
+        """Per row: position of its benchmark in :attr:`benchmarks`."""
         return pd.Index(self.benchmarks.index).get_indexer(self.rows[D.BENCHMARK]).astype(np.int64)
 
     @property
@@ -103,6 +115,7 @@ class Design:
 
     @property
     def t_models(self) -> np.ndarray:
+        """Per model: release time in years since :attr:`origin`."""
         return years_since(self.models[D.DATE], self.origin)
 
     def knot_position(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +136,7 @@ class Design:
 
 
 def years_since(dates: pd.Series | pd.DatetimeIndex, origin: pd.Timestamp) -> np.ndarray:
+    """Time from ``origin`` to each of ``dates`` in years (negative before it)."""
     return (to_days(pd.DatetimeIndex(dates)) - to_days([origin])[0]) / DAYS_PER_YEAR
 
 

@@ -132,6 +132,7 @@ class GapFit(GapResult):
     # ------------------------------------------------------------------ draws
     @property
     def posterior(self) -> xr.Dataset:
+        """The posterior draws of every model variable, ``(chain, draw, ...)``."""
         return self.idata["posterior"].to_dataset()
 
     def support(self) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -252,12 +252,19 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     k_left, w = design.knot_position(design.t_models[unit_mask])
 
     bench = design.benchmarks
-    b_idx = design.benchmark_idx
     # scores as fractions of their benchmark's ceiling (see the module docstring)
-    y = np.clip(design.scaled_scores, CENSOR, 1 - CENSOR)
-    floor = design.floor
-    open_public = design.open_public
-    prov_idx = design.provider_idx
+    y_rows = np.clip(design.scaled_scores, CENSOR, 1 - CENSOR)
+    inside_rows = (y_rows > CENSOR) & (y_rows < 1 - CENSOR)
+    # rows reordered: uncensored first, then censored (each in data order), so that the two
+    # likelihood terms take slices of the row vectors (cheap views) instead of masks
+    order = np.concatenate([np.flatnonzero(inside_rows), np.flatnonzero(~inside_rows)])
+    n_in = int(inside_rows.sum())
+    y = y_rows[order]
+    row_unit = row_unit[order]
+    b_idx = design.benchmark_idx[order]
+    floor = design.floor  # per benchmark
+    open_public = design.open_public[order]
+    prov_idx = design.provider_idx[order]
     h = float(np.diff(design.knots)[0])
 
     coords = {
@@ -267,8 +274,8 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         D.WEIGHTS: list(D.SIDES),
         KNOT_DIM: list(design.knot_dates),
         SEGMENT_DIM: list(design.knot_dates[1:]),
-        D.OBS: np.flatnonzero((y > CENSOR) & (y < 1 - CENSOR)),
-        CENSORED_DIM: np.flatnonzero((y <= CENSOR) | (y >= 1 - CENSOR)),
+        D.OBS: order[:n_in],
+        CENSORED_DIM: order[n_in:],
     }
     if settings.provider_degradation and design.providers:
         coords[PROVIDER_DIM] = list(design.providers)
@@ -316,7 +323,10 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         )
 
         # ---- capabilities: at or below the side's frontier
-        f_unit = frontier[unit_side, k_left] * (1 - w) + frontier[unit_side, k_left + 1] * w
+        # each unit's frontier, linear between its two knots (flat indices: a 1-d gather)
+        flat = frontier.ravel()
+        left = unit_side * len(design.knot_dates) + k_left
+        f_unit = flat[left] * (1 - w) + flat[left + 1] * w
         if settings.shortfall:
             s_u = pm.HalfNormal("shortfall_scale", 2.0, dims=D.WEIGHTS)
             s_unit = s_u[unit_side]
@@ -356,17 +366,16 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         a, b = mu * phi, (1 - mu) * phi
         # Uncensored scores: Beta likelihood. Scores at the resolution limits: the Beta
         # probability of lying beyond them (the incomplete beta is costly: only those rows).
-        inside = (y > CENSOR) & (y < 1 - CENSOR)
-        pm.Beta("score", alpha=a[inside], beta=b[inside], observed=y[inside], dims=D.OBS)
-        if (~inside).any():
-            low = y[~inside] <= CENSOR
+        pm.Beta("score", alpha=a[:n_in], beta=b[:n_in], observed=y[:n_in], dims=D.OBS)
+        if n_in < len(y):
+            low = y[n_in:] <= CENSOR
             pm.CustomDist(
                 "score_censored",
-                a[~inside],
-                b[~inside],
+                a[n_in:],
+                b[n_in:],
                 logp=lambda value, a_, b_: censored_beta_logp(a_, b_, low),
                 random=_censored_beta_random,
-                observed=y[~inside],
+                observed=y[n_in:],
                 dims=CENSORED_DIM,
             )
     return model
@@ -409,6 +418,8 @@ class GapModel:
         return GapSettings(**{f.name: getattr(self, f.name) for f in fields(GapSettings)})
 
     def design(self, data: ScoreData) -> Design:
+        """The design arrays of ``data`` under these settings (see
+        :func:`~irtgap.methods.bayes.design.make_design`)."""
         s = self.settings
         return make_design(
             data, since=s.since, knot_months=s.knot_months, reference_date=s.reference_date

@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from irtgap.analyses.winners_curse import threshold_bias
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning
-from irtgap.analyses.winners_curse import threshold_bias
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.model import GapModel
 from irtgap.plotting.bayes import plot_terms
+from irtgap.report.build import batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 
 
-def bayes_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: int = 0) -> str:
+def bayes_section(
+    data: ScoreData,
+    out_dir: Path,
+    *,
+    fast: bool = False,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+) -> str:
     """Fit the model (shorter run with ``fast``) and write gap, frontier and terms figures."""
 
     kw: dict[str, Any] = {"draws": 150, "tune": 150, "chains": 2} if fast else {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        fit = GapModel().fit(data, seed=seed, progressbar=False, **kw)
+        if log:
+            log(f"    sampling: {kw.get('chains', 4)} chains (nutpie; compile about 15 s)")
+        fit = GapModel().fit(data, seed=seed, progressbar=log is not None and _tty(), **kw)
     conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
     gap_png = save_figure(fit.plot_gap(), out_dir / "bayes_gap.png")
     fr_png = save_figure(fit.plot_frontier(), out_dir / "bayes_frontier.png")
@@ -35,7 +46,7 @@ def bayes_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: i
     summary.index = [f"{g} at {d}" for g, d in summary.index]
     terms = fit.terms()
     diag = _diagnostics_frame(fit.diagnostics(warn=False))
-    bias_md = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed)
+    bias_md = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed, log=log)
     note = f"\n\n**Warning:** {conv[0]}" if conv else "\n\nSampler diagnostics are within bounds."
     return "\n\n".join(
         [
@@ -80,13 +91,21 @@ def _diagnostics_frame(diag: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"value": values}, index=diag.index)
 
 
-def _threshold_bias_md(fit: Any, out_dir: Path, *, fast: bool, seed: int) -> str:
+def _threshold_bias_md(
+    fit: Any, out_dir: Path, *, fast: bool, seed: int, log: Callable[[str], None] | None = None
+) -> str:
     """The threshold method's winner's-curse bias on this data (posterior replicates)."""
 
     n = 20 if fast else 100
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        tb = threshold_bias(fit, n_replications=n, seed=seed, n_jobs=2)
+        tb = threshold_bias(
+            fit,
+            n_replications=n,
+            seed=seed,
+            n_jobs=2,
+            progress=batch_progress(log, "threshold-bias replicates"),
+        )
     png = save_figure(tb.plot(), out_dir / "threshold_bias.png")
     rows = pd.concat([tb.summary(["2025-01-20"]), tb.summary()], ignore_index=True)
     rows = rows[rows[D.GROUP].isin(["public", "private"])].copy()
@@ -106,3 +125,10 @@ def _threshold_bias_md(fit: Any, out_dir: Path, *, fast: bool, seed: int) -> str
             markdown_table(rows[cols]),
         ]
     )
+
+
+def _tty() -> bool:
+    """Whether stderr is a terminal (nutpie's per-chain progress bar only then)."""
+    import sys
+
+    return sys.stderr.isatty()

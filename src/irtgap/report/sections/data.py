@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from irtgap.data.scoredata import ScoreData
 from irtgap.report.markdown import markdown_table, save_figure
 
 
-def data_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: int = 0) -> str:
+def data_section(
+    data: ScoreData,
+    out_dir: Path,
+    *,
+    fast: bool = False,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+) -> str:
     """What the data hold: counts, what was dropped, coverage matrix, scores over time."""
     from irtgap.plotting.overview import (
         counts_table,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -13,16 +14,35 @@ from irtgap.data.scoredata import ScoreData
 from irtgap.methods.composite import composite_index
 from irtgap.methods.eci import fit_eci
 from irtgap.methods.elo import fit_elo
+from irtgap.report.build import batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 
 
-def scores_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: int = 0) -> str:
+def scores_section(
+    data: ScoreData,
+    out_dir: Path,
+    *,
+    fast: bool = False,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+) -> str:
     """ECI, Elo and composite figures, and every method's gap side by side."""
-    from irtgap.methods.eci import fit_eci
 
     nb = 50 if fast else None
-    eci = fit_eci(data, n_bootstrap=nb or 500, seed=seed, n_jobs=-1)
-    elo = fit_elo(data, n_bootstrap=nb or 200, seed=seed)
+    eci = fit_eci(
+        data,
+        n_bootstrap=nb or 500,
+        seed=seed,
+        n_jobs=-1,
+        progress=batch_progress(log, "ECI bootstrap refits"),
+    )
+    elo = fit_elo(
+        data,
+        n_bootstrap=nb or 200,
+        seed=seed,
+        n_jobs=-1,
+        progress=batch_progress(log, "Elo bootstrap refits"),
+    )
     comp = composite_index(data, n_bootstrap=nb or 1000, seed=seed)
     pngs = [
         save_figure(eci.plot_capabilities(), out_dir / "eci_capabilities.png"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,14 @@ from irtgap.methods.threshold import threshold_gap
 from irtgap.report.markdown import markdown_table, save_figure
 
 
-def threshold_section(data: ScoreData, out_dir: Path, *, fast: bool = False, seed: int = 0) -> str:
+def threshold_section(
+    data: ScoreData,
+    out_dir: Path,
+    *,
+    fast: bool = False,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+) -> str:
     """Threshold section of ``irtgap report``: the two figures and the current-gap table."""
 
     res = threshold_gap(data, n_bootstrap=500 if fast else 5000, seed=seed)
