@@ -109,7 +109,7 @@ def data_nodes(data: ScoreData | None) -> dict[str, xr.Dataset]:
     if data.reference is not None:
         nodes["irtgap_reference"] = encode_frame(data.reference)
     for ds in nodes.values():
-        ds.attrs["irtgap_log"] = json.dumps(data.log, default=str)
+        ds.attrs["irtgap_log"] = json.dumps(data.log, default=_json_default)
     return nodes
 
 

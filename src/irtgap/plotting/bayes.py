@@ -67,7 +67,7 @@ def plot_frontier(
     return ax
 
 
-def plot_terms(terms: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_terms(terms: pd.DataFrame, *, ax: Axes | None = None, ci_prob: float = 0.9) -> Axes:
     """Posterior intervals of the named terms (``terms``: one row per term, mean, lower, upper)."""
     ax = new_axes(ax, (7, 3.5))
     terms = terms.iloc[::-1]
@@ -76,7 +76,7 @@ def plot_terms(terms: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.plot(terms["mean"], y, "o", color="#1f4e8c")
     ax.set_yticks(y, terms.index)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel("capability units (posterior mean, 90% interval)")
+    ax.set_xlabel(f"capability units (posterior mean, {ci_prob:.0%} interval)")
     ax.set_title("Effects in the Bayesian model")
     ax.grid(alpha=0.3, axis="x")
     return ax

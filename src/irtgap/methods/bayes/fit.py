@@ -41,7 +41,7 @@ from irtgap.methods.bayes.design import (
     make_design,
 )
 from irtgap.methods.bayes.settings import GapSettings
-from irtgap.plotting.bayes import plot_frontier
+from irtgap.plotting.bayes import plot_frontier, plot_terms
 from irtgap.results import (
     CI_PROB,
     GapResult,
@@ -632,6 +632,11 @@ class GapFit(GapResult):
         return dict.fromkeys(GAP_GROUPS, self.support())
 
     # ------------------------------------------------------------------ plots
+    def plot_terms(self, *, ax: Axes | None = None, ci_prob: float = CI_PROB) -> Axes:
+        """The named terms (:meth:`terms`: open public-benchmark advantage, provider penalties,
+        shortfall scales) with their ``ci_prob`` intervals."""
+        return plot_terms(self.terms(ci_prob=ci_prob), ax=ax, ci_prob=ci_prob)
+
     def plot_frontier(self, *, ax: Axes | None = None, ci_prob: float = CI_PROB) -> Axes:
         """Both frontiers with bands, and each model's posterior capability."""
         return plot_frontier(

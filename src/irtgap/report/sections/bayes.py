@@ -15,7 +15,6 @@ from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.model import GapModel
-from irtgap.plotting.bayes import plot_terms
 from irtgap.report.build import batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 
@@ -39,7 +38,7 @@ def bayes_section(
     conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
     gap_png = save_figure(fit.plot_gap(), out_dir / "bayes_gap.png")
     fr_png = save_figure(fit.plot_frontier(), out_dir / "bayes_frontier.png")
-    terms_png = save_figure(plot_terms(fit.terms()), out_dir / "bayes_terms.png")
+    terms_png = save_figure(fit.plot_terms(), out_dir / "bayes_terms.png")
     summary = fit.summary()
     summary[D.DATE] = pd.to_datetime(summary[D.DATE]).dt.date
     summary = summary.set_index([D.GROUP, D.DATE])[["median", "lower", "upper", "prob_grew"]]
