@@ -1,13 +1,16 @@
-"""Wall time of the Bayesian gap model on the bundled data: nutpie vs PyMC's own NUTS.
+"""Wall time of the Bayesian gap model on the bundled data: schedules, and nutpie vs PyMC's NUTS.
 
-Run: ``python benchmarks/bench_gapmodel.py [--quick]``. Prints
+Run: ``python benchmarks/bench_gapmodel.py [--quick] [--schedules]``. Prints
 
 1. the full default fit (``GapModel().fit(data)``: 4 chains x (1000 tune + 1000 draws), nutpie,
    compile included) with its diagnostics and the gap at 2025-01-20 and the last date;
-2. nutpie (with :data:`irtgap.methods.bayes.model.NUTPIE_DEFAULTS`) vs PyMC's NUTS on the same model
-with the
-   same (shorter) schedule, one chain per CPU and the same target_accept, compile included, as a
-   ratio of wall times and of bulk ESS per second for the frontier.
+2. with ``--schedules``: shorter schedules against that default, measured in the same process
+   (4 chains x (500 + 500); the default without nutpie's extra trajectory doubling), as ratios of
+   wall time, with the gap's bulk ESS and the largest R-hat (the targets: gap bulk ESS >= 1000,
+   R-hat <= 1.01, no divergences);
+3. nutpie (with :data:`irtgap.methods.bayes.model.NUTPIE_DEFAULTS`) vs PyMC's NUTS on the same
+   model with the same (shorter) schedule, one chain per CPU and the same target_accept, compile
+   included, as a ratio of wall times and of bulk ESS per second for the frontier.
 """
 
 from __future__ import annotations
@@ -47,20 +50,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip the full default fit")
     parser.add_argument("--draws", type=int, default=300)
+    parser.add_argument(
+        "--schedules", action="store_true", help="also time shorter schedules against the default"
+    )
     args = parser.parse_args()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = irtgap.load_dataset()
 
     if not args.quick:
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = irtgap.GapModel().fit(data, seed=1, progressbar=False)
-        wall = time.perf_counter() - t0
-        print(f"full default fit (nutpie, compile + 4 x 2000 iterations): {wall:.1f} s")
-        print(fit.diagnostics(warn=False).to_string())
-        print(fit.summary().round(2).to_string())
+        schedules: dict[str, dict] = {"default (4 x (1000 + 1000))": {}}
+        if args.schedules:
+            schedules["4 x (500 + 500)"] = {"draws": 500, "tune": 500}
+            schedules["default, no extra doubling"] = {
+                "sampler_kwargs": {"nuts": {"extra_doublings": 0}}
+            }
+        base = None
+        for label, kw in schedules.items():
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = irtgap.GapModel().fit(data, seed=1, progressbar=False, **kw)
+            wall = time.perf_counter() - t0
+            base = base or wall
+            d = fit.diagnostics(warn=False)
+            print(
+                f"{label}: {wall:.1f} s ({base / wall:.2f}x the default's speed), gap bulk ESS "
+                f"{d['gap_min_ess_bulk']:.0f}, max R-hat {d['max_rhat']:.3f}, divergences "
+                f"{d['divergences']:.0f}"
+            )
+            if label.startswith("default ("):
+                print(d.to_string())
+                print(fit.summary().round(2).to_string())
 
     gm = irtgap.GapModel()
     with warnings.catch_warnings():
