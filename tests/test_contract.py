@@ -125,7 +125,35 @@ def test_ci_prob_is_the_interval_probability(result):
     assert ((wide.loc[ok, "upper"] - wide.loc[ok, "lower"]) > 0).any()
     for name in ("gap", "summary", "plot_gap"):
         params = inspect.signature(getattr(result, name)).parameters
-        assert params["ci_prob"].default == CI_PROB and "ci" not in params
+        # None: the level the result was computed with (CI_PROB unless the method was told)
+        assert params["ci_prob"].default is None and "ci" not in params
+    assert result.interval_probability() == CI_PROB
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pd.testing.assert_frame_equal(result.gap(DATES, min_defined=0), wide)
+
+
+@pytest.mark.parametrize("method", ["threshold", "composite"])
+def test_the_methods_ci_prob_is_the_gaps_default(method, sim):
+    """A result computed at ci_prob=0.8 reports 80% intervals unless asked otherwise."""
+    data = sim.data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "threshold":
+            res = irtgap.threshold_gap(data, n_bootstrap=40, seed=1, ci_prob=0.8)
+        else:
+            res = irtgap.composite_index(
+                data,
+                n_benchmarks=4,
+                since="2022-01-01",
+                min_coverage=0.5,
+                n_bootstrap=20,
+                seed=1,
+                ci_prob=0.8,
+            )
+        assert res.interval_probability() == 0.8
+        pd.testing.assert_frame_equal(res.gap(DATES), res.gap(DATES, ci_prob=0.8))
+        assert not res.gap(DATES).equals(res.gap(DATES, ci_prob=0.9))
 
 
 def test_reference_date_gives_prob_grew(result):
@@ -182,6 +210,41 @@ def test_loading_as_another_method_names_the_right_class(result, tmp_path):
     other = next(c for m, c in GapResult.registry.items() if m != result.method)
     with pytest.raises(ValueError, match=type(result).__name__):
         other.from_netcdf(path)
+
+
+def test_a_gapfit_file_of_the_old_format_still_loads(sim, tmp_path):
+    """Files written before the shared format (posterior + irtgap_* tables, settings and log in
+    the root attributes) load through GapFit.from_netcdf and irtgap.load_result alike."""
+    from dataclasses import asdict
+
+    from irtgap.core.frames import encode_frame
+
+    fit = _mock_bayes(sim.data, draws=20)
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": fit.posterior,
+            "irtgap_scores": encode_frame(fit.data.scores),
+            "irtgap_benchmarks": encode_frame(fit.data.benchmarks),
+        }
+    )
+    tree.attrs["irtgap_settings"] = json.dumps(asdict(fit.settings))
+    tree.attrs["irtgap_log"] = json.dumps(fit.data.log, default=str)
+    path = tmp_path / "old.nc"
+    tree.to_netcdf(path, engine="h5netcdf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for loaded in (GapFit.from_netcdf(path), irtgap.load_result(path)):
+            assert type(loaded) is GapFit
+            pd.testing.assert_frame_equal(loaded.gap(DATES), fit.gap(DATES))
+
+
+def test_only_registered_methods_save(sim, tmp_path):
+    from irtgap.methods.capability import CapabilityResult
+
+    comp = _result("composite", sim.data)
+    plain = CapabilityResult(comp.capabilities, comp.capability_draws, value_column="composite")
+    with pytest.raises(ValueError, match="cannot be saved"):
+        plain.to_netcdf(tmp_path / "x.nc")
 
 
 def test_one_name_for_the_seed():

@@ -75,3 +75,26 @@ def test_replicator_draws_around_the_mean_score():
     assert inside.mean() > 0.9
     assert np.abs(z[inside] - mu[inside]).max() < 0.06
     assert abs(np.mean(z[inside] - mu[inside])) < 0.002
+
+
+def test_replicator_without_a_fitted_provider_penalty():
+    """A fit with provider_degradation=False has no penalty draws: hosted rows get none (it
+    raised IndexError on data with hosted versions)."""
+    params = {
+        "capability": np.array([0.0, 1.0]),
+        "slope": np.array([1.0]),
+        "difficulty": np.array([0.0]),
+        "precision": np.array([1e6]),
+        "gamma": np.asarray(0.0),
+        "delta": np.array([0.0]),  # first-party only
+    }
+    arrays = {
+        "unit": np.array([0, 1, 1]),
+        "bench": np.array([0, 0, 0]),
+        "provider": np.array([-1, 0, 1]),  # two hosts
+        "open_public": np.zeros(3),
+        "floor": np.zeros(1)[np.array([0, 0, 0])],
+    }
+    z = replicate_scores(params, arrays, np.random.default_rng(0))
+    expected = mean_score(np.array([0.0, 1.0, 1.0]), difficulty=0.0, slope=1.0, floor=0.0)
+    np.testing.assert_allclose(z, expected, atol=0.01)

@@ -84,16 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from irtgap.report.build import ReportSectionError, write_report
 
-    def log(msg: str) -> None:
-        if not args.quiet:
-            print(msg, file=sys.stderr, flush=True)
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    log = None if args.quiet else say
 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             data, label = _load(args)
         for w in caught:
-            log(f"note: {w.message}")
+            if log:
+                log(f"note: {w.message}")
         sections = args.sections.split(",") if args.sections else None
         path = write_report(
             data,
@@ -110,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScoreDataError, ValueError, FileNotFoundError, OSError) as exc:
         print(f"irtgap: error: {exc}", file=sys.stderr)
         return 2
-    log(f"wrote {path}")
+    if log:
+        log(f"wrote {path}")
     return 0
 
 

@@ -9,17 +9,19 @@ Every method (:data:`METHODS`) returns a :class:`GapResult`:
 - :meth:`~GapResult.gap` summarises them into the shared gap table, columns
   :data:`GAP_COLUMNS` (``date, group, mean, median, lower, upper, n_defined, prob_grew,
   method``), the same for every method; ``lower`` / ``upper`` bound the equal-tailed interval
-  of probability ``ci_prob`` (ArviZ's name; irtgap's default is 0.9 for every method,
-  :data:`CI_PROB`, fixed rather than read from ``arviz.rcParams`` so that a published number
-  does not depend on a global setting); ``prob_grew`` is the share of draws whose gap exceeds
-  the gap at ``reference_date`` (NaN without one).
+  of probability ``ci_prob`` (ArviZ's name). ``ci_prob=None`` (the default) is the level the
+  result was computed with (the method's ``ci_prob=`` option), which is 0.9 for every method
+  unless asked otherwise (:data:`CI_PROB`; fixed rather than read from ``arviz.rcParams`` so
+  that a published number does not depend on a global setting); ``prob_grew`` is the share of
+  draws whose gap exceeds the gap at ``reference_date`` (NaN without one).
 - :meth:`~GapResult.summary` is that table at DeepSeek R1's release (2025-01-20) and at the last
   date where every group has data.
 - :meth:`~GapResult.plot_gap` draws the table (median and band per group) and returns the Axes;
   ``ax`` is keyword-only.
 - :meth:`~GapResult.to_netcdf` / :meth:`~GapResult.from_netcdf` save and load the whole result
   (draws, tables, settings, data), with the package version and the settings in the attributes.
-- Random steps take ``seed`` (an int or a ``numpy.random.Generator``).
+- Random steps take ``seed`` (an int; :meth:`GapModel.fit <irtgap.GapModel.fit>` and
+  :func:`irtgap.simulate` also take a ``numpy.random.Generator``).
 
 Examples
 --------
@@ -47,6 +49,7 @@ import xarray as xr
 
 from irtgap.core import dims as D
 from irtgap.core.frames import decode_frame, encode_frame
+from irtgap.core.validate import check_level
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.gap import plot_gap_table
 
@@ -215,7 +218,7 @@ class GapResult(ABC):
         self,
         dates: Any = None,
         *,
-        ci_prob: float = CI_PROB,
+        ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
     ) -> pd.DataFrame:
@@ -256,28 +259,43 @@ class GapResult(ABC):
         last = min(end for _, end in self.group_support().values())
         return pd.DatetimeIndex(sorted({R1_DATE, pd.Timestamp(last).normalize()}))
 
-    def summary(self, *, ci_prob: float = CI_PROB) -> pd.DataFrame:
+    def interval_probability(self, ci_prob: float | None = None) -> float:
+        """``ci_prob``, or when None the level the result was computed with
+        (``settings["ci_prob"]``; :data:`CI_PROB` when the method has none)."""
+        if ci_prob is None:
+            ci_prob = self.settings_dict().get("ci_prob", CI_PROB)
+        return check_level("ci_prob", ci_prob)
+
+    def summary(self, *, ci_prob: float | None = None) -> pd.DataFrame:
         """The gap table at DeepSeek R1's release (2025-01-20) and at the last date where every
         group has data, with ``prob_grew`` against R1 (NaN with a warning where a date lies
         outside the data)."""
         dates = self.summary_dates()
         return self.gap(dates, ci_prob=ci_prob, reference_date=R1_DATE, **self.summary_options)
 
-    def plot_gap(self, *, ax: Axes | None = None, ci_prob: float = CI_PROB, **options: Any) -> Axes:
+    def plot_gap(
+        self, *, ax: Axes | None = None, ci_prob: float | None = None, **options: Any
+    ) -> Axes:
         """The gap over time: median and ``ci_prob`` band per group (``options`` go to
         :meth:`gap`); returns the Axes."""
-        table = self.gap(ci_prob=ci_prob, **{**self.summary_options, **options})
+        level = self.interval_probability(ci_prob)
+        table = self.gap(ci_prob=level, **{**self.summary_options, **options})
+        label = str(table["method"].iloc[0]) if len(table) else self.method
         return plot_gap_table(
             table,
             ax=ax,
-            title=f"Open-weight models behind the closed frontier ({self.method}, "
-            f"{ci_prob:.0%} band)",
+            title=f"Open-weight models behind the closed frontier ({label}, {level:.0%} band)",
         )
 
     def to_datatree(self) -> xr.DataTree:
         """The result as an ``xarray.DataTree``: node ``gap`` holds :meth:`gap_draws` (variable
         ``gap_months``); the result's tables, arrays and data sit in ``irtgap_*`` nodes; the
         attributes hold the method, the settings (JSON) and the package version."""
+        if self.method not in GapResult.registry:
+            raise ValueError(
+                f"{type(self).__name__} (method {self.method!r}) cannot be saved: only the "
+                f"results of {', '.join(METHODS)} can"
+            )
         state = self._saved_state()
         settings_json, settings_arrays = split_settings(self.settings_dict())
         tree = xr.DataTree()
@@ -345,8 +363,17 @@ class GapResult(ABC):
         who = f"{cls.__name__}.from_netcdf"
         tree = open_tree(path, who)
         method = tree.attrs.get("irtgap_method")
-        if method is None and cls._reads_legacy(tree):
-            return cls._from_legacy(tree, Path(path))
+        if method is None:  # a file from before the shared format, if a class reads it
+            readers = [cls] if cls is not GapResult else list(GapResult.registry.values())
+            for reader in readers:
+                if reader._reads_legacy(tree):
+                    return reader._from_legacy(tree, Path(path))
+        version = int(tree.attrs.get("irtgap_file_version", FILE_VERSION))
+        if version > FILE_VERSION:
+            raise ValueError(
+                f"{who}: {str(path)!r} has file format {version}, newer than this irtgap's "
+                f"({FILE_VERSION}, irtgap {package_version()}); upgrade irtgap to read it"
+            )
         if method not in GapResult.registry:
             raise ValueError(
                 f"{who}: {str(path)!r} was not written by {cls.__name__}.to_netcdf (nor by any "

@@ -47,9 +47,10 @@ def compare(
     method; ``method`` holds the names of ``methods``. Group ``all`` pools every benchmark
     (threshold, ECI, Elo, composite); the threshold method also gives ``public`` and ``private``;
     the Bayesian model gives ``capability`` (its gap without the public-benchmark advantage, which
-    equals its ``private``) and ``public``. The Bayesian fit is opt-in
-    (``methods`` containing ``"bayesian"``): it takes minutes. ``fast`` uses fewer bootstrap
-    resamples and draws. A single string in ``methods`` is one method.
+    equals its ``private``), ``public`` and ``private``. The Bayesian fit is opt-in
+    (``methods`` containing ``"bayesian"``): it takes minutes; ``fit_kwargs`` go to
+    :meth:`GapModel.fit <irtgap.GapModel.fit>`. ``fast`` uses fewer bootstrap resamples and
+    draws. A single string in ``methods`` is one method.
 
     Each method's own rules apply: a date outside the range where that method has data is NaN
     with a warning, as is a date where fewer than 90% of its draws are defined; the Epoch rule

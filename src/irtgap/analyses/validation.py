@@ -29,6 +29,11 @@ import pandas as pd
 from irtgap.core import dims as D
 from irtgap.core.parallel import Progress, map_tasks
 from irtgap.data.simulate import SimulatedData, simulate
+from irtgap.methods.bayes.model import GapModel
+from irtgap.methods.composite import composite_index
+from irtgap.methods.eci import fit_eci
+from irtgap.methods.elo import fit_elo
+from irtgap.methods.threshold import threshold_gap
 from irtgap.results import METHODS as RESULT_METHODS
 
 #: Dates at which every method's gap is compared with the truth.
@@ -155,12 +160,10 @@ def _estimate(
     method: str, sim: SimulatedData, dates: pd.DatetimeIndex, quick: bool, seed: int
 ) -> pd.DataFrame:
     """The shared gap table of one method (group ``all``) at ``dates``."""
-    import irtgap
-
     n_boot = 100 if quick else 300
     if method == "bayesian":
         n = 300 if quick else 600
-        fit = irtgap.GapModel().fit(
+        fit = GapModel().fit(
             sim.data,
             draws=n,
             tune=n,
@@ -175,11 +178,11 @@ def _estimate(
         table["divergences"] = diag["divergences"]
         return table
     if method == "threshold":
-        res = irtgap.threshold_gap(sim.data, n_bootstrap=n_boot, seed=seed, by=None)
+        res = threshold_gap(sim.data, n_bootstrap=n_boot, seed=seed, by=None)
         return res.gap(dates)
     if method == "eci":
         anchor = str(sim.data.scores[D.BENCHMARK].value_counts().index[0])
-        eci = irtgap.fit_eci(
+        eci = fit_eci(
             sim.data,
             anchor_benchmark=anchor,
             scale_anchors=_scale_anchors(sim, min_benchmarks=4),
@@ -189,13 +192,13 @@ def _estimate(
         )
         return eci.gap(dates)
     if method == "elo":
-        elo = irtgap.fit_elo(
+        elo = fit_elo(
             sim.data, benchmarks=_hard_recent(sim, 6), since=None, n_bootstrap=n_boot, seed=seed
         )
         return elo.gap(dates, ci_prob=0.9)
     if method == "composite":
         # the fairest composite a sparse table allows: the 4 most-scored benchmarks, half covered
-        comp = irtgap.composite_index(
+        comp = composite_index(
             sim.data,
             n_benchmarks=4,
             since="2022-01-01",

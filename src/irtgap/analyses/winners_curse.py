@@ -165,7 +165,11 @@ def replicate_scores(
 ) -> np.ndarray:
     """Scores of the modelled rows (``arrays``) replicated from one sample's ``params``."""
     theta = params["capability"][arrays["unit"]] + params["gamma"] * arrays["open_public"]
-    theta = theta - params["delta"][arrays["provider"] + 1]
+    delta = params["delta"]  # index 0: first-party; none fitted without provider_degradation
+    n_needed = int(arrays["provider"].max(initial=-1)) + 2
+    if delta.size < n_needed:
+        delta = np.concatenate([delta, np.zeros(n_needed - delta.size)])
+    theta = theta - delta[arrays["provider"] + 1]
     b = arrays["bench"]
     slope, diff, phi = params["slope"][b], params["difficulty"][b], params["precision"][b]
     floor = arrays["floor"]

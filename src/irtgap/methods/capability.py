@@ -48,7 +48,7 @@ from irtgap.core.parallel import Progress, map_tasks
 from irtgap.core.validate import check_choice, check_date, check_dates
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.capability import plot_capabilities
-from irtgap.results import CI_PROB, GapResult, SavedState, conform_gap_table
+from irtgap.results import GapResult, SavedState, conform_gap_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -258,7 +258,7 @@ class CapabilityResult(GapResult):
         self,
         dates: Any = None,
         *,
-        ci_prob: float = CI_PROB,
+        ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
         direction: Literal["backward", "forward"] = "backward",
@@ -270,6 +270,7 @@ class CapabilityResult(GapResult):
         the share of draws whose gap exceeds the gap at that date.
         """
         check_choice("direction", direction, ("backward", "forward"))
+        ci_prob = self.interval_probability(ci_prob)
         dates = self.dates(dates)
         ref = None if reference_date is None else check_date("reference_date", reference_date)
         at = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
@@ -295,7 +296,8 @@ class CapabilityResult(GapResult):
             self.capabilities,
             value_column=self.value_column,
             label=self.label,
-            title=self.title,
+            # "{level}" in a title is the interval probability the result was computed with
+            title=self.title.format(level=self.interval_probability()),
             ax=ax,
             label_top=label_top,
         )

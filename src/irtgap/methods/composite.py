@@ -42,7 +42,7 @@ class CompositeResult(CapabilityResult):
 
     value_column: str = "composite"
     label: str = "mean normalised score over the index's benchmarks"
-    title: str = "Composite index over time (90% interval: bootstrap over benchmarks)"
+    title: str = "Composite index over time ({level:.0%} intervals: bootstrap over benchmarks)"
 
 
 def composite_index(

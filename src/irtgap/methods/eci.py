@@ -419,7 +419,7 @@ class EciResult(CapabilityResult):
     benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
     value_column: str = "eci"
     label: str = "ECI (Claude 3.5 Sonnet = 130, GPT-5 = 150)"
-    title: str = "ECI-style fit: capability over time (90% bootstrap intervals)"
+    title: str = "ECI-style fit: capability over time ({level:.0%} bootstrap intervals)"
 
     method: ClassVar[str] = "eci"
 
@@ -430,7 +430,7 @@ class EciResult(CapabilityResult):
         self,
         dates: Any = None,
         *,
-        ci_prob: float = CI_PROB,
+        ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
         direction: Literal["backward", "forward"] = "backward",
@@ -443,8 +443,9 @@ class EciResult(CapabilityResult):
         summarised over the draws (:meth:`CapabilityResult.gap`).
 
         ``rule="epoch"`` (method label ``eci_epoch``, backward only): Epoch's rule, the time since
-        the most recent date at which the closed frontier was not significantly better (at level
-        ``ci_prob``, one-sided, over the bootstrap draws) than the open frontier at ``date``. The
+        the most recent date at which the closed frontier was not significantly better than the
+        open frontier at ``date``: better in at least ``1 - (1 - ci_prob) / 2`` of the bootstrap
+        draws (0.95 for ``ci_prob`` 0.9: the upper tail of the equal-tailed interval). The
         rule runs one significance test over all the draws per date, so it gives one number, not a
         distribution: ``mean`` and ``median`` hold it, ``lower`` and ``upper`` are NaN (the
         frontier-shift interval would describe another quantity) and ``n_defined`` is the
@@ -473,7 +474,7 @@ class EciResult(CapabilityResult):
                 "the Epoch rule gives one number per date, not draws: prob_grew "
                 "(reference_date) is only available with rule='frontier_shift'"
             )
-        ci_prob = check_level("ci_prob", ci_prob)
+        ci_prob = self.interval_probability(ci_prob)
         dates = self.dates(dates)
         first, last = self.support()
         fine = self.fine_grid(dates)

@@ -109,7 +109,7 @@ class EloResult(CapabilityResult):
 
     value_column: str = "elo"
     label: str = "Elo (400 points = 10x odds)"
-    title: str = "CAISI-style 1PL Elo over time with frontier trend lines (90% intervals)"
+    title: str = "CAISI-style 1PL Elo over time with frontier trend lines ({level:.0%} intervals)"
 
     method: ClassVar[str] = "elo"
 

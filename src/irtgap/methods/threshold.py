@@ -87,8 +87,8 @@ from irtgap.core.validate import (
     show_values,
 )
 from irtgap.data.scoredata import ScoreData
-from irtgap.plotting.threshold import plot_benchmark, plot_gaps
-from irtgap.results import CI_PROB, GapResult, SavedState, conform_gap_table
+from irtgap.plotting.threshold import plot_benchmark, plot_points
+from irtgap.results import GapResult, SavedState, conform_gap_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -204,11 +204,11 @@ def _dominance_reject(
             ge = np.where(shared, a >= x, True).all(-1)
             hit = ge & (n_shared >= min_shared)
             if hit.any():
-                ci_prob, xi = np.argwhere(hit)[0]
+                cand_i, xi = np.argwhere(hit)[0]
                 reject[i] = True
                 reasons[i] = (
-                    f"{s} model {names[cand[ci_prob]]} (not evaluated here, released earlier) "
-                    f"matches or beats crosser {names[crossed[xi]]} on {n_shared[ci_prob, xi]} "
+                    f"{s} model {names[cand[cand_i]]} (not evaluated here, released earlier) "
+                    f"matches or beats crosser {names[crossed[xi]]} on {n_shared[cand_i, xi]} "
                     "shared benchmarks"
                 )
                 break
@@ -353,7 +353,7 @@ class ThresholdResult(GapResult):
         default, else read at ``dates`` (linear between grid dates; NaN with a warning outside
         each group's first .. last point date)."""
         if dates is None:
-            return self.trend_draws
+            return self.trend_draws.copy()
         support = self.support()
         return mask_support(
             self._at(check_dates("dates", dates), list(support)), support, label="threshold gap"
@@ -363,7 +363,7 @@ class ThresholdResult(GapResult):
         self,
         dates: Any = None,
         *,
-        ci_prob: float = CI_PROB,
+        ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
     ) -> pd.DataFrame:
@@ -376,14 +376,15 @@ class ThresholdResult(GapResult):
             linearly between grid dates. Dates outside a group's first .. last point date give
             NaN for that group, with a warning naming them (no extrapolation). Default: each
             group's grid dates where its trend is defined.
-        ci_prob : float
-            Probability of the equal-tailed interval (0.9).
+        ci_prob : float, optional
+            Probability of the equal-tailed interval (default: the level the result was
+            computed with, 0.9 unless ``threshold_gap(ci_prob=...)`` said otherwise).
         reference_date : date, optional
             Fills ``prob_grew``: share of draws whose gap at ``date`` exceeds that at this date.
         min_defined : float
             Share of draws that must be defined for a summary (0.9).
         """
-        level = check_level("ci_prob", ci_prob)
+        level = self.interval_probability(ci_prob)
         ref = None if reference_date is None else check_date("reference_date", reference_date)
         support = self.support()
         if dates is None:
@@ -420,12 +421,14 @@ class ThresholdResult(GapResult):
         )
         no_band = [g for g in self.settings.get("no_band", []) if g in groups]
         if no_band:
-            table.loc[table[D.GROUP].isin(no_band), ["lower", "upper"]] = np.nan
+            # one benchmark's points: no resampling spread, so no interval and no prob_grew
+            cols = ["lower", "upper", "prob_grew"] if "prob_grew" in table else ["lower", "upper"]
+            table.loc[table[D.GROUP].isin(no_band), cols] = np.nan
         return conform_gap_table(table[table[D.DATE].isin(dates)], self.method)
 
     def plot_points(self, *, ax: Axes | None = None) -> Axes:
         """Gaps over time: points by benchmark (marker by access), trends with bands."""
-        return plot_gaps(self.points, self.trend, ax=ax)
+        return plot_points(self.points, self.trend, ax=ax)
 
     def plot_benchmark(self, benchmark: str, *, ax: Axes | None = None) -> Axes:
         """Per-benchmark delay timeline, one row per threshold."""

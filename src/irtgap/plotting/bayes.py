@@ -106,11 +106,10 @@ def plot_threshold_bias(
         ax.plot(s[D.DATE], s["debiased"], color=color, lw=2, label=f"debiased threshold, {g}")
         ax.plot(s[D.DATE], s["model_gap"], ":", color=color, lw=1.5, label=f"Bayesian model, {g}")
     ax.axhline(0, color="k", lw=0.8)
-    ci_prob, n = ci_prob, n_replications
     ax.set_ylabel("months behind the closed frontier")
     ax.set_title(
         f"Threshold method: as measured, and minus its winner's-curse bias "
-        f"({n} posterior replicates, {ci_prob:.0%} band)"
+        f"({n_replications} posterior replicates, {ci_prob:.0%} band)"
     )
     ax.legend(frameon=False, loc="upper left", ncols=2, fontsize=8)
     date_axis(ax)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 
-def plot_gaps(points: pd.DataFrame, trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_points(points: pd.DataFrame, trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Accepted gaps over time (colour: benchmark, marker: access) with smoothed trends
     (``points`` and ``trend`` of :class:`~irtgap.methods.threshold.ThresholdResult`).
 

@@ -346,14 +346,14 @@ class GapFit(GapResult):
         dates = self._dates(dates)
         if not extrapolate:
             self._warn_outside(dates, "gap_draws", "the gap")
-        return self._gap_values(dates, direction, extrapolate)
+        return self._gap_values(dates, direction, extrapolate).copy()  # the cache stays intact
 
     # ------------------------------------------------------------------ summaries
     def gap(
         self,
         dates: Any = None,
         *,
-        ci_prob: float = CI_PROB,
+        ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
         by: Literal["access"] | None = None,
@@ -386,7 +386,7 @@ class GapFit(GapResult):
         """
         if not (by is None or (isinstance(by, str) and by in GROUPS_BY)):
             raise ValueError(f"by={by!r}: use None (the capability gap) or 'access'")
-        ci_prob = _check_ci(ci_prob)
+        ci_prob = self.interval_probability(ci_prob)
         direction = _check_direction(direction)
         extrapolate = _check_extrapolate(extrapolate)
         dates = self._dates(dates)
