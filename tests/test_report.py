@@ -43,6 +43,8 @@ def test_cli_report_method_sections_fast(tmp_path, capsys):
     for name in links:
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert re.search(r"\| eci_epoch \| 2025-01-20 \| \d+\.\d+ \|", md)
+    assert not re.search(r"\bnan\b", md)  # a missing number is a blank cell, as the sections say
+    assert re.search(r"\| eci_epoch \| 2025-01-20 \| \d+\.\d+ \|  \|  \|", md)
 
 
 def test_cli_report_on_the_november_2025_snapshot_by_name(tmp_path):
