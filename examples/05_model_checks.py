@@ -7,10 +7,17 @@ What it shows
     2. ``fit.terms()``: the named effects (open models' advantage on public benchmarks,
        third-party host penalties, shortfall scales, growth) beside their priors; ``informed``
        near 0 means the data say little and the term sits at its prior.
-    3. ``irtgap.threshold_bias(fit)``: replicate the data's pattern of who was scored on what
+    3. ``fit.check()``: the fit against its own data, without refitting: PSIS-LOO (with each
+       model's capability integrated out where plain PSIS is unreliable) and the rows still
+       unreliable, the LOO-PIT figure (is each score where its leave-one-out predictive
+       distribution puts it?), and posterior predictive checks of the mean and best score per
+       benchmark, side, access and year.
+    4. ``irtgap.threshold_bias(fit)``: replicate the data's pattern of who was scored on what
        from the posterior, run the threshold method on each replicate, and compare with the
        model's own gap: the threshold method's bias, and the threshold gap minus that bias.
-    4. Known truth: a simulated world with a 6-month gap in which closed models are scored three
+       Its ``crossings`` table compares the threshold method's first crossings on the real
+       data with those on the replicates.
+    5. Known truth: a simulated world with a 6-month gap in which closed models are scored three
        times as often as open ones (the winner's-curse scenario of docs/validation.md); the
        posterior gap and the threshold method beside the true gap (``SimulatedData.true_gap``).
 
@@ -22,8 +29,9 @@ How to run
         --n-replications 10                                 # a short preview
 
 Files written to ``--out`` (default ``examples_output/05_model_checks``): ``diagnostics.csv``,
-``terms.csv``, ``terms.png``, ``threshold_bias.csv``, ``threshold_bias.png``, ``recovery.csv``,
-``recovery.png``.
+``terms.csv``, ``terms.png``, ``checks_summary.csv``, ``checks_ppc.csv``, ``loo_pit.png``,
+``ppc_benchmark.png``, ``threshold_bias.csv``, ``crossings.csv``, ``threshold_bias.png``,
+``recovery.csv``, ``recovery.png``.
 
 Run time on 2 cores with the defaults: about 11 minutes: the fit of the bundled data (about 6
 minutes; none with ``--fit``), 100 threshold replicates (about 3 minutes on 2 workers) and the fit
@@ -167,8 +175,22 @@ def main() -> None:
     plt.close(ax.figure)
     print(f"  wrote {out / 'terms.png'}")
 
-    # ------------------------------------------------------------------ 3. threshold bias
-    print(f"\n== 3. The threshold method's bias, over {args.n_replications} replicates ==")
+    # ------------------------------------------------------------------ 3. against the data
+    print("\n== 3. The fit against its own data (LOO, LOO-PIT, predictive checks) ==")
+    checks = fit.check(seed=args.seed)
+    summary = checks.summary()
+    summary.to_csv(out / "checks_summary.csv")
+    checks.ppc.to_csv(out / "checks_ppc.csv", index=False)
+    print(summary.to_string(float_format=lambda v: f"{v:.3f}"))
+    print("group statistics outside their replicated distribution (two-sided p < 0.05):")
+    print(checks.flagged()[["grouping", "level", "statistic", "observed", "lower", "upper"]])
+    for name, ax in (("loo_pit", checks.plot_pit()), ("ppc_benchmark", checks.plot_ppc())):
+        ax.figure.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
+        plt.close(ax.figure)
+        print(f"  wrote {out / name}.png")
+
+    # ------------------------------------------------------------------ 4. threshold bias
+    print(f"\n== 4. The threshold method's bias, over {args.n_replications} replicates ==")
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         # the model's gap is undefined at the earliest dates (the closed frontier had not yet
@@ -180,6 +202,9 @@ def main() -> None:
         )
     print(f"  replicated in {time.perf_counter() - t0:.0f} s")
     bias.table.to_csv(out / "threshold_bias.csv", index=False)
+    bias.crossings.to_csv(out / "crossings.csv", index=False)
+    print("first crossings on the real data against the replicates (ppp near 0 or 1: a misfit)")
+    print(bias.crossings.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     cols = ["date", "group", "threshold", "model_gap", "bias", "bias_lower", "bias_upper"]
     cols += ["debiased", "n_defined"]
     # By default: per group, the last date where both the real threshold trend and its bias
@@ -194,8 +219,8 @@ def main() -> None:
     plt.close(fig)
     print(f"  wrote {out / 'threshold_bias.png'}")
 
-    # ------------------------------------------------------------------ 4. known truth
-    print("\n== 4. Recovery of a known gap on a simulated world ==")
+    # ------------------------------------------------------------------ 5. known truth
+    print("\n== 5. Recovery of a known gap on a simulated world ==")
     # docs/validation.md's winner's-curse scenario: 40 closed and 40 open models, 12
     # benchmarks, closed models scored three times as often (60% vs 20% of the benchmarks).
     world = irtgap.simulate(

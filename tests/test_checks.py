@@ -1,17 +1,34 @@
-"""Pointwise log-likelihood and PSIS-LOO of the Bayesian fit (irtgap.analyses.checks)."""
+"""Checks of the Bayesian fit (irtgap.methods.bayes.checks): pointwise log-likelihood, PSIS-LOO,
+integrated LOO, LOO-PIT and posterior predictive checks."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import pymc as pm
 import pytest
 import xarray as xr
+from scipy import integrate, special, stats
 
 import irtgap
-from irtgap.analyses.checks import ROW_DIM, log_likelihood, loo, pareto_k_table
 from irtgap.core import dims as D
+from irtgap.core.measurement import mean_score
+from irtgap.methods.bayes.checks import (
+    ROW_DIM,
+    ModelChecks,
+    integrated_loo,
+    log_likelihood,
+    loo,
+    loo_pit,
+    model_checks,
+    pareto_k_table,
+    predictive_checks,
+)
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import build_model
+from irtgap.methods.bayes.replicate import row_arrays
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +102,256 @@ def test_loo_on_a_real_short_fit_names_its_unreliable_rows():
     res = loo(fit)
     k = np.asarray(res.pareto_k).ravel()
     assert np.isfinite(res.elpd) and res.se > 0 and np.isfinite(k).all()
+    # the checks of the fit: integration leaves fewer unreliable rows, the LOO-PIT of a model
+    # fitted to data it generated is inside its 90% band
+    checks = fit.check(n_draws=100, seed=0)
+    s = checks.summary()
+    assert s["k_above_0.7"] <= s["k_above_0.7_plain"]
+    assert np.isfinite(s["elpd_loo"])
+    assert s["pit_ks_distance"] < s["pit_ks_critical_90"]
     table = pareto_k_table(fit, res)
     assert len(table) == int(((k > 0.7) | np.isnan(k)).sum())
     assert (table["pareto_k"] > 0.7).all()
     # most rows are reliable; the rest are named (a model scored on few benchmarks leans on
     # each of its scores, so leaving one out moves its capability: large k)
     assert (k > 0.7).mean() < 0.5
+
+
+def test_integrated_loo_refuses_without_shortfall(mock_fit):
+    no_short = GapFit(
+        idata=mock_fit.idata,
+        design=mock_fit.design,
+        settings=irtgap.GapModel(shortfall=False).settings,
+        data=mock_fit.data,
+    )
+    with pytest.raises(ValueError, match="shortfall=False"):
+        integrated_loo(no_short, rows=np.array([0]))
+
+
+def _truth_fit(sim, draws=30):
+    """A GapFit whose every 'posterior' draw is the simulation's truth (a point mass)."""
+    model = irtgap.GapModel()
+    design = model.design(sim.data)
+    with build_model(design, model.settings):
+        prior = pm.sample_prior_predictive(draws=draws, random_seed=1)["prior"].to_dataset()
+    tr = sim.truth
+
+    def const(name, values):
+        arr = np.broadcast_to(np.asarray(values, float), prior[name].shape).copy()
+        return (prior[name].dims, arr)
+
+    units = list(prior["unit"].to_numpy())
+    benches = list(prior["benchmark"].to_numpy())
+    # each unit's true frontier at its release date: shortfall = frontier - capability
+    models = design.models.loc[units]
+    fr = sim.frontier(pd.DatetimeIndex(models[D.DATE]))
+    f_unit = np.where(models[D.WEIGHTS] == D.OPEN, fr[D.OPEN], fr[D.CLOSED])
+    cap = np.array([tr["capability"][u] for u in units])
+    scale = tr["shortfall_scale"]
+    post = prior.assign(
+        shortfall=const("shortfall", f_unit - cap),
+        shortfall_std=const("shortfall_std", (f_unit - cap) / scale),
+        shortfall_scale=const("shortfall_scale", [scale, scale]),
+        capability=const("capability", cap),
+        difficulty=const("difficulty", [tr["difficulty"][b] for b in benches]),
+        slope=const("slope", [tr["slope"][b] for b in benches]),
+        precision=const("precision", np.full(len(benches), 40.0)),
+        public_advantage=const("public_advantage", 0.0),
+    )
+    stats_ = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
+    tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats_})
+    return GapFit(idata=tree, design=design, settings=model.settings, data=sim.data)
+
+
+@pytest.fixture(scope="module")
+def truth_fit():
+    sim = irtgap.simulate(
+        n_closed=40, n_open=40, n_benchmarks=10, density=0.6, hosted_share=0.0, seed=8
+    )
+    return _truth_fit(sim)
+
+
+def _equal_weights(fit):
+    """A stand-in for a LOO result with equal importance weights (the truth as a point-mass
+    posterior: leaving a score out changes nothing). The truth fit sets the deterministic
+    terms the PIT reads, not the raw parameters PyMC's log-likelihood would read."""
+    ll = log_likelihood(fit)
+    return SimpleNamespace(log_weights=xr.zeros_like(ll)), ll
+
+
+def test_loo_pit_is_uniform_at_the_truth_and_matches_the_beta_cdf(truth_fit):
+    """With the truth as the posterior (every weight equal), a row's PIT is the Beta CDF of its
+    score under the truth: uniform over rows if the data came from the model."""
+    res, ll = _equal_weights(truth_fit)
+    pit = loo_pit(truth_fit, loo_result=res, log_lik=ll, seed=0)
+    assert len(pit) == len(truth_fit.design.rows)
+    assert pit["pit"].between(0, 1).all()
+    assert stats.kstest(pit["pit"], "uniform").pvalue > 0.01
+    post = truth_fit.posterior.isel(chain=0, draw=0)
+    arrays = row_arrays(truth_fit)
+    z = truth_fit.design.scaled_scores
+    inside = np.flatnonzero((z > 0.005) & (z < 0.995))[:5]
+    for r in inside:
+        b = arrays["bench"][r]
+        mu = mean_score(
+            float(post["capability"][arrays["unit"][r]]),
+            difficulty=float(post["difficulty"][b]),
+            slope=float(post["slope"][b]),
+            floor=arrays["floor"][r],
+        )
+        want = stats.beta.cdf(z[r], mu * 40.0, (1 - mu) * 40.0)
+        assert pit["pit"].iloc[r] == pytest.approx(want, rel=1e-6)
+    low = pit["censored"] == "low"
+    assert (pit.loc[low, "pit"] <= 0.5).all()  # censored low: within P(score <= limit)
+
+
+def test_loo_pit_shows_a_biased_model(truth_fit):
+    """Scores shifted up by 0.1 against the truth: the PIT piles up near 1."""
+    rows = truth_fit.design.rows.copy()
+    ceiling = truth_fit.design.ceiling[truth_fit.design.benchmark_idx]
+    rows[D.SCORE] = np.clip(rows[D.SCORE] + 0.1 * ceiling, 0, ceiling)
+    import dataclasses
+
+    shifted = GapFit(
+        idata=truth_fit.idata,
+        design=dataclasses.replace(truth_fit.design, rows=rows),
+        settings=truth_fit.settings,
+        data=truth_fit.data,
+    )
+    res, ll = _equal_weights(truth_fit)
+    pit = loo_pit(shifted, loo_result=res, log_lik=ll, seed=0)["pit"]
+    assert stats.kstest(pit, "uniform").pvalue < 1e-6
+    assert pit.mean() > 0.6
+
+
+def test_predictive_checks_at_the_truth_and_under_a_misfit(truth_fit):
+    ppc = predictive_checks(truth_fit, n_draws=200, seed=1)
+    assert {"grouping", "level", "statistic", "n", "observed", "lower", "upper", "ppp"} <= set(
+        ppc.columns
+    )
+    n_rows = len(truth_fit.design.rows)
+    for grouping in ("benchmark", "side", "access", "side_access", "year"):
+        means = ppc[(ppc["grouping"] == grouping) & (ppc["statistic"] == "mean")]
+        assert means["n"].sum() == n_rows
+    assert ppc["ppp"].between(0, 1).all()
+    # the truth generated the data: few of the group statistics are extreme
+    extreme = ((ppc["ppp"] < 0.01) | (ppc["ppp"] > 0.99)).mean()
+    assert extreme < 0.1
+    # one benchmark's scores pushed up: its mean is flagged, with ppp near 0
+    rows = truth_fit.design.rows.copy()
+    bench = rows[D.BENCHMARK].value_counts().index[0]
+    hit = rows[D.BENCHMARK] == bench
+    ceiling = truth_fit.design.ceiling[truth_fit.design.benchmark_idx]
+    rows.loc[hit, D.SCORE] = np.minimum(rows.loc[hit, D.SCORE] + 0.15 * ceiling[hit], ceiling[hit])
+    import dataclasses
+
+    bad = GapFit(
+        idata=truth_fit.idata,
+        design=dataclasses.replace(truth_fit.design, rows=rows),
+        settings=truth_fit.settings,
+        data=truth_fit.data,
+    )
+    ppc_bad = predictive_checks(bad, n_draws=30, seed=1)
+    row = ppc_bad[
+        (ppc_bad["grouping"] == "benchmark")
+        & (ppc_bad["level"] == bench)
+        & (ppc_bad["statistic"] == "mean")
+    ].iloc[0]
+    assert row["ppp"] < 0.01 and row["observed"] > row["upper"]
+    with pytest.raises(ValueError, match="groupings"):
+        predictive_checks(truth_fit, groupings=("country",))
+
+
+def test_model_checks_summary_and_plots(mock_fit):
+    checks = model_checks(mock_fit, n_draws=20, seed=0)
+    assert isinstance(checks, ModelChecks)
+    s = checks.summary()
+    for key in ("elpd_loo", "p_loo", "k_above_0.7", "k_above_0.7_plain", "pit_ks_distance"):
+        assert key in s.index
+    assert s["rows"] == len(mock_fit.design.rows)
+    assert checks.plot_pit().get_lines()
+    assert checks.plot_ppc(grouping="side_access", statistic="max").get_lines()
+    with pytest.raises(ValueError, match="grouping"):
+        checks.plot_ppc(grouping="nope")
+    assert set(checks.flagged()["ppp"].index) <= set(checks.ppc.index)
+
+
+def _unit_integral(fit, draw, unit, rows):
+    """log of the integral over v of prod_{rows} p(y_r | theta(v)) p(v), by adaptive quadrature
+    (scipy), at one draw of the mock posterior: the reference for integrated_loo."""
+    post = fit.posterior.isel(chain=0, draw=draw)
+    arrays = row_arrays(fit)
+    side = fit.design.side_idx[fit.design.base_idx == np.arange(len(fit.design.models))][unit]
+    f = float(post["capability"][unit] + post["shortfall"][unit])
+    s = float(post["shortfall_scale"][side])
+    tau = fit.settings.frontier_softness
+    z = fit.design.scaled_scores
+
+    def integrand(v):
+        total = stats.exponnorm.pdf(v, 1 / tau, scale=tau)
+        for r in rows:
+            b = arrays["bench"][r]
+            eff = f - s * v + float(post["public_advantage"]) * arrays["open_public"][r]
+            mu = float(
+                mean_score(
+                    eff,
+                    difficulty=float(post["difficulty"][b]),
+                    slope=float(post["slope"][b]),
+                    floor=arrays["floor"][r],
+                )
+            )
+            phi = float(post["precision"][b])
+            a, bb = mu * phi, (1 - mu) * phi
+            if z[r] <= 0.005:
+                total *= special.betainc(a, bb, 0.005)
+            elif z[r] >= 0.995:
+                total *= special.betainc(bb, a, 0.005)
+            else:
+                total *= stats.beta.pdf(z[r], a, bb)
+        return total
+
+    val, _ = integrate.quad(integrand, -6, 30, limit=400, points=[0.0, 2.0, 5.0])
+    return np.log(val)
+
+
+def test_integrated_loo_matches_quadrature(truth_fit):
+    """For a model with one score, the integrated term is log of the integral of its likelihood
+    over the shortfall prior; for a model with two, the ratio of two such integrals."""
+    arrays = row_arrays(truth_fit)
+    sizes = np.bincount(arrays["unit"])
+    hosted = truth_fit.design.provider_idx >= 0
+    one = [u for u in np.flatnonzero(sizes == 1) if not hosted[arrays["unit"] == u].any()]
+    two = [u for u in np.flatnonzero(sizes == 2) if not hosted[arrays["unit"] == u].any()]
+    assert one and two
+    r1 = int(np.flatnonzero(arrays["unit"] == one[0])[0])
+    pair = np.flatnonzero(arrays["unit"] == two[0])
+    ll = log_likelihood(truth_fit)
+    out = integrated_loo(truth_fit, log_lik=ll, rows=np.array([r1, pair[0]]))
+    for draw in (3, 21):
+        got = float(out.isel(chain=0, draw=draw, row=r1))
+        assert got == pytest.approx(_unit_integral(truth_fit, draw, one[0], [r1]), abs=1e-4)
+        want = _unit_integral(truth_fit, draw, two[0], pair) - _unit_integral(
+            truth_fit, draw, two[0], pair[1:]
+        )
+        got = float(out.isel(chain=0, draw=draw, row=pair[0]))
+        assert got == pytest.approx(want, abs=1e-4)
+    # the other rows keep their plain terms
+    keep = np.setdiff1d(np.arange(ll.sizes[ROW_DIM]), [r1, pair[0]])
+    np.testing.assert_array_equal(out.isel(row=keep).to_numpy(), ll.isel(row=keep).to_numpy())
+
+
+def test_prior_sensitivity_has_a_row_per_prior_and_quantity(mock_fit):
+    from irtgap.methods.bayes.checks import PRIOR_TERMS, prior_sensitivity
+
+    table = prior_sensitivity(mock_fit)
+    assert {"prior", "quantity", "prior_sensitivity", "likelihood_sensitivity", "diagnosis"} <= set(
+        table.columns
+    )
+    free = {v.name for v in build_model(mock_fit.design, mock_fit.settings).free_RVs}
+    expected = {k for k, names in PRIOR_TERMS.items() if set(names) & free}
+    assert set(table["prior"]) == expected
+    n_quantities = table["quantity"].nunique()
+    assert len(table) == len(expected) * n_quantities
+    assert any("frontier distance" in q for q in table["quantity"])
+    # latent population terms are not power-scaled (they are the model, not its prior)
+    assert not {"shortfall_std", "difficulty_raw"} & {n for v in PRIOR_TERMS.values() for n in v}

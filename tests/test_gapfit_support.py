@@ -203,7 +203,12 @@ def test_scores_above_the_ceiling_are_an_error(sim):
 def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
     """The simulator and the winner's-curse replicator use the model's measurement: the score is
     the ceiling times a Beta fraction with floor c/kappa."""
-    from irtgap.analyses.winners_curse import _row_arrays, _stacked, replicate_scores, sample_params
+    from irtgap.methods.bayes.replicate import (
+        replicate_scores,
+        row_arrays,
+        sample_params,
+        stacked_posterior,
+    )
 
     world = irtgap.simulate(
         n_closed=15,
@@ -253,9 +258,9 @@ def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
     tree = fit.idata.copy()
     tree["posterior"] = new
     fit = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
-    arrays = _row_arrays(fit)
+    arrays = row_arrays(fit)
     rng = np.random.default_rng(0)
-    params = sample_params(_stacked(fit), 0)
+    params = sample_params(stacked_posterior(fit), 0)
     reps = np.stack([replicate_scores(params, arrays, rng) for _ in range(300)])
     rows = fit.design.rows
     exp_rep = rows.apply(expected, axis=1).to_numpy()

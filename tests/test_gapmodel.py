@@ -288,15 +288,20 @@ def test_degradation_term_removes_bias():
 
 def test_replicated_scores_follow_the_posterior_mean():
     """Replicates from one posterior sample average to that sample's mean score per row."""
-    from irtgap.analyses.winners_curse import _row_arrays, _stacked, replicate_scores, sample_params
+    from irtgap.methods.bayes.replicate import (
+        replicate_scores,
+        row_arrays,
+        sample_params,
+        stacked_posterior,
+    )
 
     sim = irtgap.simulate(
         n_closed=10, n_open=10, n_benchmarks=6, density=0.6, hosted_share=0.5, seed=4
     )
     fit = _mock_fit(sim.data, GapModel(), draws=5, seed=2)
-    arrays = _row_arrays(fit)
+    arrays = row_arrays(fit)
     rng = np.random.default_rng(0)
-    params = sample_params(_stacked(fit), 3)
+    params = sample_params(stacked_posterior(fit), 3)
     reps = np.stack([replicate_scores(params, arrays, rng) for _ in range(4000)])
     post = fit.posterior.isel(chain=0, draw=3)
     rows = fit.design.rows
@@ -366,6 +371,19 @@ def test_threshold_bias_table_and_draws():
         threshold_bias(fit, n_replications=3, threshold_kwargs={"n_bootstrap": 5})
     ax = res.plot()
     assert ax.get_lines()
+    # the replicated first crossings against the observed ones
+    cr = res.crossings
+    assert len(cr) == 3 * 3 and set(cr[D.GROUP]) == {"all", "public", "private"}
+    rows = fit.design.rows.drop(columns=D.ACCESS).reset_index(drop=True)
+    real = irtgap.threshold_gap(
+        irtgap.ScoreData(scores=rows, benchmarks=fit.data.benchmarks), n_bootstrap=0
+    )
+    accepted = real.points[real.points["accepted"]]
+    obs = cr.set_index([D.GROUP, "statistic"])["observed"]
+    assert obs["all", "n_points"] == len(accepted)
+    assert obs["all", "mean_gap"] == pytest.approx(accepted["gap_months"].mean())
+    assert cr["ppp"].dropna().between(0, 1).all()
+    assert (cr["n_replicates"] <= 3).all()
 
 
 @pytest.mark.slow
@@ -411,3 +429,23 @@ def test_fit_passes_cores_and_nutpie_defaults(sim, monkeypatch):
     assert seen[2]["cores"] == 1
     assert seen[2]["nuts"] == {"extra_doublings": 0, "maxdepth": 8}
     assert seen[2]["target_accept"] == 0.9
+
+
+def test_upper_asymptote_adds_a_lapse_on_saturating_benchmarks(sim):
+    from irtgap.methods.bayes.graph import SATURATION, saturating_benchmarks
+
+    plain = GapModel().build(sim.data)
+    model = GapModel(upper_asymptote=True)
+    four = model.build(sim.data)
+    assert "lapse" not in plain.named_vars
+    design = model.design(sim.data)
+    sat = saturating_benchmarks(design)
+    best = pd.Series(design.scaled_scores).groupby(design.benchmark_idx).max()
+    np.testing.assert_array_equal(sat, (best >= SATURATION).to_numpy())
+    assert sat.any() and (~sat).any()
+    assert four["lapse_saturating"].owner.op.name == "beta"
+    assert list(four.coords["saturating_benchmark"]) == list(design.benchmarks.index[sat])
+    lapse = four["lapse"].eval()
+    assert (lapse[~sat] == 0).all() and (lapse[sat] > 0).all()
+    with pytest.raises(ValueError, match="upper_asymptote"):
+        GapModel(upper_asymptote="yes")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytensor.tensor as pt
 
-from irtgap.analyses.winners_curse import replicate_scores
 from irtgap.core.measurement import MEAN_CLIP, mean_score
 from irtgap.methods.bayes.model import PYTENSOR_OPS
+from irtgap.methods.bayes.replicate import replicate_scores
 
 
 def _params(rng: np.random.Generator, n: int = 50) -> dict[str, np.ndarray]:
@@ -98,3 +98,47 @@ def test_replicator_without_a_fitted_provider_penalty():
     z = replicate_scores(params, arrays, np.random.default_rng(0))
     expected = mean_score(np.array([0.0, 1.0, 1.0]), difficulty=0.0, slope=1.0, floor=0.0)
     np.testing.assert_allclose(z, expected, atol=0.01)
+
+
+def test_lapse_lowers_the_upper_asymptote_in_both_forms():
+    """The 4PL lapse: scores approach 1 - lapse of the ceiling; numpy and pytensor agree."""
+    rng = np.random.default_rng(3)
+    p = _params(rng)
+    lapse = rng.uniform(0, 0.2, p["effect"].size)
+    kw = dict(difficulty=p["difficulty"], slope=p["slope"], floor=p["floor"])
+    expected = mean_score(p["effect"], lapse=lapse, **kw)
+    got = mean_score(
+        pt.as_tensor_variable(p["effect"]),
+        lapse=pt.as_tensor_variable(lapse),
+        ops=PYTENSOR_OPS,
+        **{k: pt.as_tensor_variable(v) for k, v in kw.items()},
+    ).eval()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    top = mean_score(np.full(3, 1e3), difficulty=0.0, slope=1.0, floor=0.25, lapse=0.1)
+    np.testing.assert_allclose(top, 0.9)
+    assert (expected <= 1 - lapse + 1e-12).all()
+    # at the difficulty the score is halfway between the floor and the asymptote
+    mid = mean_score(0.0, difficulty=0.0, slope=2.0, floor=0.25, lapse=0.15)
+    assert np.isclose(mid, 0.25 + (1 - 0.15 - 0.25) / 2)
+
+
+def test_replicator_reads_the_lapse():
+    arrays = {
+        "unit": np.zeros(4000, int),
+        "bench": np.zeros(4000, int),
+        "provider": np.full(4000, -1),
+        "open_public": np.zeros(4000, bool),
+        "floor": np.zeros(4000),
+    }
+    params = {
+        "capability": np.array([8.0]),
+        "slope": np.array([1.0]),
+        "difficulty": np.array([0.0]),
+        "precision": np.array([200.0]),
+        "gamma": np.asarray(0.0),
+        "delta": np.array([0.0]),
+        "lapse": np.array([0.12]),
+    }
+    z = replicate_scores(params, arrays, np.random.default_rng(0))
+    assert abs(z.mean() - mean_score(8.0, difficulty=0.0, slope=1.0, floor=0.0, lapse=0.12)) < 0.01
+    assert z.mean() < 0.9

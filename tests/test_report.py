@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 
+import irtgap
 from irtgap.cli import main
 from irtgap.report import build as report
 
@@ -107,6 +108,13 @@ def test_bayes_section_on_real_data_fast(tmp_path):
     assert "winner's-curse bias" in text
     for png in ("bayes_gap.png", "bayes_frontier.png", "bayes_terms.png", "threshold_bias.png"):
         assert (tmp_path / png).stat().st_size > 10_000
+    # the model checks: LOO, LOO-PIT, predictive checks, replicated crossings; the fit is saved
+    assert "Model checks" in text and "PSIS-LOO over" in text and "LOO-PIT" in text
+    assert "Replicated first crossings" in text
+    for png in ("checks_loo_pit.png", "checks_ppc_benchmark.png", "checks_ppc_max.png"):
+        assert (tmp_path / png).stat().st_size > 10_000
+    fit = irtgap.load_result(tmp_path / "gap_fit.nc")
+    assert fit.method == "bayesian"
 
 
 def test_diagnostics_table_keeps_rhat_precision_and_integer_counts():

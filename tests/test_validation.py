@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import importlib.util
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import irtgap
 from irtgap.analyses.validation import (
+    MISSPECIFIED,
     SCENARIOS,
+    VALIDATION_DATES,
+    Scenario,
     realistic_scenario,
     run_replication,
+    semi_synthetic_scenario,
     summarize_validation,
 )
 from irtgap.core import dims as D
+from irtgap.data.simulate import semi_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,14 +69,102 @@ def test_scenarios_and_realistic_shape():
     assert real.kwargs["n_open"] > 0 and real.kwargs["n_closed"] > 0
 
 
-@pytest.mark.slow
-def test_quick_validation_script_runs(tmp_path):
+def test_misspecified_scenarios_break_one_assumption_each():
+    assert list(MISSPECIFIED) == [
+        "curved",
+        "dip_grow",
+        "fame_gamma",
+        "heavy_interactions",
+        "binomial",
+        "growing_contamination",
+        "self_report",
+    ]
+    assert not set(MISSPECIFIED) & set(SCENARIOS)
+    for sc in MISSPECIFIED.values():
+        sim = sc.draw(1)
+        gap = sim.true_gap(VALIDATION_DATES).to_numpy()
+        if sc.name == "dip_grow":  # dips to 3 months in mid-2024, back to 5 by mid-2025
+            np.testing.assert_allclose(gap, [5.0, 3.5, 3.0, 3.5, 5.0], atol=0.05)
+        else:
+            np.testing.assert_allclose(gap, 6.0, atol=1e-4)
+    assert MISSPECIFIED["curved"].draw(1).truth["frontier_curvature"] == 0.1
+    assert MISSPECIFIED["binomial"].draw(1).truth["n_items"] is not None
+    assert not MISSPECIFIED["self_report"].draw(1).truth["self_reported"].empty
+
+
+def test_replication_on_a_misspecified_world_with_the_fast_methods():
+    res = run_replication("binomial", 0, methods=("threshold", "composite"), quick=True)
+    assert set(res["scenario"]) == {"binomial"}
+    assert set(res["method"]) == {"threshold", "composite"}
+    assert (res["error"] == "").all()
+    np.testing.assert_allclose(res["truth"], 6.0, atol=1e-4)
+    assert res.loc[res["method"] == "threshold", "estimate"].notna().any()
+    by_name = run_replication(MISSPECIFIED["binomial"], 0, methods=("threshold",), quick=True)
+    np.testing.assert_allclose(
+        by_name["estimate"], res.loc[res["method"] == "threshold", "estimate"]
+    )
+    with pytest.raises(KeyError, match="unknown scenario"):
+        run_replication("no-such-world", 0, methods=("threshold",))
+
+
+def test_semi_synthetic_scenario_draws_on_the_real_pattern(small_frame):
+    data = irtgap.ScoreData.from_frame(
+        small_frame,
+        model="model",
+        benchmark="benchmark",
+        score="score",
+        date="date",
+        weights="weights",
+        registry=False,
+    )
+    sc = semi_synthetic_scenario(data, min_models_per_benchmark=2, min_uncensored_per_benchmark=1)
+    assert sc.name == "semi_synthetic" and sc.generator is semi_synthetic
+    assert "4 models, 3 benchmarks, 10 scores" in sc.description
+    again = pickle.loads(pickle.dumps(sc))  # worker processes receive it pickled
+    a, b = sc.draw(5), again.draw(5)
+    pd.testing.assert_frame_equal(a.data.scores, b.data.scores)
+    key = [D.MODEL, D.BENCHMARK]
+    assert set(a.data.scores.set_index(key).index) == set(data.scores.set_index(key).index)
+    res = run_replication(sc, 0, methods=("threshold",), dates=["2024-06-01"], quick=True)
+    np.testing.assert_allclose(res["truth"], 6.0, atol=1e-6)
+    assert set(res["scenario"]) == {"semi_synthetic"}
+
+
+def test_scenario_generator_defaults_to_simulate():
+    sc = Scenario("tiny", "a small world", dict(n_closed=8, n_open=8, n_benchmarks=5))
+    assert sc.generator is irtgap.simulate
+    pd.testing.assert_frame_equal(
+        sc.draw(3).data.scores,
+        irtgap.simulate(n_closed=8, n_open=8, n_benchmarks=5, seed=3).data.scores,
+    )
+
+
+def _script():
     spec = importlib.util.spec_from_file_location(
         "run_validation", ROOT / "benchmarks" / "validation" / "run_validation.py"
     )
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+def test_script_scenario_sets(tmp_path, capsys):
+    mod = _script()
+    assert mod.SETS["default"] == [*SCENARIOS, "realistic"]
+    assert mod.SETS["misspecified"] == [*MISSPECIFIED, "semi_synthetic"]
+    assert mod.SETS["all"] == mod.SETS["default"] + mod.SETS["misspecified"]
+    with pytest.raises(SystemExit):
+        mod.main(["--set", "default", "--scenarios", "curved", "--out", str(tmp_path)])
+    assert "unknown scenario" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        mod.main(["--scenarios", "no-such-world", "--out", str(tmp_path)])
+    assert "curved" in capsys.readouterr().err  # without --set, names come from every set
+
+
+@pytest.mark.slow
+def test_quick_validation_script_runs(tmp_path):
+    mod = _script()
     rc = mod.main(["--quick", "--scenarios", "winners_curse", "--out", str(tmp_path)])
     assert rc == 0
     res = pd.read_csv(tmp_path / "results.csv")

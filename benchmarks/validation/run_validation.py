@@ -13,7 +13,15 @@ runs on many simulated worlds per scenario (:mod:`irtgap.analyses.validation`); 
 Run ``python benchmarks/validation/run_validation.py --quick`` (2 replications per scenario,
 short MCMC runs, a few minutes on 2 cores; output in ``docs/validation/quick``) or without
 ``--quick`` for the full study (100 replications of the default scenario, ``--replications`` of
-the others; output in ``docs/validation/full``). Replications run through joblib
+the others; output in ``docs/validation/full``).
+
+``--set`` chooses the scenarios: ``default`` (the worlds of the model's own generative story,
+:data:`~irtgap.analyses.validation.SCENARIOS` and the realistic one), ``misspecified`` (worlds
+the model did not generate, :data:`~irtgap.analyses.validation.MISSPECIFIED` and the
+semi-synthetic one on the bundled data's real evaluation pattern; output in
+``docs/validation/misspecified/quick`` or ``.../full``) or ``all`` (both; output in
+``docs/validation/all/...``). ``--scenarios NAMES`` keeps only those of the set (without
+``--set``, names are looked up in all of them). Replications run through joblib
 (``--n-jobs`` worker processes), or on a Dask cluster with ``--backend dask`` (a local cluster
 on this machine, or the running one at ``--scheduler ADDRESS``) or on Ray with
 ``--backend ray``; the tables are the same either way (every world has its own seed).
@@ -33,9 +41,12 @@ matplotlib.use("Agg")
 
 from irtgap.analyses.validation import (
     METHODS,
+    MISSPECIFIED,
     SCENARIOS,
+    Scenario,
     realistic_scenario,
     run_study,
+    semi_synthetic_scenario,
     summarize_validation,
 )
 from irtgap.plotting.validation import plot_validation
@@ -69,9 +80,26 @@ def _figures(summary: pd.DataFrame, out: Path) -> None:
         ax.figure.savefig(out / f"{metric}.png", dpi=120)
 
 
+#: Scenario sets of ``--set``: names in study order (the two data-shaped scenarios are built
+#: only when chosen, since each reads a bundled dataset).
+SETS: dict[str, list[str]] = {
+    "default": [*SCENARIOS, "realistic"],
+    "misspecified": [*MISSPECIFIED, "semi_synthetic"],
+}
+SETS["all"] = SETS["default"] + SETS["misspecified"]
+
+
+def _scenario(name: str) -> Scenario:
+    if name == "realistic":
+        return realistic_scenario()
+    if name == "semi_synthetic":
+        return semi_synthetic_scenario()
+    return {**SCENARIOS, **MISSPECIFIED}[name]
+
+
 def _ordered(results: pd.DataFrame) -> pd.DataFrame:
     """Rows in study order: scenario as listed, then replication, method (as in METHODS), date."""
-    scen = list(dict.fromkeys([*SCENARIOS, *results["scenario"]]))
+    scen = list(dict.fromkeys([*SETS["all"], *results["scenario"]]))
     key = {
         "scenario": lambda c: c.map({n: i for i, n in enumerate(scen)}),
         "method": lambda c: c.map({n: i for i, n in enumerate(METHODS)}),
@@ -96,7 +124,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2 replications, short MCMC runs")
     parser.add_argument("--replications", type=int, default=10, help="per non-default scenario")
     parser.add_argument("--default-replications", type=int, default=100)
-    parser.add_argument("--scenarios", nargs="*", help="subset of scenario names")
+    parser.add_argument(
+        "--set",
+        choices=list(SETS),
+        help="scenario set: default (the model's own worlds; the default), misspecified "
+        "(worlds it did not generate) or all",
+    )
+    parser.add_argument(
+        "--scenarios",
+        nargs="*",
+        help="subset of scenario names (of --set; without it, of every set)",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(
         "--backend",
@@ -126,18 +164,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.scheduler and args.backend != "dask":
         parser.error("--scheduler needs --backend dask")
 
-    scenarios = [*SCENARIOS.values(), realistic_scenario()]
+    names = SETS[args.set or ("all" if args.scenarios else "default")]
     if args.scenarios:
-        unknown = set(args.scenarios) - {s.name for s in scenarios}
+        unknown = set(args.scenarios) - set(names)
         if unknown:
-            parser.error(f"unknown scenario(s) {sorted(unknown)}")
-        scenarios = [s for s in scenarios if s.name in args.scenarios]
+            parser.error(
+                f"unknown scenario(s) {sorted(unknown)} in set {args.set or 'all'!r}: "
+                f"choose from {', '.join(names)}"
+            )
+        names = [n for n in names if n in args.scenarios]
     if args.quick:
-        reps = {s.name: 2 for s in scenarios}
+        reps = {n: 2 for n in names}
     else:
-        reps = {s.name: args.replications for s in scenarios}
-        reps["constant"] = args.default_replications
-    out = args.out or ROOT / "docs" / "validation" / ("quick" if args.quick else "full")
+        reps = {n: args.replications for n in names}
+        if "constant" in reps:
+            reps["constant"] = args.default_replications
+    sub = [] if args.set in (None, "default") else [args.set]
+    out = args.out or ROOT.joinpath("docs", "validation", *sub, "quick" if args.quick else "full")
     out.mkdir(parents=True, exist_ok=True)
     if args.replot:
         summary = pd.read_csv(out / "summary.csv", parse_dates=["date"])
@@ -148,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         _write(_ordered(pd.read_csv(out / "results.csv", parse_dates=["date"])), out)
         return 0
 
+    scenarios = [_scenario(n) for n in names]
     client = None
     if args.backend == "dask":
         from distributed import Client

@@ -9,17 +9,18 @@ The package is layered (imports only go downward, checked by ``lint-imports``): 
 errors, option checks, the gap arithmetic, the measurement function) -> ``data`` (ScoreData,
 registry, loaders, bundled sets, simulator) -> ``plotting`` -> ``results`` (the contract) ->
 ``methods`` (threshold, eci, elo, composite, bayes) -> ``analyses`` (compare, winner's curse,
-validation) -> ``report`` -> ``cli``.
+validation, leave-one-benchmark-out sensitivity) -> ``report`` -> ``cli``.
 """
 
 from irtgap import results
 from irtgap.analyses.compare import compare
+from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
 from irtgap.data.datasets import load_dataset, load_epoch_snapshot
 from irtgap.data.hub import load_epoch_hub
 from irtgap.data.scoredata import ScoreData
-from irtgap.data.simulate import simulate
+from irtgap.data.simulate import semi_synthetic, simulate
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.composite import CompositeResult, composite_index
@@ -37,6 +38,7 @@ __all__ = [
     "GapFit",
     "GapModel",
     "GapResult",
+    "LoboResult",
     "ScoreData",
     "ScoreDataError",
     "ThresholdBias",
@@ -45,11 +47,13 @@ __all__ = [
     "composite_index",
     "fit_eci",
     "fit_elo",
+    "leave_one_benchmark_out",
     "load_dataset",
     "load_epoch_hub",
     "load_epoch_snapshot",
     "load_result",
     "results",
+    "semi_synthetic",
     "simulate",
     "threshold_bias",
     "threshold_gap",

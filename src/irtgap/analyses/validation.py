@@ -1,16 +1,38 @@
-"""Validation study: every method on simulated worlds with a known gap.
+r"""Validation study: every method on simulated worlds with a known gap.
 
-:func:`run_replication` draws one world from :func:`irtgap.simulate` for a named scenario, runs
-each method on it and returns one row per (method, date) with the estimate, its interval and the
+:func:`run_replication` draws one world for a named scenario (from :func:`irtgap.simulate`, or
+the scenario's own generator such as :func:`irtgap.data.simulate.semi_synthetic`), runs each
+method on it and returns one row per (method, date) with the estimate, its interval and the
 truth; :func:`summarize_validation` turns many replications into bias, RMSE and interval coverage.
 ``benchmarks/validation/run_validation.py`` drives both over scenarios and replications through
 joblib and writes the tables and figures of ``docs/validation.md``.
 
-Scenarios (:data:`SCENARIOS`): ``constant`` (the default: a 6-month gap), ``growing`` and
-``shrinking`` (2 months per year either way), ``winners_curse`` (closed models scored three times
-as often), ``degradation`` (hosted copies of open models lose 0.6 capability units on private
-benchmarks), ``contamination`` (open models gain 0.5 units on public benchmarks), ``realistic``
-(benchmark count, density, date range and open/closed mix taken from the bundled snapshot).
+Scenarios drawn from the Bayesian model's own generative story (:data:`SCENARIOS`):
+``constant`` (the default: a 6-month gap), ``growing`` and ``shrinking`` (2 months per year either
+way), ``winners_curse`` (closed models scored three times as often), ``degradation`` (hosted
+copies of open models lose 0.6 capability units on private benchmarks), ``contamination`` (open
+models gain 0.5 units on public benchmarks), ``realistic`` (:func:`realistic_scenario`: benchmark
+count, density, date range and open/closed mix taken from the bundled snapshot).
+
+Worlds the model did not generate (:data:`MISSPECIFIED`; each breaks one assumption of
+:mod:`irtgap.methods.bayes.model`, with a constant 6-month gap unless said otherwise):
+
+- ``curved``: the closed frontier accelerates, :math:`F_c(t) = 1.2 t + 0.1 t^2` (slope 0.8
+  units a year in 2022, 1.55 late in 2025), not piecewise linear with pooled growth rates;
+- ``dip_grow``: the gap dips and then grows, :math:`3 + 2 (t - 0.5)^2` months (5 at 2023-07,
+  3 at 2024-07, 5 at 2025-07; :math:`t` in years since 2024);
+- ``fame_gamma``: Gamma(2) shortfalls (mean 1, few models right at the frontier) instead of
+  exponential ones, scaled by :math:`(n_m / \bar n)^{-0.5}` so models scored on more benchmarks
+  sit nearer the frontier, with evaluation propensities spread log-normally (sd 0.8);
+- ``heavy_interactions``: model x benchmark interactions :math:`0.4\,t_3` on the logit;
+- ``binomial``: scores are shares of 15, 30, 60 or 200 items passed (Binomial, discrete, exact
+  0 and 1) instead of Beta draws;
+- ``growing_contamination``: the open models' public-benchmark advantage grows 0.3 units a year
+  from 0 at 2022-01 (a constant :math:`\gamma` in the model);
+- ``self_report``: 30% of first-party scores are self-reported, 0.5 units too high;
+- ``semi_synthetic`` (:func:`semi_synthetic_scenario`): the real evaluation pattern of the
+  bundled data (its models, dates, sides, benchmarks and who was scored where), scores drawn from
+  a known truth (:func:`irtgap.data.simulate.semi_synthetic`).
 """
 
 from __future__ import annotations
@@ -18,7 +40,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -28,10 +50,12 @@ import pandas as pd
 
 from irtgap.core import dims as D
 from irtgap.core.parallel import Progress, map_tasks
-from irtgap.data.simulate import SimulatedData, simulate
+from irtgap.data.simulate import SimulatedData, semi_synthetic, simulate
+from irtgap.methods.bayes.design import match_hosted_versions
 from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.composite import composite_index
 from irtgap.methods.eci import fit_eci
+from irtgap.methods.eci import prepare as prepare_eci
 from irtgap.methods.elo import fit_elo
 from irtgap.methods.threshold import threshold_gap
 from irtgap.results import METHODS as RESULT_METHODS
@@ -52,13 +76,28 @@ def _shrinking(t: np.ndarray) -> np.ndarray:
     return 6.0 - 2.0 * t
 
 
+def _dip_grow(t: np.ndarray) -> np.ndarray:
+    return 3.0 + 2.0 * (t - 0.5) ** 2
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """A named simulated world: keyword arguments of :func:`irtgap.simulate`."""
+    """A named simulated world: ``generator(**kwargs, seed=...)`` draws one.
+
+    ``generator`` is :func:`irtgap.simulate` unless given (e.g.
+    :func:`irtgap.data.simulate.semi_synthetic`); any function taking ``seed`` and returning a
+    :class:`~irtgap.data.simulate.SimulatedData` will do (a module-level one, so that the
+    scenario pickles for worker processes).
+    """
 
     name: str
     description: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    generator: Callable[..., SimulatedData] = simulate
+
+    def draw(self, seed: int) -> SimulatedData:
+        """One world of this scenario."""
+        return self.generator(**self.kwargs, seed=seed)
 
 
 _BASE: dict[str, Any] = dict(
@@ -95,6 +134,91 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     )
 }
+
+
+#: Worlds the Bayesian model did not generate, by name (see the module docstring).
+MISSPECIFIED: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "curved",
+            "accelerating closed frontier 1.2t + 0.1t^2 (not piecewise linear)",
+            dict(_BASE, gap_months=6.0, frontier_curvature=0.1),
+        ),
+        Scenario(
+            "dip_grow",
+            "gap dips and grows: 3 + 2(t - 0.5)^2 months (5, 3, 5 at 2023-07, 2024-07, 2025-07)",
+            dict(_BASE, gap_months=_dip_grow),
+        ),
+        Scenario(
+            "fame_gamma",
+            "Gamma(2) shortfalls, shrinking with evaluation count as n^-0.5",
+            dict(
+                _BASE,
+                gap_months=6.0,
+                shortfall_dist="gamma",
+                gamma_shape=2.0,
+                eval_spread=0.8,
+                fame_effect=0.5,
+            ),
+        ),
+        Scenario(
+            "heavy_interactions",
+            "model x benchmark interactions 0.4 t_3 on the logit",
+            dict(_BASE, gap_months=6.0, interaction_df=3.0, interaction_scale=0.4),
+        ),
+        Scenario(
+            "binomial",
+            "binomial scores on 15, 30, 60 or 200 items",
+            dict(_BASE, gap_months=6.0, noise="binomial", n_items=(15, 30, 60, 200)),
+        ),
+        Scenario(
+            "growing_contamination",
+            "open models' public-benchmark advantage grows 0.3 units a year from 0 at 2022",
+            dict(_BASE, gap_months=6.0, contamination_growth=0.3),
+        ),
+        Scenario(
+            "self_report",
+            "30% of first-party scores self-reported, 0.5 units too high",
+            dict(_BASE, gap_months=6.0, self_report_share=0.3, self_report_inflation=0.5),
+        ),
+    )
+}
+
+
+def semi_synthetic_scenario(data: Any = None, **kwargs: Any) -> Scenario:
+    """The real evaluation pattern of the bundled data (or ``data``) with a known truth.
+
+    Every world keeps the rows of ``data`` the Bayesian model would use (its models, release
+    dates, sides, providers, benchmarks, floors, ceilings and who was scored where) and draws
+    their scores from :func:`irtgap.data.simulate.semi_synthetic` (a constant 6-month gap, a
+    closed frontier rising one unit a year, Beta noise of precision 30, hosted copies sharing
+    their first-party version's capability as
+    :func:`~irtgap.methods.bayes.design.match_hosted_versions` says; ``kwargs`` override any of
+    these). ``data`` defaults to :func:`irtgap.load_dataset` (Epoch AI's Benchmarking Hub,
+    CC-BY 4.0).
+    """
+    if data is None:
+        from irtgap.data.datasets import load_dataset
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = load_dataset()
+    options = dict(data=data, gap_months=6.0, hosted_base=match_hosted_versions, **kwargs)
+    # one draw to describe the world (seed 0; the pattern is the same in every world)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        shape = semi_synthetic(**options, seed=0).data
+    gap = options["gap_months"]
+    what = f"{gap:g}-month gap" if not callable(gap) else "known gap"
+    return Scenario(
+        "semi_synthetic",
+        f"real pattern: {shape.n_models} models, {shape.n_benchmarks} benchmarks, "
+        f"{shape.n_obs} scores, {shape.scores[D.DATE].min().date()} to "
+        f"{shape.scores[D.DATE].max().date()}; {what}",
+        options,
+        generator=semi_synthetic,
+    )
 
 
 def realistic_scenario(data: Any = None, *, n_models: int = 120) -> Scenario:
@@ -145,15 +269,36 @@ def _hard_recent(sim: SimulatedData, k: int) -> list[str]:
     meta = sim.data.benchmarks
     counts = sim.data.scores.groupby(D.BENCHMARK)[D.MODEL].nunique()
     ok = counts.index[counts >= 10]
-    return list(meta.loc[ok].sort_values("release_date").index[-k:])
+    # a benchmark of unknown release date (real metadata) is not taken for the latest
+    return list(meta.loc[ok].sort_values("release_date", na_position="first").index[-k:])
 
 
-def _scale_anchors(sim: SimulatedData, *, min_benchmarks: int) -> dict[str, float]:
-    """The earliest and the latest closed model scored on ``min_benchmarks`` (130 and 150)."""
-    t = sim.data.scores[sim.data.scores[D.WEIGHTS] == D.CLOSED]
-    per = t.groupby(D.MODEL).agg(n=(D.BENCHMARK, "nunique"), date=(D.DATE, "first"))
-    per = per[per["n"] >= min_benchmarks + 1].sort_values("date")
-    return {str(per.index[0]): 130.0, str(per.index[-1]): 150.0}
+#: fit_eci's options in the study (besides the anchors): every date, variants merged into their
+#: model group, Epoch's benchmark set (fit_eci's defaults apart from ``since``).
+_ECI_OPTIONS: dict[str, Any] = dict(since=None, merge_variants=True, benchmarks="eci")
+
+
+def _scale_anchors(sim: SimulatedData, *, anchor: str, min_benchmarks: int) -> dict[str, float]:
+    """The earliest and the latest closed model scored on more than ``min_benchmarks``
+    benchmarks (130 and 150), among the models :func:`fit_eci` fits.
+
+    Chosen on the data's own rows; when either is not fitted (on a real pattern, where variants
+    merge into their model group and filters drop models), on the rows ``fit_eci`` keeps.
+    """
+
+    def pick(t: pd.DataFrame) -> tuple[str, str]:
+        t = t[t[D.WEIGHTS] == D.CLOSED]
+        per = t.groupby(D.MODEL).agg(n=(D.BENCHMARK, "nunique"), date=(D.DATE, "first"))
+        per = per[per["n"] >= min_benchmarks + 1].sort_values("date")
+        return str(per.index[0]), str(per.index[-1])
+
+    first, last = pick(sim.data.scores)
+    kept, models, _ = prepare_eci(
+        sim.data, anchor_benchmark=anchor, min_benchmarks=min_benchmarks, **_ECI_OPTIONS
+    )
+    if first not in models.index or last not in models.index:
+        first, last = pick(kept)
+    return {first: 130.0, last: 150.0}
 
 
 def _estimate(
@@ -185,8 +330,9 @@ def _estimate(
         eci = fit_eci(
             sim.data,
             anchor_benchmark=anchor,
-            scale_anchors=_scale_anchors(sim, min_benchmarks=4),
-            since=None,
+            scale_anchors=_scale_anchors(sim, anchor=anchor, min_benchmarks=4),
+            min_benchmarks=4,
+            **_ECI_OPTIONS,
             n_bootstrap=n_boot,
             seed=seed,
         )
@@ -210,6 +356,16 @@ def _estimate(
     raise ValueError(f"unknown method {method!r}: use one of {METHODS}")
 
 
+def _scenario(name: str) -> Scenario:
+    known = {**SCENARIOS, **MISSPECIFIED}
+    if name not in known:
+        raise KeyError(
+            f"unknown scenario {name!r}: use one of {', '.join(known)}, or pass a Scenario "
+            "(realistic_scenario(), semi_synthetic_scenario())"
+        )
+    return known[name]
+
+
 def run_replication(
     scenario: Scenario | str,
     replication: int,
@@ -221,16 +377,19 @@ def run_replication(
 ) -> pd.DataFrame:
     """Simulate one world of ``scenario`` and run ``methods`` on it.
 
+    ``scenario`` is a :class:`Scenario` or the name of one in :data:`SCENARIOS` or
+    :data:`MISSPECIFIED`.
+
     Returns one row per (method, date): ``scenario, replication, method, date, truth, estimate``
     (posterior or bootstrap median), ``lower, upper`` (90% interval), ``covered``, ``seconds``,
     and ``error`` (the exception text when a method failed on this world; its estimate is NaN).
     """
-    sc = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
+    sc = _scenario(scenario) if isinstance(scenario, str) else scenario
     dates = VALIDATION_DATES if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
     rep_seed = int(np.random.SeedSequence([seed, replication]).generate_state(1)[0] % 2**31)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sim = simulate(**sc.kwargs, seed=rep_seed)
+        sim = sc.draw(rep_seed)
     truth = sim.true_gap(dates).to_numpy()
     out = []
     pymc_log = logging.getLogger("pymc")
@@ -330,7 +489,8 @@ def run_study(
     Parameters
     ----------
     scenarios : sequence of Scenario
-        The scenarios (e.g. ``SCENARIOS.values()`` and :func:`realistic_scenario`).
+        The scenarios (e.g. ``SCENARIOS.values()`` and :func:`realistic_scenario`, or
+        ``MISSPECIFIED.values()`` and :func:`semi_synthetic_scenario`).
     replications : int or dict
         Worlds per scenario, or per scenario name (a name left out gets none).
     methods : sequence of str

@@ -41,11 +41,15 @@ import xarray as xr
 
 from irtgap.core import dims as D
 from irtgap.core.gaps import gap_dataarray, summarize_gap, to_days
-from irtgap.core.measurement import mean_score
 from irtgap.core.parallel import Progress, map_tasks
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.design import check_dates_option as parse_dates
+from irtgap.methods.bayes.replicate import (
+    replicate_scores,
+    row_arrays,
+    sample_params,
+    stacked_posterior,
+)
 from irtgap.plotting.bayes import plot_threshold_bias
 
 if TYPE_CHECKING:
@@ -60,7 +64,7 @@ MODEL_GROUPS = {"all": "capability", "public": "public", "private": "private"}
 
 @dataclass
 class ThresholdBias:
-    """Result of :func:`threshold_bias`.
+    r"""Result of :func:`threshold_bias`.
 
     Attributes
     ----------
@@ -76,11 +80,20 @@ class ThresholdBias:
         Bias draws ``(chain=1, draw, group, date)`` in months, the shared result shape.
     settings : dict
         ``n_replications``, ``seed``, ``ci_prob`` and the threshold settings used.
+    crossings : DataFrame
+        A posterior predictive check of the first crossings themselves: per threshold group
+        and statistic of the accepted crossing points (``n_points``, ``mean_gap`` and
+        ``median_gap`` in months), the ``observed`` value on the real modelled rows against
+        the ``replicated`` median and ``lower``/``upper`` (``ci_prob``) interval over the
+        replicates, and ``ppp``, the posterior predictive p-value :math:`P(T(\tilde y) \ge
+        T(y))` (near 0 or 1: the model does not reproduce what the threshold method reads
+        from the data).
     """
 
     table: pd.DataFrame
     bias_draws: xr.DataArray
     settings: dict[str, Any] = field(default_factory=dict)
+    crossings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self, dates: Any = None) -> pd.DataFrame:
         """The table at ``dates``, each read at the nearest computed date (the row's ``date``
@@ -123,71 +136,21 @@ class ThresholdBias:
         )
 
 
-def _row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
-    """Per modelled row: unit, benchmark, provider (-1 first-party), open x public, and the
-    floor and ceiling of its benchmark (the floor as a fraction of the ceiling, as modelled)."""
-    design = fit.design
-    units = pd.Index(fit.posterior["unit"].to_numpy())
-    rows = design.rows
-    base = design.models["base"]
-    b = design.benchmark_idx
-    return {
-        "unit": units.get_indexer(base.reindex(rows[D.MODEL]).to_numpy()),
-        "bench": b,
-        "provider": design.provider_idx,
-        "open_public": design.open_public,
-        "floor": design.floor[b],
-        "ceiling": design.ceiling[b],
-    }
-
-
-def _stacked(fit: GapFit) -> xr.Dataset:
-    """The posterior with one ``sample`` dimension (chain x draw, in that order)."""
-    return fit.posterior.stack(sample=(D.CHAIN, D.DRAW))
-
-
-def sample_params(stacked: xr.Dataset, sample: int) -> dict[str, np.ndarray]:
-    """The parameters that generate scores, at posterior sample ``sample`` of ``stacked``."""
-    post = stacked.isel(sample=sample)
-    out = {k: post[k].to_numpy() for k in ("capability", "slope", "difficulty", "precision")}
-    out["gamma"] = np.asarray(
-        float(post["public_advantage"]) if "public_advantage" in post else 0.0
-    )
-    delta = (
-        post["provider_degradation"].to_numpy() if "provider_degradation" in post else np.empty(0)
-    )
-    out["delta"] = np.concatenate([[0.0], delta])  # index 0: first-party
-    return out
-
-
-def replicate_scores(
-    params: dict[str, np.ndarray], arrays: dict[str, np.ndarray], rng: np.random.Generator
-) -> np.ndarray:
-    """Scores of the modelled rows (``arrays``) replicated from one sample's ``params``."""
-    theta = params["capability"][arrays["unit"]] + params["gamma"] * arrays["open_public"]
-    delta = params["delta"]  # index 0: first-party; none fitted without provider_degradation
-    n_needed = int(arrays["provider"].max(initial=-1)) + 2
-    if delta.size < n_needed:
-        delta = np.concatenate([delta, np.zeros(n_needed - delta.size)])
-    theta = theta - delta[arrays["provider"] + 1]
-    b = arrays["bench"]
-    slope, diff, phi = params["slope"][b], params["difficulty"][b], params["precision"][b]
-    floor = arrays["floor"]
-    mu = mean_score(theta, difficulty=diff, slope=slope, floor=floor)
-    z = rng.beta(mu * phi, (1 - mu) * phi)  # fraction of the ceiling
-    # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
-    z = np.where(z <= CENSOR, 0.0, np.where(z >= 1 - CENSOR, 1.0, z))
-    ceiling = arrays.get("ceiling")
-    return z if ceiling is None else z * ceiling
-
-
 def _modelled_data(fit: GapFit) -> ScoreData:
     rows = fit.design.rows.drop(columns=D.ACCESS).reset_index(drop=True)
     return ScoreData(scores=rows, benchmarks=fit.data.benchmarks)
 
 
-def _trend(data: ScoreData, dates: pd.DatetimeIndex, kwargs: dict[str, Any]) -> np.ndarray:
-    """Threshold point trend ``(group, date)``; NaN where a group's trend is undefined."""
+#: Statistics of the threshold method's accepted crossing points, per group, that
+#: :attr:`ThresholdBias.crossings` compares between the real data and the replicates.
+CROSSING_STATS = ("n_points", "mean_gap", "median_gap")
+
+
+def _threshold_run(
+    data: ScoreData, dates: pd.DatetimeIndex, kwargs: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Threshold point trend ``(group, date)`` (NaN where a group's trend is undefined) and the
+    :data:`CROSSING_STATS` of its accepted points ``(group, stat)``."""
     from irtgap.methods.threshold import threshold_gap
 
     res = threshold_gap(data, n_bootstrap=0, by="access", **kwargs)
@@ -200,7 +163,14 @@ def _trend(data: ScoreData, dates: pd.DatetimeIndex, kwargs: dict[str, Any]) -> 
         tx = to_days(pd.DatetimeIndex(tr[D.DATE]))
         inside = (x >= tx.min()) & (x <= tx.max())
         out[k, inside] = np.interp(x[inside], tx, tr["gap"].to_numpy(float))
-    return out
+    pts = res.points[res.points["accepted"]] if "accepted" in res.points else res.points
+    stats = np.full((len(GROUPS), len(CROSSING_STATS)), np.nan)
+    for k, g in enumerate(GROUPS):
+        gaps = (pts if g == "all" else pts[pts[D.ACCESS] == g])["gap_months"].to_numpy(float)
+        stats[k, 0] = gaps.size
+        if gaps.size:
+            stats[k, 1:] = gaps.mean(), np.median(gaps)
+    return out, stats
 
 
 def _one_replicate(
@@ -210,13 +180,16 @@ def _one_replicate(
     seed: np.random.SeedSequence,
     dates: pd.DatetimeIndex,
     kw: dict[str, Any],
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     y = replicate_scores(params, arrays, np.random.default_rng(seed))
     data = ScoreData(scores=template.scores.assign(**{D.SCORE: y}), benchmarks=template.benchmarks)
     try:
-        return _trend(data, dates, kw)
+        return _threshold_run(data, dates, kw)
     except ValueError:  # no usable crossings in this replicate: counted, not fatal
-        return np.full((len(GROUPS), len(dates)), np.nan)
+        return (
+            np.full((len(GROUPS), len(dates)), np.nan),
+            np.full((len(GROUPS), len(CROSSING_STATS)), np.nan),
+        )
 
 
 def threshold_bias(
@@ -291,7 +264,7 @@ def threshold_bias(
         n_samples, size=n_replications, replace=n_replications > n_samples
     )
     # only the small per-sample parameter arrays and the row layout travel to the workers
-    stacked, arrays, template = _stacked(fit), _row_arrays(fit), _modelled_data(fit)
+    stacked, arrays, template = stacked_posterior(fit), row_arrays(fit), _modelled_data(fit)
     reps = map_tasks(
         _one_replicate,
         (
@@ -303,7 +276,8 @@ def threshold_bias(
         progress=progress,
         what="threshold-bias replicates",
     )
-    thr = np.asarray(reps)  # (R, group, date)
+    thr = np.asarray([r[0] for r in reps])  # (R, group, date)
+    rep_stats = np.asarray([r[1] for r in reps])  # (R, group, stat)
     n_failed = int(np.isnan(thr).all(axis=(1, 2)).sum())
     if n_failed:
         warnings.warn(
@@ -318,7 +292,7 @@ def threshold_bias(
     model_s = model.transpose("sample", D.GROUP, D.DATE).to_numpy()[samples]
     bias = thr - model_s
     bias_da = gap_dataarray(bias, dates=dates, groups=list(GROUPS)).rename("threshold_bias")
-    real = _trend(template, dates, kw)
+    real, real_stats = _threshold_run(template, dates, kw)
     deb_da = gap_dataarray(real[None] - bias, dates=dates, groups=list(GROUPS))
     b_tab = summarize_gap(bias_da, ci_prob=ci_prob)
     d_tab = summarize_gap(deb_da, ci_prob=ci_prob)
@@ -365,4 +339,38 @@ def threshold_bias(
         ci_prob=ci_prob,
         threshold_kwargs=kw,
     )
-    return ThresholdBias(table=table[cols], bias_draws=bias_da, settings=settings)
+    crossings = _crossing_table(real_stats, rep_stats, ci_prob)
+    return ThresholdBias(
+        table=table[cols], bias_draws=bias_da, settings=settings, crossings=crossings
+    )
+
+
+def _crossing_table(real: np.ndarray, reps: np.ndarray, ci_prob: float) -> pd.DataFrame:
+    """Observed crossing statistics against their replicated distribution (a posterior
+    predictive check of the threshold method's input: the first crossings)."""
+    rows = []
+    lo_q, hi_q = (1 - ci_prob) / 2, (1 + ci_prob) / 2
+    for k, g in enumerate(GROUPS):
+        for j, stat in enumerate(CROSSING_STATS):
+            rep = reps[:, k, j]
+            rep = rep[np.isfinite(rep)]
+            obs = float(real[k, j])
+            if rep.size == 0 or not np.isfinite(obs):
+                lower = median = upper = ppp = np.nan
+            else:
+                lower, median, upper = np.quantile(rep, [lo_q, 0.5, hi_q])
+                # P(replicated >= observed), ties counted half
+                ppp = float(np.mean(rep > obs) + 0.5 * np.mean(rep == obs))
+            rows.append(
+                {
+                    D.GROUP: g,
+                    "statistic": stat,
+                    "observed": obs,
+                    "replicated": median,
+                    "lower": lower,
+                    "upper": upper,
+                    "ppp": ppp,
+                    "n_replicates": int(rep.size),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -7,12 +7,14 @@ pytensor tensors), by the posterior replicator of the winner's-curse analysis
 
 .. math::
 
-    \mu = f + (1 - f)\,\operatorname{logistic}\big(\alpha\,(\theta - d)\big),
+    \mu = f + (1 - \lambda - f)\,\operatorname{logistic}\big(\alpha\,(\theta - d)\big),
     \qquad \mu \leftarrow \min\big(\max(\mu, \epsilon), 1 - \epsilon\big),
 
 the mean of the score as a fraction of the benchmark's ceiling (a 2PL item response curve with a
 random-guess floor :math:`f`, the floor as a fraction of the ceiling), for effective capability
-:math:`\theta`, difficulty :math:`d` and slope :math:`\alpha`. The clip at
+:math:`\theta`, difficulty :math:`d` and slope :math:`\alpha`. :math:`\lambda` (0 unless given)
+is a lapse rate: the share of the ceiling no model reaches (mislabelled or ambiguous items), the
+upper asymptote :math:`1 - \lambda` of a 4PL curve. The clip at
 :math:`\epsilon` = :data:`MEAN_CLIP` keeps both Beta shape parameters
 :math:`\mu\phi, (1-\mu)\phi` positive.
 
@@ -50,7 +52,13 @@ NUMPY_OPS = MathOps(sigmoid=expit, clip=np.clip)
 
 
 def mean_score(
-    effect: Any, *, difficulty: Any, slope: Any, floor: Any, ops: MathOps = NUMPY_OPS
+    effect: Any,
+    *,
+    difficulty: Any,
+    slope: Any,
+    floor: Any,
+    lapse: Any = 0.0,
+    ops: MathOps = NUMPY_OPS,
 ) -> Any:
     r"""Expected score as a fraction of the ceiling (see the module docstring).
 
@@ -62,9 +70,11 @@ def mean_score(
     difficulty, slope, floor : array-like or tensor
         The benchmark's :math:`d`, :math:`\alpha` and floor :math:`f` (fraction of the ceiling),
         broadcast against ``effect``.
+    lapse : array-like or tensor
+        :math:`\lambda`, the share of the ceiling out of reach (0: the 2PL curve with a floor).
     ops : MathOps
         ``sigmoid`` and ``clip`` of the array library (numpy by default; the model passes
         pytensor's).
     """
-    mu = floor + (1 - floor) * ops.sigmoid(slope * (effect - difficulty))
+    mu = floor + (1 - lapse - floor) * ops.sigmoid(slope * (effect - difficulty))
     return ops.clip(mu, MEAN_CLIP, 1 - MEAN_CLIP)

@@ -107,10 +107,19 @@ def default_thresholds(scale: str, scores: np.ndarray) -> np.ndarray:
     return 2.0 ** np.arange(lo, hi + 1)
 
 
-def _first(sub: pd.DataFrame) -> pd.Series | None:
-    if sub.empty:
+def _crossing_order(sub: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``sub`` in crossing order (earliest date first; on a tie, the higher score, then the
+    model name) with its scores as an array: the first row at or above a level crossed it."""
+    ordered = sub.sort_values([D.DATE, D.SCORE, D.MODEL], ascending=[True, False, True])
+    return ordered, ordered[D.SCORE].to_numpy(float)
+
+
+def _first(ordered: pd.DataFrame, scores: np.ndarray, tau: float) -> pd.Series | None:
+    """The first row of ``ordered`` (see :func:`_crossing_order`) scoring at least ``tau``."""
+    hit = scores >= tau - 1e-12
+    if not hit.any():
         return None
-    return sub.sort_values([D.DATE, D.SCORE, D.MODEL], ascending=[True, False, True]).iloc[0]
+    return ordered.iloc[int(np.argmax(hit))]
 
 
 def _crossings(
@@ -132,9 +141,11 @@ def _crossings(
         opened = sub[sub[D.WEIGHTS] == D.OPEN]
         if open_models is not None:
             opened = opened[opened[D.MODEL].isin(open_models)]
+        closed_sorted, closed_scores = _crossing_order(closed)
+        open_sorted, open_scores = _crossing_order(opened)
         for tau in levels:
-            c = _first(closed[closed[D.SCORE] >= tau - 1e-12])
-            o = _first(opened[opened[D.SCORE] >= tau - 1e-12])
+            c = _first(closed_sorted, closed_scores, tau)
+            o = _first(open_sorted, open_scores, tau)
             if c is not None and o is not None:
                 rows.append(
                     {

@@ -53,6 +53,8 @@ from irtgap.results import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from irtgap.methods.bayes.checks import ModelChecks
+
 
 #: Thresholds for :meth:`GapFit.diagnostics` (the usual modern defaults: Vehtari et al. 2021).
 RHAT_MAX = 1.01
@@ -630,6 +632,20 @@ class GapFit(GapResult):
     def group_support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
         """Every gap group has the data's :meth:`support`."""
         return dict.fromkeys(GAP_GROUPS, self.support())
+
+    # ------------------------------------------------------------------ checks
+    def check(self, *, n_draws: int = 400, seed: int = 0, ci_prob: float = CI_PROB) -> ModelChecks:
+        """Check the fit against its data: PSIS-LOO (with each model's capability integrated out
+        where plain PSIS is unreliable), Pareto-k table, LOO-PIT and posterior predictive checks
+        by benchmark, side, access and year (see :mod:`irtgap.methods.bayes.checks`).
+
+        ``n_draws`` posterior samples give the replicates of the predictive checks; ``seed``
+        seeds them and the randomized PIT of censored scores. No refit: a few seconds to a
+        minute (the log-likelihood of every row and draw is computed once).
+        """
+        from irtgap.methods.bayes.checks import model_checks
+
+        return model_checks(self, n_draws=n_draws, seed=seed, ci_prob=ci_prob)
 
     # ------------------------------------------------------------------ plots
     def plot_terms(self, *, ax: Axes | None = None, ci_prob: float = CI_PROB) -> Axes:

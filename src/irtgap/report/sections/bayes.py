@@ -10,13 +10,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from irtgap.analyses.winners_curse import threshold_bias
+from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.model import GapModel
 from irtgap.report.build import batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
+from irtgap.report.sections.checks import checks_md
+
+#: The fit, saved beside the report (``irtgap.load_result`` reads it back).
+FIT_FILE = "gap_fit.nc"
 
 
 def bayes_section(
@@ -39,6 +43,7 @@ def bayes_section(
     for w in caught:  # the others (e.g. benchmarks of unknown access) still reach the caller
         if not issubclass(w.category, ConvergenceWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    fit.to_netcdf(out_dir / FIT_FILE)  # for the reader, and for the sensitivity section
     gap_png = save_figure(fit.plot_gap(), out_dir / "bayes_gap.png")
     fr_png = save_figure(fit.plot_frontier(), out_dir / "bayes_frontier.png")
     terms_png = save_figure(fit.plot_terms(), out_dir / "bayes_terms.png")
@@ -48,7 +53,10 @@ def bayes_section(
     summary.index = [f"{g} at {d}" for g, d in summary.index]
     terms = fit.terms()
     diag = _diagnostics_frame(fit.diagnostics(warn=False))
-    bias_md = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed, log=log)
+    bias_md, bias = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed, log=log)
+    if log:
+        log("    model checks: LOO, LOO-PIT, predictive checks")
+    checks = checks_md(fit.check(n_draws=100 if fast else 400, seed=seed), bias.crossings, out_dir)
     note = f"\n\n**Warning:** {conv[0]}" if conv else "\n\nSampler diagnostics are within bounds."
     return "\n\n".join(
         [
@@ -66,7 +74,8 @@ def bayes_section(
             + ". The gap is given only between the first and last release date of the "
             "modelled data. "
             "`prob_grew` is the posterior probability that the gap is larger than at DeepSeek "
-            "R1's release (2025-01-20)." + note,
+            "R1's release (2025-01-20). The fit is saved as "
+            f"`{FIT_FILE}` (`irtgap.load_result('{FIT_FILE}')` reads it back)." + note,
             f"![posterior gap]({gap_png})",
             "### Gap now and at DeepSeek R1 (months, median and 90% interval)",
             markdown_table(summary),
@@ -77,6 +86,7 @@ def bayes_section(
             "### Sampler diagnostics",
             markdown_table(diag),
             bias_md,
+            checks,
         ]
     )
 
@@ -95,7 +105,7 @@ def _diagnostics_frame(diag: pd.Series) -> pd.DataFrame:
 
 def _threshold_bias_md(
     fit: Any, out_dir: Path, *, fast: bool, seed: int, log: Callable[[str], None] | None = None
-) -> str:
+) -> tuple[str, ThresholdBias]:
     """The threshold method's winner's-curse bias on this data (posterior replicates)."""
 
     n = 20 if fast else 100
@@ -114,7 +124,7 @@ def _threshold_bias_md(
     rows[D.DATE] = pd.to_datetime(rows[D.DATE]).dt.date
     rows.index = [f"{g} at {d}" for g, d in zip(rows[D.GROUP], rows[D.DATE], strict=True)]
     cols = ["threshold", "bias", "bias_lower", "bias_upper", "debiased", "model_gap"]
-    return "\n\n".join(
+    md = "\n\n".join(
         [
             "### The threshold method's winner's-curse bias on this data",
             f"{n} datasets replicated from the posterior with the real pattern of which model "
@@ -127,6 +137,7 @@ def _threshold_bias_md(
             markdown_table(rows[cols]),
         ]
     )
+    return md, tb
 
 
 def _tty() -> bool:

@@ -1,0 +1,253 @@
+r"""The PyMC graph of the gap model: :func:`build_model` (the maths are in
+:mod:`irtgap.methods.bayes.model`).
+
+Kept apart from :class:`~irtgap.methods.bayes.model.GapModel`, which samples the graph and wraps
+the draws in a :class:`~irtgap.methods.bayes.fit.GapFit`, so that what reads a fit (the checks of
+:mod:`irtgap.methods.bayes.checks`) can rebuild its graph without depending on the sampler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from irtgap.core import dims as D
+from irtgap.core.measurement import MathOps, mean_score
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.bayes.design import (
+    CENSOR,
+    KNOT_DIM,
+    PROVIDER_DIM,
+    Design,
+    make_design,
+)
+from irtgap.methods.bayes.settings import GapSettings
+
+UNIT_DIM = "unit"
+#: Dimension of the lapse rates: the benchmarks whose best score reaches :data:`SATURATION`.
+SATURATING_DIM = "saturating_benchmark"
+#: A benchmark gets a lapse rate (``upper_asymptote=True``) when its best modelled score reaches
+#: this fraction of its ceiling: below it every score lies on the lower part of the curve, where
+#: the lapse and the difficulty explain the scores alike (a ridge the sampler crawls along).
+SATURATION = 0.8
+#: Beta prior of a lapse rate (mean 0.05; 95% below 0.14): label-error audits of saturated
+#: benchmarks find a few percent to about 10% of items flawed.
+LAPSE_PRIOR = (1.0, 20.0)
+SEGMENT_DIM = "segment"
+CENSORED_DIM = "obs_censored"
+#: pytensor's operations for :func:`~irtgap.core.measurement.mean_score`.
+PYTENSOR_OPS = MathOps(sigmoid=pm.math.sigmoid, clip=pt.clip)
+
+
+#: Terms of the series for the censored Beta probability (relative error below 1e-6 here).
+SERIES_TERMS = 40
+
+
+def censored_beta_logp(a: Any, b: Any, low: np.ndarray) -> Any:
+    r"""Log probability that a Beta(a, b) score lies beyond the resolution limit.
+
+    For left-censored scores (``low``), :math:`\log P(Y \le \epsilon) = \log I_\epsilon(a, b)`;
+    for right-censored ones, :math:`\log I_\epsilon(b, a)`. The regularised incomplete beta at
+    small :math:`\epsilon` is evaluated with its power series (DLMF 8.17.22),
+
+    .. math:: I_x(a, b) = \frac{x^a (1-x)^b}{a B(a, b)} \sum_{n \ge 0} t_n,\quad t_0 = 1,\
+        t_{n+1} = t_n \frac{a + b + n}{a + 1 + n} x,
+
+    truncated at :data:`SERIES_TERMS` terms: much cheaper to differentiate than a general
+    incomplete-beta routine, and accurate because :math:`x = 0.005` is small.
+    """
+    p = pt.where(low, a, b)
+    q = pt.where(low, b, a)
+    x = CENSOR
+    j = np.arange(SERIES_TERMS, dtype=float)[None, :]
+    log_ratio = pt.log(p[:, None] + q[:, None] + j) - pt.log(p[:, None] + 1 + j) + np.log(x)
+    log_terms = pt.concatenate([pt.zeros_like(p)[:, None], pt.cumsum(log_ratio, axis=1)], axis=1)
+    log_total = pt.logsumexp(log_terms, axis=1)
+    log_beta = pt.gammaln(p) + pt.gammaln(q) - pt.gammaln(p + q)
+    return p * np.log(x) + q * np.log1p(-x) - pt.log(p) - log_beta + log_total
+
+
+def _censored_beta_random(
+    a: np.ndarray, b: np.ndarray, rng: np.random.Generator | None = None, size: Any = None
+) -> np.ndarray:
+    rng = rng or np.random.default_rng()
+    return np.clip(rng.beta(a, b, size=size), CENSOR, 1 - CENSOR)
+
+
+def saturating_benchmarks(design: Design) -> np.ndarray:
+    """Per benchmark (in ``design.benchmarks`` order): whether its best modelled score reaches
+    :data:`SATURATION` of its ceiling (the benchmarks that get a lapse rate)."""
+    best = np.zeros(len(design.benchmarks))
+    np.maximum.at(best, design.benchmark_idx, design.scaled_scores)
+    return np.asarray(best >= SATURATION)
+
+
+def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
+    """Build the PyMC model for ``data`` (a pure function of data and settings).
+
+    See the module docstring for the maths. The model's coordinates use the fixed dimension names
+    (``model``, ``benchmark``, ``weights`` for the two sides) plus ``unit`` (capability units:
+    first-party versions and unmatched hosted ones), ``knot``, ``segment`` and ``provider``.
+    """
+    settings = settings or GapSettings()
+    design = (
+        data
+        if isinstance(data, Design)
+        else make_design(
+            data,
+            since=settings.since,
+            knot_months=settings.knot_months,
+            reference_date=settings.reference_date,
+        )
+    )
+    models = design.models
+    base_idx = design.base_idx
+    unit_mask = base_idx == np.arange(len(models))
+    units = models.index[unit_mask]
+    unit_of_model = np.searchsorted(np.flatnonzero(unit_mask), base_idx)
+    row_unit = unit_of_model[design.model_idx]
+    unit_side = design.side_idx[unit_mask]
+    k_left, w = design.knot_position(design.t_models[unit_mask])
+
+    bench = design.benchmarks
+    # scores as fractions of their benchmark's ceiling (see the module docstring)
+    y_rows = np.clip(design.scaled_scores, CENSOR, 1 - CENSOR)
+    inside_rows = (y_rows > CENSOR) & (y_rows < 1 - CENSOR)
+    # rows reordered: uncensored first, then censored (each in data order), so that the two
+    # likelihood terms take slices of the row vectors (cheap views) instead of masks
+    order = np.concatenate([np.flatnonzero(inside_rows), np.flatnonzero(~inside_rows)])
+    n_in = int(inside_rows.sum())
+    y = y_rows[order]
+    row_unit = row_unit[order]
+    b_idx = design.benchmark_idx[order]
+    floor = design.floor  # per benchmark
+    open_public = design.open_public[order]
+    prov_idx = design.provider_idx[order]
+    h = float(np.diff(design.knots)[0])
+
+    coords = {
+        D.MODEL: list(models.index),
+        UNIT_DIM: list(units),
+        D.BENCHMARK: list(bench.index),
+        D.WEIGHTS: list(D.SIDES),
+        KNOT_DIM: list(design.knot_dates),
+        SEGMENT_DIM: list(design.knot_dates[1:]),
+        D.OBS: order[:n_in],
+        CENSORED_DIM: order[n_in:],
+    }
+    if settings.provider_degradation and design.providers:
+        coords[PROVIDER_DIM] = list(design.providers)
+    saturating = saturating_benchmarks(design)
+    if settings.upper_asymptote and saturating.any():
+        coords[SATURATING_DIM] = list(bench.index[saturating])
+
+    with pm.Model(coords=coords) as model:
+        # ---- benchmarks
+        is_anchor = np.asarray(bench.index == design.anchor_benchmark)
+        mu_d = pm.Normal("difficulty_mean", 0.0, 2.0)
+        sd_d = pm.HalfNormal("difficulty_sd", 2.0)
+        # centred: every benchmark is scored by many models, so the data pin each one.
+        # location: the anchor benchmark's difficulty is 0 (a parameter the data pin tightly)
+        raw_d = pm.Normal("difficulty_raw", mu_d, sd_d, dims=D.BENCHMARK)
+        difficulty = pm.Deterministic(
+            "difficulty", pt.where(is_anchor, 0.0, raw_d), dims=D.BENCHMARK
+        )
+        # scale: the anchor benchmark's slope is 1; the others are partially pooled
+        mu_a = pm.Normal("log_slope_mean", 0.0, 0.5)
+        sd_a = pm.HalfNormal("log_slope_sd", 0.5)
+        raw_a = pm.Normal("log_slope_raw", mu_a, sd_a, dims=D.BENCHMARK)
+        slope = pm.Deterministic("slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK)
+        # precision: independent weakly informative priors (every benchmark has >= 5 scores, which
+        # pin its precision; a hierarchy here is a funnel when precisions are alike). sd 1, not
+        # wider: the upper tail of a benchmark with few scores (ANLI, 11) is a funnel for the
+        # capabilities it measures (divergences); see docs/model.md
+        log_phi = pm.Normal("log_precision", 3.5, 1.0, dims=D.BENCHMARK)
+        precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
+
+        # ---- frontiers: non-decreasing, piecewise linear in time
+        # growth rates: partially pooled around each side's typical rate, fixed spread
+        mu_lam = pm.Normal("log_growth_mean", 0.0, 1.0, dims=D.WEIGHTS)
+        log_growth = pm.Normal(
+            "log_growth",
+            mu_lam[:, None],
+            settings.growth_spread,
+            dims=(D.WEIGHTS, SEGMENT_DIM),
+        )
+        rise = pt.concatenate([pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1)
+        # level: each side's frontier averaged over the knots (pinned by all of its models, so
+        # it is not a pivot that trades off against one segment's growth)
+        level = pm.Normal("frontier_level", 0.0, 3.0, dims=D.WEIGHTS)
+        frontier = pm.Deterministic(
+            "frontier",
+            rise - rise.mean(axis=1, keepdims=True) + level[:, None],
+            dims=(D.WEIGHTS, KNOT_DIM),
+        )
+
+        # ---- capabilities: at or below the side's frontier
+        # each unit's frontier, linear between its two knots (flat indices: a 1-d gather)
+        flat = frontier.ravel()
+        left = unit_side * len(design.knot_dates) + k_left
+        f_unit = flat[left] * (1 - w) + flat[left + 1] * w
+        if settings.shortfall:
+            s_u = pm.HalfNormal("shortfall_scale", 2.0, dims=D.WEIGHTS)
+            s_unit = s_u[unit_side]
+            if settings.frontier_softness > 0:
+                # theta = F - s * v, v ~ ExGaussian(0, tau, 1) = Exponential(1) + N(0, tau):
+                # one unconstrained coordinate per unit, independent of s (non-centred)
+                v_u = pm.ExGaussian(
+                    "shortfall_std", mu=0.0, sigma=settings.frontier_softness, nu=1.0, dims=UNIT_DIM
+                )
+            else:
+                v_u = pm.Exponential("shortfall_std", 1.0, dims=UNIT_DIM)
+            theta = pm.Deterministic("capability", f_unit - s_unit * v_u, dims=UNIT_DIM)
+            pm.Deterministic("shortfall", f_unit - theta, dims=UNIT_DIM)
+        else:
+            theta = pm.Deterministic("capability", f_unit, dims=UNIT_DIM)
+
+        # ---- measurement
+        effect = theta[row_unit]
+        if settings.public_advantage:
+            gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
+            effect = effect + gamma * open_public
+        if settings.provider_degradation and design.providers:
+            delta = pm.HalfNormal(
+                "provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM
+            )
+            hosted = prov_idx >= 0
+            pen = pt.concatenate([pt.zeros(1), delta])[prov_idx + 1]
+            effect = effect - pen * hosted
+        lapse: Any = 0.0
+        if settings.upper_asymptote and saturating.any():
+            # share of the ceiling no model reaches: a 4PL upper asymptote 1 - lapse, on the
+            # benchmarks whose scores come near their ceiling (elsewhere it is not identified)
+            free = pm.Beta("lapse_saturating", *LAPSE_PRIOR, dims=SATURATING_DIM)
+            vec = pt.set_subtensor(pt.zeros(len(bench))[np.flatnonzero(saturating)], free)
+            lapse = pm.Deterministic("lapse", vec, dims=D.BENCHMARK)[b_idx]
+        mu = mean_score(
+            effect,
+            difficulty=difficulty[b_idx],
+            slope=slope[b_idx],
+            floor=floor[b_idx],
+            lapse=lapse,
+            ops=PYTENSOR_OPS,
+        )
+        phi = precision[b_idx]
+        a, b = mu * phi, (1 - mu) * phi
+        # Uncensored scores: Beta likelihood. Scores at the resolution limits: the Beta
+        # probability of lying beyond them (the incomplete beta is costly: only those rows).
+        pm.Beta("score", alpha=a[:n_in], beta=b[:n_in], observed=y[:n_in], dims=D.OBS)
+        if n_in < len(y):
+            low = y[n_in:] <= CENSOR
+            pm.CustomDist(
+                "score_censored",
+                a[n_in:],
+                b[n_in:],
+                logp=lambda value, a_, b_: censored_beta_logp(a_, b_, low),
+                random=_censored_beta_random,
+                observed=y[n_in:],
+                dims=CENSORED_DIM,
+            )
+    return model

@@ -1,0 +1,109 @@
+r"""Scores replicated from the posterior of a :class:`~irtgap.methods.bayes.fit.GapFit`.
+
+The posterior predictive distribution of a modelled row :math:`i` (model version :math:`m`,
+benchmark :math:`b`, provider :math:`p_i`) at posterior sample :math:`s` is the model's own
+measurement (:mod:`irtgap.methods.bayes.model`):
+:math:`\tilde y_i = \kappa_b \tilde z_i`,
+:math:`\tilde z_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)}, (1-\mu_i^{(s)})\phi_b^{(s)})`,
+with :math:`\tilde z_i` beyond the resolution limits :math:`[\epsilon, 1-\epsilon]` reported as 0
+or 1 (the model reads those as censored). The winner's-curse replication
+(:func:`irtgap.threshold_bias`) and the posterior predictive checks
+(:mod:`irtgap.methods.bayes.checks`) both draw from here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from irtgap.core import dims as D
+from irtgap.core.measurement import mean_score
+from irtgap.methods.bayes.design import CENSOR
+
+if TYPE_CHECKING:
+    from irtgap.methods.bayes.fit import GapFit
+
+#: The stacked posterior sample dimension (chain x draw, in that order).
+SAMPLE_DIM = "sample"
+
+
+def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
+    """Per modelled row (``fit.design.rows`` order): capability unit, benchmark, provider (-1
+    first-party), open x public, and the floor and ceiling of its benchmark (the floor as a
+    fraction of the ceiling, as modelled)."""
+    design = fit.design
+    units = pd.Index(fit.posterior["unit"].to_numpy())
+    rows = design.rows
+    base = design.models["base"]
+    b = design.benchmark_idx
+    return {
+        "unit": units.get_indexer(base.reindex(rows[D.MODEL]).to_numpy()),
+        "bench": b,
+        "provider": design.provider_idx,
+        "open_public": design.open_public,
+        "floor": design.floor[b],
+        "ceiling": design.ceiling[b],
+    }
+
+
+def stacked_posterior(fit: GapFit) -> xr.Dataset:
+    """The posterior with one :data:`SAMPLE_DIM` dimension (chain x draw, in that order)."""
+    return fit.posterior.stack({SAMPLE_DIM: (D.CHAIN, D.DRAW)})
+
+
+def sample_params(stacked: xr.Dataset, sample: int) -> dict[str, np.ndarray]:
+    """The parameters that generate scores, at posterior sample ``sample`` of ``stacked``."""
+    post = stacked.isel({SAMPLE_DIM: sample})
+    out = {k: post[k].to_numpy() for k in ("capability", "slope", "difficulty", "precision")}
+    out["gamma"] = np.asarray(
+        float(post["public_advantage"]) if "public_advantage" in post else 0.0
+    )
+    delta = (
+        post["provider_degradation"].to_numpy() if "provider_degradation" in post else np.empty(0)
+    )
+    out["delta"] = np.concatenate([[0.0], delta])  # index 0: first-party
+    out["lapse"] = post["lapse"].to_numpy() if "lapse" in post else np.zeros_like(out["slope"])
+    return out
+
+
+def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """:math:`\\mu_i`, the mean score of each row as a fraction of its benchmark's ceiling, at
+    one sample's ``params``. The parameters may carry a leading sample axis (arrays of shape
+    ``(S, ...)``, ``gamma`` ``(S,)``, ``delta`` ``(S, providers + 1)``): then ``(S, rows)``."""
+    cap = np.asarray(params["capability"])
+    gamma = np.asarray(params["gamma"])
+    delta = np.asarray(params["delta"])  # index 0: first-party; none fitted without the term
+    n_needed = int(arrays["provider"].max(initial=-1)) + 2
+    if delta.shape[-1] < n_needed:
+        pad = np.zeros((*delta.shape[:-1], n_needed - delta.shape[-1]))
+        delta = np.concatenate([delta, pad], axis=-1)
+    theta = cap[..., arrays["unit"]] + gamma[..., None] * arrays["open_public"]
+    theta = theta - delta[..., arrays["provider"] + 1]
+    b = arrays["bench"]
+    lapse = np.asarray(params.get("lapse", np.zeros_like(params["slope"])))
+    return np.asarray(
+        mean_score(
+            theta,
+            difficulty=np.asarray(params["difficulty"])[..., b],
+            slope=np.asarray(params["slope"])[..., b],
+            floor=arrays["floor"],
+            lapse=lapse[..., b],
+        )
+    )
+
+
+def replicate_scores(
+    params: dict[str, np.ndarray], arrays: dict[str, np.ndarray], rng: np.random.Generator
+) -> np.ndarray:
+    """Scores of the modelled rows (``arrays``) replicated from one sample's ``params``, on the
+    benchmark's own scale (fraction of the ceiling times the ceiling)."""
+    mu = mean_fraction(params, arrays)
+    phi = np.asarray(params["precision"])[..., arrays["bench"]]
+    z = rng.beta(mu * phi, (1 - mu) * phi)  # fraction of the ceiling
+    # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
+    z = np.where(z <= CENSOR, 0.0, np.where(z >= 1 - CENSOR, 1.0, z))
+    ceiling = arrays.get("ceiling")
+    return z if ceiling is None else z * ceiling

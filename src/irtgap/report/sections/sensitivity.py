@@ -1,0 +1,274 @@
+"""The leave-one-benchmark-out section of ``irtgap report``: which benchmarks drive each gap."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from irtgap.analyses.sensitivity import HEADLINE_GROUP, LoboResult, leave_one_benchmark_out
+from irtgap.core import dims as D
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.bayes.fit import GapFit
+from irtgap.report.markdown import markdown_table, save_figure
+from irtgap.report.sections.bayes import FIT_FILE
+
+#: Bootstrap resamples per fit in the report (the full defaults would take hours: one fit per
+#: method and benchmark): ECI's refits dominate the time, so it gets fewer.
+REPORT_BOOTSTRAP = {"threshold": 1000, "eci": 50, "elo": 100, "composite": 1000}
+#: With ``fast``: point fits for ECI (no interval), a few resamples for the others.
+FAST_BOOTSTRAP = {"threshold": 100, "eci": 0, "elo": 10, "composite": 100}
+
+
+def sensitivity_section(
+    data: ScoreData,
+    out_dir: Path,
+    *,
+    fast: bool = False,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+    bayesian: bool = False,
+    n_jobs: int = -1,
+) -> str:
+    """Leave each benchmark out in turn for the threshold, ECI, Elo and composite methods.
+
+    Writes ``lobo_last.png`` and ``lobo_r1.png`` (every benchmark's change of each method's
+    median gap at the last common date and at DeepSeek R1's release: the median is the number
+    the other sections quote) and returns Markdown with the largest swing per method at both
+    dates, of the median and of the mean, and a one-sentence reading. ``bayesian=True`` adds
+    the Bayesian model (one short MCMC fit per benchmark it models, about a minute each on two
+    cores; not run by default). ``n_jobs`` is the fits' joblib workers (-1: every core).
+    """
+    per = FAST_BOOTSTRAP if fast else REPORT_BOOTSTRAP
+    kwargs: dict[str, dict[str, Any]] = {m: {"n_bootstrap": n} for m, n in per.items()}
+    methods = ["threshold", "eci", "elo", "composite"]
+    if bayesian:
+        methods.append("bayesian")
+        n_draws = 150 if fast else 300
+        kwargs["bayesian"] = {"draws": n_draws, "tune": n_draws, "chains": 2}
+
+    def progress(done: int, total: int, message: str) -> None:
+        if log is not None:
+            log(f"    {message}")
+
+    lobo = leave_one_benchmark_out(
+        data,
+        methods=methods,
+        method_kwargs=kwargs,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress if log is not None else None,
+    )
+    r1, last = lobo.dates[0], lobo.dates[-1]
+    last_png = save_figure(lobo.plot(date=last, statistic="median"), out_dir / "lobo_last.png")
+    r1_png = save_figure(lobo.plot(date=r1, statistic="median"), out_dir / "lobo_r1.png")
+    sizes = ", ".join(
+        f"{m} {kwargs[m].get('n_bootstrap', kwargs[m].get('draws'))}" for m in methods
+    )
+    return "\n\n".join(
+        [
+            "## Leave one benchmark out: which benchmarks drive each gap",
+            "Each method is run on all the data and then once per benchmark with that "
+            "benchmark's scores removed; the change is the gap without the benchmark minus the "
+            "gap with every benchmark (months; positive: the gap is longer without it). This is "
+            "the criticism levelled at CAISI's Elo reading (a few benchmarks can swing an "
+            "aggregate), asked of every method. Leaving a benchmark out also removes models "
+            "scored only on it and, for the IRT methods, moves the capability scale; a "
+            "benchmark a method never reads is not refitted (no dot in the figures). "
+            f"Bootstrap resamples (or posterior draws) per fit: {sizes}"
+            + (" (ECI: point fits, so no interval)" if fast else "")
+            + ". Groups: "
+            + ", ".join(f"{m} `{HEADLINE_GROUP[m]}`" for m in methods)
+            + ". Dates: DeepSeek R1's release and the last date where every method has data.",
+            "### Largest swing per method",
+            "For each method and date: the benchmark whose removal changes the gap's median "
+            "most (the median is the number the other sections quote), and the one that "
+            "changes its mean most (the brief's definition; a mean can sit outside its own "
+            "interval when a few bootstrap draws are far out, and then its change mostly says "
+            "whether those draws stay); the baseline's 90% interval half-width and the ratio "
+            "of the median's swing to it (above 1: one benchmark moves the gap by more than the "
+            "method's own uncertainty); and how many of the fits without one of the benchmarks "
+            "the method reads gave no number (the fit failed, or fewer than 90% of its draws "
+            "define the gap there). The largest swing is over the others, so with many such "
+            "fits it is a lower bound. A blank cell: no number there.",
+            markdown_table(swing_table(lobo)),
+            reading(lobo),
+            *_failures(lobo),
+            "### How much the answer depends on method, benchmark set and model form",
+            dependence(lobo, out_dir),
+            f"![leave one benchmark out, last date]({last_png})",
+            f"![leave one benchmark out, DeepSeek R1]({r1_png})",
+        ]
+    )
+
+
+def swing_table(lobo: LoboResult) -> pd.DataFrame:
+    """The largest swing per method (its headline group) at each date of ``lobo``: one row per
+    method and date with the benchmark and change of the median and of the mean, the
+    baseline's interval half-width, the median swing's ratio to it, and the fits without a
+    number (failed or NaN) out of those run."""
+    swings = {
+        (when, stat): _headline(lobo.swings(when, statistic=stat))
+        for when in lobo.dates
+        for stat in ("median", "mean")
+    }
+    methods = swings[lobo.dates[0], "median"].index
+    rows = []
+    for method in methods:
+        for when in lobo.dates:
+            med = swings[when, "median"].loc[method]
+            mean = swings[when, "mean"].loc[method]
+            rows.append(
+                {
+                    "method": method,
+                    D.DATE: str(pd.Timestamp(when).date()),
+                    "benchmark (median)": med["left_out"] or "-",
+                    "change (median)": med["change"],
+                    "benchmark (mean)": mean["left_out"] or "-",
+                    "change (mean)": mean["change"],
+                    "half-width": med["half_width"],
+                    "ratio (median)": med["ratio"],
+                    "no number": f"{med['n_failed'] + med['n_nan']} of {med['n_used']}",
+                }
+            )
+    return pd.DataFrame(rows).set_index("method")
+
+
+def _headline(swings: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each method's headline group, indexed by method."""
+    keep = swings[D.GROUP] == swings["method"].map(HEADLINE_GROUP)
+    return swings[keep].set_index("method")
+
+
+def reading(lobo: LoboResult) -> str:
+    """One sentence on the last date: whether any method's median gap moves by more than its
+    interval half-width when one benchmark is left out, and which is the most fragile."""
+    s = _headline(lobo.swings(statistic="median"))
+    s = s[s["ratio"].notna()]
+    when = lobo.dates[-1].date()
+    if s.empty:
+        return f"**Reading:** at {when} no method has both a gap and a swing to compare."
+    top = s.loc[s["ratio"].idxmax()]
+    big = list(s.index[s["ratio"] > 1])
+    names = " and ".join([", ".join(big[:-1]), big[-1]] if len(big) > 1 else big)
+    tail = (
+        f"leaving out a single benchmark moves the {names} median gap"
+        f"{'s' if len(big) > 1 else ''} by more than the baseline interval's half-width"
+        if big
+        else "no single benchmark moves any method's median gap by more than its interval "
+        "half-width"
+    )
+    return (
+        f"**Reading:** at {when}, {tail}; relative to its uncertainty the {top.name} gap is the "
+        f"most fragile (without {top['left_out']}: {top['change']:+.1f} months, "
+        f"{top['ratio']:.1f} times its half-width of {top['half_width']:.1f})."
+    )
+
+
+#: The model-form comparison on the bundled April 2026 export (``docs/model.md``; seed-0 fits
+#: with the default schedule, ELPD-LOO with each model's capability integrated out where plain
+#: PSIS is unreliable): per form, the ELPD difference from the default, its standard error, and
+#: the move of the Bayesian median gap at 2026-04-16 (private, public), in months.
+MODEL_FORMS: dict[str, tuple[float, float, float, float]] = {
+    "6-month knots": (-0.9, 2.6, 0.52, 0.63),
+    "no public-benchmark advantage": (-2.7, 3.4, -0.31, 0.80),
+    "hard frontier edge": (-15.7, 8.4, 0.48, 0.38),
+    "growth spread 0.6": (-3.5, 7.3, 0.50, 0.44),
+    "upper asymptote, benchmarks near saturation": (9.1, 6.2, 0.84, 0.93),
+    "upper asymptote, every benchmark": (25.9, 7.2, 1.02, 1.18),
+}
+
+
+def _model_form_text() -> str:
+    best = max(MODEL_FORMS, key=lambda k: MODEL_FORMS[k][0])
+    d, se, dp, du = MODEL_FORMS[best]
+    moves = {k: max(abs(v[2]), abs(v[3])) for k, v in MODEL_FORMS.items()}
+    others = max(v for k, v in moves.items() if k != best)
+    return (
+        "Model form: on the bundled April 2026 export (`docs/model.md`), the best-fitting form "
+        f"compared, an {best} (ELPD-LOO {d:+.1f}, SE {se:.1f}, over the default), does not "
+        "yet sample within the diagnostics' limits and moves the median gap at 2026-04-16 "
+        f"by {dp:+.1f} (private) and {du:+.1f} months (public); the other forms move it by at "
+        f"most {others:.1f} months"
+    )
+
+
+def _model_form_move() -> float:
+    return max(max(abs(v[2]), abs(v[3])) for v in MODEL_FORMS.values())
+
+
+def dependence(lobo: LoboResult, out_dir: Path) -> str:
+    """One paragraph: how far the methods' median gaps lie apart at the last date of ``lobo``,
+    how far one benchmark moves each, and (from the committed comparison on the bundled data)
+    how far the model form moves the Bayesian gap. Reads the Bayesian fit the ``bayes``
+    section saved in ``out_dir``, if there is one."""
+    when = lobo.dates[-1]
+    base = lobo.baseline
+    base = base[(base[D.DATE] == when) & (base[D.GROUP] == base["method"].map(HEADLINE_GROUP))]
+    medians = dict(zip(base["method"], base["median"], strict=True))
+    fit_path = out_dir / FIT_FILE
+    bayes_text = ""
+    if fit_path.exists():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the fit's own warnings were shown by its section
+            fit = GapFit.from_netcdf(fit_path)
+            assert isinstance(fit, GapFit)
+            g = fit.gap([when], by="access")
+        for _, r in g.iterrows():
+            medians[f"bayesian {r[D.GROUP]}"] = r["median"]
+        bayes_text = " (the Bayesian model's from the fit of the Bayesian section)"
+    known = {k: v for k, v in medians.items() if pd.notna(v)}
+    missing = sorted(set(medians) - set(known))
+    if not known:
+        return f"At {when.date()} no method has a median gap to compare."
+    lo_m, hi_m = min(known, key=known.__getitem__), max(known, key=known.__getitem__)
+    listed = "; ".join(f"{m} {v:.1f}" for m, v in sorted(known.items(), key=lambda kv: kv[1]))
+    swings = _headline(lobo.swings(when, statistic="median")).dropna(subset=["change"])
+    if swings.empty:
+        swing_text = "No fit without a benchmark gave a number to compare."
+        max_swing = float("nan")
+    else:
+        top = swings["change"].abs().idxmax()
+        max_swing = float(abs(swings.loc[top, "change"]))
+        swing_text = (
+            f"Leaving out one benchmark moves a method's median gap by at most {max_swing:.1f} "
+            f"months ({top}, without {swings.loc[top, 'left_out']}); per method: "
+            + "; ".join(
+                f"{m} {abs(r['change']):.1f}" for m, r in swings.sort_values("change").iterrows()
+            )
+            + "."
+        )
+    spread = known[hi_m] - known[lo_m]
+    factors = {"method": spread, "benchmark set": max_swing, "model form": _model_form_move()}
+    ranked = sorted((k for k, v in factors.items() if pd.notna(v)), key=lambda k: -factors[k])
+    return (
+        f"At {when.date()}, the median gaps{bayes_text} run from {known[lo_m]:.1f} months "
+        f"({lo_m}) to {known[hi_m]:.1f} ({hi_m}), a spread of {spread:.1f} months: {listed}"
+        + (f" (no number: {', '.join(missing)})" if missing else "")
+        + f". {swing_text} {_model_form_text()}. So the answer depends most on the {ranked[0]}"
+        + (f", then on the {ranked[1]}" if len(ranked) > 1 else "")
+        + (f", least on the {ranked[2]}" if len(ranked) > 2 else "")
+        + " (largest move of a median gap: "
+        + ", ".join(f"{k} {factors[k]:.1f}" for k in ranked)
+        + " months)."
+    )
+
+
+def _failures(lobo: LoboResult) -> list[str]:
+    t = lobo.table
+    bad = t.loc[t["error"] != "", ["method", "left_out", "error"]].drop_duplicates()
+    if bad.empty:
+        return []
+    lines = [f"- {m} without {b}: {_short(e)}" for m, b, e in bad.itertuples(index=False)]
+    return [f"Fits without a benchmark that failed ({len(bad)}; no number):", "\n".join(lines)]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    """An error message cut at ``limit`` characters (the full text is in the LOBO table)."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+__all__ = ["dependence", "reading", "sensitivity_section", "swing_table"]
