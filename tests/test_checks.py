@@ -276,7 +276,7 @@ def test_model_checks_summary_and_plots(mock_fit):
     assert set(checks.flagged()["ppp"].index) <= set(checks.ppc.index)
 
 
-def _unit_integral(fit, draw, unit, rows):
+def _unit_integral(fit, draw, unit, rows, cdf_row=None):
     """log of the integral over v of prod_{rows} p(y_r | theta(v)) p(v), by adaptive quadrature
     (scipy), at one draw of the mock posterior: the reference for integrated_loo."""
     post = fit.posterior.isel(chain=0, draw=draw)
@@ -310,31 +310,77 @@ def _unit_integral(fit, draw, unit, rows):
                 total *= stats.beta.pdf(z[r], a, bb)
         return total
 
+    if cdf_row is not None:  # times the CDF of cdf_row's score (its integrated predictive CDF)
+        b = arrays["bench"][cdf_row]
+        plain = integrand
+
+        def integrand(v):
+            eff = f - s * v + float(post["public_advantage"]) * arrays["open_public"][cdf_row]
+            mu = float(
+                mean_score(
+                    eff,
+                    difficulty=float(post["difficulty"][b]),
+                    slope=float(post["slope"][b]),
+                    floor=arrays["floor"][cdf_row],
+                )
+            )
+            phi = float(post["precision"][b])
+            return plain(v) * stats.beta.cdf(
+                min(max(z[cdf_row], 0.005), 0.995), mu * phi, (1 - mu) * phi
+            )
+
     val, _ = integrate.quad(integrand, -6, 30, limit=400, points=[0.0, 2.0, 5.0])
     return np.log(val)
 
 
 def test_integrated_loo_matches_quadrature(truth_fit):
     """For a model with one score, the integrated term is log of the integral of its likelihood
-    over the shortfall prior; for a model with two, the ratio of two such integrals."""
-    arrays = row_arrays(truth_fit)
+    over the shortfall prior; for a model with two, the ratio of two such integrals. Draws
+    differ (open advantage, shortfall scales, frontiers), so the sample order is tested too;
+    the integrated predictive CDF of a row is checked the same way."""
+    from irtgap.methods.bayes.checks import _integrate
+
+    post = truth_fit.posterior
+    n = post.sizes[D.DRAW]
+    ramp = xr.DataArray(np.linspace(0, 1, n), dims=D.DRAW)
+    varied = post.assign(
+        public_advantage=post["public_advantage"] + 0.2 + 0.3 * ramp,
+        shortfall_scale=post["shortfall_scale"] * (0.7 + 0.6 * ramp),
+        shortfall=post["shortfall"] + 0.5 * ramp,
+    )
+    tree = truth_fit.idata.copy()
+    tree["posterior"] = varied
+    fit = GapFit(
+        idata=tree, design=truth_fit.design, settings=truth_fit.settings, data=truth_fit.data
+    )
+    arrays = row_arrays(fit)
     sizes = np.bincount(arrays["unit"])
-    hosted = truth_fit.design.provider_idx >= 0
+    hosted = fit.design.provider_idx >= 0
+    op = arrays["open_public"]
     one = [u for u in np.flatnonzero(sizes == 1) if not hosted[arrays["unit"] == u].any()]
-    two = [u for u in np.flatnonzero(sizes == 2) if not hosted[arrays["unit"] == u].any()]
-    assert one and two
+    two = [
+        u
+        for u in np.flatnonzero(sizes == 2)
+        if not hosted[arrays["unit"] == u].any() and op[arrays["unit"] == u].any()
+    ]
+    assert one and two  # the pair has an open model's public-benchmark score: gamma matters
     r1 = int(np.flatnonzero(arrays["unit"] == one[0])[0])
     pair = np.flatnonzero(arrays["unit"] == two[0])
-    ll = log_likelihood(truth_fit)
-    out = integrated_loo(truth_fit, log_lik=ll, rows=np.array([r1, pair[0]]))
+    ll = log_likelihood(fit)
+    out, cdfs = _integrate(fit, log_lik=ll, rows=np.array([r1, pair[0]]))
     for draw in (3, 21):
         got = float(out.isel(chain=0, draw=draw, row=r1))
-        assert got == pytest.approx(_unit_integral(truth_fit, draw, one[0], [r1]), abs=1e-4)
-        want = _unit_integral(truth_fit, draw, two[0], pair) - _unit_integral(
-            truth_fit, draw, two[0], pair[1:]
-        )
+        assert got == pytest.approx(_unit_integral(fit, draw, one[0], [r1]), abs=1e-4)
+        want = _unit_integral(fit, draw, two[0], pair) - _unit_integral(fit, draw, two[0], pair[1:])
         got = float(out.isel(chain=0, draw=draw, row=pair[0]))
         assert got == pytest.approx(want, abs=1e-4)
+        # the integrated CDF: E[F(y_i | theta)] over theta given the model's other scores
+        rest = pair[1:]
+        want_cdf = np.exp(
+            _unit_integral(fit, draw, two[0], rest, cdf_row=pair[0])
+            - _unit_integral(fit, draw, two[0], rest)
+        )
+        assert cdfs[int(pair[0])][draw] == pytest.approx(want_cdf, abs=1e-4)
     # the other rows keep their plain terms
     keep = np.setdiff1d(np.arange(ll.sizes[ROW_DIM]), [r1, pair[0]])
     np.testing.assert_array_equal(out.isel(row=keep).to_numpy(), ll.isel(row=keep).to_numpy())

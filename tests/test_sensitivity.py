@@ -353,13 +353,16 @@ def test_report_section_writes_figures_table_and_reading(run, data, tmp_path, mo
     assert asked["methods"][-1] == "bayesian" and asked["method_kwargs"]["bayesian"]["chains"] == 2
 
 
-def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(run, tmp_path, monkeypatch):
-    """The report's paragraph: the methods' spread, the largest one-benchmark swing and the
-    committed model-form evidence, ranked; with the Bayesian section's fit when it is there."""
+def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(
+    run, data, tmp_path, monkeypatch
+):
+    """The report's paragraph: the methods' spread against the largest one-benchmark swing on
+    this data, the committed model-form evidence (labelled as the bundled data's), and the
+    Bayesian section's fit only when it was fitted to the same data."""
     from irtgap.report.sections import sensitivity as section
 
     lobo, _, _ = run
-    text = section.dependence(lobo, tmp_path)  # no fit file: the four methods only
+    text = section.dependence(lobo, tmp_path, data)  # no fit file: the four methods only
     when = lobo.dates[-1]
     base = lobo.baseline[
         (lobo.baseline[D.DATE] == when)
@@ -367,15 +370,24 @@ def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(run, tmp
     ].dropna(subset=["median"])
     spread = base["median"].max() - base["median"].min()
     assert f"a spread of {spread:.1f} months" in text
+    swings = lobo.swings(when, statistic="median")
+    heads = swings[swings[D.GROUP] == swings["method"].map(S.HEADLINE_GROUP)]
+    top = heads["change"].abs().max()
+    more = "method" if spread >= top else "benchmark set"
+    assert f"On this data the answer depends more on the {more}" in text
     assert "Model form: on the bundled April 2026 export" in text
-    assert "So the answer depends most on the" in text and "bayesian" not in text
+    assert "(measured there, not on this data)" in text and "bayesian" not in text
     best = max(section.MODEL_FORMS, key=lambda k: section.MODEL_FORMS[k][0])
     assert best in text
 
     class FakeFit:  # stands in for the GapFit the bayes section saves
+        fitted_to = data
+
         @classmethod
         def from_netcdf(cls, path):
-            return cls()
+            out = cls()
+            out.data = cls.fitted_to
+            return out
 
         def gap(self, dates, by):
             return pd.DataFrame(
@@ -384,6 +396,10 @@ def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(run, tmp
 
     (tmp_path / section.FIT_FILE).write_bytes(b"")
     monkeypatch.setattr(section, "GapFit", FakeFit)
-    text = section.dependence(lobo, tmp_path)
+    text = section.dependence(lobo, tmp_path, data)
     assert "bayesian private 99.0" in text and "to 99.0 (bayesian private)" in text
-    assert "So the answer depends most on the method" in text
+    assert "depends more on the method" in text
+    # a fit of other data left in the folder is not used
+    FakeFit.fitted_to = data.subset(exclude_benchmarks=[data.benchmarks.index[0]])
+    text = section.dependence(lobo, tmp_path, data)
+    assert "99.0" not in text and "fitted to other data" in text

@@ -186,10 +186,9 @@ def _one_replicate(
     try:
         return _threshold_run(data, dates, kw)
     except ValueError:  # no usable crossings in this replicate: counted, not fatal
-        return (
-            np.full((len(GROUPS), len(dates)), np.nan),
-            np.full((len(GROUPS), len(CROSSING_STATS)), np.nan),
-        )
+        stats = np.full((len(GROUPS), len(CROSSING_STATS)), np.nan)
+        stats[:, 0] = 0.0  # no accepted crossing point (a count, not a missing value)
+        return np.full((len(GROUPS), len(dates)), np.nan), stats
 
 
 def threshold_bias(

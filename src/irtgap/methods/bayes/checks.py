@@ -35,7 +35,9 @@ on a fixed grid of step :data:`GRID_STEP` (trapezoid rule). The quantity estimat
 **LOO-PIT** (:func:`loo_pit`): the probability integral transform of each score under its
 leave-one-out predictive distribution, :math:`\mathrm{PIT}_i = \sum_s w_i^{(s)}
 F^{(s)}(z_i)` with :math:`F^{(s)}` the Beta CDF of draw :math:`s` and :math:`w_i^{(s)}` the
-PSIS weights; for a censored score (known only to lie beyond a limit) the PIT is drawn uniformly
+PSIS weights (for a row with the integrated log-likelihood, :math:`F^{(s)}` is its CDF with the
+model's capability integrated out likewise); for a censored score (known only to lie beyond a
+limit) the PIT is drawn uniformly
 over the probability of the censored region (a randomized PIT). If the model is calibrated the
 PIT values are uniform: a U shape means the predictive distributions are too narrow, a hump that
 they are too wide, a slope that they are biased. The figure shows the ECDF of the PIT values
@@ -193,7 +195,9 @@ def _grid(v_unit: np.ndarray, softness: float, step: float) -> tuple[np.ndarray,
     lo = min(-8.0 * softness, float(v_unit.min()) - 4.0) if softness > 0 else 0.0
     hi = max(14.0, float(v_unit.max()) + 6.0)
     v = np.arange(lo, hi + step / 2, step)
-    return v, _shortfall_prior(v, softness) + np.log(np.gradient(v))
+    weights = np.full(v.size, step)
+    weights[[0, -1]] = step / 2  # the trapezoid rule's end weights
+    return v, _shortfall_prior(v, softness) + np.log(weights)
 
 
 def _logtrapz(log_f: np.ndarray, log_w: np.ndarray) -> np.ndarray:
@@ -219,8 +223,21 @@ def integrated_loo(
     ------
     ValueError
         The fit has no shortfall term (``shortfall=False``: the capability is the frontier, not a
-        separate parameter to integrate out), or ``grid_points`` < 101.
+        separate parameter to integrate out), or ``grid_step`` not in (0, 0.5].
     """
+    return _integrate(fit, log_lik=log_lik, rows=rows, grid_step=grid_step)[0]
+
+
+def _integrate(
+    fit: GapFit,
+    *,
+    log_lik: xr.DataArray | None = None,
+    rows: np.ndarray | None = None,
+    grid_step: float = GRID_STEP,
+) -> tuple[xr.DataArray, dict[int, np.ndarray]]:
+    r""":func:`integrated_loo`, and per integrated row the CDF of its score (at its censoring
+    limit for a censored row) under :math:`p(y_i \mid \psi_s, y_{k,-i})` per sample: the
+    leave-one-out predictive CDF that the LOO-PIT of that row needs."""
     if not fit.settings.shortfall:
         raise ValueError(
             "integrated_loo: the fit has shortfall=False, so a model's capability is its side's "
@@ -233,8 +250,9 @@ def integrated_loo(
         rows = np.flatnonzero(np.asarray(loo(fit, log_lik=ll).pareto_k).ravel() > PARETO_K_MAX)
     rows = np.asarray(rows, dtype=int)
     out = ll.transpose(D.CHAIN, D.DRAW, ROW_DIM).copy()
+    cdfs: dict[int, np.ndarray] = {}
     if rows.size == 0:
-        return out
+        return out, cdfs
     arrays = row_arrays(fit)
     stacked = stacked_posterior(fit)
     post = _all_samples(stacked)
@@ -269,9 +287,8 @@ def integrated_loo(
             floor=arrays["floor"][mine],
             lapse=post["lapse"][:, None, b],
         )
-        lr = _row_loglik(
-            mu, post["precision"][:, None, b], z[mine], low[mine], high[mine]
-        )  # (S, G, n)
+        phi = post["precision"][:, None, b]
+        lr = _row_loglik(mu, phi, z[mine], low[mine], high[mine])  # (S, G, n)
         total = lr.sum(axis=-1)
         log_all = _logtrapz(total, log_w)  # (S,)
         for j, r in enumerate(mine):
@@ -279,20 +296,35 @@ def integrated_loo(
                 continue
             # the other rows' sum, not total - lr (an -inf term would give inf - inf)
             others = np.delete(lr, j, axis=-1).sum(axis=-1)
-            values[:, r] = log_all - _logtrapz(others, log_w)
+            log_rest = _logtrapz(others, log_w)
+            values[:, r] = log_all - log_rest
+            x = CENSOR if low[r] else (1 - CENSOR if high[r] else z[r])
+            a, bb = mu[:, :, j] * phi[:, :, j], (1 - mu[:, :, j]) * phi[:, :, j]
+            with np.errstate(divide="ignore"):
+                log_cdf = np.log(special.betainc(a, bb, x))
+            cdfs[int(r)] = np.exp(_logtrapz(others + log_cdf, log_w) - log_rest)
     out.values = values.reshape(out.shape)
-    return out.rename("log_likelihood_integrated")
+    return out.rename("log_likelihood_integrated"), cdfs
 
 
 def loo_pit(
-    fit: GapFit, *, loo_result: Any = None, log_lik: xr.DataArray | None = None, seed: int = 0
+    fit: GapFit,
+    *,
+    loo_result: Any = None,
+    log_lik: xr.DataArray | None = None,
+    seed: int = 0,
+    integrated_cdf: dict[int, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     r"""LOO-PIT of every modelled row (see the module docstring).
 
     Returns the rows of ``fit.design.rows`` (model, benchmark, score, date, side, access) with
     ``censored`` (``"low"``, ``"high"`` or ``""``) and ``pit``. ``loo_result`` supplies the PSIS
     log-weights (default: :func:`loo` on ``log_lik``); ``seed`` draws the randomized PIT of
-    censored rows.
+    censored rows. ``integrated_cdf`` (row -> per-sample CDF, from the integrated LOO of
+    :class:`ModelChecks`) gives the rows whose weights come from the integrated log-likelihood
+    their matching CDF, with the model's capability integrated out as in the weights: reading
+    those rows' CDF at each draw's capability, which was fitted with the score, would pull their
+    PIT toward 0.5.
     """
     ll = log_likelihood(fit) if log_lik is None else log_lik
     res = loo(fit, log_lik=ll) if loo_result is None else loo_result
@@ -327,6 +359,9 @@ def loo_pit(
         a, b = mu * phi, (1 - mu) * phi
         x = np.where(low[chunk], CENSOR, np.where(high[chunk], 1 - CENSOR, z[chunk]))
         cdf = special.betainc(a, b, x)  # (S, rows)
+        for k, r in enumerate(chunk):
+            if integrated_cdf is not None and int(r) in integrated_cdf:
+                cdf[:, k] = integrated_cdf[int(r)]
         pit[chunk] = np.einsum("rs,sr->r", w[chunk], cdf)
     u = np.random.default_rng(seed).uniform(size=z.size)
     pit = np.where(low, u * pit, np.where(high, pit + u * (1 - pit), pit))
@@ -508,6 +543,14 @@ def prior_sensitivity(
             q = gd.sel({D.GROUP: g, D.DATE: d}).drop_vars([D.GROUP, D.DATE])
             if bool(np.isfinite(q).all()):
                 quantities[f"{g} gap at {d:%Y-%m-%d} (months)"] = q
+            else:  # importance weights cannot weigh undefined draws
+                warnings.warn(
+                    f"prior_sensitivity: the {g} gap at {d:%Y-%m-%d} is undefined in "
+                    f"{int((~np.isfinite(q)).sum())} draws, so it is left out (the table's "
+                    "quantity column lists what was measured)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
     gap_units = fr.sel({D.WEIGHTS: D.CLOSED}) - fr.sel({D.WEIGHTS: D.OPEN})
     quantities[f"frontier distance at {last:%Y-%m-%d} (units)"] = gap_units.isel(
         {D.DATE: 0}
@@ -630,14 +673,14 @@ def model_checks(
         warnings.filterwarnings("ignore", message=".*[Pp]areto.*")
         plain = loo(fit, log_lik=ll)
         bad = np.flatnonzero(np.asarray(plain.pareto_k).ravel() > PARETO_K_MAX)
-        ll_int = integrated_loo(fit, log_lik=ll, rows=bad) if fit.settings.shortfall else ll
+        ll_int, cdfs = _integrate(fit, log_lik=ll, rows=bad) if fit.settings.shortfall else (ll, {})
         integrated = loo(fit, log_lik=ll_int)
     return ModelChecks(
         loo=integrated,
         loo_plain=plain,
         pareto_k=pareto_k_table(fit, integrated),
         pareto_k_plain=pareto_k_table(fit, plain),
-        pit=loo_pit(fit, loo_result=integrated, seed=seed),
+        pit=loo_pit(fit, loo_result=integrated, log_lik=ll_int, seed=seed, integrated_cdf=cdfs),
         ppc=predictive_checks(fit, n_draws=n_draws, seed=seed, ci_prob=ci_prob),
         priors=prior_sensitivity(fit, log_lik=ll),
     )

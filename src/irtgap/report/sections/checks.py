@@ -29,14 +29,15 @@ def checks_md(checks: ModelChecks, crossings: pd.DataFrame | None, out_dir: Path
     )
     n = int(s["rows"])
     k_rows = checks.pareto_k
+    few = checks.pareto_k_plain["n_scores"] <= 3
     loo_text = (
         f"PSIS-LOO over {n} modelled scores: ELPD {s['elpd_loo']:.0f} (SE {s['elpd_loo_se']:.0f}), "
         f"effective parameters {s['p_loo']:.0f}. Plain PSIS is unreliable (Pareto k above "
-        f"{PARETO_K_MAX}) for {int(s['k_above_0.7_plain'])} rows, mostly scores of models with "
-        "one to three scores, whose capability moves a long way when one of them is left out; "
-        "with each model's capability integrated out of those rows (integrated LOO), "
-        f"{int(s['k_above_0.7'])} rows ({s['k_above_0.7_share']:.1%}) remain above it"
-        + (": they are listed below." if len(k_rows) else ".")
+        f"{PARETO_K_MAX}) for {int(s['k_above_0.7_plain'])} rows, {few.mean():.0%} of them "
+        "scores of models with one to three scores, whose capability moves a long way when one "
+        "of them is left out; with each model's capability integrated out of those rows "
+        f"(integrated LOO), {int(s['k_above_0.7'])} rows ({s['k_above_0.7_share']:.1%}) remain "
+        "above it" + (": they are listed below." if len(k_rows) else ".")
     )
     pit_text = (
         f"LOO-PIT: the largest distance of the PIT values' ECDF from uniform is "
@@ -60,8 +61,9 @@ def checks_md(checks: ModelChecks, crossings: pd.DataFrame | None, out_dir: Path
         "pattern of who was scored where. Per group, the observed mean or best score (fraction "
         "of the benchmark's ceiling) against the replicated 90% interval; "
         f"{int(s['ppc_groups_flagged'])} of {int(s['ppc_groups'])} group statistics have a "
-        "two-sided posterior predictive p-value below 0.05 (about "
-        f"{0.05 * s['ppc_groups']:.0f} expected by chance if the model were right).",
+        "two-sided posterior predictive p-value below 0.05 (at most about "
+        f"{0.05 * s['ppc_groups']:.0f} expected by chance if the model were right: these "
+        "p-values are conservative).",
         f"![checks by benchmark]({bench_png})",
         f"![best score by side and access]({max_png})",
         f"![mean score by release year]({year_png})",
@@ -88,7 +90,13 @@ def checks_md(checks: ModelChecks, crossings: pd.DataFrame | None, out_dir: Path
             )
             + " Likelihood sensitivity of the same quantities: "
             f"{priors['likelihood_sensitivity'].min():.2f}-"
-            f"{priors['likelihood_sensitivity'].max():.2f} (the data inform them).",
+            f"{priors['likelihood_sensitivity'].max():.2f}"
+            + (
+                " (the data inform them)."
+                if priors["likelihood_sensitivity"].min() > PRIOR_THRESHOLD
+                else " (some are barely informed by the data)."
+            )
+            + f" Quantities: {', '.join(sorted(priors['quantity'].unique()))}.",
             markdown_table(worst.to_frame("largest prior sensitivity"), floatfmt="{:.3f}"),
         ]
     if crossings is not None and len(crossings):

@@ -98,7 +98,7 @@ def sensitivity_section(
             reading(lobo),
             *_failures(lobo),
             "### How much the answer depends on method, benchmark set and model form",
-            dependence(lobo, out_dir),
+            dependence(lobo, out_dir, data),
             f"![leave one benchmark out, last date]({last_png})",
             f"![leave one benchmark out, DeepSeek R1]({r1_png})",
         ]
@@ -196,15 +196,13 @@ def _model_form_text() -> str:
     )
 
 
-def _model_form_move() -> float:
-    return max(max(abs(v[2]), abs(v[3])) for v in MODEL_FORMS.values())
-
-
-def dependence(lobo: LoboResult, out_dir: Path) -> str:
+def dependence(lobo: LoboResult, out_dir: Path, data: ScoreData | None = None) -> str:
     """One paragraph: how far the methods' median gaps lie apart at the last date of ``lobo``,
     how far one benchmark moves each, and (from the committed comparison on the bundled data)
     how far the model form moves the Bayesian gap. Reads the Bayesian fit the ``bayes``
-    section saved in ``out_dir``, if there is one."""
+    section saved in ``out_dir``, if there is one and it was fitted to ``data`` (the same model x
+    benchmark pairs; a fit of other data left in the folder is not used, and the paragraph says
+    so)."""
     when = lobo.dates[-1]
     base = lobo.baseline
     base = base[(base[D.DATE] == when) & (base[D.GROUP] == base["method"].map(HEADLINE_GROUP))]
@@ -215,11 +213,18 @@ def dependence(lobo: LoboResult, out_dir: Path) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the fit's own warnings were shown by its section
             fit = GapFit.from_netcdf(fit_path)
-            assert isinstance(fit, GapFit)
-            g = fit.gap([when], by="access")
-        for _, r in g.iterrows():
-            medians[f"bayesian {r[D.GROUP]}"] = r["median"]
-        bayes_text = " (the Bayesian model's from the fit of the Bayesian section)"
+        if isinstance(fit, GapFit) and data is not None and _pairs(fit.data) == _pairs(data):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                g = fit.gap([when], by="access")
+            for _, r in g.iterrows():
+                medians[f"bayesian {r[D.GROUP]}"] = r["median"]
+            bayes_text = " (the Bayesian model's from the fit of the Bayesian section)"
+        else:
+            bayes_text = (
+                f" (not the Bayesian model's: the {FIT_FILE} in this folder was fitted to other "
+                "data)"
+            )
     known = {k: v for k, v in medians.items() if pd.notna(v)}
     missing = sorted(set(medians) - set(known))
     if not known:
@@ -242,19 +247,31 @@ def dependence(lobo: LoboResult, out_dir: Path) -> str:
             + "."
         )
     spread = known[hi_m] - known[lo_m]
-    factors = {"method": spread, "benchmark set": max_swing, "model form": _model_form_move()}
-    ranked = sorted((k for k, v in factors.items() if pd.notna(v)), key=lambda k: -factors[k])
+    if pd.notna(max_swing):
+        first, second = (
+            ("method", "benchmark set")
+            if spread >= max_swing
+            else (
+                "benchmark set",
+                "method",
+            )
+        )
+        verdict = (
+            f" On this data the answer depends more on the {first} than on the {second} "
+            f"({max(spread, max_swing):.1f} against {min(spread, max_swing):.1f} months)."
+        )
+    else:
+        verdict = ""
     return (
         f"At {when.date()}, the median gaps{bayes_text} run from {known[lo_m]:.1f} months "
         f"({lo_m}) to {known[hi_m]:.1f} ({hi_m}), a spread of {spread:.1f} months: {listed}"
         + (f" (no number: {', '.join(missing)})" if missing else "")
-        + f". {swing_text} {_model_form_text()}. So the answer depends most on the {ranked[0]}"
-        + (f", then on the {ranked[1]}" if len(ranked) > 1 else "")
-        + (f", least on the {ranked[2]}" if len(ranked) > 2 else "")
-        + " (largest move of a median gap: "
-        + ", ".join(f"{k} {factors[k]:.1f}" for k in ranked)
-        + " months)."
+        + f". {swing_text}{verdict} {_model_form_text()} (measured there, not on this data)."
     )
+
+
+def _pairs(data: ScoreData) -> set[tuple[str, str]]:
+    return set(zip(data.scores[D.MODEL], data.scores[D.BENCHMARK], strict=True))
 
 
 def _failures(lobo: LoboResult) -> list[str]:
