@@ -60,10 +60,14 @@ def markdown_table(df: pd.DataFrame) -> str:
         "| scenario | method | bias | RMSE | 90% coverage | mean width | n | failed |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    def cell(value: float, fmt: str) -> str:  # no estimate: a blank cell, not "nan"
+        return "" if pd.isna(value) else format(value, fmt)
+
     for _, r in df.iterrows():
         lines.append(
-            f"| {r['scenario']} | {r['method']} | {r['bias']:+.1f} | {r['rmse']:.1f} | "
-            f"{r['coverage']:.0%} | {r['mean_width']:.1f} | {int(r['n'])} | {int(r['n_failed'])} |"
+            f"| {r['scenario']} | {r['method']} | {cell(r['bias'], '+.1f')} | "
+            f"{cell(r['rmse'], '.1f')} | {cell(r['coverage'], '.0%')} | "
+            f"{cell(r['mean_width'], '.1f')} | {int(r['n'])} | {int(r['n_failed'])} |"
         )
     return "\n".join(lines)
 

@@ -72,6 +72,7 @@ def checks_md(checks: ModelChecks, crossings: pd.DataFrame | None, out_dir: Path
         show = flagged.head(15)[
             ["grouping", "level", "statistic", "n", "observed", "lower", "upper", "ppp"]
         ].set_index(["grouping", "level", "statistic"])
+        show["n"] = show["n"].astype(int).astype(str)  # a count, printed without decimals
         show.index = [" / ".join(map(str, i)) for i in show.index]
         parts += ["Group statistics outside their replicated distribution (worst 15):"]
         parts.append(markdown_table(show))
