@@ -60,6 +60,7 @@ def markdown_table(df: pd.DataFrame) -> str:
         "| scenario | method | bias | RMSE | 90% coverage | mean width | n | failed |",
         "|---|---|---|---|---|---|---|---|",
     ]
+
     def cell(value: float, fmt: str) -> str:  # no estimate: a blank cell, not "nan"
         return "" if pd.isna(value) else format(value, fmt)
 
