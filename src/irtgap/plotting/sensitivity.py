@@ -37,6 +37,13 @@ def plot_lobo(
 ) -> Axes:
     """A dot chart of leave-one-benchmark-out changes: one row per benchmark, one dot per method.
 
+    Each method's dot sits at its change (months; right of the zero line: the gap is longer
+    without the benchmark), over a light bar in its colour spanning the baseline's interval
+    around the baseline's summary, so a dot outside its bar is a benchmark that moves the gap by
+    more than the method's own uncertainty. No dot: the method does not read the benchmark (or
+    has no gap on all the data at that date, said in the legend); "failed": the fit without it
+    failed; "no gap": it ran but gave no number at that date.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -50,13 +57,6 @@ def plot_lobo(
         benchmark whose removal made a method fail; the x label says how far the others move.
     title, band_label : str
         The title, and the legend's label of the light bars.
-
-    Each method's dot sits at its change (months; right of the zero line: the gap is longer
-    without the benchmark), over a light bar in its colour spanning the baseline's interval
-    around the baseline's summary, so a dot outside its bar is a benchmark that moves the gap by
-    more than the method's own uncertainty. No dot: the method does not read the benchmark (or
-    has no gap on all the data at that date, said in the legend); "failed": the fit without it
-    failed; "no gap": it ran but gave no number at that date.
 
     Examples
     --------
