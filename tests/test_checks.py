@@ -260,6 +260,9 @@ def test_predictive_checks_at_the_truth_and_under_a_misfit(truth_fit):
     assert row["ppp"] < 0.01 and row["observed"] > row["upper"]
     with pytest.raises(ValueError, match="groupings"):
         predictive_checks(truth_fit, groupings=("country",))
+    for bad in (0, 1, 2.5, True):
+        with pytest.raises(ValueError, match="n_draws"):
+            predictive_checks(truth_fit, n_draws=bad)
 
 
 def test_model_checks_summary_and_plots(mock_fit):

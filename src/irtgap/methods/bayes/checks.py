@@ -74,7 +74,13 @@ from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
-from irtgap.methods.bayes.replicate import SAMPLE_DIM, mean_fraction, row_arrays, stacked_posterior
+from irtgap.methods.bayes.replicate import (
+    SAMPLE_DIM,
+    all_sample_params,
+    mean_fraction,
+    row_arrays,
+    stacked_posterior,
+)
 from irtgap.plotting.checks import plot_loo_pit, plot_ppc
 
 if TYPE_CHECKING:
@@ -255,7 +261,7 @@ def _integrate(
         return out, cdfs
     arrays = row_arrays(fit)
     stacked = stacked_posterior(fit)
-    post = _all_samples(stacked)
+    post = all_sample_params(stacked)
     post["shortfall"] = stacked["shortfall"].transpose(SAMPLE_DIM, ...).to_numpy()
     gamma, delta = post["gamma"], post["delta"]
     side = fit.design.side_idx[fit.design.base_idx == np.arange(len(fit.design.models))]
@@ -351,7 +357,7 @@ def loo_pit(
     z = fit.design.scaled_scores
     low, high = z <= CENSOR, z >= 1 - CENSOR
     pit = np.empty(z.size)
-    params = _all_samples(stacked)
+    params = all_sample_params(stacked)
     for chunk in np.array_split(np.arange(z.size), max(1, z.size // 400)):
         sub = {k: v[chunk] for k, v in arrays.items()}
         mu = mean_fraction(params, sub)  # (S, rows)
@@ -369,29 +375,6 @@ def loo_pit(
     table["censored"] = np.where(low, "low", np.where(high, "high", ""))
     table["pit"] = np.clip(pit, 0.0, 1.0)  # NaN stays NaN
     return table
-
-
-def _all_samples(stacked: xr.Dataset) -> dict[str, np.ndarray]:
-    """Every posterior sample's score-generating parameters, with a leading sample axis."""
-    out = {
-        k: stacked[k].transpose(SAMPLE_DIM, ...).to_numpy()
-        for k in ("capability", "slope", "difficulty", "precision")
-    }
-    n_s = out["capability"].shape[0]
-    out["gamma"] = (
-        stacked["public_advantage"].to_numpy() if "public_advantage" in stacked else np.zeros(n_s)
-    )
-    delta = np.zeros((n_s, 1))
-    if "provider_degradation" in stacked:
-        pen = stacked["provider_degradation"].transpose(SAMPLE_DIM, ...).to_numpy()
-        delta = np.concatenate([delta, pen], axis=1)
-    out["delta"] = delta
-    out["lapse"] = (
-        stacked["lapse"].transpose(SAMPLE_DIM, ...).to_numpy()
-        if "lapse" in stacked
-        else np.zeros_like(out["slope"])
-    )
-    return out
 
 
 def _row_table(fit: GapFit) -> pd.DataFrame:
@@ -431,6 +414,8 @@ def predictive_checks(
     and ``ppp`` (:math:`P(T(\tilde y) \ge T(y))`, ties counted half). ``n_draws`` posterior
     samples (evenly spaced over the chains) each give one replicate.
     """
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 2:
+        raise ValueError(f"n_draws={n_draws!r}: give a whole number >= 2 (replicates to compare)")
     unknown = [g for g in groupings if g not in PPC_GROUPINGS]
     if unknown:
         raise ValueError(f"groupings: unknown {unknown}; use some of {list(PPC_GROUPINGS)}")
@@ -439,7 +424,7 @@ def predictive_checks(
     stacked = stacked_posterior(fit)
     n_total = stacked.sizes[SAMPLE_DIM]
     pick = np.unique(np.linspace(0, n_total - 1, min(n_draws, n_total)).round().astype(int))
-    params = _all_samples(stacked.isel({SAMPLE_DIM: pick}))
+    params = all_sample_params(stacked.isel({SAMPLE_DIM: pick}))
     arrays = row_arrays(fit)
     mu = mean_fraction(params, arrays)
     phi = params["precision"][:, arrays["bench"]]

@@ -54,19 +54,36 @@ def stacked_posterior(fit: GapFit) -> xr.Dataset:
     return fit.posterior.stack({SAMPLE_DIM: (D.CHAIN, D.DRAW)})
 
 
+def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
+    """The parameters that generate scores, for every sample of ``stacked``, each with a leading
+    sample axis: capability, slope, difficulty, precision, ``gamma`` (0 without the open
+    advantage), ``delta`` (provider penalties after a first-party 0) and ``lapse`` (0 without
+    an upper asymptote)."""
+    out = {
+        k: stacked[k].transpose(SAMPLE_DIM, ...).to_numpy()
+        for k in ("capability", "slope", "difficulty", "precision")
+    }
+    n_s = out["capability"].shape[0]
+    out["gamma"] = (
+        stacked["public_advantage"].to_numpy() if "public_advantage" in stacked else np.zeros(n_s)
+    )
+    delta = np.zeros((n_s, 1))  # index 0: first-party
+    if "provider_degradation" in stacked:
+        pen = stacked["provider_degradation"].transpose(SAMPLE_DIM, ...).to_numpy()
+        delta = np.concatenate([delta, pen], axis=1)
+    out["delta"] = delta
+    out["lapse"] = (
+        stacked["lapse"].transpose(SAMPLE_DIM, ...).to_numpy()
+        if "lapse" in stacked
+        else np.zeros_like(out["slope"])
+    )
+    return out
+
+
 def sample_params(stacked: xr.Dataset, sample: int) -> dict[str, np.ndarray]:
     """The parameters that generate scores, at posterior sample ``sample`` of ``stacked``."""
-    post = stacked.isel({SAMPLE_DIM: sample})
-    out = {k: post[k].to_numpy() for k in ("capability", "slope", "difficulty", "precision")}
-    out["gamma"] = np.asarray(
-        float(post["public_advantage"]) if "public_advantage" in post else 0.0
-    )
-    delta = (
-        post["provider_degradation"].to_numpy() if "provider_degradation" in post else np.empty(0)
-    )
-    out["delta"] = np.concatenate([[0.0], delta])  # index 0: first-party
-    out["lapse"] = post["lapse"].to_numpy() if "lapse" in post else np.zeros_like(out["slope"])
-    return out
+    one = stacked.isel({SAMPLE_DIM: [sample]})
+    return {k: v[0] for k, v in all_sample_params(one).items()}
 
 
 def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) -> np.ndarray:
