@@ -99,9 +99,11 @@ def test_unknown_section_is_an_error(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_bayes_section_on_real_data_fast(tmp_path):
-    """The Bayesian section end to end on the bundled data (short MCMC run)."""
-    rc = main(["report", "--out", str(tmp_path), "--sections", "bayes", "--fast", "--quiet"])
+def test_bayes_and_domains_sections_on_real_data_fast(tmp_path):
+    """The Bayesian and the domains sections end to end on the bundled data (short MCMC
+    runs); the domains section reuses the Bayesian section's fit for all open models."""
+    argv = ["report", "--out", str(tmp_path), "--sections", "bayes,domains", "--fast", "--quiet"]
+    rc = main(argv)
     assert rc == 0
     text = (tmp_path / "report.md").read_text()
     assert "Bayesian IRT gap model" in text
@@ -115,6 +117,21 @@ def test_bayes_section_on_real_data_fast(tmp_path):
         assert (tmp_path / png).stat().st_size > 10_000
     fit = irtgap.load_result(tmp_path / "gap_fit.nc")
     assert fit.method == "bayesian"
+    # the domains section: small multiples, offsets forest, a row per domain and method,
+    # the extremes named, and the China-only fit beside all open models
+    assert "## The gap by domain" in text and "the Bayesian gap is largest in" in text
+    assert "Open models from China only" in text and "open models from China" in text
+    for png in ("domains_gap.png", "domains_offsets.png"):
+        assert (tmp_path / png).stat().st_size > 10_000
+    dom = irtgap.load_result(tmp_path / "gap_fit_domains.nc")
+    assert dom.settings.open_offsets
+    china = irtgap.load_result(tmp_path / "gap_fit_china.nc")
+    assert china.settings.open_country == "China"
+    assert set(
+        china.design.models.loc[china.design.models["weights"] == "open", "country"].str.contains(
+            "China"
+        )
+    ) == {True}
 
 
 def test_diagnostics_table_keeps_rhat_precision_and_integer_counts():

@@ -395,7 +395,9 @@ def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(
             )
 
     (tmp_path / section.FIT_FILE).write_bytes(b"")
-    monkeypatch.setattr(section, "GapFit", FakeFit)
+    from irtgap.report.sections import bayes as bayes_section
+
+    monkeypatch.setattr(bayes_section, "GapFit", FakeFit)  # saved_fit reads the fit there
     text = section.dependence(lobo, tmp_path, data)
     assert "bayesian private 99.0" in text and "to 99.0 (bayesian private)" in text
     assert "depends more on the method" in text

@@ -14,6 +14,7 @@ validation, leave-one-benchmark-out sensitivity) -> ``report`` -> ``cli``.
 
 from irtgap import results
 from irtgap.analyses.compare import compare
+from irtgap.analyses.domains import DomainGaps, gap_by_domain
 from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
@@ -32,6 +33,7 @@ from irtgap.results import GapResult, load_result
 __all__ = [
     "CompositeResult",
     "ConvergenceWarning",
+    "DomainGaps",
     "DroppedRowsWarning",
     "EciResult",
     "EloResult",
@@ -47,6 +49,7 @@ __all__ = [
     "composite_index",
     "fit_eci",
     "fit_elo",
+    "gap_by_domain",
     "leave_one_benchmark_out",
     "load_dataset",
     "load_epoch_hub",

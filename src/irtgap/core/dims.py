@@ -15,6 +15,8 @@ BENCHMARK: Final = "benchmark"
 GROUP: Final = "group"
 #: A date on a grid (``datetime64[ns]``).
 DATE: Final = "date"
+#: A benchmark's domain (see :data:`irtgap.data.registry.DOMAINS`).
+DOMAIN: Final = "domain"
 #: Weights group of a model: ``"open"`` or ``"closed"``.
 WEIGHTS: Final = "weights"
 #: One observation (a row of the score table).

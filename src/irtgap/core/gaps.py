@@ -155,6 +155,29 @@ def time_shift_gap(
     return (gap / D.DAYS_PER_MONTH).reshape(shape)
 
 
+def backward_gap_at(
+    grid_days: np.ndarray, f_closed: np.ndarray, levels: np.ndarray, day: float
+) -> np.ndarray:
+    """Months from when the closed frontier first reached each of ``levels`` until ``day``.
+
+    ``f_closed`` is ``(S, T)`` on ``grid_days``; ``levels`` is ``(S, K)`` (e.g. the open
+    frontier at ``day`` raised by K shifts); the result is ``(S, K)``, NaN where the closed
+    frontier does not reach the level on the grid or reached it before the grid starts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> days = np.arange(0, 730, 7.0)
+    >>> closed = (days / 30.4375)[None, :]
+    >>> backward_gap_at(days, closed, np.array([[10.0, 12.0]]), 700.0).round(1)
+    array([[13., 11.]])
+    """
+    f_closed = np.asarray(f_closed, float)
+    levels = np.asarray(levels, float)
+    when = _first_reach(levels, f_closed, np.asarray(grid_days, float))
+    return (day - when) / D.DAYS_PER_MONTH
+
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -26,7 +26,7 @@ The true gap comes back beside the data (:meth:`SimulatedData.true_gap`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -262,6 +262,7 @@ def simulate(
     floors: tuple[float, ...] = (0.0, 0.0, 0.25),
     ceilings: tuple[float, ...] = (1.0,),
     benchmark_lifetimes: bool = True,
+    domain_gaps: Mapping[str, float] | None = None,
     seed: int | np.random.Generator = 0,
 ) -> SimulatedData:
     r"""Draw a synthetic ScoreData with a known gap.
@@ -371,6 +372,16 @@ def simulate(
         + \text{inflation}[\text{self-reported}] - D_b) + u_{mb}`.
     benchmark_lifetimes : bool
         Release benchmarks through the period (harder ones later) rather than all before it.
+    domain_gaps : mapping of str to float, optional
+        A true gap in months per domain (e.g. ``{"math": 2, "coding-agents": 8}``): the
+        benchmarks are dealt to the domains in turn (in order of difficulty, so each domain
+        spans the range) and on a domain-:math:`d` benchmark an open model released at
+        :math:`t_m` has the capability :math:`\theta_m + F_c(t_m - g_d/12) -
+        F_c(t_m - \text{gap}(t_m)/12)`: that domain's open frontier trails the closed one by
+        :math:`g_d` months (a constant offset when the closed frontier is a straight line, as
+        the model's ``open_offsets`` assume). The metadata get a ``domain`` column;
+        ``truth["domain_gaps"]`` and ``truth["domain"]`` (per benchmark) record it. None
+        (default): no domains, and the draws of earlier versions.
     seed : int or numpy.random.Generator
 
     Returns
@@ -462,6 +473,10 @@ def simulate(
         typical = np.exp(np.log(eval_count).mean())
         theta = f_m - shortfall_scale * (eval_count / typical) ** (-fame_effect) * shortfall
 
+    # the open models' domain offsets (capability units) per model and benchmark
+    bench_domain, domain_offset = _domain_offsets(
+        domain_gaps, n_benchmarks, t_m, gap_fn, growth_per_year, frontier_curvature, frontier_shape
+    )
     # the public-benchmark advantage of each model if it is open
     advantage = np.full(n, float(public_advantage))
     if contamination_growth != 0:
@@ -477,6 +492,8 @@ def simulate(
 
     def score(i: int, k: int, penalty: float, inflate: bool = False) -> float:
         eff = theta[i] + (advantage[i] if side[i] == D.OPEN and public[k] else 0.0) - penalty
+        if side[i] == D.OPEN:
+            eff += domain_offset[i, k]
         if interaction is not None:
             eff += interaction[i, k] / slope[k]
         if inflate:
@@ -528,6 +545,8 @@ def simulate(
             "release_date": origin + pd.to_timedelta(np.round(rel * 365.25), unit="D"),
         }
     )
+    if bench_domain is not None:
+        meta["domain"] = bench_domain
     data = ScoreData.from_frame(
         df,
         model="model",
@@ -594,8 +613,45 @@ def simulate(
             )
         ),
         "self_reported": self_reported,
+        "domain_gaps": None if domain_gaps is None else dict(domain_gaps),
+        "domain": None if bench_domain is None else dict(zip(names, bench_domain, strict=True)),
     }
     return SimulatedData(data=data, truth=truth, _frontier=frontiers)
+
+
+def _domain_offsets(
+    domain_gaps: Mapping[str, float] | None,
+    n_benchmarks: int,
+    t_m: np.ndarray,
+    gap_fn: Callable[[np.ndarray], np.ndarray],
+    growth: float,
+    curvature: float,
+    shape: FrontierShape,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Each benchmark's domain (dealt in turn; None without ``domain_gaps``) and the open
+    capability offset per (model, benchmark) that puts domain d's open frontier ``g_d`` months
+    behind the closed one (see :func:`simulate`)."""
+    offset = np.zeros((len(t_m), n_benchmarks))
+    if domain_gaps is None:
+        return None, offset
+    if not isinstance(domain_gaps, Mapping) or not domain_gaps:
+        raise ValueError(
+            f"domain_gaps={domain_gaps!r}: give a mapping of domain name to gap in months, "
+            "e.g. {'math': 2.0, 'coding-agents': 8.0}"
+        )
+    names = [str(d) for d in domain_gaps]
+    gaps = np.array([check_number(f"domain_gaps[{d!r}]", v) for d, v in domain_gaps.items()])
+    if len(names) > n_benchmarks:
+        raise ValueError(
+            f"domain_gaps has {len(names)} domains for n_benchmarks={n_benchmarks}: give at "
+            "least one benchmark per domain"
+        )
+    which = np.arange(n_benchmarks) % len(names)
+    closed_fn = _closed_frontier(growth, curvature, shape)
+    shared = closed_fn(t_m - gap_fn(t_m) / 12.0)
+    per_domain = closed_fn(t_m[:, None] - gaps[None, :] / 12.0) - shared[:, None]
+    offset = per_domain[:, which]
+    return np.array(names, dtype=object)[which], offset
 
 
 def modelled_pattern(

@@ -93,7 +93,7 @@ from irtgap.results import GapResult, SavedState, conform_gap_table
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-By = Literal["access", "category"] | None
+By = Literal["access", "category", "domain"] | None
 
 
 def default_thresholds(scale: str, scores: np.ndarray) -> np.ndarray:
@@ -532,9 +532,11 @@ def threshold_gap(
     n_bootstrap, ci_prob, seed
         Cluster-bootstrap resamples of the benchmarks (5,000; 0 gives the point trend only, with
         NaN intervals and the point as the single draw), band level (0.9), seed (0).
-    by : {"access", "category", None}
+    by : {"access", "category", "domain", None}
         Trend groups besides "all": public / private (benchmarks of unknown access stay in
-        "all" only, with a warning), or coding / math / other.
+        "all" only, with a warning), coding / math / other, or one group per domain of the
+        benchmark metadata (a domain with fewer than two accepted trend points gets no trend,
+        with a warning naming it and its count).
     acceptance : {"dominance", None}
         The automatic rejection rule (None: accept every point).
     min_shared : int
@@ -574,7 +576,7 @@ def threshold_gap(
     True
     """
     check_choice("direction", direction, ("backward", "forward"))
-    check_choice("by", by, ("access", "category", None))
+    check_choice("by", by, ("access", "category", "domain", None))
     check_choice("acceptance", acceptance, ("dominance", None))
     bandwidth_days = check_number("bandwidth_days", bandwidth_days, above=0.0)
     grid_days = check_count("grid_days", grid_days, minimum=1)
@@ -659,6 +661,32 @@ def _groups(
         cats = pd.Series(cat, index=meta.index).reindex(points[D.BENCHMARK]).to_numpy()
         for c in ("coding", "math", "other"):
             out[c] = ok & (cats == c)
+    elif by == "domain":
+        domain = data.benchmarks.get(D.DOMAIN)
+        if domain is None or domain.isna().all():
+            raise ScoreDataError(
+                "by='domain': the benchmark metadata have no 'domain' column; give one "
+                "(ScoreData.from_frame(benchmarks=...)) or use by='category'"
+            )
+        dom = domain.reindex(points[D.BENCHMARK]).to_numpy()
+        names = sorted(str(d) for d in pd.unique(domain.dropna()))
+        if "all" in names:
+            raise ScoreDataError(
+                "by='domain': a domain is named 'all', the name of the overall trend; rename it "
+                "in the benchmark metadata's 'domain' column"
+            )
+        for d in names:
+            out[d] = ok & (dom == d)
+        few = {d: int(out[d].sum()) for d in names if out[d].sum() < 2}
+        if few:
+            warn_user(
+                "threshold_gap(by='domain'): no trend for "
+                + ", ".join(
+                    f"{d!r} ({n} accepted point(s) in the trend period)" for d, n in few.items()
+                )
+                + "; a trend needs at least 2",
+                UserWarning,
+            )
     return {k: v for k, v in out.items() if v.sum() >= 2}
 
 

@@ -59,6 +59,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("threshold", "irtgap.report.sections.threshold:threshold_section"),
     ("scores", "irtgap.report.sections.scores:scores_section"),
     ("bayes", "irtgap.report.sections.bayes:bayes_section"),
+    ("domains", "irtgap.report.sections.domains:domains_section"),
     ("sensitivity", "irtgap.report.sections.sensitivity:sensitivity_section"),
 ]
 

@@ -284,6 +284,7 @@ def _integrate(
         eff = (
             theta[:, :, None]
             + gamma[:, None, None] * arrays["open_public"][mine]
+            + post["open_offset"][:, None, b] * arrays["open"][mine]
             - delta[:, prov[mine]][:, None, :]
         )  # (S, G, n)
         mu = mean_score(
@@ -485,6 +486,7 @@ PRIOR_TERMS: dict[str, tuple[str, ...]] = {
     "public-benchmark advantage": ("public_advantage",),
     "provider penalties": ("provider_degradation",),
     "lapse rates": ("lapse_saturating",),
+    "open offset spreads": ("open_domain_sd", "open_benchmark_sd"),
 }
 
 

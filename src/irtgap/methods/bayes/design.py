@@ -92,6 +92,35 @@ class Design:
         public = (self.rows[D.ACCESS] == "public").to_numpy(dtype=bool, na_value=False)
         return is_open & public
 
+    @property
+    def domains(self) -> pd.Index:
+        """The modelled benchmarks' domains (sorted; ``"unknown"`` where the metadata have
+        none): the order of the per-domain arrays."""
+        return pd.Index(sorted(self.benchmark_domain.unique()), name=D.DOMAIN)
+
+    @property
+    def benchmark_domain(self) -> pd.Series:
+        """Per benchmark (in :attr:`benchmarks` order): its domain (``"unknown"`` if none)."""
+        col = self.benchmarks.get(D.DOMAIN)
+        if col is None:
+            return pd.Series("unknown", index=self.benchmarks.index, name=D.DOMAIN)
+        return col.astype(object).where(col.notna(), "unknown").astype(str).rename(D.DOMAIN)
+
+    @property
+    def domain_idx(self) -> np.ndarray:
+        """Per benchmark: position of its domain in :attr:`domains`."""
+        return self.domains.get_indexer(self.benchmark_domain).astype(np.int64)
+
+    @property
+    def is_public(self) -> np.ndarray:
+        """Per benchmark: public access (unknown access is modelled as private)."""
+        return (self.benchmarks[D.ACCESS] == "public").to_numpy(dtype=bool, na_value=False)
+
+    @property
+    def open_rows(self) -> np.ndarray:
+        """Per row: scored by an open model."""
+        return (self.rows[D.WEIGHTS] == D.OPEN).to_numpy(dtype=bool, na_value=False)
+
     # integer indices per row
     @property
     def model_idx(self) -> np.ndarray:
@@ -219,8 +248,12 @@ def make_design(
     min_models_per_benchmark: int = 5,
     min_uncensored_per_benchmark: int = 3,
     anchor_benchmark: str | None = "GPQA diamond",
+    open_country: str | None = None,
 ) -> Design:
     """Select modelled rows and lay out knots; warn with counts for everything left out.
+
+    ``open_country`` keeps only the open models from that country (and every closed model);
+    the open rows it leaves out are counted in ``dropped["open_rows_other_countries"]``.
 
     Raises
     ------
@@ -234,9 +267,19 @@ def make_design(
     knot_months = check_knot_months(knot_months)
     origin = check_date_option("reference_date", reference_date)
     data.check(connected=False, both_sides=True)
+    dropped: dict[str, int] = {}
+    if open_country is not None:
+        n_before = len(data.scores)
+        data = data.subset(country=open_country, countries_apply_to="open")
+        dropped["open_rows_other_countries"] = n_before - len(data.scores)
+        n_open = int(data.models[D.WEIGHTS].eq(D.OPEN).sum())
+        if n_open == 0:
+            raise ScoreDataError(
+                f"open_country={open_country!r}: no open model of the data is from "
+                f"{open_country} (only closed ones); pick a country of an open model, or None"
+            )
     t = data.with_access()
     t[D.ACCESS] = t[D.ACCESS].fillna("unknown")
-    dropped: dict[str, int] = {}
     meta = data.benchmarks
     non_frac = meta.index[meta["scale"] != "fraction"]
     sel = t[D.BENCHMARK].isin(non_frac)

@@ -6,8 +6,9 @@ result in irtgap, and :meth:`GapFit.gap` returns the shared gap table of
 
 Gap groups (one meaning per word): ``"capability"`` is the gap between the latent frontiers;
 ``"private"`` is the gap as private benchmarks show it, equal to the capability gap (private
-benchmarks are the reference category); ``"public"`` is the gap as public benchmarks show it, the
-open frontier raised by the open public-benchmark advantage :math:`\gamma`. ``gap()`` gives
+benchmarks are the reference category; with ``open_offsets``, the gap at their mean offset);
+``"public"`` is the gap as public benchmarks show it, the open frontier raised by the open
+public-benchmark advantage :math:`\gamma`. ``gap()`` gives
 ``"capability"``; ``gap(by="access")`` gives ``"public"`` and ``"private"``.
 
 Support: every gap and frontier is NaN, with a warning naming the first or last release date of
@@ -30,7 +31,15 @@ import xarray as xr
 
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning
-from irtgap.core.gaps import Direction, date_grid, summarize_gap, time_shift_gap, to_days
+from irtgap.core.gaps import (
+    Direction,
+    backward_gap_at,
+    date_grid,
+    summarize_gap,
+    time_shift_gap,
+    to_days,
+    warn_user,
+)
 from irtgap.core.validate import check_level
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import (
@@ -38,10 +47,19 @@ from irtgap.methods.bayes.design import (
     Design,
     check_date_option,
     check_dates_option,
-    make_design,
+)
+from irtgap.methods.bayes.domains import (
+    DOMAIN_CARRY_MONTHS,
+    MIN_DOMAIN_BENCHMARKS,
+    MIN_DOMAIN_MODELS,
+    benchmark_shifts,
+    domain_coverage,
+    group_shifts,
+    offset_table,
 )
 from irtgap.methods.bayes.settings import GapSettings
 from irtgap.plotting.bayes import plot_frontier, plot_terms
+from irtgap.plotting.domains import plot_domain_gaps, plot_open_offsets
 from irtgap.results import (
     CI_PROB,
     GapResult,
@@ -65,6 +83,7 @@ GAP_GROUPS = ("capability", "public", "private")
 GROUPS_BY: dict[str | None, tuple[str, ...]] = {
     None: ("capability",),
     "access": ("public", "private"),
+    "domain": (),  # the fit's domains (GapModel(open_offsets=True))
 }
 #: Seed of the growth rates drawn past the knots by ``extrapolate=True`` (fixed: the same
 #: extrapolation from every call, so ``gap`` and ``frontier`` agree).
@@ -102,8 +121,9 @@ class GapFit(GapResult):
 
     Gap groups: ``"capability"`` (the gap between the latent frontiers, the default),
     ``"private"`` (as private benchmarks show it: the capability gap, since private benchmarks
-    are the reference category) and ``"public"`` (as public benchmarks show it: the open frontier
-    raised by the open public-benchmark advantage). There is no ``"all"``: the threshold
+    are the reference category; with ``open_offsets``, the gap at their mean offset) and
+    ``"public"`` (as public benchmarks show it: the open frontier raised by the open
+    public-benchmark advantage). There is no ``"all"``: the threshold
     method's ``"all"`` mixes public and private crossings, which no group here does.
 
     Every gap and frontier is NaN outside the data's support (before the first or after the last
@@ -278,10 +298,15 @@ class GapFit(GapResult):
         return da
 
     def _gap_values(
-        self, dates: pd.DatetimeIndex, direction: Direction, extrapolate: bool
+        self,
+        dates: pd.DatetimeIndex,
+        direction: Direction,
+        extrapolate: bool,
+        domains: bool = False,
     ) -> xr.DataArray:
-        """Gap draws at ``dates`` (cached); NaN outside the support unless ``extrapolate``."""
-        key = (direction, extrapolate, tuple(dates))
+        """Gap draws at ``dates`` (cached), groups :data:`GAP_GROUPS` (and the domains with
+        ``domains``); NaN outside the support unless ``extrapolate``."""
+        key = (direction, extrapolate, domains, tuple(dates))
         if key in self._cache:
             return self._cache[key]
         first, last = self.support()
@@ -302,24 +327,22 @@ class GapFit(GapResult):
         fr = self._frontier_values(fine, extrapolate)
         f_closed = fr.sel({D.WEIGHTS: D.CLOSED}).to_numpy()
         f_open = fr.sel({D.WEIGHTS: D.OPEN}).to_numpy()
-        post = self.posterior
-        gamma = (
-            post["public_advantage"].to_numpy()[..., None]
-            if "public_advantage" in post
-            else np.zeros((*f_open.shape[:2], 1))
-        )
+        shifts = group_shifts(self.posterior, self.design, domains=domains)
         grid = to_days(fine)
         latent = time_shift_gap(grid, f_open, f_closed, direction=direction)
-        public = time_shift_gap(grid, f_open + gamma, f_closed, direction=direction)
-        groups = {"capability": latent, "public": public, "private": latent}
-        vals = np.stack([groups[g] for g in GAP_GROUPS], axis=2)
+        vals = [
+            time_shift_gap(grid, f_open + shift[..., None], f_closed, direction=direction)
+            if shift.any()
+            else latent  # no shift: the capability gap (computed once)
+            for shift in shifts.values()
+        ]
         da = xr.DataArray(
-            vals,
+            np.stack(vals, axis=2),
             dims=(D.CHAIN, D.DRAW, D.GROUP, D.DATE),
             coords={
                 D.CHAIN: fr[D.CHAIN].to_numpy(),
                 D.DRAW: fr[D.DRAW].to_numpy(),
-                D.GROUP: list(GAP_GROUPS),
+                D.GROUP: list(shifts),
                 D.DATE: fine,
             },
             name="gap_months",
@@ -333,9 +356,12 @@ class GapFit(GapResult):
         *,
         direction: Direction = "backward",
         extrapolate: bool = False,
+        by: Literal["domain"] | None = None,
     ) -> xr.DataArray:
         """Gap draws in months ``(chain, draw, group, date)``, groups capability / public /
-        private (see the class docstring).
+        private (see the class docstring), or with ``by="domain"`` one group per domain (a fit
+        with open offsets; NaN where :meth:`gap` gives no number for the domain, with the same
+        warnings).
 
         The gap is computed on a weekly grid over the data's support (so that the closed
         frontier's past is available) and then read at ``dates``. Outside the support the draws
@@ -345,10 +371,37 @@ class GapFit(GapResult):
         """
         direction = _check_direction(direction)
         extrapolate = _check_extrapolate(extrapolate)
+        if by not in (None, "domain"):
+            raise ValueError(f"by={by!r}: use None or 'domain'")
+        self._check_domains(by)
         dates = self._dates(dates)
         if not extrapolate:
             self._warn_outside(dates, "gap_draws", "the gap")
-        return self._gap_values(dates, direction, extrapolate).copy()  # the cache stays intact
+        if by is None:
+            return self._gap_values(dates, direction, extrapolate).copy()  # cache stays intact
+        draws = self._gap_values(dates, direction, extrapolate, domains=True)
+        draws = draws.sel({D.GROUP: list(self.design.domains)})
+        cells = pd.MultiIndex.from_product([draws[D.GROUP].to_numpy(), dates])
+        blank = self._domain_blank(
+            pd.Series(cells.get_level_values(0)),
+            pd.Series(cells.get_level_values(1)),
+            extrapolate,
+            "gap_draws",
+        )
+        keep = xr.DataArray(
+            ~blank.reshape(draws.sizes[D.GROUP], len(dates)),
+            dims=(D.GROUP, D.DATE),
+            coords={D.GROUP: draws[D.GROUP].to_numpy(), D.DATE: dates},
+        )
+        return draws.where(keep)
+
+    def _check_domains(self, by: Any) -> None:
+        if by == "domain" and not self.settings.open_offsets:
+            raise ValueError(
+                "by='domain' needs a fit of GapModel(open_offsets=True): without open offsets "
+                "every domain shows the capability gap, moved only by its share of public "
+                "benchmarks"
+            )
 
     # ------------------------------------------------------------------ summaries
     def gap(
@@ -358,7 +411,7 @@ class GapFit(GapResult):
         ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
-        by: Literal["access"] | None = None,
+        by: Literal["access", "domain"] | None = None,
         direction: Direction = "backward",
         extrapolate: bool = False,
     ) -> pd.DataFrame:
@@ -368,7 +421,13 @@ class GapFit(GapResult):
         prob_grew, method``. ``by=None`` gives the capability gap (group ``"capability"``);
         ``by="access"`` gives the gap as it appears on public benchmarks (group ``"public"``:
         with the open public-benchmark advantage) and on private ones (group ``"private"``:
-        the capability gap, private benchmarks being the reference category). ``prob_grew`` is
+        the capability gap, private benchmarks being the reference category; with open offsets,
+        the gaps the public and the private benchmarks show). ``by="domain"`` (a fit of
+        ``GapModel(open_offsets=True)``) gives one group per domain: the gap its modelled
+        benchmarks show (:mod:`irtgap.methods.bayes.domains`), NaN with a warning for a domain
+        with too few benchmarks or models (:meth:`domains` says which) and, unless
+        ``extrapolate=True``, at dates outside the release dates of the open models scored in
+        it. ``prob_grew`` is
         the posterior probability that the gap at ``date`` exceeds the gap at ``reference_date``
         (NaN without one; :meth:`summary` uses DeepSeek R1's release, 2025-01-20). Where fewer
         than ``min_defined`` of the draws have a defined gap the statistics are NaN, with a
@@ -383,11 +442,13 @@ class GapFit(GapResult):
         Raises
         ------
         ValueError
-            ``dates`` or ``reference_date`` not dates, ``by`` not None / ``"access"``, ``ci_prob``
-            outside (0, 1), ``direction`` not ``"backward"`` / ``"forward"``.
+            ``dates`` or ``reference_date`` not dates, ``by`` not None / ``"access"`` /
+            ``"domain"`` (or ``"domain"`` on a fit without open offsets), ``ci_prob`` outside
+            (0, 1), ``direction`` not ``"backward"`` / ``"forward"``.
         """
         if not (by is None or (isinstance(by, str) and by in GROUPS_BY)):
-            raise ValueError(f"by={by!r}: use None (the capability gap) or 'access'")
+            raise ValueError(f"by={by!r}: use None (the capability gap), 'access' or 'domain'")
+        self._check_domains(by)
         ci_prob = self.interval_probability(ci_prob)
         direction = _check_direction(direction)
         extrapolate = _check_extrapolate(extrapolate)
@@ -400,17 +461,142 @@ class GapFit(GapResult):
                     pd.DatetimeIndex([ref]), "gap", f"prob_grew (reference_date={ref.date()})"
                 )
         dates_all = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
-        draws = self._gap_values(dates_all, direction, extrapolate)
-        draws = draws.sel({D.GROUP: list(GROUPS_BY[by])})
+        domains = by == "domain"
+        draws = self._gap_values(dates_all, direction, extrapolate, domains=domains)
+        groups = list(self.design.domains) if domains else list(GROUPS_BY[by])
         table = self._summarize(
-            draws,
+            draws.sel({D.GROUP: groups}),
             ci_prob=ci_prob,
             ref=ref,
             method=self.method,
             mask=not extrapolate,
             min_defined=min_defined,
         )
+        if domains:
+            table = self._mask_domains(table, ref, extrapolate)
         return conform_gap_table(table[table[D.DATE].isin(dates)], self.method)
+
+    def domains(self) -> pd.DataFrame:
+        """Per domain of the modelled benchmarks: benchmarks, open and closed models scored,
+        the dates where its gap is measured and whether there is enough for a number
+        (:func:`~irtgap.methods.bayes.domains.domain_coverage`)."""
+        return domain_coverage(self.design)
+
+    def open_offsets(self, *, date: Any = None, ci_prob: float = CI_PROB) -> pd.DataFrame:
+        r"""Per modelled benchmark: how open models do there relative to their capability.
+
+        Columns: ``domain``, ``access``, ``n_open`` (open models scored), ``last_open`` (the
+        last release date of those models), the open shift :math:`s_b = \gamma[a_b =
+        \text{public}] + o_b` in capability units (``mean``, ``median``, ``lower``, ``upper``,
+        ``prob_positive``; see :mod:`irtgap.methods.bayes.domains`), and the backward gap in
+        months that the benchmark shows at ``date`` (the last release date by default:
+        ``gap_median``, ``gap_lower``, ``gap_upper``), its offset taken as constant in time. A
+        positive shift means open models score higher there than their capability predicts: a
+        shorter gap.
+
+        Raises
+        ------
+        ValueError
+            A fit without ``open_offsets``; ``date`` not a date or outside the data's support;
+            ``ci_prob`` outside (0, 1).
+        """
+        if not self.settings.open_offsets:
+            raise ValueError(
+                "open_offsets needs a fit of GapModel(open_offsets=True): without them open "
+                "models have one offset, the public-benchmark advantage (see terms())"
+            )
+        ci_prob = _check_ci(ci_prob)
+        first, last = self.support()
+        when = last if date is None else check_date_option("date", date)
+        assert when is not None
+        if self._outside(pd.DatetimeIndex([when])).any():
+            raise ValueError(
+                f"date={when.date()}: outside the data's support ({first.date()} to "
+                f"{last.date()}); give a date inside it"
+            )
+        table = offset_table(self.posterior, self.design, ci_prob=ci_prob)
+        rows = self.design.rows[self.design.open_rows]
+        table["last_open"] = rows.groupby(D.BENCHMARK)[D.DATE].max().reindex(table.index)
+        grid = date_grid(first, last, step_days=7).union(pd.DatetimeIndex([when])).as_unit("ns")
+        fr = self._frontier_values(grid, extrapolate=False)
+        f_closed = _stack(fr.sel({D.WEIGHTS: D.CLOSED}))
+        f_open = _stack(fr.sel({D.WEIGHTS: D.OPEN, D.DATE: when}))
+        shifts = benchmark_shifts(self.posterior, self.design).reshape(len(f_open), -1)
+        months = backward_gap_at(
+            to_days(grid), f_closed, f_open[:, None] + shifts, float(to_days([when])[0])
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            q = np.nanquantile(months, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
+        defined = np.isfinite(months).mean(0)
+        if (defined < 0.9).any():
+            warn_user(
+                f"GapFit.open_offsets: at {when.date()} fewer than 90% of the draws define the "
+                "gap of "
+                + ", ".join(
+                    f"{b!r} ({v:.0%})" for b, v in zip(table.index, defined, strict=True) if v < 0.9
+                )
+                + " (the closed frontier reached that level before the data begin, or had not "
+                "reached it by the last date: open models ahead there): gap_median, gap_lower and "
+                "gap_upper are NaN there"
+            )
+        q[:, defined < 0.9] = np.nan
+        table["gap_median"], table["gap_lower"], table["gap_upper"] = q
+        table.attrs["date"] = when
+        return table
+
+    def _domain_blank(
+        self, group: pd.Series, date: pd.Series, extrapolate: bool, method: str
+    ) -> np.ndarray:
+        """Per (domain ``group``, ``date``) cell: no number, because the domain has too little
+        data or (unless ``extrapolate``) the date lies outside its dates; warns (naming them)."""
+        cov = self.domains()
+        group = group.astype(str).reset_index(drop=True)
+        date = pd.to_datetime(date).reset_index(drop=True)
+        thin = cov.index[~cov["enough"]]
+        if len(thin):
+            warn_user(
+                f"GapFit.{method}(by='domain'): no number for "
+                + "; ".join(f"{d!r} ({cov.loc[d, 'reason']})" for d in thin)
+                + f". A domain's gap needs {MIN_DOMAIN_BENCHMARKS} modelled benchmarks and "
+                f"{MIN_DOMAIN_MODELS} open and closed models scored on them."
+            )
+        blank = np.array(group.isin(thin), dtype=bool)
+        if not extrapolate:
+            first = pd.to_datetime(group.map(cov["first"]))
+            until = pd.to_datetime(group.map(cov["until"]))
+            out = ((date < first) | (date > until)).to_numpy() & ~blank
+            if out.any():
+                warn_user(
+                    f"GapFit.{method}(by='domain'): NaN at dates outside the release dates of "
+                    f"the open models scored (plus {DOMAIN_CARRY_MONTHS} months) in "
+                    + "; ".join(
+                        f"{d!r} ({cov.loc[d, 'first']:%Y-%m-%d} to {cov.loc[d, 'until']:%Y-%m-%d})"
+                        for d in sorted(set(group[out]))
+                    )
+                    + ": the open offset is measured there only (extrapolate=True carries it "
+                    "on as a constant)."
+                )
+                blank |= out
+        return blank
+
+    def _mask_domains(
+        self, table: pd.DataFrame, ref: pd.Timestamp | None, extrapolate: bool
+    ) -> pd.DataFrame:
+        """NaN (with warnings) for domains without enough data, and outside each domain's
+        dates unless ``extrapolate`` (as is ``prob_grew`` when ``ref`` lies outside them)."""
+        stats = [c for c in ("mean", "median", "lower", "upper", "prob_grew") if c in table]
+        blank = self._domain_blank(table[D.GROUP], table[D.DATE], extrapolate, "gap")
+        if ref is not None and "prob_grew" in table and not extrapolate:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # said above for the dates
+                ref_out = self._domain_blank(
+                    table[D.GROUP], pd.Series(ref, index=table.index), False, "gap"
+                )
+            table.loc[ref_out, "prob_grew"] = np.nan
+        table.loc[blank, stats] = np.nan
+        table.loc[blank, "n_defined"] = 0
+        return table
 
     def _summarize(
         self,
@@ -518,6 +704,8 @@ class GapFit(GapResult):
             "provider_degradation": s.prior_scale_delta * hn,
             "shortfall_scale": 2.0 * hn,
             "log_growth_mean": 1.0,
+            "open_domain_sd": s.prior_scale_offset * hn,
+            "open_benchmark_sd": s.prior_scale_offset * hn,
         }
         rows = []
         for name, prior_sd in priors.items():
@@ -663,6 +851,27 @@ class GapFit(GapResult):
             anchor=self.design.anchor_benchmark,
         )
 
+    def plot_domains(self, *, ax: Any = None, ci_prob: float = CI_PROB) -> Any:
+        """The gap by domain over time (:meth:`gap` with ``by="domain"``): small multiples,
+        one panel per domain with the shared (capability, offset 0) gap in grey (``ax=None``: a
+        new figure; or a sequence of Axes, one per domain), or every domain in one Axes (``ax``
+        an Axes).
+        Returns the Axes drawn on (an array for small multiples)."""
+        with warnings.catch_warnings():
+            # the warnings of gap(by="domain") are the caller's to see once, not per figure
+            warnings.simplefilter("ignore", UserWarning)
+            table = self.gap(by="domain", ci_prob=ci_prob)
+            shared = self.gap(ci_prob=ci_prob)
+        return plot_domain_gaps(table, shared=shared, ax=ax, ci_prob=ci_prob)
+
+    def plot_open_offsets(
+        self, *, ax: Axes | None = None, ci_prob: float = CI_PROB, months: bool = True
+    ) -> Axes:
+        """Forest plot of :meth:`open_offsets`: each benchmark's gap at the last date (or its
+        open shift, ``months=False``), grouped by domain."""
+        offsets = self.open_offsets(ci_prob=ci_prob)
+        return plot_open_offsets(offsets, ax=ax, ci_prob=ci_prob, months=months)
+
     # ------------------------------------------------------------------ persistence
     def _extra_nodes(self) -> dict[str, xr.Dataset]:
         """The inference data's groups (posterior, sample_stats, ...), without object
@@ -696,12 +905,7 @@ class GapFit(GapResult):
     def _rebuild(
         cls, idata: xr.DataTree, data: ScoreData, settings: GapSettings, path: Path
     ) -> GapFit:
-        design = make_design(
-            data,
-            since=settings.since,
-            knot_months=settings.knot_months,
-            reference_date=settings.reference_date,
-        )
+        design = settings.design(data)
         if "posterior" not in idata.children:
             raise ValueError(f"GapFit.from_netcdf: {str(path)!r} holds no posterior")
         _check_matches(idata["posterior"].to_dataset(), design, path)

@@ -22,7 +22,6 @@ from irtgap.methods.bayes.design import (
     KNOT_DIM,
     PROVIDER_DIM,
     Design,
-    make_design,
 )
 from irtgap.methods.bayes.settings import GapSettings
 
@@ -85,6 +84,27 @@ def saturating_benchmarks(design: Design) -> np.ndarray:
     return np.asarray(best >= SATURATION)
 
 
+def open_offsets(design: Design, settings: GapSettings) -> Any:
+    r"""The open models' offset on each benchmark, :math:`o_b = \delta_{d(b)} + \epsilon_b`
+    (``open_offset``, dims ``benchmark``; call inside the model's context).
+
+    Non-centred: :math:`\delta = \sigma_\delta z_\delta` with :math:`z_\delta` zero-sum
+    Normal over the domains (so the domain parts do not move the shared open frontier) and
+    :math:`\epsilon = \sigma_\epsilon z_\epsilon`, :math:`z_\epsilon \sim \mathcal N(0, 1)`;
+    both spreads :math:`\mathcal{HN}` (``prior_scale_offset``). One domain: no domain part.
+    """
+    scale = settings.prior_scale_offset
+    sd_b = pm.HalfNormal("open_benchmark_sd", scale)
+    z_b = pm.Normal("open_benchmark_std", 0.0, 1.0, dims=D.BENCHMARK)
+    offset = sd_b * z_b
+    if len(design.domains) >= 2:
+        sd_d = pm.HalfNormal("open_domain_sd", scale)
+        z_d = pm.ZeroSumNormal("open_domain_std", 1.0, dims=D.DOMAIN)
+        domain = pm.Deterministic("open_domain_offset", sd_d * z_d, dims=D.DOMAIN)
+        offset = offset + domain[design.domain_idx]
+    return pm.Deterministic("open_offset", offset, dims=D.BENCHMARK)
+
+
 def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
     """Build the PyMC model for ``data`` (a pure function of data and settings).
 
@@ -93,16 +113,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     first-party versions and unmatched hosted ones), ``knot``, ``segment`` and ``provider``.
     """
     settings = settings or GapSettings()
-    design = (
-        data
-        if isinstance(data, Design)
-        else make_design(
-            data,
-            since=settings.since,
-            knot_months=settings.knot_months,
-            reference_date=settings.reference_date,
-        )
-    )
+    design = data if isinstance(data, Design) else settings.design(data)
     models = design.models
     base_idx = design.base_idx
     unit_mask = base_idx == np.arange(len(models))
@@ -125,6 +136,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     b_idx = design.benchmark_idx[order]
     floor = design.floor  # per benchmark
     open_public = design.open_public[order]
+    open_rows = design.open_rows[order]
     prov_idx = design.provider_idx[order]
     h = float(np.diff(design.knots)[0])
 
@@ -140,6 +152,8 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     }
     if settings.provider_degradation and design.providers:
         coords[PROVIDER_DIM] = list(design.providers)
+    if settings.open_offsets and len(design.domains) >= 2:
+        coords[D.DOMAIN] = list(design.domains)
     saturating = saturating_benchmarks(design)
     if settings.upper_asymptote and saturating.any():
         coords[SATURATING_DIM] = list(bench.index[saturating])
@@ -212,6 +226,8 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         if settings.public_advantage:
             gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
             effect = effect + gamma * open_public
+        if settings.open_offsets:
+            effect = effect + open_offsets(design, settings)[b_idx] * open_rows
         if settings.provider_degradation and design.providers:
             delta = pm.HalfNormal(
                 "provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM

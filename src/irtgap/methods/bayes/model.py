@@ -27,6 +27,25 @@ upper asymptote below the ceiling, :math:`\mu_i = f_b + (1 - \lambda_b - f_b)\,
 20)` on each benchmark whose best modelled score reaches 80% of its ceiling and
 :math:`\lambda_b = 0` elsewhere.
 
+With ``open_offsets=True`` (off by default, see :class:`GapSettings`) open models get an offset on
+each benchmark on top of their capability: :math:`\eta_i` gains
+:math:`+\,\alpha_b\,o_b\,[g_m = \text{open}]`, with
+
+.. math::
+
+    o_b = \delta_{d(b)} + \epsilon_b,\qquad
+    \delta = \sigma_\delta z,\ z \sim \operatorname{ZeroSumNormal}(1)\ \text{over the
+    domains},\qquad \epsilon_b \sim \mathcal N(0, \sigma_\epsilon),\qquad
+    \sigma_\delta, \sigma_\epsilon \sim \mathcal{HN}(0.5),
+
+:math:`d(b)` the benchmark's domain (the metadata's ``domain``). The domain parts sum to zero
+and the benchmark parts are centred on zero by their prior, which separates them from the open
+frontier's level and from the public advantage :math:`\gamma` (partial pooling, the usual
+identification of random effects beside fixed ones; no hard constraint), so the open frontier
+is the open models' capability at offset 0, the centre of the offsets' distribution. The
+gap by domain and per benchmark is read from these offsets
+(:mod:`irtgap.methods.bayes.domains`).
+
 A score at its benchmark's ceiling (:math:`z_i \ge 1 - \epsilon`, i.e.
 :math:`y_i \ge (1 - \epsilon)\kappa_b`) is right-censored whatever the ceiling; a score above the
 ceiling is an error. The replicator (:func:`irtgap.analyses.winners_curse.replicate_scores`) and the
@@ -117,7 +136,7 @@ import numpy as np
 import pymc as pm
 
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.bayes.design import Design, make_design
+from irtgap.methods.bayes.design import Design
 
 # the graph's names, re-exported here where the model's maths are stated
 from irtgap.methods.bayes.graph import CENSORED_DIM as CENSORED_DIM
@@ -217,6 +236,9 @@ class GapModel:
     prior_scale_delta: float = GapSettings.prior_scale_delta
     growth_spread: float = GapSettings.growth_spread
     frontier_softness: float = GapSettings.frontier_softness
+    open_offsets: bool = False
+    open_country: str | None = None
+    prior_scale_offset: float = GapSettings.prior_scale_offset
 
     def __post_init__(self) -> None:
         self.settings  # noqa: B018 - validates every setting (GapSettings.__post_init__)
@@ -229,10 +251,7 @@ class GapModel:
     def design(self, data: ScoreData) -> Design:
         """The design arrays of ``data`` under these settings (see
         :func:`~irtgap.methods.bayes.design.make_design`)."""
-        s = self.settings
-        return make_design(
-            data, since=s.since, knot_months=s.knot_months, reference_date=s.reference_date
-        )
+        return self.settings.design(data)
 
     def build(self, data: ScoreData) -> pm.Model:
         """The PyMC model for ``data``, to inspect or extend."""

@@ -32,8 +32,8 @@ SAMPLE_DIM = "sample"
 
 def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     """Per modelled row (``fit.design.rows`` order): capability unit, benchmark, provider (-1
-    first-party), open x public, and the floor and ceiling of its benchmark (the floor as a
-    fraction of the ceiling, as modelled)."""
+    first-party), open, open x public, and the floor and ceiling of its benchmark (the floor as
+    a fraction of the ceiling, as modelled)."""
     design = fit.design
     units = pd.Index(fit.posterior["unit"].to_numpy())
     rows = design.rows
@@ -43,6 +43,7 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         "unit": units.get_indexer(base.reindex(rows[D.MODEL]).to_numpy()),
         "bench": b,
         "provider": design.provider_idx,
+        "open": design.open_rows,
         "open_public": design.open_public,
         "floor": design.floor[b],
         "ceiling": design.ceiling[b],
@@ -57,8 +58,8 @@ def stacked_posterior(fit: GapFit) -> xr.Dataset:
 def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
     """The parameters that generate scores, for every sample of ``stacked``, each with a leading
     sample axis: capability, slope, difficulty, precision, ``gamma`` (0 without the open
-    advantage), ``delta`` (provider penalties after a first-party 0) and ``lapse`` (0 without
-    an upper asymptote)."""
+    advantage), ``delta`` (provider penalties after a first-party 0), ``lapse`` (0 without
+    an upper asymptote) and ``open_offset`` (per benchmark; 0 without open offsets)."""
     out = {
         k: stacked[k].transpose(SAMPLE_DIM, ...).to_numpy()
         for k in ("capability", "slope", "difficulty", "precision")
@@ -72,11 +73,12 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
         pen = stacked["provider_degradation"].transpose(SAMPLE_DIM, ...).to_numpy()
         delta = np.concatenate([delta, pen], axis=1)
     out["delta"] = delta
-    out["lapse"] = (
-        stacked["lapse"].transpose(SAMPLE_DIM, ...).to_numpy()
-        if "lapse" in stacked
-        else np.zeros_like(out["slope"])
-    )
+    for name in ("lapse", "open_offset"):
+        out[name] = (
+            stacked[name].transpose(SAMPLE_DIM, ...).to_numpy()
+            if name in stacked
+            else np.zeros_like(out["slope"])
+        )
     return out
 
 
@@ -100,6 +102,8 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
     theta = cap[..., arrays["unit"]] + gamma[..., None] * arrays["open_public"]
     theta = theta - delta[..., arrays["provider"] + 1]
     b = arrays["bench"]
+    if "open_offset" in params and "open" in arrays:
+        theta = theta + np.asarray(params["open_offset"])[..., b] * arrays["open"]
     lapse = np.asarray(params.get("lapse", np.zeros_like(params["slope"])))
     return np.asarray(
         mean_score(

@@ -14,6 +14,7 @@ from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning
 from irtgap.data.scoredata import ScoreData
+from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
 from irtgap.report.build import batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
@@ -21,6 +22,25 @@ from irtgap.report.sections.checks import checks_md
 
 #: The fit, saved beside the report (``irtgap.load_result`` reads it back).
 FIT_FILE = "gap_fit.nc"
+
+
+def saved_fit(out_dir: Path, data: ScoreData) -> GapFit | None:
+    """The fit the Bayesian section saved in ``out_dir``, if there is one and it was fitted to
+    ``data`` (the same model x benchmark pairs); None otherwise (a fit of other data left in
+    the folder is not used)."""
+    path = out_dir / FIT_FILE
+    if not path.exists():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fit's own warnings were shown by its section
+        fit = GapFit.from_netcdf(path)
+    if not isinstance(fit, GapFit) or _pairs(fit.data) != _pairs(data):
+        return None
+    return fit
+
+
+def _pairs(data: ScoreData) -> set[tuple[str, str]]:
+    return set(zip(data.scores[D.MODEL], data.scores[D.BENCHMARK], strict=True))
 
 
 def bayes_section(

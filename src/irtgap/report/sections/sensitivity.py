@@ -12,9 +12,8 @@ import pandas as pd
 from irtgap.analyses.sensitivity import HEADLINE_GROUP, LoboResult, leave_one_benchmark_out
 from irtgap.core import dims as D
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.bayes.fit import GapFit
 from irtgap.report.markdown import markdown_table, save_figure
-from irtgap.report.sections.bayes import FIT_FILE
+from irtgap.report.sections.bayes import FIT_FILE, saved_fit
 
 #: Bootstrap resamples per fit in the report (the full defaults would take hours: one fit per
 #: method and benchmark): ECI's refits dominate the time, so it gets fewer.
@@ -179,6 +178,7 @@ MODEL_FORMS: dict[str, tuple[float, float, float, float]] = {
     "growth spread 0.6": (-3.5, 7.3, 0.50, 0.44),
     "upper asymptote, benchmarks near saturation": (9.1, 6.2, 0.84, 0.93),
     "upper asymptote, every benchmark": (25.9, 7.2, 1.02, 1.18),
+    "open offsets by domain and benchmark": (5.2, 4.7, -0.18, 0.25),
 }
 
 
@@ -207,24 +207,19 @@ def dependence(lobo: LoboResult, out_dir: Path, data: ScoreData | None = None) -
     base = lobo.baseline
     base = base[(base[D.DATE] == when) & (base[D.GROUP] == base["method"].map(HEADLINE_GROUP))]
     medians = dict(zip(base["method"], base["median"], strict=True))
-    fit_path = out_dir / FIT_FILE
+    fit = saved_fit(out_dir, data) if data is not None else None
     bayes_text = ""
-    if fit_path.exists():
+    if fit is not None:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the fit's own warnings were shown by its section
-            fit = GapFit.from_netcdf(fit_path)
-        if isinstance(fit, GapFit) and data is not None and _pairs(fit.data) == _pairs(data):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                g = fit.gap([when], by="access")
-            for _, r in g.iterrows():
-                medians[f"bayesian {r[D.GROUP]}"] = r["median"]
-            bayes_text = " (the Bayesian model's from the fit of the Bayesian section)"
-        else:
-            bayes_text = (
-                f" (not the Bayesian model's: the {FIT_FILE} in this folder was fitted to other "
-                "data)"
-            )
+            warnings.simplefilter("ignore")
+            g = fit.gap([when], by="access")
+        for _, r in g.iterrows():
+            medians[f"bayesian {r[D.GROUP]}"] = r["median"]
+        bayes_text = " (the Bayesian model's from the fit of the Bayesian section)"
+    elif (out_dir / FIT_FILE).exists():
+        bayes_text = (
+            f" (not the Bayesian model's: the {FIT_FILE} in this folder was fitted to other data)"
+        )
     known = {k: v for k, v in medians.items() if pd.notna(v)}
     missing = sorted(set(medians) - set(known))
     if not known:
@@ -268,10 +263,6 @@ def dependence(lobo: LoboResult, out_dir: Path, data: ScoreData | None = None) -
         + (f" (no number: {', '.join(missing)})" if missing else "")
         + f". {swing_text}{verdict} {_model_form_text()} (measured there, not on this data)."
     )
-
-
-def _pairs(data: ScoreData) -> set[tuple[str, str]]:
-    return set(zip(data.scores[D.MODEL], data.scores[D.BENCHMARK], strict=True))
 
 
 def _failures(lobo: LoboResult) -> list[str]:

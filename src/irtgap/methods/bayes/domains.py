@@ -1,0 +1,172 @@
+r"""Where open models are close and where they are far: the open offsets of the gap model.
+
+With ``GapModel(open_offsets=True)`` open models get an offset on each benchmark on top of their
+shared capability (:func:`irtgap.methods.bayes.graph.open_offsets`). On benchmark :math:`b` an
+open model's effective capability is its capability plus the **open shift**
+
+.. math:: s_b = \gamma\,[a_b = \text{public}] + o_b,\qquad o_b = \delta_{d(b)} + \epsilon_b
+
+(without the offsets :math:`o_b = 0`). A set of benchmarks :math:`B` shows the gap between the
+closed frontier and the open frontier raised by the set's mean shift,
+:math:`F_{\text{open}}(t) + \bar s_B`, :math:`\bar s_B = |B|^{-1}\sum_{b \in B} s_b`, per posterior
+draw. So ``"public"`` and ``"private"`` are the gaps the public and the private benchmarks show,
+a domain's gap is the gap its modelled benchmarks show, and a benchmark's gap is the gap with its
+own shift. The ``"capability"`` gap (shift 0) is the shared open frontier's: the centre of the
+offsets' distribution, to which the partial pooling shrinks them (the domain parts sum to zero;
+the benchmark parts are centred on zero by their prior, which is what separates their mean from
+the open frontier's level and from :math:`\gamma`: the usual identification of random effects
+beside a fixed one). It is not the average of the domains' gaps, which also carry
+:math:`\gamma` on their public benchmarks and their benchmarks' parts.
+
+A domain's gap is measured where open models were scored on its benchmarks: from the first
+release date of those models to :data:`DOMAIN_CARRY_MONTHS` months after the last (the offset is
+constant in time, so further on it would be carried forward by assumption, not measured; the
+carry lets domains whose latest open model came out a few weeks before the data's last date be
+read at that date, as every domain's scores lag the newest releases). A domain with fewer than
+:data:`MIN_DOMAIN_BENCHMARKS` modelled benchmarks or fewer than :data:`MIN_DOMAIN_MODELS` open
+or closed models scored on them gets no number (:func:`domain_coverage` says why).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from irtgap.core import dims as D
+from irtgap.methods.bayes.design import Design
+
+#: A domain's offset is carried at most this many months past the last open model scored on it.
+DOMAIN_CARRY_MONTHS = 6
+#: A domain's gap needs at least this many modelled benchmarks (one benchmark's offset is that
+#: benchmark's quirk, not its domain's).
+MIN_DOMAIN_BENCHMARKS = 2
+#: ... and at least this many open and this many closed models scored on them.
+MIN_DOMAIN_MODELS = 5
+
+
+def domain_coverage(design: Design) -> pd.DataFrame:
+    """Per domain of the modelled benchmarks: what the data hold, and whether that is enough.
+
+    Columns: ``n_benchmarks``, ``n_open``, ``n_closed`` (models scored on the domain's
+    benchmarks; a hosted copy counts as the version it serves), ``first`` and ``last``
+    (release dates of those open models), ``until`` (``last`` plus
+    :data:`DOMAIN_CARRY_MONTHS` months: the domain's gap is measured from ``first`` to
+    ``until``), ``enough`` and ``reason`` (why not, else empty).
+    """
+    rows = design.rows
+    dom = design.benchmark_domain.reindex(rows[D.BENCHMARK]).to_numpy()
+    is_open = design.open_rows
+    unit = base_versions(design)
+    out = []
+    for d in design.domains:
+        here = dom == d
+        n_b = int((design.benchmark_domain == d).sum())
+        n_open = int(unit[here & is_open].nunique())
+        n_closed = int(unit[here & ~is_open].nunique())
+        dates = rows.loc[here & is_open, D.DATE]
+        why = []
+        if n_b < MIN_DOMAIN_BENCHMARKS:
+            why.append(f"{n_b} modelled benchmark(s), fewer than {MIN_DOMAIN_BENCHMARKS}")
+        for side, n in (("open", n_open), ("closed", n_closed)):
+            if n < MIN_DOMAIN_MODELS:
+                why.append(f"{n} {side} model(s) scored, fewer than {MIN_DOMAIN_MODELS}")
+        out.append(
+            {
+                D.DOMAIN: d,
+                "n_benchmarks": n_b,
+                "n_open": n_open,
+                "n_closed": n_closed,
+                "first": pd.Timestamp(dates.min()) if len(dates) else pd.NaT,
+                "last": pd.Timestamp(dates.max()) if len(dates) else pd.NaT,
+                "until": (
+                    pd.Timestamp(dates.max()) + pd.DateOffset(months=DOMAIN_CARRY_MONTHS)
+                    if len(dates)
+                    else pd.NaT
+                ),
+                "enough": not why,
+                "reason": "; ".join(why),
+            }
+        )
+    return pd.DataFrame(out).set_index(D.DOMAIN)
+
+
+def base_versions(design: Design) -> pd.Series:
+    """Per modelled row: its capability unit (a hosted copy counts as the first-party version
+    it serves), so that models are counted once however many hosts serve them."""
+    base = design.models["base"]
+    return pd.Series(base.reindex(design.rows[D.MODEL]).to_numpy(), index=design.rows.index)
+
+
+def benchmark_shifts(posterior: xr.Dataset, design: Design) -> np.ndarray:
+    r"""Per draw and benchmark, the open shift :math:`s_b` (module docstring), shape ``(chain,
+    draw, benchmark)`` in :attr:`Design.benchmarks` order."""
+    n_chain, n_draw = posterior.sizes[D.CHAIN], posterior.sizes[D.DRAW]
+    out = np.zeros((n_chain, n_draw, len(design.benchmarks)))
+    if "public_advantage" in posterior:
+        gamma = posterior["public_advantage"].transpose(D.CHAIN, D.DRAW).to_numpy()
+        out += gamma[..., None] * design.is_public
+    if "open_offset" in posterior:
+        out += posterior["open_offset"].transpose(D.CHAIN, D.DRAW, D.BENCHMARK).to_numpy()
+    return out
+
+
+def group_shifts(
+    posterior: xr.Dataset, design: Design, *, domains: bool = False
+) -> dict[str, np.ndarray]:
+    r"""Per gap group, the mean open shift of its benchmarks per draw, ``(chain, draw)``.
+
+    ``capability``: 0. ``public`` / ``private``: the mean over the public / private modelled
+    benchmarks (``public`` is :math:`\gamma` and ``private`` 0 when there are none of that
+    kind, as without offsets). With ``domains``, one group per domain of :attr:`Design.domains`.
+    """
+    shifts = benchmark_shifts(posterior, design)
+    zero = np.zeros(shifts.shape[:2])
+    public = design.is_public
+    if public.any():
+        pub = shifts[..., public].mean(-1)
+    elif "public_advantage" in posterior:
+        pub = posterior["public_advantage"].transpose(D.CHAIN, D.DRAW).to_numpy()
+    else:
+        pub = zero
+    out = {
+        "capability": zero,
+        "public": pub,
+        "private": shifts[..., ~public].mean(-1) if (~public).any() else zero,
+    }
+    if domains:
+        for k, d in enumerate(design.domains):
+            if d in out:
+                raise ValueError(
+                    f"domain {d!r} has the name of a gap group; rename it in the benchmark "
+                    "metadata's 'domain' column"
+                )
+            out[str(d)] = shifts[..., design.domain_idx == k].mean(-1)
+    return out
+
+
+def offset_table(posterior: xr.Dataset, design: Design, *, ci_prob: float) -> pd.DataFrame:
+    r"""Per modelled benchmark: domain, access, open models scored (a hosted copy counted as
+    the version it serves), and the open shift
+    :math:`s_b` in capability units (mean, median, equal-tailed ``ci_prob`` interval,
+    ``prob_positive``: the posterior probability that open models do better there than their
+    capability says)."""
+    shifts = benchmark_shifts(posterior, design).reshape(-1, len(design.benchmarks))
+    lo, med, hi = np.quantile(shifts, [(1 - ci_prob) / 2, 0.5, 1 - (1 - ci_prob) / 2], axis=0)
+    rows = design.rows
+    unit = base_versions(design)[design.open_rows]
+    n_open = unit.groupby(rows.loc[design.open_rows, D.BENCHMARK]).nunique()
+    bench = design.benchmarks
+    return pd.DataFrame(
+        {
+            D.DOMAIN: design.benchmark_domain.to_numpy(),
+            D.ACCESS: bench[D.ACCESS].to_numpy() if D.ACCESS in bench else "unknown",
+            "n_open": n_open.reindex(bench.index).fillna(0).astype(int).to_numpy(),
+            "mean": shifts.mean(0),
+            "median": med,
+            "lower": lo,
+            "upper": hi,
+            "prob_positive": (shifts > 0).mean(0),
+        },
+        index=pd.Index(bench.index, name=D.BENCHMARK),
+    )

@@ -1,0 +1,295 @@
+"""The gap by domain, and for open models from one country, in ``irtgap report``."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from irtgap.analyses.domains import MIN_IRT_BENCHMARKS, DomainGaps, gap_by_domain
+from irtgap.core import dims as D
+from irtgap.core.errors import ConvergenceWarning
+from irtgap.data.scoredata import ScoreData
+from irtgap.methods.bayes.domains import DOMAIN_CARRY_MONTHS
+from irtgap.methods.bayes.fit import GapFit
+from irtgap.methods.bayes.model import GapModel
+from irtgap.report.build import batch_progress
+from irtgap.report.markdown import markdown_table, save_figure
+from irtgap.report.sections.bayes import FIT_FILE, saved_fit
+
+#: The open side of the country comparison (the threshold method's "open from China" variant).
+COUNTRY = "China"
+#: The fits of this section, saved beside the report.
+DOMAIN_FIT_FILE = "gap_fit_domains.nc"
+COUNTRY_FIT_FILE = "gap_fit_china.nc"
+
+
+def _fit(
+    model: GapModel, data: ScoreData, *, fast: bool, seed: int, log: Callable[[str], None] | None
+) -> tuple[GapFit, list[str]]:
+    """Fit quietly; the sampler's warnings come back as text for the section."""
+    kw: dict[str, Any] = {"draws": 150, "tune": 150, "chains": 2} if fast else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        fit = model.fit(data, seed=seed, progressbar=False, **kw)
+    conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    return fit, conv
+
+
+def _fmt(r: pd.Series) -> str:
+    if not np.isfinite(r["median"]):
+        return "no number"
+    return f"{r['median']:.1f} ({r['lower']:.1f} to {r['upper']:.1f})"
+
+
+def domains_section(
+    data: ScoreData,
+    out_dir: Path,
+    *,
+    fast: bool = False,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+) -> str:
+    """The Bayesian gap per domain (a fit with open offsets), the other methods per domain,
+    each benchmark's open offset, and the gap for open models from :data:`COUNTRY` only (which
+    needs no domains: it is written even when the data have none)."""
+    base = saved_fit(out_dir, data)
+    domain = data.benchmarks.get(D.DOMAIN)
+    if domain is None or domain.isna().all():
+        parts = [
+            "## The gap by domain",
+            "The benchmark metadata have no `domain` column: no gap by domain (give one through "
+            "`ScoreData.from_frame(benchmarks=...)`).",
+        ]
+    else:
+        parts = _domain_parts(data, base, out_dir, fast=fast, seed=seed, log=log)
+    parts.append(_country_md(data, base, out_dir, fast=fast, seed=seed, log=log))
+    return "\n\n".join(parts)
+
+
+def _domain_parts(
+    data: ScoreData,
+    base: GapFit | None,
+    out_dir: Path,
+    *,
+    fast: bool,
+    seed: int,
+    log: Callable[[str], None] | None,
+) -> list[str]:
+    dom_conv: list[str] = []
+    if base is not None and base.settings.open_offsets:
+        dom_fit = base
+    else:
+        if log:
+            log("    sampling the model with open offsets by domain and benchmark")
+        dom_fit, dom_conv = _fit(GapModel(open_offsets=True), data, fast=fast, seed=seed, log=log)
+        dom_fit.to_netcdf(out_dir / DOMAIN_FIT_FILE)
+    if log:
+        log("    the other methods per domain")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # every missing number gets a note
+        gaps = gap_by_domain(
+            data,
+            fit=dom_fit,
+            fast=fast,
+            seed=seed,
+            n_jobs=2,
+            progress=batch_progress(log, "methods"),
+        )
+        panels = dom_fit.plot_domains()  # small multiples: an array of Axes of one figure
+        small_png = save_figure(panels[0].figure, out_dir / "domains_gap.png")
+        forest_png = save_figure(
+            dom_fit.plot_open_offsets(months=False), out_dir / "domains_offsets.png"
+        )
+        offsets = dom_fit.open_offsets()
+    parts = [
+        "## The gap by domain",
+        _intro(dom_fit),
+        f"![gap by domain]({small_png})",
+        "### Each domain's gap by method (months, median and 90% interval)",
+        _domain_text(gaps, dom_fit),
+        markdown_table(gaps.wide()),
+        _notes(gaps),
+        "### Which benchmarks open models over- or under-perform on",
+        "Each benchmark's open shift: how open models score there relative to their capability "
+        "(the public-benchmark advantage where public, plus the domain's and the benchmark's "
+        "offset), in capability units, median and 90% interval; each label gives how many open "
+        "models were scored there (with none, the shift is its domain's and the prior's). "
+        "Right of 0: open models do better there than their capability says (a shorter gap). "
+        f"The shifts are constant in time; `{DOMAIN_FIT_FILE}` (or `{FIT_FILE}`) holds them "
+        "(`irtgap.load_result(...).open_offsets()` gives the table, with each benchmark's gap "
+        f"in months at {pd.Timestamp(offsets.attrs['date']).date()}).",
+        f"![benchmark offsets]({forest_png})",
+        _offset_text(offsets),
+    ]
+    if dom_conv:
+        parts.append(f"**Warning (fit with open offsets):** {dom_conv[0]}")
+    return parts
+
+
+def _intro(fit: GapFit) -> str:
+    cov = fit.domains()
+    thin = cov.index[~cov["enough"]]
+    return (
+        "Open models get an offset on each benchmark on top of their shared capability: a "
+        "domain part (zero-sum over the domains) and a benchmark part, both partially pooled "
+        "(`GapModel(open_offsets=True)`). A domain's gap is the gap its modelled benchmarks "
+        "show, read only where open models were scored in it (up to "
+        f"{DOMAIN_CARRY_MONTHS} months past the last of them). The threshold method's trend "
+        "is split by the domains of its crossing points; ECI and Elo are refitted on each "
+        f"domain's benchmarks where there are at least {MIN_IRT_BENCHMARKS}."
+        + (
+            " Too little data for a Bayesian number: "
+            + "; ".join(f"{d} ({cov.loc[d, 'reason']})" for d in thin)
+            + "."
+            if len(thin)
+            else ""
+        )
+    )
+
+
+def _domain_text(gaps: DomainGaps, fit: GapFit) -> str:
+    t = gaps.table[gaps.table["method"] == "bayesian"]
+    largest, smallest = gaps.extremes("bayesian")
+    if largest is None or smallest is None:
+        return "No domain has a Bayesian number at the last date."
+    when = pd.Timestamp(t[D.DATE].iloc[0])
+    by = t.set_index(D.DOMAIN)
+    lead = t[t["open_ahead"] > 0.5]
+    text = (
+        f"At {when.date()} the Bayesian gap is largest in **{largest}** "
+        f"({_fmt(by.loc[largest])} months)"
+    )
+    if smallest in set(lead[D.DOMAIN]):
+        text += "; open models lead the closed frontier in " + ", ".join(
+            f"**{r[D.DOMAIN]}** (in {r['open_ahead']:.0%} of the draws)" for _, r in lead.iterrows()
+        )
+        return text + "."
+    text += f" and smallest in **{smallest}** ({_fmt(by.loc[smallest])})"
+    if largest != smallest:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            draws = fit.gap_draws([when], by="domain")
+        a = draws.sel({D.GROUP: largest}).to_numpy().ravel()
+        b = draws.sel({D.GROUP: smallest}).to_numpy().ravel()
+        both = np.isfinite(a) & np.isfinite(b)
+        diff = a[both] - b[both]
+        if diff.size:
+            lo, med, hi = np.quantile(diff, [0.05, 0.5, 0.95])
+            text += (
+                f"; the difference is {med:.1f} months ({lo:.1f} to {hi:.1f}), positive in "
+                f"{np.mean(diff > 0):.0%} of the {both.mean():.0%} of draws where both are "
+                "defined"
+            )
+    return text + "."
+
+
+def _notes(gaps: DomainGaps) -> str:
+    t = gaps.table[gaps.table["note"] != ""]
+    if t.empty:
+        return ""
+    lines = [f"- {r['method']}, {r[D.DOMAIN]}: {r['note']}" for _, r in t.iterrows()]
+    return "Where a cell has no number, or no interval:\n\n" + "\n".join(lines)
+
+
+#: A benchmark is named in the text only if at least this many open models were scored on it.
+MIN_OPEN_NAMED = 3
+
+
+def _offset_text(offsets: pd.DataFrame) -> str:
+    t = offsets[offsets["n_open"] >= MIN_OPEN_NAMED].dropna(subset=["median"])
+    t = t.sort_values("median")
+    if t.empty:
+        return ""
+
+    def fmt(rows: pd.DataFrame) -> str:
+        return ", ".join(
+            f"{b} ({r['median']:+.2f}, {r['lower']:+.2f} to {r['upper']:+.2f}; "
+            f"P(> 0) {r['prob_positive']:.2f})"
+            for b, r in rows.iterrows()
+        )
+
+    return (
+        f"Open models do best relative to their capability on {fmt(t.tail(3)[::-1])}, and worst "
+        f"on {fmt(t.head(3))} (open shift in capability units, median and 90% interval; "
+        f"benchmarks with at least {MIN_OPEN_NAMED} open models scored). In "
+        "months at the last date, the shortest and longest gaps a benchmark shows are "
+        + _months(offsets)
+        + "."
+    )
+
+
+def _months(offsets: pd.DataFrame) -> str:
+    t = offsets[offsets["n_open"] >= MIN_OPEN_NAMED].dropna(subset=["gap_median"])
+    t = t.sort_values("gap_median")
+    if t.empty:
+        return "undefined"
+    lo, hi = t.iloc[0], t.iloc[-1]
+    return (
+        f"{t.index[0]} {lo['gap_median']:.1f} ({lo['gap_lower']:.1f} to {lo['gap_upper']:.1f}) and "
+        f"{t.index[-1]} {hi['gap_median']:.1f} ({hi['gap_lower']:.1f} to {hi['gap_upper']:.1f})"
+    )
+
+
+def _country_md(
+    data: ScoreData,
+    base: GapFit | None,
+    out_dir: Path,
+    *,
+    fast: bool,
+    seed: int,
+    log: Callable[[str], None] | None,
+) -> str:
+    countries = data.models.loc[data.models[D.WEIGHTS] == D.OPEN, D.COUNTRY].dropna()
+    if not countries.str.split(",").map(lambda ps: COUNTRY in [p.strip() for p in ps]).any():
+        return f"### Open models from {COUNTRY} only\n\nNo open model of the data is from it."
+    if base is None:
+        if log:
+            log("    sampling the default model (all open models) for the country comparison")
+        base, _ = _fit(GapModel(), data, fast=fast, seed=seed, log=log)
+    if log:
+        log(f"    sampling the model with open models from {COUNTRY} only")
+    settings = {**base.settings_dict(), "open_country": COUNTRY}
+    fit, conv = _fit(GapModel(**settings), data, fast=fast, seed=seed, log=log)
+    fit.to_netcdf(out_dir / COUNTRY_FIT_FILE)
+    when = [pd.Timestamp("2025-01-20"), min(base.support()[1], fit.support()[1])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        rows = []
+        for label, f in (("all open models", base), (f"open models from {COUNTRY}", fit)):
+            g = f.gap(when, by="access")
+            for _, r in g.iterrows():
+                rows.append(
+                    {
+                        "open side": label,
+                        "group": r[D.GROUP],
+                        "date": pd.Timestamp(r[D.DATE]).date(),
+                        "gap (months)": _fmt(r),
+                    }
+                )
+    table = pd.DataFrame(rows)
+    table.index = pd.Index(
+        [f"{g}, {d}" for g, d in zip(table["group"], table["date"], strict=True)]
+    )
+    table = table.pivot_table(
+        index=table.index, columns="open side", values="gap (months)", aggfunc="first"
+    )
+    table.index.name = None
+    table.columns.name = None
+    n_open = int(fit.design.models[D.WEIGHTS].eq(D.OPEN).sum())
+    return "\n\n".join(
+        [
+            f"### Open models from {COUNTRY} only",
+            f"The same model refitted with the open side restricted to the {n_open} open model "
+            f"versions from {COUNTRY} (the country column of the data; every closed model "
+            f"stays), against all open models (the fit of the Bayesian section, `{FIT_FILE}`, "
+            "or a default fit). Backward gap in months, median and 90% interval; the fit is "
+            f"saved as `{COUNTRY_FIT_FILE}`.",
+            markdown_table(table),
+        ]
+        + ([f"**Warning ({COUNTRY}-only fit):** {conv[0]}"] if conv else [])
+    )
