@@ -303,7 +303,7 @@ def test_threshold_by_domain_on_real_data():
 
 def test_gap_by_domain_says_why_a_cell_is_empty(sim):
     fit = _known_fit(sim, {"maths": 0.25, "agents": -0.25, "ood": 0.0})
-    res = gap_by_domain(sim.data, fit=fit, fast=True)
+    res = gap_by_domain(sim.data, fit=fit, n_bootstrap=20)
     t = res.table
     assert set(t["method"]) == {"bayesian", "threshold", "eci", "elo"}
     assert set(t[D.DOMAIN]) == set(DOMAIN_GAPS)
@@ -327,7 +327,7 @@ def test_a_domain_where_open_models_lead_is_named_not_dropped(sim):
     (NaN), and the note and extremes() say that open models lead there."""
     fit = _known_fit(sim, {"maths": 1.0, "agents": -0.25, "ood": 0.0})
     when = fit.domains().loc["maths", "last"]
-    res = gap_by_domain(sim.data, fit=fit, date=when, methods="threshold", fast=True)
+    res = gap_by_domain(sim.data, fit=fit, date=when, methods="threshold", n_bootstrap=20)
     row = res.table[(res.table["method"] == "bayesian")].set_index(D.DOMAIN).loc["maths"]
     assert np.isnan(row["median"]) and row["open_ahead"] == 1.0
     assert "ahead of the closed frontier" in row["note"]
@@ -346,7 +346,7 @@ def test_open_country_without_open_models_is_an_error(sim):
 
 def test_gap_by_domain_notes_thin_domains():
     sim = irtgap.simulate(seed=6, n_benchmarks=4, density=0.7, domain_gaps={"a": 2.0, "b": 6.0})
-    res = gap_by_domain(sim.data, methods=("eci", "elo"), fast=True)
+    res = gap_by_domain(sim.data, methods=("eci", "elo"), n_bootstrap=0)
     t = res.table
     assert (t["median"].isna()).all()
     assert t["note"].str.contains(f"of at least {MIN_IRT_BENCHMARKS}").all()
@@ -366,7 +366,7 @@ def test_a_fit_tells_apart_domains_6_months_apart():
         gap_months=5.0,
         seed=11,
     )
-    fit = GapModel(open_offsets=True).fit(sim.data, draws=400, tune=400, chains=2, seed=1)
+    fit = GapModel(open_offsets=True).fit(sim.data, draws=300, tune=300, chains=2, seed=1)
     dates = pd.date_range("2023-06-01", "2025-06-01", freq="3MS")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

@@ -28,7 +28,7 @@ from irtgap.analyses.compare import last_with_data
 from irtgap.core import dims as D
 from irtgap.core.errors import ScoreDataError
 from irtgap.core.parallel import Progress
-from irtgap.core.validate import check_date, check_names
+from irtgap.core.validate import check_count, check_date, check_names
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.domains import group_shifts
 from irtgap.methods.bayes.fit import GapFit
@@ -173,12 +173,12 @@ def _open_ahead(fit: GapFit, when: pd.Timestamp) -> dict[str, float]:
 
 
 def _threshold(
-    data: ScoreData, domains: pd.Series, date: pd.Timestamp | None, seed: int, fast: bool
+    data: ScoreData, domains: pd.Series, date: pd.Timestamp | None, seed: int, n_boot: int
 ) -> list[dict]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # groups without a trend get a note
-            res = threshold_gap(data, by="domain", n_bootstrap=100 if fast else 5000, seed=seed)
+            res = threshold_gap(data, by="domain", n_bootstrap=n_boot, seed=seed)
     except ScoreDataError as err:
         return [
             _row(str(d), "threshold", None, int(n_b), f"threshold method failed: {err}")
@@ -241,7 +241,7 @@ def _irt(
     domains: pd.Series,
     date: pd.Timestamp | None,
     seed: int,
-    fast: bool,
+    n_boot: int,
     n_jobs: int,
 ) -> list[dict]:
     rows = []
@@ -271,7 +271,7 @@ def _irt(
                         scale_anchors=scale,
                         min_benchmarks=ECI_MIN_BENCHMARKS,
                         since=ECI_SINCE,
-                        n_bootstrap=100 if fast else 500,
+                        n_bootstrap=n_boot,
                         seed=seed,
                         n_jobs=n_jobs,
                     )
@@ -279,7 +279,7 @@ def _irt(
                     res = fit_elo(
                         sub,
                         benchmarks=benches,
-                        n_bootstrap=100 if fast else 200,
+                        n_bootstrap=n_boot,
                         seed=seed,
                         n_jobs=n_jobs,
                     )
@@ -302,6 +302,7 @@ def gap_by_domain(
     methods: Sequence[str] | str = DOMAIN_METHODS,
     seed: int = 0,
     fast: bool = False,
+    n_bootstrap: int | None = None,
     n_jobs: int = 1,
     progress: Progress | None = None,
 ) -> DomainGaps:
@@ -318,9 +319,10 @@ def gap_by_domain(
         (default: each method's last date).
     methods : str or sequence of str
         Of :data:`DOMAIN_METHODS` (all by default).
-    seed, fast, n_jobs
+    seed, fast, n_bootstrap, n_jobs
         Seed of every bootstrap; ``fast``: 100 resamples each instead of 5,000 (threshold),
-        500 (ECI), 200 (Elo); joblib workers of the ECI and Elo refits.
+        500 (ECI), 200 (Elo); ``n_bootstrap``: this many for every method instead (0: point
+        estimates without intervals); joblib workers of the ECI and Elo refits.
     progress : callable, optional
         ``progress(done, total, message)`` after each method (nothing is printed without it).
 
@@ -332,6 +334,12 @@ def gap_by_domain(
         An unknown method, or a ``fit`` without open offsets.
     """
     names = check_names("methods", methods, DOMAIN_METHODS, what="method")
+    full = {"threshold": 5000, "eci": 500, "elo": 200}
+    if n_bootstrap is not None:
+        n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
+    boots = {
+        m: n_bootstrap if n_bootstrap is not None else (100 if fast else full[m]) for m in names
+    }
     when = None if date is None else check_date("date", date)
     domain = data.benchmarks.get(D.DOMAIN)
     if domain is None or domain.isna().all():
@@ -350,9 +358,9 @@ def gap_by_domain(
             progress(1, total, "bayesian")
     for k, m in enumerate(names, start=1 + (fit is not None)):
         if m == "threshold":
-            rows += _threshold(data, domains, when, seed, fast)
+            rows += _threshold(data, domains, when, seed, boots[m])
         else:
-            rows += _irt(data, m, domains, when, seed, fast, n_jobs)
+            rows += _irt(data, m, domains, when, seed, boots[m], n_jobs)
         if progress:
             progress(k, total, m)
     table = pd.DataFrame(rows, columns=list(COLUMNS))
