@@ -1,14 +1,16 @@
 """Wall time of the Bayesian gap model on the bundled data: schedules, and nutpie vs PyMC's NUTS.
 
-Run: ``python benchmarks/bench_gapmodel.py [--quick] [--schedules]``. Prints
+Run: ``python benchmarks/bench_gapmodel.py [--quick] [--noise] [--schedules]``. Prints
 
 1. the full default fit (``GapModel().fit(data)``: 4 chains x (1000 tune + 1000 draws), nutpie,
    compile included) with its diagnostics and the gap at 2025-01-20 and the last date;
-2. with ``--schedules``: shorter schedules against that default, measured in the same process
+2. with ``--noise``: the logit-normal noise (``GapModel(noise="logit_normal")``) against the
+   default's Beta, same schedule, as a ratio of wall time, with its diagnostics;
+3. with ``--schedules``: shorter schedules against that default, measured in the same process
    (4 chains x (500 + 500); the default without nutpie's extra trajectory doubling), as ratios of
    wall time, with the gap's bulk ESS and the largest R-hat (the targets: gap bulk ESS >= 1000,
    R-hat <= 1.01, no divergences);
-3. nutpie (with :data:`irtgap.methods.bayes.model.NUTPIE_DEFAULTS`) vs PyMC's NUTS on the same
+4. nutpie (with :data:`irtgap.methods.bayes.model.NUTPIE_DEFAULTS`) vs PyMC's NUTS on the same
    model with the same (shorter) schedule, one chain per CPU and the same target_accept, compile
    included, as a ratio of wall times and of bulk ESS per second for the frontier.
 """
@@ -53,6 +55,9 @@ def main() -> None:
     parser.add_argument(
         "--schedules", action="store_true", help="also time shorter schedules against the default"
     )
+    parser.add_argument(
+        "--noise", action="store_true", help="also time the logit-normal noise against the default"
+    )
     args = parser.parse_args()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -60,6 +65,8 @@ def main() -> None:
 
     if not args.quick:
         schedules: dict[str, dict] = {"default (4 x (1000 + 1000))": {}}
+        if args.noise:
+            schedules["logit-normal noise"] = {"model": {"noise": "logit_normal"}}
         if args.schedules:
             schedules["4 x (500 + 500)"] = {"draws": 500, "tune": 500}
             schedules["default, no extra doubling"] = {
@@ -68,9 +75,11 @@ def main() -> None:
         base = None
         for label, kw in schedules.items():
             t0 = time.perf_counter()
+            kw = dict(kw)
+            settings = kw.pop("model", {})
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fit = irtgap.GapModel().fit(data, seed=1, progressbar=False, **kw)
+                fit = irtgap.GapModel(**settings).fit(data, seed=1, progressbar=False, **kw)
             wall = time.perf_counter() - t0
             base = base or wall
             d = fit.diagnostics(warn=False)

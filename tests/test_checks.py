@@ -403,4 +403,4 @@ def test_prior_sensitivity_has_a_row_per_prior_and_quantity(mock_fit):
     assert len(table) == len(expected) * n_quantities
     assert any("frontier distance" in q for q in table["quantity"])
     # latent population terms are not power-scaled (they are the model, not its prior)
-    assert not {"shortfall_std", "difficulty_raw"} & {n for v in PRIOR_TERMS.values() for n in v}
+    assert not {"shortfall_std", "difficulty_rel"} & {n for v in PRIOR_TERMS.values() for n in v}

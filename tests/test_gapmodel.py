@@ -10,6 +10,7 @@ import pymc as pm
 import pytensor.tensor as pt
 import pytest
 import xarray as xr
+from scipy import stats
 from scipy.special import betainc
 
 import irtgap
@@ -18,6 +19,7 @@ from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning
 from irtgap.methods.bayes.design import make_design, match_hosted_versions
 from irtgap.methods.bayes.fit import GapFit
+from irtgap.methods.bayes.graph import frontier_reference
 from irtgap.methods.bayes.model import GapModel, build_model, censored_beta_logp
 
 
@@ -106,6 +108,45 @@ def test_frontier_is_non_decreasing_and_scale_fixed_by_anchor_benchmark(sim):
     np.testing.assert_allclose(
         post["frontier"].mean("knot").to_numpy(), post["frontier_level"].to_numpy(), atol=1e-9
     )
+
+
+def test_difficulty_prior_is_unchanged_by_the_frontier_reference(sim):
+    """Difficulties are sampled relative to the frontier where each benchmark was used; the
+    prior on the difficulty itself must still be N(difficulty_mean, difficulty_sd)."""
+    design = GapModel().design(sim.data)
+    w = frontier_reference(design)
+    assert w.shape == (len(design.benchmarks), 2 * len(design.knot_dates))
+    assert (w >= 0).all()
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    # a frontier linear in time: the reference is the mean frontier at the scored models' dates
+    frontier = np.stack([1.0 + 2.0 * design.knots, -1.0 + 3.0 * design.knots])
+    t_row = np.clip(design.t_models[design.model_idx], design.knots[0], design.knots[-1])
+    side_row = design.side_idx[design.model_idx]
+    level_row = np.where(side_row == 0, 1.0 + 2.0 * t_row, -1.0 + 3.0 * t_row)
+    expected = pd.Series(level_row).groupby(design.benchmark_idx).mean().to_numpy()
+    np.testing.assert_allclose(w @ frontier.ravel(), expected)
+
+    model = build_model(design, GapModel().settings)
+    point = model.initial_point()
+    rng = np.random.default_rng(0)
+    for name in ("difficulty_rel", "log_growth", "frontier_level"):
+        point[name] = rng.normal(0, 1, point[name].shape)
+    point["difficulty_mean"] = np.array(0.4)
+    point["difficulty_sd_log__"] = np.array(np.log(1.3))
+    outs = model.replace_rvs_by_values([model["frontier"], model["difficulty"]])
+    fn = model.compile_fn(outs, inputs=model.value_vars, on_unused_input="ignore")
+    values = fn(point)
+    fr, difficulty = (np.asarray(v) for v in values)
+    raw = w @ fr.ravel() + point["difficulty_rel"]
+    free = np.asarray(design.benchmarks.index != design.anchor_benchmark)
+    np.testing.assert_allclose(difficulty[free], raw[free])
+    assert (difficulty[~free] == 0).all()
+    term = model.compile_fn(
+        model.logp(vars=[model["difficulty_rel"]], jacobian=False),
+        inputs=model.value_vars,
+        on_unused_input="ignore",
+    )(point)
+    np.testing.assert_allclose(term, stats.norm.logpdf(raw, 0.4, 1.3).sum())
 
 
 def test_design_leaves_out_benchmarks_without_uncensored_scores(sim):

@@ -180,8 +180,9 @@ def _one_replicate(
     seed: np.random.SeedSequence,
     dates: pd.DatetimeIndex,
     kw: dict[str, Any],
+    noise: str = "beta",
 ) -> tuple[np.ndarray, np.ndarray]:
-    y = replicate_scores(params, arrays, np.random.default_rng(seed))
+    y = replicate_scores(params, arrays, np.random.default_rng(seed), noise=noise)
     data = ScoreData(scores=template.scores.assign(**{D.SCORE: y}), benchmarks=template.benchmarks)
     try:
         return _threshold_run(data, dates, kw)
@@ -267,7 +268,7 @@ def threshold_bias(
     reps = map_tasks(
         _one_replicate,
         (
-            (sample_params(stacked, int(s)), arrays, template, sd, dates, kw)
+            (sample_params(stacked, int(s)), arrays, template, sd, dates, kw, fit.settings.noise)
             for s, sd in zip(samples, rep_seeds, strict=True)
         ),
         n_jobs=n_jobs,

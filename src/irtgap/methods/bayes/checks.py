@@ -74,6 +74,10 @@ from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
+from irtgap.methods.bayes.noise import cdf as noise_cdf
+from irtgap.methods.bayes.noise import censored_logp
+from irtgap.methods.bayes.noise import logpdf as noise_logpdf
+from irtgap.methods.bayes.noise import sample as noise_sample
 from irtgap.methods.bayes.replicate import (
     SAMPLE_DIM,
     all_sample_params,
@@ -169,19 +173,21 @@ def _unit_sizes(fit: GapFit) -> np.ndarray:
 
 # ---- the likelihood of rows, in numpy (for the integral over a model's shortfall)
 def _row_loglik(
-    mu: np.ndarray, phi: np.ndarray, z: np.ndarray, low: np.ndarray, high: np.ndarray
+    mu: np.ndarray,
+    phi: np.ndarray,
+    z: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    noise: str = "beta",
 ) -> np.ndarray:
-    """Log-likelihood of fractions ``z`` (last axis: rows) under Beta(mu phi, (1 - mu) phi),
-    censored rows as the probability beyond their limit (the model's likelihood, see
-    :mod:`irtgap.methods.bayes.model`); the incomplete beta only for the censored rows."""
-    a, b = mu * phi, (1 - mu) * phi
+    """Log-likelihood of fractions ``z`` (last axis: rows) under the fit's noise around ``mu``
+    (:mod:`irtgap.methods.bayes.noise`), censored rows as the probability beyond their limit
+    (the model's likelihood, see :mod:`irtgap.methods.bayes.model`)."""
     zc = np.clip(z, CENSOR, 1 - CENSOR)
-    out = (a - 1) * np.log(zc) + (b - 1) * np.log1p(-zc) - special.betaln(a, b)
-    with np.errstate(divide="ignore"):
-        for j in np.flatnonzero(low):
-            out[..., j] = np.log(special.betainc(a[..., j], b[..., j], CENSOR))
-        for j in np.flatnonzero(high):
-            out[..., j] = np.log(special.betainc(b[..., j], a[..., j], CENSOR))
+    out = noise_logpdf(zc, mu, phi, noise)
+    cens = np.flatnonzero(low | high)
+    if cens.size:
+        out[..., cens] = censored_logp(mu[..., cens], phi[..., cens], low[cens], noise)
     return np.asarray(out)
 
 
@@ -274,6 +280,7 @@ def _integrate(
     n_pen = delta.shape[1]
     prov = np.minimum(arrays["provider"] + 1, n_pen - 1)
     n_s = gamma.shape[0]
+    noise = fit.settings.noise
     values = out.to_numpy().reshape(n_s, -1).copy()
     for unit in np.unique(arrays["unit"][rows]):
         mine = np.flatnonzero(arrays["unit"] == unit)
@@ -295,7 +302,7 @@ def _integrate(
             lapse=post["lapse"][:, None, b],
         )
         phi = post["precision"][:, None, b]
-        lr = _row_loglik(mu, phi, z[mine], low[mine], high[mine])  # (S, G, n)
+        lr = _row_loglik(mu, phi, z[mine], low[mine], high[mine], noise)  # (S, G, n)
         total = lr.sum(axis=-1)
         log_all = _logtrapz(total, log_w)  # (S,)
         for j, r in enumerate(mine):
@@ -306,9 +313,8 @@ def _integrate(
             log_rest = _logtrapz(others, log_w)
             values[:, r] = log_all - log_rest
             x = CENSOR if low[r] else (1 - CENSOR if high[r] else z[r])
-            a, bb = mu[:, :, j] * phi[:, :, j], (1 - mu[:, :, j]) * phi[:, :, j]
             with np.errstate(divide="ignore"):
-                log_cdf = np.log(special.betainc(a, bb, x))
+                log_cdf = np.log(noise_cdf(x, mu[:, :, j], phi[:, :, j], noise))
             cdfs[int(r)] = np.exp(_logtrapz(others + log_cdf, log_w) - log_rest)
     out.values = values.reshape(out.shape)
     return out.rename("log_likelihood_integrated"), cdfs
@@ -363,9 +369,8 @@ def loo_pit(
         sub = {k: v[chunk] for k, v in arrays.items()}
         mu = mean_fraction(params, sub)  # (S, rows)
         phi = params["precision"][:, sub["bench"]]
-        a, b = mu * phi, (1 - mu) * phi
         x = np.where(low[chunk], CENSOR, np.where(high[chunk], 1 - CENSOR, z[chunk]))
-        cdf = special.betainc(a, b, x)  # (S, rows)
+        cdf = noise_cdf(x, mu, phi, fit.settings.noise)  # (S, rows)
         for k, r in enumerate(chunk):
             if integrated_cdf is not None and int(r) in integrated_cdf:
                 cdf[:, k] = integrated_cdf[int(r)]
@@ -430,7 +435,7 @@ def predictive_checks(
     mu = mean_fraction(params, arrays)
     phi = params["precision"][:, arrays["bench"]]
     rng = np.random.default_rng(seed)
-    rep = rng.beta(mu * phi, (1 - mu) * phi)
+    rep = noise_sample(rng, mu, phi, fit.settings.noise)
     rep = np.where(rep <= CENSOR, 0.0, np.where(rep >= 1 - CENSOR, 1.0, rep))
     # observed scores on the replicates' footing: beyond a resolution limit reads as 0 or 1
     z = fit.design.scaled_scores

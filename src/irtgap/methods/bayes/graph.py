@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+from pymc.distributions.dist_math import normal_lcdf
 
 from irtgap.core import dims as D
 from irtgap.core.measurement import MathOps, mean_score
@@ -23,6 +24,7 @@ from irtgap.methods.bayes.design import (
     PROVIDER_DIM,
     Design,
 )
+from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR
 from irtgap.methods.bayes.settings import GapSettings
 
 UNIT_DIM = "unit"
@@ -76,6 +78,16 @@ def _censored_beta_random(
     return np.clip(rng.beta(a, b, size=size), CENSOR, 1 - CENSOR)
 
 
+def _censored_logit_normal_random(
+    m: np.ndarray, sd: np.ndarray, rng: np.random.Generator | None = None, size: Any = None
+) -> np.ndarray:
+    rng = rng or np.random.default_rng()
+    z = 1 / (
+        1 + np.exp(-(m + sd * rng.standard_normal(size=size if size is not None else np.shape(m))))
+    )
+    return np.clip(z, CENSOR, 1 - CENSOR)
+
+
 def saturating_benchmarks(design: Design) -> np.ndarray:
     """Per benchmark (in ``design.benchmarks`` order): whether its best modelled score reaches
     :data:`SATURATION` of its ceiling (the benchmarks that get a lapse rate)."""
@@ -103,6 +115,62 @@ def open_offsets(design: Design, settings: GapSettings) -> Any:
         domain = pm.Deterministic("open_domain_offset", sd_d * z_d, dims=D.DOMAIN)
         offset = offset + domain[design.domain_idx]
     return pm.Deterministic("open_offset", offset, dims=D.BENCHMARK)
+
+
+def frontier_reference(design: Design) -> np.ndarray:
+    r"""Weights :math:`W` (benchmarks x the two sides' knots, flattened) such that
+    :math:`r = W\,\mathrm{vec}(F)` is, per benchmark, the mean over its scores of the scored
+    model's side frontier at the model's release date: the capability level at which the
+    benchmark was used. Each row is non-negative and sums to 1.
+
+    :func:`build_model` samples each difficulty relative to it (same prior, see there).
+    """
+    n_knots = len(design.knot_dates)
+    k, w = design.knot_position(design.t_models[design.model_idx])
+    col = design.side_idx[design.model_idx] * n_knots + k
+    out = np.zeros((len(design.benchmarks), 2 * n_knots))
+    np.add.at(out, (design.benchmark_idx, col), 1 - w)
+    np.add.at(out, (design.benchmark_idx, col + 1), w)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int) -> None:
+    """The scores' likelihood (call inside the model's context): rows ``[:n_in]`` uncensored
+    (``score``), the rest censored at the resolution limits (``score_censored``); see
+    :mod:`irtgap.methods.bayes.noise`."""
+    low = y[n_in:] <= CENSOR
+    if noise == "logit_normal":
+        m = pt.log(mu) - pt.log1p(-mu)
+        sd = 1 / pt.sqrt(phi)
+        pm.LogitNormal("score", mu=m[:n_in], sigma=sd[:n_in], observed=y[:n_in], dims=D.OBS)
+        if n_in < len(y):
+            e = float(np.log(CENSOR) - np.log1p(-CENSOR))
+            pm.CustomDist(
+                "score_censored",
+                m[n_in:],
+                sd[n_in:],
+                logp=lambda value, m_, s_: normal_lcdf(
+                    0.0, 1.0, pt.where(low, e - m_, m_ + e) / s_
+                ),
+                random=_censored_logit_normal_random,
+                observed=y[n_in:],
+                dims=CENSORED_DIM,
+            )
+        return
+    # Uncensored scores: Beta likelihood. Scores at the resolution limits: the Beta
+    # probability of lying beyond them (the incomplete beta is costly: only those rows).
+    a, b = mu * phi, (1 - mu) * phi
+    pm.Beta("score", alpha=a[:n_in], beta=b[:n_in], observed=y[:n_in], dims=D.OBS)
+    if n_in < len(y):
+        pm.CustomDist(
+            "score_censored",
+            a[n_in:],
+            b[n_in:],
+            logp=lambda value, a_, b_: censored_beta_logp(a_, b_, low),
+            random=_censored_beta_random,
+            observed=y[n_in:],
+            dims=CENSORED_DIM,
+        )
 
 
 def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
@@ -163,12 +231,6 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         is_anchor = np.asarray(bench.index == design.anchor_benchmark)
         mu_d = pm.Normal("difficulty_mean", 0.0, 2.0)
         sd_d = pm.HalfNormal("difficulty_sd", 2.0)
-        # centred: every benchmark is scored by many models, so the data pin each one.
-        # location: the anchor benchmark's difficulty is 0 (a parameter the data pin tightly)
-        raw_d = pm.Normal("difficulty_raw", mu_d, sd_d, dims=D.BENCHMARK)
-        difficulty = pm.Deterministic(
-            "difficulty", pt.where(is_anchor, 0.0, raw_d), dims=D.BENCHMARK
-        )
         # scale: the anchor benchmark's slope is 1; the others are partially pooled
         mu_a = pm.Normal("log_slope_mean", 0.0, 0.5)
         sd_a = pm.HalfNormal("log_slope_sd", 0.5)
@@ -178,7 +240,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         # pin its precision; a hierarchy here is a funnel when precisions are alike). sd 1, not
         # wider: the upper tail of a benchmark with few scores (ANLI, 11) is a funnel for the
         # capabilities it measures (divergences); see docs/model.md
-        log_phi = pm.Normal("log_precision", 3.5, 1.0, dims=D.BENCHMARK)
+        log_phi = pm.Normal("log_precision", *LOG_PRECISION_PRIOR[settings.noise], dims=D.BENCHMARK)
         precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
 
         # ---- frontiers: non-decreasing, piecewise linear in time
@@ -198,6 +260,20 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             "frontier",
             rise - rise.mean(axis=1, keepdims=True) + level[:, None],
             dims=(D.WEIGHTS, KNOT_DIM),
+        )
+
+        # ---- benchmark difficulties: D_b ~ N(mu_D, sigma_D), sampled as D_b = r_b + d_b with
+        # r_b the frontier where the benchmark was used (frontier_reference) and
+        # d_b ~ N(mu_D - r_b, sigma_D): the same prior (a shift, unit Jacobian), but d_b, which
+        # the scores pin, no longer moves when the early frontier and the old benchmarks shift
+        # together relative to the anchor (the posterior's slowest direction; docs/model.md).
+        # Centred: every benchmark is scored by many models, so the data pin each one.
+        ref = pt.dot(frontier_reference(design), frontier.ravel())
+        rel_d = pm.Normal("difficulty_rel", mu_d - ref, sd_d, dims=D.BENCHMARK)
+        raw_d = ref + rel_d
+        # location: the anchor benchmark's difficulty is 0 (a parameter the data pin tightly)
+        difficulty = pm.Deterministic(
+            "difficulty", pt.where(is_anchor, 0.0, raw_d), dims=D.BENCHMARK
         )
 
         # ---- capabilities: at or below the side's frontier
@@ -251,19 +327,5 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             ops=PYTENSOR_OPS,
         )
         phi = precision[b_idx]
-        a, b = mu * phi, (1 - mu) * phi
-        # Uncensored scores: Beta likelihood. Scores at the resolution limits: the Beta
-        # probability of lying beyond them (the incomplete beta is costly: only those rows).
-        pm.Beta("score", alpha=a[:n_in], beta=b[:n_in], observed=y[:n_in], dims=D.OBS)
-        if n_in < len(y):
-            low = y[n_in:] <= CENSOR
-            pm.CustomDist(
-                "score_censored",
-                a[n_in:],
-                b[n_in:],
-                logp=lambda value, a_, b_: censored_beta_logp(a_, b_, low),
-                random=_censored_beta_random,
-                observed=y[n_in:],
-                dims=CENSORED_DIM,
-            )
+        _likelihood(settings.noise, mu, phi, y, n_in)
     return model

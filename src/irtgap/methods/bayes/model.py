@@ -21,6 +21,12 @@ score is :math:`z_i = y_i / \kappa_b \in [0, 1]`, with floor :math:`f_b = c_b / 
     z_i &\sim \operatorname{Beta}(\mu_i \phi_b,\ (1 - \mu_i)\phi_b),
         \text{ censored to } [\epsilon, 1 - \epsilon],\ \epsilon = 0.005
 
+With ``noise="logit_normal"`` (see :class:`GapSettings`) the noise is a shift on the log-odds
+scale instead, :math:`\operatorname{logit} z_i \sim \mathcal N(\operatorname{logit}\mu_i,
+\phi_b^{-1/2})` (so :math:`\mu_i` is the median score), censored alike, with
+:math:`\log\phi_b \sim \mathcal N(1.8, 1.5)` (noise sd median 0.41 logits); see
+:mod:`irtgap.methods.bayes.noise`.
+
 With ``upper_asymptote=True`` (off by default, see :class:`GapSettings`) the curve gets an
 upper asymptote below the ceiling, :math:`\mu_i = f_b + (1 - \lambda_b - f_b)\,
 \operatorname{logistic}(\eta_i)`, with a lapse rate :math:`\lambda_b \sim \operatorname{Beta}(1,
@@ -97,6 +103,12 @@ curse of first-crosser methods.
     \mu_{\lambda,g} &\sim \mathcal N(0, 1),\ L_g \sim \mathcal N(0, 3),\
         s_g \sim \mathcal{HN}(2) \\
     \gamma &\sim \mathcal N(0, 0.5),\ \delta_p \sim \mathcal{HN}(0.5)
+
+The sampler sees each difficulty relative to the frontier where its benchmark was used,
+:math:`D_b = r_b + d_b` with :math:`r_b` the mean side frontier at the release dates of the models
+scored on :math:`b` and :math:`d_b \sim \mathcal N(\mu_D - r_b, \sigma_D)`: the same prior on
+:math:`D_b` (a shift, unit Jacobian), with better geometry (see
+:func:`irtgap.methods.bayes.graph.frontier_reference`).
 
 **Identification.** Location and scale are fixed by the anchor benchmark (GPQA diamond by
 default, scored by the most frontier models): :math:`D_{\text{anchor}} = 0`,
@@ -239,6 +251,7 @@ class GapModel:
     open_offsets: bool = False
     open_country: str | None = None
     prior_scale_offset: float = GapSettings.prior_scale_offset
+    noise: str = GapSettings.noise
 
     def __post_init__(self) -> None:
         self.settings  # noqa: B018 - validates every setting (GapSettings.__post_init__)

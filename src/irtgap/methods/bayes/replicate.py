@@ -4,7 +4,9 @@ The posterior predictive distribution of a modelled row :math:`i` (model version
 benchmark :math:`b`, provider :math:`p_i`) at posterior sample :math:`s` is the model's own
 measurement (:mod:`irtgap.methods.bayes.model`):
 :math:`\tilde y_i = \kappa_b \tilde z_i`,
-:math:`\tilde z_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)}, (1-\mu_i^{(s)})\phi_b^{(s)})`,
+:math:`\tilde z_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)}, (1-\mu_i^{(s)})\phi_b^{(s)})`
+(or the logit-normal noise of ``GapModel(noise="logit_normal")``, see
+:mod:`irtgap.methods.bayes.noise`),
 with :math:`\tilde z_i` beyond the resolution limits :math:`[\epsilon, 1-\epsilon]` reported as 0
 or 1 (the model reads those as censored). The winner's-curse replication
 (:func:`irtgap.threshold_bias`) and the posterior predictive checks
@@ -22,6 +24,7 @@ import xarray as xr
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.design import CENSOR
+from irtgap.methods.bayes.noise import sample as sample_noise
 
 if TYPE_CHECKING:
     from irtgap.methods.bayes.fit import GapFit
@@ -117,13 +120,18 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
 
 
 def replicate_scores(
-    params: dict[str, np.ndarray], arrays: dict[str, np.ndarray], rng: np.random.Generator
+    params: dict[str, np.ndarray],
+    arrays: dict[str, np.ndarray],
+    rng: np.random.Generator,
+    *,
+    noise: str = "beta",
 ) -> np.ndarray:
     """Scores of the modelled rows (``arrays``) replicated from one sample's ``params``, on the
-    benchmark's own scale (fraction of the ceiling times the ceiling)."""
+    benchmark's own scale (fraction of the ceiling times the ceiling), with the fit's ``noise``
+    (:mod:`irtgap.methods.bayes.noise`)."""
     mu = mean_fraction(params, arrays)
     phi = np.asarray(params["precision"])[..., arrays["bench"]]
-    z = rng.beta(mu * phi, (1 - mu) * phi)  # fraction of the ceiling
+    z = sample_noise(rng, mu, phi, noise)  # fraction of the ceiling
     # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
     z = np.where(z <= CENSOR, 0.0, np.where(z >= 1 - CENSOR, 1.0, z))
     ceiling = arrays.get("ceiling")

@@ -10,6 +10,7 @@ import numpy as np
 
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import Design, check_date_option, check_knot_months, make_design
+from irtgap.methods.bayes.noise import NOISES
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class GapSettings:
         Model only the open models from this country (the ``country`` column, e.g.
         ``"China"``), with every closed model: the open side of the threshold method's
         ``open_filter``. The open rows left out are counted in ``Design.dropped``.
+    noise : str
+        The score noise around a row's mean fraction (:mod:`irtgap.methods.bayes.noise`):
+        ``"beta"`` (default) or ``"logit_normal"`` (a Normal shift on the log-odds scale, with
+        a per-benchmark sd; a cheaper gradient). See the model comparison in ``docs/model.md``.
     public_advantage, provider_degradation, shortfall : bool
         Switch the terms off for sensitivity checks. Without ``shortfall`` every model sits on its
         side's frontier (u = 0), which reintroduces the winner's curse.
@@ -89,8 +94,11 @@ class GapSettings:
     open_offsets: bool = False
     open_country: str | None = None
     prior_scale_offset: float = 0.5
+    noise: str = "beta"
 
     def __post_init__(self) -> None:
+        if self.noise not in NOISES:
+            raise ValueError(f"noise={self.noise!r}: use one of {list(NOISES)}")
         check_date_option("since", self.since, allow_none=True)
         check_knot_months(self.knot_months)
         check_date_option("reference_date", self.reference_date)

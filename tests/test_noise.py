@@ -1,0 +1,118 @@
+"""The score noise forms (Beta, logit-normal): numpy twins against scipy and the PyMC graph."""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytest
+import xarray as xr
+from scipy import integrate, special, stats
+
+import irtgap
+from irtgap.core import dims as D
+from irtgap.methods.bayes import noise
+from irtgap.methods.bayes.checks import _row_loglik, log_likelihood, predictive_checks
+from irtgap.methods.bayes.design import CENSOR
+from irtgap.methods.bayes.fit import GapFit
+from irtgap.methods.bayes.graph import build_model
+from irtgap.methods.bayes.model import GapModel
+from irtgap.methods.bayes.replicate import (
+    all_sample_params,
+    mean_fraction,
+    replicate_scores,
+    row_arrays,
+    stacked_posterior,
+)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return irtgap.simulate(n_closed=20, n_open=20, n_benchmarks=7, density=0.6, seed=2)
+
+
+def _prior_fit(data, model: GapModel, draws: int = 40) -> GapFit:
+    design = model.design(data)
+    with build_model(design, model.settings):
+        prior = pm.sample_prior_predictive(draws=draws, random_seed=1)["prior"].to_dataset()
+    stats_ = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
+    tree = xr.DataTree.from_dict({"posterior": prior, "sample_stats": stats_})
+    return GapFit(idata=tree, design=design, settings=model.settings, data=data)
+
+
+def test_logit_normal_density_cdf_and_draws_agree():
+    mu, phi = np.array([0.1, 0.5, 0.93]), np.array([4.0, 25.0, 9.0])
+    z = np.array([0.2, 0.47, 0.9])
+    sd = 1 / np.sqrt(phi)
+    # density on z: the Normal on the log-odds times the Jacobian of the logit
+    ref = stats.norm.logpdf(special.logit(z), special.logit(mu), sd) - np.log(z * (1 - z))
+    np.testing.assert_allclose(noise.logpdf(z, mu, phi, "logit_normal"), ref)
+    for j in range(3):  # the density integrates to the CDF
+        f = lambda t, j=j: np.exp(noise.logpdf(t, mu[j], phi[j], "logit_normal"))  # noqa: E731
+        area = integrate.quad(f, 1e-12, z[j])[0]
+        np.testing.assert_allclose(area, noise.cdf(z[j], mu[j], phi[j], "logit_normal"), rtol=1e-6)
+    # the median is mu, and draws follow the CDF
+    np.testing.assert_allclose(noise.cdf(mu, mu, phi, "logit_normal"), 0.5)
+    draws = noise.sample(
+        np.random.default_rng(0), np.full(20000, 0.3), np.full(20000, 4.0), "logit_normal"
+    )
+    assert stats.kstest(draws, lambda x: noise.cdf(x, 0.3, 4.0, "logit_normal")).pvalue > 0.01
+    # censored tails: log P(z <= eps) and log P(z >= 1 - eps)
+    low = noise.censored_logp(mu, phi, np.array([True, True, False]), "logit_normal")
+    m = special.logit(mu)
+    ref = [
+        stats.norm.logcdf(special.logit(CENSOR), m[0], sd[0]),
+        stats.norm.logcdf(special.logit(CENSOR), m[1], sd[1]),
+        stats.norm.logsf(special.logit(1 - CENSOR), m[2], sd[2]),
+    ]
+    np.testing.assert_allclose(low, ref, rtol=1e-8)
+
+
+def test_beta_twins_match_scipy():
+    mu, phi, z = np.array([0.2, 0.7]), np.array([10.0, 40.0]), np.array([0.25, 0.6])
+    a, b = mu * phi, (1 - mu) * phi
+    np.testing.assert_allclose(noise.logpdf(z, mu, phi), stats.beta.logpdf(z, a, b))
+    np.testing.assert_allclose(noise.cdf(z, mu, phi), stats.beta.cdf(z, a, b))
+    np.testing.assert_allclose(
+        noise.censored_logp(mu, phi, np.array([True, False])),
+        [stats.beta.logcdf(CENSOR, a[0], b[0]), stats.beta.logsf(1 - CENSOR, a[1], b[1])],
+        rtol=1e-6,
+    )
+    with pytest.raises(ValueError, match="noise='gumbel'"):
+        noise.logpdf(z, mu, phi, "gumbel")
+
+
+@pytest.mark.parametrize("form", noise.NOISES)
+def test_numpy_likelihood_matches_the_graph(sim, form):
+    """The checks' numpy likelihood (integrated LOO) is the graph's, for each noise form."""
+    fit = _prior_fit(sim.data, GapModel(noise=form))
+    arrays = row_arrays(fit)
+    params = all_sample_params(stacked_posterior(fit))
+    mu = mean_fraction(params, arrays)
+    phi = params["precision"][:, arrays["bench"]]
+    z = fit.design.scaled_scores
+    assert ((z <= CENSOR) | (z >= 1 - CENSOR)).any()  # censored rows are compared too
+    mine = _row_loglik(mu, phi, z, z <= CENSOR, z >= 1 - CENSOR, form)
+    graph = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...)
+    graph = graph.to_numpy()
+    both = np.isfinite(mine) & np.isfinite(graph)
+    assert both.mean() > 0.98
+    np.testing.assert_allclose(mine[both], graph[both], rtol=1e-6, atol=1e-6)
+
+
+def test_logit_normal_replicates_and_checks_use_the_fit_noise(sim):
+    fit = _prior_fit(sim.data, GapModel(noise="logit_normal"))
+    assert fit.settings.noise == "logit_normal"
+    params = all_sample_params(stacked_posterior(fit).isel(sample=[0]))
+    arrays = row_arrays(fit)
+    one = {k: v[0] for k, v in params.items()}
+    rng = np.random.default_rng(4)
+    a = replicate_scores(one, arrays, rng, noise="logit_normal")
+    b = replicate_scores(one, arrays, np.random.default_rng(4), noise="beta")
+    assert a.shape == b.shape and not np.allclose(a, b)
+    table = predictive_checks(fit, n_draws=10, seed=0, groupings=("side",))
+    assert set(table["statistic"]) >= {"mean", "max"}
+
+
+def test_noise_setting_is_checked():
+    with pytest.raises(ValueError, match="noise='normal'"):
+        GapModel(noise="normal")
