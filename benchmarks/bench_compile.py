@@ -3,14 +3,14 @@
 Run: ``python benchmarks/bench_compile.py [--runs N]``. Each run is a new Python process that
 builds ``GapModel()`` on the bundled data and compiles it with nutpie (numba back end), as
 :meth:`irtgap.GapModel.fit` does, and prints how long building and compiling took. The first run
-uses an empty PyTensor compilation directory (a fresh install); the later runs reuse it, as a
-second ``irtgap report`` or a second fit in a new process does. Prints each run's times and the
-ratio of the cold compile to the warm ones.
+uses an empty PyTensor base compilation directory (``base_compiledir``: a fresh install); the
+later runs reuse it, as a second ``irtgap report`` or a second fit in a new process does. Prints
+each run's times and the ratio of the cold compile to the warm ones.
 
 What the cache holds: PyTensor compiles each operation of the log density and its gradient to
-numba and caches it on disk (``pytensor.config.compiledir``, ``numba`` folder). nutpie then wraps
-the log density in a C callback (``numba.cfunc``) that numba cannot cache (it closes over the
-model's data), so a warm compile still links that callback: the part the cache cannot remove.
+numba and caches it on disk (``pytensor.config.base_compiledir``, ``numba`` folder). nutpie then
+wraps the log density in a C callback (``numba.cfunc``) that numba cannot cache (it closes over
+the model's data), so a warm compile still links that callback: the part the cache cannot remove.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ CHILD = textwrap.dedent(
 def _run(compiledir: str) -> dict[str, float]:
     env = dict(os.environ)
     flags = env.get("PYTENSOR_FLAGS", "")
-    env["PYTENSOR_FLAGS"] = ",".join(f for f in (flags, f"compiledir={compiledir}") if f)
+    env["PYTENSOR_FLAGS"] = ",".join(f for f in (flags, f"base_compiledir={compiledir}") if f)
     out = subprocess.run(
         [sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=True
     )

@@ -122,7 +122,7 @@ def test_numpy_replicator_matches_the_graph_with_open_offsets(sim):
     mu = mean_fraction(params, arrays)
     phi = params["precision"][:, arrays["bench"]]
     z = fit.design.scaled_scores
-    mine = _row_loglik(mu, phi, z, z <= CENSOR, z >= 1 - CENSOR)
+    mine = _row_loglik(mu, phi, z, z <= CENSOR, z >= 1 - CENSOR, "beta")
     graph = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...)
     graph = graph.to_numpy()
     # prior draws reach extremes where scipy's incomplete beta underflows to -inf (the graph's

@@ -261,7 +261,7 @@ def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
     arrays = row_arrays(fit)
     rng = np.random.default_rng(0)
     params = sample_params(stacked_posterior(fit), 0)
-    reps = np.stack([replicate_scores(params, arrays, rng) for _ in range(300)])
+    reps = np.stack([replicate_scores(params, arrays, rng, noise="beta") for _ in range(300)])
     rows = fit.design.rows
     exp_rep = rows.apply(expected, axis=1).to_numpy()
     np.testing.assert_allclose(reps.mean(0), exp_rep, atol=0.01)

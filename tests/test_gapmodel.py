@@ -17,9 +17,8 @@ import irtgap
 from irtgap.analyses.winners_curse import threshold_bias
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning
-from irtgap.methods.bayes.design import make_design, match_hosted_versions
+from irtgap.methods.bayes.design import frontier_reference, make_design, match_hosted_versions
 from irtgap.methods.bayes.fit import GapFit
-from irtgap.methods.bayes.graph import frontier_reference
 from irtgap.methods.bayes.model import GapModel, build_model, censored_beta_logp
 
 
@@ -117,14 +116,15 @@ def test_difficulty_prior_is_unchanged_by_the_frontier_reference(sim):
     w = frontier_reference(design)
     assert w.shape == (len(design.benchmarks), 2 * len(design.knot_dates))
     assert (w >= 0).all()
-    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    anchor = np.asarray(design.benchmarks.index == design.anchor_benchmark)
+    np.testing.assert_allclose(w.sum(axis=1), np.where(anchor, 0.0, 1.0))
     # a frontier linear in time: the reference is the mean frontier at the scored models' dates
     frontier = np.stack([1.0 + 2.0 * design.knots, -1.0 + 3.0 * design.knots])
     t_row = np.clip(design.t_models[design.model_idx], design.knots[0], design.knots[-1])
     side_row = design.side_idx[design.model_idx]
     level_row = np.where(side_row == 0, 1.0 + 2.0 * t_row, -1.0 + 3.0 * t_row)
     expected = pd.Series(level_row).groupby(design.benchmark_idx).mean().to_numpy()
-    np.testing.assert_allclose(w @ frontier.ravel(), expected)
+    np.testing.assert_allclose((w @ frontier.ravel())[~anchor], expected[~anchor])
 
     model = build_model(design, GapModel().settings)
     point = model.initial_point()
@@ -259,6 +259,33 @@ def test_netcdf_round_trip(sim, tmp_path):
     assert back.data.n_obs == fit.data.n_obs
 
 
+def test_fit_saved_with_absolute_difficulties_loads_for_the_checks(sim, tmp_path):
+    """A fit saved before the difficulties were sampled relative to the frontier holds
+    ``difficulty_raw``; loading it restores ``difficulty_rel`` exactly, so the checks (which
+    rebuild the graph) still run on it."""
+    fit = _mock_fit(sim.data, GapModel(), draws=30)
+    post = fit.posterior.copy()
+    w = frontier_reference(fit.design)
+    flat = post["frontier"].to_numpy().reshape(1, 30, -1)
+    post["difficulty_raw"] = post["difficulty_rel"] + xr.DataArray(
+        np.einsum("bk,cdk->cdb", w, flat), dims=(D.CHAIN, D.DRAW, D.BENCHMARK)
+    )
+    old = fit.idata.copy()
+    old["posterior"] = xr.DataTree(post.drop_vars("difficulty_rel"))
+    path = GapFit(idata=old, design=fit.design, settings=fit.settings, data=fit.data).to_netcdf(
+        tmp_path / "old.nc"
+    )
+    back = GapFit.from_netcdf(path)
+    np.testing.assert_allclose(
+        back.posterior["difficulty_rel"].transpose(D.CHAIN, D.DRAW, D.BENCHMARK).to_numpy(),
+        fit.posterior["difficulty_rel"].transpose(D.CHAIN, D.DRAW, D.BENCHMARK).to_numpy(),
+        atol=1e-9,
+    )
+    from irtgap.methods.bayes.checks import log_likelihood
+
+    np.testing.assert_allclose(log_likelihood(back).to_numpy(), log_likelihood(fit).to_numpy())
+
+
 def test_plots_return_axes(sim):
     import matplotlib
 
@@ -343,7 +370,7 @@ def test_replicated_scores_follow_the_posterior_mean():
     arrays = row_arrays(fit)
     rng = np.random.default_rng(0)
     params = sample_params(stacked_posterior(fit), 3)
-    reps = np.stack([replicate_scores(params, arrays, rng) for _ in range(4000)])
+    reps = np.stack([replicate_scores(params, arrays, rng, noise="beta") for _ in range(4000)])
     post = fit.posterior.isel(chain=0, draw=3)
     rows = fit.design.rows
     units = list(post["unit"].to_numpy())

@@ -64,7 +64,7 @@ def test_replicator_draws_around_the_mean_score():
         "floor": np.array([0.0, 0.25, 0.1])[rng.integers(0, n_bench, n_rows)],
         "ceiling": np.ones(n_rows),
     }
-    z = replicate_scores(params, arrays, np.random.default_rng(2))
+    z = replicate_scores(params, arrays, np.random.default_rng(2), noise="beta")
     b = arrays["bench"]
     theta = params["capability"][arrays["unit"]] + params["gamma"] * arrays["open_public"]
     theta = theta - params["delta"][arrays["provider"] + 1]
@@ -95,7 +95,7 @@ def test_replicator_without_a_fitted_provider_penalty():
         "open_public": np.zeros(3),
         "floor": np.zeros(1)[np.array([0, 0, 0])],
     }
-    z = replicate_scores(params, arrays, np.random.default_rng(0))
+    z = replicate_scores(params, arrays, np.random.default_rng(0), noise="beta")
     expected = mean_score(np.array([0.0, 1.0, 1.0]), difficulty=0.0, slope=1.0, floor=0.0)
     np.testing.assert_allclose(z, expected, atol=0.01)
 
@@ -139,6 +139,6 @@ def test_replicator_reads_the_lapse():
         "delta": np.array([0.0]),
         "lapse": np.array([0.12]),
     }
-    z = replicate_scores(params, arrays, np.random.default_rng(0))
+    z = replicate_scores(params, arrays, np.random.default_rng(0), noise="beta")
     assert abs(z.mean() - mean_score(8.0, difficulty=0.0, slope=1.0, floor=0.0, lapse=0.12)) < 0.01
     assert z.mean() < 0.9

@@ -12,7 +12,8 @@ pattern, with the posterior of :class:`~irtgap.GapModel` as the truth:
    the model's measurement: :math:`\tilde y_i = \kappa_b \tilde z_i`,
    :math:`\tilde z_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)},
    (1-\mu_i^{(s)})\phi_b^{(s)})` with :math:`\mu_i^{(s)}` the mean fraction of the ceiling
-   :math:`\kappa_b` (see :mod:`irtgap.methods.bayes.model`), and :math:`\tilde z_i` beyond the
+   :math:`\kappa_b` (see :mod:`irtgap.methods.bayes.model`; the fit's logit-normal noise
+   instead with ``noise="logit_normal"``), and :math:`\tilde z_i` beyond the
    resolution limits reported as 0 or the ceiling, so the replicate has the real evaluation pattern
    and a known gap, the model's own gap :math:`G^{(s)}(t)`;
 3. run :func:`~irtgap.threshold_gap` (same settings, no bootstrap) on the replicate: the
@@ -180,7 +181,7 @@ def _one_replicate(
     seed: np.random.SeedSequence,
     dates: pd.DatetimeIndex,
     kw: dict[str, Any],
-    noise: str = "beta",
+    noise: str,
 ) -> tuple[np.ndarray, np.ndarray]:
     y = replicate_scores(params, arrays, np.random.default_rng(seed), noise=noise)
     data = ScoreData(scores=template.scores.assign(**{D.SCORE: y}), benchmarks=template.benchmarks)

@@ -6,9 +6,11 @@ point is :meth:`GapFit.check() <irtgap.methods.bayes.fit.GapFit.check>`, which r
 
 **Pointwise log-likelihood.** :func:`log_likelihood` gives, per posterior draw, the
 log-likelihood of every modelled row (dimension ``row``: the position in ``fit.design.rows``),
-computed by PyMC from the model's own likelihood terms: the Beta density of an uncensored score
-(``score``) and, for a score at or beyond the benchmark's resolution limits, the Beta probability
-of lying beyond them (``score_censored``; see :mod:`irtgap.methods.bayes.model`).
+computed by PyMC from the model's own likelihood terms: the density of an uncensored score
+(``score``; Beta, or logit-normal with ``noise="logit_normal"``, see
+:mod:`irtgap.methods.bayes.noise`) and, for a score at or beyond the benchmark's resolution
+limits, the probability of lying beyond them (``score_censored``; see
+:mod:`irtgap.methods.bayes.model`).
 
 **PSIS-LOO** (Vehtari, Gelman and Gabry 2017), through ArviZ (:func:`loo`): the expected log
 predictive density of each score given all the others, estimated by Pareto-smoothed importance
@@ -34,10 +36,10 @@ on a fixed grid of step :data:`GRID_STEP` (trapezoid rule). The quantity estimat
 
 **LOO-PIT** (:func:`loo_pit`): the probability integral transform of each score under its
 leave-one-out predictive distribution, :math:`\mathrm{PIT}_i = \sum_s w_i^{(s)}
-F^{(s)}(z_i)` with :math:`F^{(s)}` the Beta CDF of draw :math:`s` and :math:`w_i^{(s)}` the
-PSIS weights (for a row with the integrated log-likelihood, :math:`F^{(s)}` is its CDF with the
-model's capability integrated out likewise); for a censored score (known only to lie beyond a
-limit) the PIT is drawn uniformly
+F^{(s)}(z_i)` with :math:`F^{(s)}` the noise's CDF (Beta or logit-normal) of draw :math:`s`
+and :math:`w_i^{(s)}` the PSIS weights (for a row with the integrated log-likelihood,
+:math:`F^{(s)}` is its CDF with the model's capability integrated out likewise); for a censored
+score (known only to lie beyond a limit) the PIT is drawn uniformly
 over the probability of the censored region (a randomized PIT). If the model is calibrated the
 PIT values are uniform: a U shape means the predictive distributions are too narrow, a hump that
 they are too wide, a slope that they are biased. The figure shows the ECDF of the PIT values
@@ -178,7 +180,7 @@ def _row_loglik(
     z: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
-    noise: str = "beta",
+    noise: str,
 ) -> np.ndarray:
     """Log-likelihood of fractions ``z`` (last axis: rows) under the fit's noise around ``mu``
     (:mod:`irtgap.methods.bayes.noise`), censored rows as the probability beyond their limit

@@ -164,6 +164,27 @@ class Design:
         return out
 
 
+def frontier_reference(design: Design) -> np.ndarray:
+    r"""Weights :math:`W` (benchmarks x the two sides' knots, flattened side by side, closed
+    first) such that :math:`r = W\,\mathrm{vec}(F)` is, per benchmark, the mean over its scores
+    of the scored model's side frontier at the model's release date: the capability level at
+    which the benchmark was used. Rows are non-negative and sum to 1, except the anchor
+    benchmark's, which is 0 (its difficulty is fixed at 0, not sampled relative to anything).
+
+    The model samples each difficulty relative to it, :math:`D_b = r_b + d_b` (the same prior;
+    see :func:`irtgap.methods.bayes.graph.build_model`).
+    """
+    n_knots = len(design.knot_dates)
+    k, w = design.knot_position(design.t_models[design.model_idx])
+    col = design.side_idx[design.model_idx] * n_knots + k
+    out = np.zeros((len(design.benchmarks), 2 * n_knots))
+    np.add.at(out, (design.benchmark_idx, col), 1 - w)
+    np.add.at(out, (design.benchmark_idx, col + 1), w)
+    out /= out.sum(axis=1, keepdims=True)
+    out[np.asarray(design.benchmarks.index == design.anchor_benchmark)] = 0.0
+    return out
+
+
 def years_since(dates: pd.Series | pd.DatetimeIndex, origin: pd.Timestamp) -> np.ndarray:
     """Time from ``origin`` to each of ``dates`` in years (negative before it)."""
     return (to_days(pd.DatetimeIndex(dates)) - to_days([origin])[0]) / DAYS_PER_YEAR

@@ -47,6 +47,7 @@ from irtgap.methods.bayes.design import (
     Design,
     check_date_option,
     check_dates_option,
+    frontier_reference,
 )
 from irtgap.methods.bayes.domains import (
     DOMAIN_CARRY_MONTHS,
@@ -908,7 +909,17 @@ class GapFit(GapResult):
         design = settings.design(data)
         if "posterior" not in idata.children:
             raise ValueError(f"GapFit.from_netcdf: {str(path)!r} holds no posterior")
-        _check_matches(idata["posterior"].to_dataset(), design, path)
+        post = idata["posterior"].to_dataset()
+        _check_matches(post, design, path)
+        if "difficulty_raw" in post and "difficulty_rel" not in post:
+            # saved before the difficulties were sampled relative to the frontier: the same
+            # model, so the new coordinate follows exactly from the stored draws
+            ref = xr.DataArray(frontier_reference(design), dims=(D.BENCHMARK, "_knot_flat"))
+            flat = post["frontier"].stack(_knot_flat=(D.WEIGHTS, KNOT_DIM))
+            post["difficulty_rel"] = post["difficulty_raw"] - xr.dot(
+                ref, flat.drop_vars(["_knot_flat", D.WEIGHTS, KNOT_DIM]), dim="_knot_flat"
+            )
+            idata["posterior"] = xr.DataTree(post)
         return cls(idata=idata, design=design, settings=settings, data=data)
 
     @classmethod

@@ -23,8 +23,9 @@ from irtgap.methods.bayes.design import (
     KNOT_DIM,
     PROVIDER_DIM,
     Design,
+    frontier_reference,
 )
-from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR
+from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, SERIES_TERMS
 from irtgap.methods.bayes.settings import GapSettings
 
 UNIT_DIM = "unit"
@@ -41,10 +42,6 @@ SEGMENT_DIM = "segment"
 CENSORED_DIM = "obs_censored"
 #: pytensor's operations for :func:`~irtgap.core.measurement.mean_score`.
 PYTENSOR_OPS = MathOps(sigmoid=pm.math.sigmoid, clip=pt.clip)
-
-
-#: Terms of the series for the censored Beta probability (relative error below 1e-6 here).
-SERIES_TERMS = 40
 
 
 def censored_beta_logp(a: Any, b: Any, low: np.ndarray) -> Any:
@@ -115,23 +112,6 @@ def open_offsets(design: Design, settings: GapSettings) -> Any:
         domain = pm.Deterministic("open_domain_offset", sd_d * z_d, dims=D.DOMAIN)
         offset = offset + domain[design.domain_idx]
     return pm.Deterministic("open_offset", offset, dims=D.BENCHMARK)
-
-
-def frontier_reference(design: Design) -> np.ndarray:
-    r"""Weights :math:`W` (benchmarks x the two sides' knots, flattened) such that
-    :math:`r = W\,\mathrm{vec}(F)` is, per benchmark, the mean over its scores of the scored
-    model's side frontier at the model's release date: the capability level at which the
-    benchmark was used. Each row is non-negative and sums to 1.
-
-    :func:`build_model` samples each difficulty relative to it (same prior, see there).
-    """
-    n_knots = len(design.knot_dates)
-    k, w = design.knot_position(design.t_models[design.model_idx])
-    col = design.side_idx[design.model_idx] * n_knots + k
-    out = np.zeros((len(design.benchmarks), 2 * n_knots))
-    np.add.at(out, (design.benchmark_idx, col), 1 - w)
-    np.add.at(out, (design.benchmark_idx, col + 1), w)
-    return out / out.sum(axis=1, keepdims=True)
 
 
 def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int) -> None:
@@ -237,9 +217,9 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         raw_a = pm.Normal("log_slope_raw", mu_a, sd_a, dims=D.BENCHMARK)
         slope = pm.Deterministic("slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK)
         # precision: independent weakly informative priors (every benchmark has >= 5 scores, which
-        # pin its precision; a hierarchy here is a funnel when precisions are alike). sd 1, not
-        # wider: the upper tail of a benchmark with few scores (ANLI, 11) is a funnel for the
-        # capabilities it measures (divergences); see docs/model.md
+        # pin its precision; a hierarchy here is a funnel when precisions are alike). Beta noise:
+        # sd 1, not wider: the upper tail of a benchmark with few scores (ANLI, 11) is a funnel
+        # for the capabilities it measures (divergences); see docs/model.md
         log_phi = pm.Normal("log_precision", *LOG_PRECISION_PRIOR[settings.noise], dims=D.BENCHMARK)
         precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
 

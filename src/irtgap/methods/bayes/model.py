@@ -17,7 +17,7 @@ score is :math:`z_i = y_i / \kappa_b \in [0, 1]`, with floor :math:`f_b = c_b / 
               - \delta_{p_i}\,[p_i \neq \text{first-party}] - D_b) \\
     \mu_i &= f_b + (1 - f_b)\,\operatorname{logistic}(\eta_i)
         \qquad(\text{so } \operatorname{E}[y_i] = c_b + (\kappa_b - c_b)\,
-        \operatorname{logistic}(\eta_i)) \\
+        \operatorname{logistic}(\eta_i)\text{ with Beta noise}) \\
     z_i &\sim \operatorname{Beta}(\mu_i \phi_b,\ (1 - \mu_i)\phi_b),
         \text{ censored to } [\epsilon, 1 - \epsilon],\ \epsilon = 0.005
 
@@ -108,7 +108,7 @@ The sampler sees each difficulty relative to the frontier where its benchmark wa
 :math:`D_b = r_b + d_b` with :math:`r_b` the mean side frontier at the release dates of the models
 scored on :math:`b` and :math:`d_b \sim \mathcal N(\mu_D - r_b, \sigma_D)`: the same prior on
 :math:`D_b` (a shift, unit Jacobian), with better geometry (see
-:func:`irtgap.methods.bayes.graph.frontier_reference`).
+:func:`irtgap.methods.bayes.design.frontier_reference`).
 
 **Identification.** Location and scale are fixed by the anchor benchmark (GPQA diamond by
 default, scored by the most frontier models): :math:`D_{\text{anchor}} = 0`,

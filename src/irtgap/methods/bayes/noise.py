@@ -6,7 +6,7 @@ Two forms (``GapModel(noise=...)``), both with a per-benchmark precision :math:`
   mean :math:`\mu_i`, variance :math:`\mu_i(1-\mu_i)/(1+\phi_b)`;
 - ``"logit_normal"``: :math:`\operatorname{logit} z_i \sim \mathcal N(\operatorname{logit}
   \mu_i, \phi_b^{-1/2})`, median :math:`\mu_i`: the noise is a shift on the log-odds scale, so
-  it shrinks toward a benchmark's floor and ceiling faster than the Beta's, and its density needs
+  it shrinks toward 0 and the ceiling faster than the Beta's, and its density needs
   no gamma functions (a cheaper gradient).
 
 A score beyond the resolution limits (:math:`z \le \epsilon` or :math:`z \ge 1 - \epsilon`) is
@@ -25,7 +25,7 @@ from irtgap.methods.bayes.design import CENSOR
 #: The noise forms of :class:`~irtgap.methods.bayes.settings.GapSettings`.
 NOISES = ("beta", "logit_normal")
 #: Prior of the log precision per noise form (mean, sd): Beta precision median 33 (95%: 4.7 to
-#: 235); logit-normal sd :math:`\phi^{-1/2}` median 0.41 logits (95%: 0.1 to 1.7).
+#: 235); logit-normal sd :math:`\phi^{-1/2}` median 0.41 logits (95%: 0.09 to 1.8).
 LOG_PRECISION_PRIOR = {"beta": (3.5, 1.0), "logit_normal": (1.8, 1.5)}
 
 
@@ -55,17 +55,33 @@ def cdf(x: np.ndarray | float, mu: np.ndarray, phi: np.ndarray, noise: str = "be
     raise ValueError(f"noise={noise!r}: use one of {NOISES}")
 
 
+#: Terms of the power series of the censored Beta probability (as the PyMC graph's).
+SERIES_TERMS = 40
+
+
+def _log_betainc_small(p: np.ndarray, q: np.ndarray, x: float = CENSOR) -> np.ndarray:
+    r""":math:`\log I_x(p, q)` at small ``x`` by the power series the PyMC graph uses
+    (:func:`irtgap.methods.bayes.graph.censored_beta_logp`), in log space: finite where scipy's
+    ``betainc`` underflows to 0."""
+    p, q = np.asarray(p, float), np.asarray(q, float)
+    j = np.arange(SERIES_TERMS, dtype=float)
+    log_ratio = np.log(p[..., None] + q[..., None] + j) - np.log(p[..., None] + 1 + j) + np.log(x)
+    zero = np.zeros((*p.shape, 1))
+    log_total = special.logsumexp(np.concatenate([zero, np.cumsum(log_ratio, -1)], -1), axis=-1)
+    return np.asarray(
+        p * np.log(x) + q * np.log1p(-x) - np.log(p) - special.betaln(p, q) + log_total
+    )
+
+
 def censored_logp(
     mu: np.ndarray, phi: np.ndarray, low: np.ndarray, noise: str = "beta"
 ) -> np.ndarray:
     """Log probability of lying beyond the resolution limit: below :data:`CENSOR` where ``low``,
     above ``1 - CENSOR`` elsewhere."""
     if noise == "beta":
-        a, b = mu * phi, (1 - mu) * phi
         # P(z >= 1 - eps) = I_eps(b, a): the small tail directly, not 1 - I_{1-eps}(a, b)
-        tail = np.where(low, special.betainc(a, b, CENSOR), special.betainc(b, a, CENSOR))
-        with np.errstate(divide="ignore"):
-            return np.asarray(np.log(tail))
+        a, b = mu * phi, (1 - mu) * phi
+        return _log_betainc_small(np.where(low, a, b), np.where(low, b, a))
     if noise == "logit_normal":
         m, e = _logit(mu), float(special.logit(CENSOR))
         return np.asarray(special.log_ndtr(np.where(low, e - m, m + e) * np.sqrt(phi)))

@@ -92,7 +92,8 @@ def sample_params(stacked: xr.Dataset, sample: int) -> dict[str, np.ndarray]:
 
 
 def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) -> np.ndarray:
-    """:math:`\\mu_i`, the mean score of each row as a fraction of its benchmark's ceiling, at
+    """:math:`\\mu_i`, the mean score (the median with logit-normal noise) of each row as a
+    fraction of its benchmark's ceiling, at
     one sample's ``params``. The parameters may carry a leading sample axis (arrays of shape
     ``(S, ...)``, ``gamma`` ``(S,)``, ``delta`` ``(S, providers + 1)``): then ``(S, rows)``."""
     cap = np.asarray(params["capability"])
@@ -124,7 +125,7 @@ def replicate_scores(
     arrays: dict[str, np.ndarray],
     rng: np.random.Generator,
     *,
-    noise: str = "beta",
+    noise: str,
 ) -> np.ndarray:
     """Scores of the modelled rows (``arrays``) replicated from one sample's ``params``, on the
     benchmark's own scale (fraction of the ceiling times the ceiling), with the fit's ``noise``
