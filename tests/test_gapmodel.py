@@ -517,3 +517,9 @@ def test_upper_asymptote_adds_a_lapse_on_saturating_benchmarks(sim):
     assert (lapse[~sat] == 0).all() and (lapse[sat] > 0).all()
     with pytest.raises(ValueError, match="upper_asymptote"):
         GapModel(upper_asymptote="yes")
+    # lapse_threshold=0: a lapse rate on every benchmark
+    every = GapModel(upper_asymptote=True, lapse_threshold=0.0).build(sim.data)
+    assert list(every.coords["saturating_benchmark"]) == list(design.benchmarks.index)
+    for bad in (-0.1, 1.5, float("nan"), "0.8"):
+        with pytest.raises(ValueError, match="lapse_threshold"):
+            GapModel(lapse_threshold=bad)

@@ -29,7 +29,7 @@ from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, SERIES_TERMS
 from irtgap.methods.bayes.settings import GapSettings
 
 UNIT_DIM = "unit"
-#: Dimension of the lapse rates: the benchmarks whose best score reaches :data:`SATURATION`.
+#: Dimension of the lapse rates: the benchmarks whose best score reaches the lapse threshold.
 SATURATING_DIM = "saturating_benchmark"
 #: A benchmark gets a lapse rate (``upper_asymptote=True``) when its best modelled score reaches
 #: this fraction of its ceiling: below it every score lies on the lower part of the curve, where
@@ -85,12 +85,13 @@ def _censored_logit_normal_random(
     return np.clip(z, CENSOR, 1 - CENSOR)
 
 
-def saturating_benchmarks(design: Design) -> np.ndarray:
+def saturating_benchmarks(design: Design, threshold: float = SATURATION) -> np.ndarray:
     """Per benchmark (in ``design.benchmarks`` order): whether its best modelled score reaches
-    :data:`SATURATION` of its ceiling (the benchmarks that get a lapse rate)."""
+    ``threshold`` of its ceiling (the benchmarks that get a lapse rate; ``GapModel``'s
+    ``lapse_threshold``, :data:`SATURATION` by default; 0: every benchmark)."""
     best = np.zeros(len(design.benchmarks))
     np.maximum.at(best, design.benchmark_idx, design.scaled_scores)
-    return np.asarray(best >= SATURATION)
+    return np.asarray(best >= threshold)
 
 
 def open_offsets(design: Design, settings: GapSettings) -> Any:
@@ -202,7 +203,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         coords[PROVIDER_DIM] = list(design.providers)
     if settings.open_offsets and len(design.domains) >= 2:
         coords[D.DOMAIN] = list(design.domains)
-    saturating = saturating_benchmarks(design)
+    saturating = saturating_benchmarks(design, settings.lapse_threshold)
     if settings.upper_asymptote and saturating.any():
         coords[SATURATING_DIM] = list(bench.index[saturating])
 

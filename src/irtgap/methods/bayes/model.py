@@ -252,6 +252,7 @@ class GapModel:
     open_country: str | None = None
     prior_scale_offset: float = GapSettings.prior_scale_offset
     noise: str = GapSettings.noise
+    lapse_threshold: float = GapSettings.lapse_threshold
 
     def __post_init__(self) -> None:
         self.settings  # noqa: B018 - validates every setting (GapSettings.__post_init__)

@@ -37,6 +37,11 @@ class GapSettings:
         data it fits better (ELPD-LOO +9.1, SE 6.2) but its frontier mixed below the
         diagnostics' limit (bulk ESS 346 < 400) at the default schedule; see the model
         comparison in ``docs/model.md``.
+    lapse_threshold : float
+        With ``upper_asymptote``, the fraction of its ceiling that a benchmark's best modelled
+        score must reach for the benchmark to get a lapse rate (0.8; 0 gives every benchmark
+        one: the best-fitting form of the model comparison in ``docs/model.md``). Ignored
+        without ``upper_asymptote``.
     open_offsets : bool
         Open models get an offset on each benchmark on top of their shared capability,
         :math:`o_b = \delta_{d(b)} + \epsilon_b`: a domain part (zero-sum over the domains,
@@ -95,6 +100,7 @@ class GapSettings:
     open_country: str | None = None
     prior_scale_offset: float = 0.5
     noise: str = "beta"
+    lapse_threshold: float = 0.8
 
     def __post_init__(self) -> None:
         if self.noise not in NOISES:
@@ -125,6 +131,7 @@ class GapSettings:
             ("prior_scale_offset", None),
             ("growth_spread", None),
             ("frontier_softness", 0.0),
+            ("lapse_threshold", 0.0),
         ):
             value = getattr(self, name)
             ok = isinstance(value, Real) and not isinstance(value, bool)
@@ -133,6 +140,11 @@ class GapSettings:
             if not ok:
                 need = "> 0" if minimum is None else f">= {minimum:g}"
                 raise ValueError(f"{name}={value!r}: give a finite number {need}")
+        if self.lapse_threshold > 1:
+            raise ValueError(
+                f"lapse_threshold={self.lapse_threshold!r}: give a fraction of the ceiling in "
+                "[0, 1] (0: a lapse rate on every benchmark)"
+            )
 
     def design(self, data: ScoreData) -> Design:
         """The design arrays of ``data`` under these settings
