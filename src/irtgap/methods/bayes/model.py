@@ -30,8 +30,8 @@ scale instead, :math:`\operatorname{logit} z_i \sim \mathcal N(\operatorname{log
 With ``upper_asymptote=True`` (off by default, see :class:`GapSettings`) the curve gets an
 upper asymptote below the ceiling, :math:`\mu_i = f_b + (1 - \lambda_b - f_b)\,
 \operatorname{logistic}(\eta_i)`, with a lapse rate :math:`\lambda_b \sim \operatorname{Beta}(1,
-20)` on each benchmark whose best modelled score reaches 80% of its ceiling and
-:math:`\lambda_b = 0` elsewhere.
+20)` on each benchmark whose best modelled score reaches ``lapse_threshold`` (80%) of its
+ceiling and :math:`\lambda_b = 0` elsewhere (``lapse_threshold=0``: on every benchmark).
 
 With ``open_offsets=True`` (off by default, see :class:`GapSettings`) open models get an offset on
 each benchmark on top of their capability: :math:`\eta_i` gains
