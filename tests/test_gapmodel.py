@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -507,7 +508,7 @@ def test_upper_asymptote_adds_a_lapse_on_saturating_benchmarks(sim):
     four = model.build(sim.data)
     assert "lapse" not in plain.named_vars
     design = model.design(sim.data)
-    sat = saturating_benchmarks(design)
+    sat = saturating_benchmarks(design, SATURATION)
     best = pd.Series(design.scaled_scores).groupby(design.benchmark_idx).max()
     np.testing.assert_array_equal(sat, (best >= SATURATION).to_numpy())
     assert sat.any() and (~sat).any()
@@ -517,9 +518,29 @@ def test_upper_asymptote_adds_a_lapse_on_saturating_benchmarks(sim):
     assert (lapse[~sat] == 0).all() and (lapse[sat] > 0).all()
     with pytest.raises(ValueError, match="upper_asymptote"):
         GapModel(upper_asymptote="yes")
-    # lapse_threshold=0: a lapse rate on every benchmark
+    # lapse_threshold: the benchmarks whose best score reaches it (>=), whatever its value
+    ordered = np.sort(best.to_numpy())
+    for t in (0.0, float(ordered[1]), float(ordered[1:3].mean())):
+        m = GapModel(upper_asymptote=True, lapse_threshold=t).build(sim.data)
+        want = list(design.benchmarks.index[(best >= t).to_numpy()])
+        assert list(m.coords["saturating_benchmark"]) == want
+        assert 0 < len(want) <= len(design.benchmarks)
     every = GapModel(upper_asymptote=True, lapse_threshold=0.0).build(sim.data)
     assert list(every.coords["saturating_benchmark"]) == list(design.benchmarks.index)
-    for bad in (-0.1, 1.5, float("nan"), "0.8"):
+    assert (every["lapse"].eval() > 0).all()
+    # ignored without the asymptote
+    assert "lapse" not in GapModel(lapse_threshold=0.0).build(sim.data).named_vars
+    for bad in (-0.1, 1.5, float("nan"), float("inf"), "0.8", True, np.True_):
         with pytest.raises(ValueError, match="lapse_threshold"):
             GapModel(lapse_threshold=bad)
+    for ok in (0, 1, 1.0, np.float64(0.5)):
+        assert GapModel(lapse_threshold=ok).lapse_threshold == ok
+
+
+def test_saved_lapse_rates_must_match_the_lapse_threshold(sim, tmp_path):
+    fit = _mock_fit(sim.data, GapModel(upper_asymptote=True, lapse_threshold=0.0), draws=20)
+    back = GapFit.from_netcdf(fit.to_netcdf(tmp_path / "every.nc"))
+    assert back.settings.lapse_threshold == 0.0
+    wrong = dataclasses.replace(fit.settings, lapse_threshold=0.8)
+    with pytest.raises(ValueError, match=r"lapse_threshold=0\.8 gives"):
+        GapFit._rebuild(fit.idata, fit.data, wrong, tmp_path / "every.nc")

@@ -164,6 +164,15 @@ class Design:
         return out
 
 
+def saturating_benchmarks(design: Design, threshold: float) -> np.ndarray:
+    """Per benchmark (in ``design.benchmarks`` order): whether its best modelled score reaches
+    ``threshold`` of its ceiling (the benchmarks that get a lapse rate; ``GapModel``'s
+    ``lapse_threshold``; 0: every benchmark)."""
+    best = np.zeros(len(design.benchmarks))
+    np.maximum.at(best, design.benchmark_idx, design.scaled_scores)
+    return np.asarray(best >= threshold)
+
+
 def frontier_reference(design: Design) -> np.ndarray:
     r"""Weights :math:`W` (benchmarks x the two sides' knots, flattened side by side, closed
     first) such that :math:`r = W\,\mathrm{vec}(F)` is, per benchmark, the mean over its scores

@@ -48,6 +48,7 @@ from irtgap.methods.bayes.design import (
     check_date_option,
     check_dates_option,
     frontier_reference,
+    saturating_benchmarks,
 )
 from irtgap.methods.bayes.domains import (
     DOMAIN_CARRY_MONTHS,
@@ -911,6 +912,15 @@ class GapFit(GapResult):
             raise ValueError(f"GapFit.from_netcdf: {str(path)!r} holds no posterior")
         post = idata["posterior"].to_dataset()
         _check_matches(post, design, path)
+        if settings.upper_asymptote and "saturating_benchmark" in post.coords:
+            want = design.benchmarks.index[saturating_benchmarks(design, settings.lapse_threshold)]
+            if list(post["saturating_benchmark"].to_numpy()) != list(want):
+                raise ValueError(
+                    f"GapFit.from_netcdf: the saved posterior's lapse rates are on "
+                    f"{post.sizes['saturating_benchmark']} benchmarks, but lapse_threshold="
+                    f"{settings.lapse_threshold} gives {len(want)} ({str(path)!r} was written "
+                    "with other settings or by an incompatible version of irtgap); refit"
+                )
         if "difficulty_raw" in post and "difficulty_rel" not in post:
             # saved before the difficulties were sampled relative to the frontier: the same
             # model, so the new coordinate follows exactly from the stored draws

@@ -24,6 +24,7 @@ from irtgap.methods.bayes.design import (
     PROVIDER_DIM,
     Design,
     frontier_reference,
+    saturating_benchmarks,
 )
 from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, SERIES_TERMS
 from irtgap.methods.bayes.settings import GapSettings
@@ -31,10 +32,11 @@ from irtgap.methods.bayes.settings import GapSettings
 UNIT_DIM = "unit"
 #: Dimension of the lapse rates: the benchmarks whose best score reaches the lapse threshold.
 SATURATING_DIM = "saturating_benchmark"
-#: A benchmark gets a lapse rate (``upper_asymptote=True``) when its best modelled score reaches
-#: this fraction of its ceiling: below it every score lies on the lower part of the curve, where
-#: the lapse and the difficulty explain the scores alike (a ridge the sampler crawls along).
-SATURATION = 0.8
+#: The default ``lapse_threshold``: with ``upper_asymptote=True`` a benchmark gets a lapse rate
+#: when its best modelled score reaches this fraction of its ceiling. Below it every score lies on
+#: the lower part of the curve, where the lapse and the difficulty explain the scores alike (a
+#: ridge the sampler crawls along); ``lapse_threshold=0`` puts a lapse on every benchmark anyway.
+SATURATION = GapSettings.lapse_threshold
 #: Beta prior of a lapse rate (mean 0.05; 95% below 0.14): label-error audits of saturated
 #: benchmarks find a few percent to about 10% of items flawed.
 LAPSE_PRIOR = (1.0, 20.0)
@@ -83,15 +85,6 @@ def _censored_logit_normal_random(
         1 + np.exp(-(m + sd * rng.standard_normal(size=size if size is not None else np.shape(m))))
     )
     return np.clip(z, CENSOR, 1 - CENSOR)
-
-
-def saturating_benchmarks(design: Design, threshold: float = SATURATION) -> np.ndarray:
-    """Per benchmark (in ``design.benchmarks`` order): whether its best modelled score reaches
-    ``threshold`` of its ceiling (the benchmarks that get a lapse rate; ``GapModel``'s
-    ``lapse_threshold``, :data:`SATURATION` by default; 0: every benchmark)."""
-    best = np.zeros(len(design.benchmarks))
-    np.maximum.at(best, design.benchmark_idx, design.scaled_scores)
-    return np.asarray(best >= threshold)
 
 
 def open_offsets(design: Design, settings: GapSettings) -> Any:
@@ -295,7 +288,8 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         lapse: Any = 0.0
         if settings.upper_asymptote and saturating.any():
             # share of the ceiling no model reaches: a 4PL upper asymptote 1 - lapse, on the
-            # benchmarks whose scores come near their ceiling (elsewhere it is not identified)
+            # benchmarks whose scores reach lapse_threshold of their ceiling (below it the lapse
+            # is weakly identified: a ridge with the difficulty)
             free = pm.Beta("lapse_saturating", *LAPSE_PRIOR, dims=SATURATING_DIM)
             vec = pt.set_subtensor(pt.zeros(len(bench))[np.flatnonzero(saturating)], free)
             lapse = pm.Deterministic("lapse", vec, dims=D.BENCHMARK)[b_idx]
