@@ -53,3 +53,28 @@ def small_data(small_frame: pd.DataFrame) -> irtgap.ScoreData:
         weights="weights",
         country="country",
     )
+
+
+@pytest.fixture
+def prior_fit():
+    """A factory ``prior_fit(data, gap_model, draws=40, seed=1)``: a GapFit whose 'posterior' is
+    one chain of prior draws, to exercise every method of a fit without MCMC."""
+    import numpy as np
+    import pymc as pm
+    import xarray as xr
+
+    from irtgap.core import dims as D
+    from irtgap.methods.bayes.fit import GapFit
+    from irtgap.methods.bayes.graph import build_model
+
+    def make(data, gap_model, draws: int = 40, seed: int = 1) -> GapFit:
+        design = gap_model.design(data)
+        with build_model(design, gap_model.settings):
+            prior = pm.sample_prior_predictive(draws=draws, random_seed=seed)
+        stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
+        tree = xr.DataTree.from_dict(
+            {"posterior": prior["prior"].to_dataset(), "sample_stats": stats}
+        )
+        return GapFit(idata=tree, design=design, settings=gap_model.settings, data=data)
+
+    return make

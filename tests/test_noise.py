@@ -5,9 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pymc as pm
 import pytest
-import xarray as xr
 from scipy import integrate, special, stats
 
 import irtgap
@@ -16,7 +14,6 @@ from irtgap.methods.bayes import noise
 from irtgap.methods.bayes.checks import _row_loglik, log_likelihood, loo_pit, predictive_checks
 from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.fit import GapFit
-from irtgap.methods.bayes.graph import build_model
 from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.bayes.replicate import (
     all_sample_params,
@@ -30,15 +27,6 @@ from irtgap.methods.bayes.replicate import (
 @pytest.fixture(scope="module")
 def sim():
     return irtgap.simulate(n_closed=20, n_open=20, n_benchmarks=7, density=0.6, seed=2)
-
-
-def _prior_fit(data, model: GapModel, draws: int = 40) -> GapFit:
-    design = model.design(data)
-    with build_model(design, model.settings):
-        prior = pm.sample_prior_predictive(draws=draws, random_seed=1)["prior"].to_dataset()
-    stats_ = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
-    tree = xr.DataTree.from_dict({"posterior": prior, "sample_stats": stats_})
-    return GapFit(idata=tree, design=design, settings=model.settings, data=data)
 
 
 def test_logit_normal_density_cdf_and_draws_agree():
@@ -84,9 +72,9 @@ def test_beta_twins_match_scipy():
 
 
 @pytest.mark.parametrize("form", noise.NOISES)
-def test_numpy_likelihood_matches_the_graph(sim, form):
+def test_numpy_likelihood_matches_the_graph(sim, form, prior_fit):
     """The checks' numpy likelihood (integrated LOO) is the graph's, for each noise form."""
-    fit = _prior_fit(sim.data, GapModel(noise=form))
+    fit = prior_fit(sim.data, GapModel(noise=form))
     arrays = row_arrays(fit)
     params = all_sample_params(stacked_posterior(fit))
     mu = mean_fraction(params, arrays)
@@ -104,8 +92,8 @@ def test_numpy_likelihood_matches_the_graph(sim, form):
     np.testing.assert_allclose(mine[both], graph[both], rtol=1e-6, atol=1e-6)
 
 
-def test_logit_normal_replicates_and_checks_use_the_fit_noise(sim):
-    fit = _prior_fit(sim.data, GapModel(noise="logit_normal"))
+def test_logit_normal_replicates_and_checks_use_the_fit_noise(sim, prior_fit):
+    fit = prior_fit(sim.data, GapModel(noise="logit_normal"))
     assert fit.settings.noise == "logit_normal"
     params = all_sample_params(stacked_posterior(fit).isel(sample=[0]))
     arrays = row_arrays(fit)
