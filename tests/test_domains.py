@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 import irtgap
-from irtgap.analyses.domains import MIN_IRT_BENCHMARKS, gap_by_domain
+from irtgap.analyses.domains import MIN_IRT_BENCHMARKS, DomainGaps, gap_by_domain
 from irtgap.core import dims as D
 from irtgap.core.errors import ScoreDataError
 from irtgap.methods.bayes.checks import _row_loglik, log_likelihood
@@ -379,3 +379,19 @@ def test_a_fit_tells_apart_domains_6_months_apart():
     far, near = draws.sel({D.GROUP: "far"}), draws.sel({D.GROUP: "near"})
     p = float((far > near).mean())
     assert p > 0.95
+
+
+def test_wide_table_says_when_a_median_has_no_interval():
+    table = pd.DataFrame(
+        {
+            D.DOMAIN: ["a", "a", "b"],
+            "method": ["bayesian", "threshold", "threshold"],
+            "median": [3.14, 9.4, np.nan],
+            "lower": [1.0, np.nan, np.nan],
+            "upper": [5.0, np.nan, np.nan],
+        }
+    )
+    wide = DomainGaps(table).wide()
+    assert wide.loc["a", "bayesian"] == "3.1 (1.0, 5.0)"
+    assert wide.loc["a", "threshold"] == "9.4 (no interval)"
+    assert wide.loc["b", "threshold"] == "-" and wide.loc["b", "bayesian"] == "-"

@@ -73,16 +73,19 @@ class DomainGaps:
     table: pd.DataFrame
 
     def wide(self) -> pd.DataFrame:
-        """Medians with intervals as text, one row per domain and one column per method."""
+        """Medians with intervals as text, one row per domain and one column per method ("-":
+        no number; "no interval" when a median has no interval, e.g. a threshold gap whose
+        bootstrap defined it too rarely)."""
         t = self.table
-        cell = t.apply(
-            lambda r: (
-                f"{r['median']:.1f} ({r['lower']:.1f}, {r['upper']:.1f})"
-                if np.isfinite(r["median"])
-                else "-"
-            ),
-            axis=1,
-        )
+
+        def cell_text(r: pd.Series) -> str:
+            if not np.isfinite(r["median"]):
+                return "-"
+            if not (np.isfinite(r["lower"]) and np.isfinite(r["upper"])):
+                return f"{r['median']:.1f} (no interval)"
+            return f"{r['median']:.1f} ({r['lower']:.1f}, {r['upper']:.1f})"
+
+        cell = t.apply(cell_text, axis=1)
         return (
             pd.DataFrame({D.DOMAIN: t[D.DOMAIN], "method": t["method"], "cell": cell})
             .pivot(index=D.DOMAIN, columns="method", values="cell")

@@ -43,6 +43,8 @@ def _fit(
 def _fmt(r: pd.Series) -> str:
     if not np.isfinite(r["median"]):
         return "no number"
+    if not (np.isfinite(r["lower"]) and np.isfinite(r["upper"])):
+        return f"{r['median']:.1f} (no interval)"
     return f"{r['median']:.1f} ({r['lower']:.1f} to {r['upper']:.1f})"
 
 
