@@ -512,7 +512,7 @@ def test_upper_asymptote_adds_a_lapse_on_saturating_benchmarks(sim):
     best = pd.Series(design.scaled_scores).groupby(design.benchmark_idx).max()
     np.testing.assert_array_equal(sat, (best >= SATURATION).to_numpy())
     assert sat.any() and (~sat).any()
-    assert four["lapse_saturating"].owner.op.name == "beta"
+    assert "lapse_logit_mean" in four.named_vars  # partially pooled by default
     assert list(four.coords["saturating_benchmark"]) == list(design.benchmarks.index[sat])
     lapse = four["lapse"].eval()
     assert (lapse[~sat] == 0).all() and (lapse[sat] > 0).all()
@@ -544,3 +544,57 @@ def test_saved_lapse_rates_must_match_the_lapse_threshold(sim, tmp_path):
     wrong = dataclasses.replace(fit.settings, lapse_threshold=0.8)
     with pytest.raises(ValueError, match=r"lapse_threshold=0\.8 gives"):
         GapFit._rebuild(fit.idata, fit.data, wrong, tmp_path / "every.nc")
+
+
+def test_lapse_pooling_ties_the_lapse_rates_on_the_log_odds_scale(sim):
+    """partial: lapse_b = sigmoid(m + s z_b), m ~ N(logit 0.05, 1), s ~ HN(1), z_b ~ N(0, 1);
+    none: independent Beta(1, 20); anything else is refused, naming the option."""
+    from scipy import special, stats
+
+    from irtgap.methods.bayes.graph import LAPSE_HYPERPRIOR
+
+    pooled = GapModel(upper_asymptote=True, lapse_threshold=0.0)
+    assert pooled.lapse_pooling == "partial"
+    m = pooled.build(sim.data)
+    free = {v.name for v in m.free_RVs}
+    assert {"lapse_logit_mean", "lapse_logit_sd", "lapse_std"} <= free
+    assert "lapse_saturating" not in free  # a deterministic of the three
+    point = {
+        "lapse_logit_mean": -2.0,
+        "lapse_logit_sd_log__": np.log(0.7),
+        "lapse_std": np.linspace(-1, 1, m.dim_lengths["saturating_benchmark"].eval()),
+    }
+    lapse = m.replace_rvs_by_values([m["lapse"]])[0]
+    got = m.compile_fn(lapse, inputs=m.value_vars, on_unused_input="ignore")(
+        {**m.initial_point(), **point}
+    )
+    np.testing.assert_allclose(got, special.expit(-2.0 + 0.7 * point["lapse_std"]))
+    # the hyperpriors are the documented ones
+    lp = m.compile_fn(
+        m.logp(vars=[m["lapse_logit_mean"]], sum=True),
+        inputs=m.value_vars,
+        on_unused_input="ignore",
+    )
+    want = stats.norm(*LAPSE_HYPERPRIOR["mean"]).logpdf(-2.0)
+    assert lp({**m.initial_point(), **point}) == pytest.approx(want)
+    assert LAPSE_HYPERPRIOR["mean"][0] == pytest.approx(np.log(0.05 / 0.95))
+    none = GapModel(upper_asymptote=True, lapse_threshold=0.0, lapse_pooling="none")
+    indep = none.build(sim.data)
+    assert indep["lapse_saturating"].owner.op.name == "beta"
+    assert "lapse_logit_mean" not in indep.named_vars
+    for bad in ("full", None, 1, "Partial"):
+        with pytest.raises(ValueError, match="lapse_pooling"):
+            GapModel(lapse_pooling=bad)
+
+
+def test_a_fit_saved_before_lapse_pooling_loads_with_independent_lapses():
+    """Files written before the setting existed were fitted with independent Beta lapses: they
+    load as that, not as today's default."""
+    from irtgap.methods.bayes.settings import GapSettings
+
+    old = {k: v for k, v in dataclasses.asdict(GapSettings()).items() if k != "lapse_pooling"}
+    assert GapSettings.from_saved(old).lapse_pooling == "none"
+    older = {k: v for k, v in old.items() if k != "lapse_threshold"}
+    assert GapSettings.from_saved(older).lapse_threshold == 0.8
+    now = dataclasses.asdict(GapSettings(lapse_pooling="partial", lapse_threshold=0.3))
+    assert GapSettings.from_saved(now) == GapSettings(lapse_pooling="partial", lapse_threshold=0.3)

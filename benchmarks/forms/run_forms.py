@@ -9,7 +9,10 @@ comparison table; writes both as CSV into ``--out`` (default ``forms-out``) with
 netCDF file. About 5 minutes per form for the fit and 2-5 for the checks on 2 cores.
 
 Forms (``FORM``): ``default``, ``logit_normal`` (``noise="logit_normal"``), ``lapse_all``
-(``upper_asymptote=True, lapse_threshold=0``), ``lapse_80`` (``upper_asymptote=True``),
+(``upper_asymptote=True, lapse_threshold=0, lapse_pooling="none"``: independent Beta(1, 20)
+lapses), ``lapse_pooled`` (the same with the lapses partially pooled), ``lapse_pooled_60``
+(partially pooled lapses on the benchmarks whose best score reaches 60%), ``lapse_80``
+(``upper_asymptote=True``),
 ``offsets`` (``open_offsets=True``), ``knots6`` (``knot_months=6``).
 """
 
@@ -28,8 +31,10 @@ import irtgap
 FORMS: dict[str, dict] = {
     "default": {},
     "logit_normal": {"noise": "logit_normal"},
-    "lapse_all": {"upper_asymptote": True, "lapse_threshold": 0.0},
-    "lapse_80": {"upper_asymptote": True},
+    "lapse_all": {"upper_asymptote": True, "lapse_threshold": 0.0, "lapse_pooling": "none"},
+    "lapse_pooled": {"upper_asymptote": True, "lapse_threshold": 0.0, "lapse_pooling": "partial"},
+    "lapse_pooled_60": {"upper_asymptote": True, "lapse_threshold": 0.6},
+    "lapse_80": {"upper_asymptote": True, "lapse_pooling": "none"},
     "offsets": {"open_offsets": True},
     "knots6": {"knot_months": 6},
 }

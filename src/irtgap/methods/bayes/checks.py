@@ -492,7 +492,7 @@ PRIOR_TERMS: dict[str, tuple[str, ...]] = {
     "shortfall scales": ("shortfall_scale",),
     "public-benchmark advantage": ("public_advantage",),
     "provider penalties": ("provider_degradation",),
-    "lapse rates": ("lapse_saturating",),
+    "lapse rates": ("lapse_saturating", "lapse_logit_mean", "lapse_logit_sd"),
     "open offset spreads": ("open_domain_sd", "open_benchmark_sd"),
 }
 

@@ -893,7 +893,7 @@ class GapFit(GapResult):
     ) -> GapFit:
         if data is None:
             raise ValueError("GapFit.from_netcdf: the file holds no data; it cannot be rebuilt")
-        settings = GapSettings(**state.values["settings"])
+        settings = GapSettings.from_saved(state.values["settings"])
         idata = xr.DataTree.from_dict(
             {
                 name: tree[name].to_dataset()
@@ -956,7 +956,7 @@ class GapFit(GapResult):
             )
         data = data_from_tree(tree, log=json.loads(tree.attrs["irtgap_log"]))
         assert data is not None  # irtgap_scores is present (checked above)
-        settings = GapSettings(**json.loads(tree.attrs["irtgap_settings"]))
+        settings = GapSettings.from_saved(json.loads(tree.attrs["irtgap_settings"]))
         idata = xr.DataTree.from_dict(
             {
                 name: tree[name].to_dataset()

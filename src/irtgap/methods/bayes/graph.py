@@ -37,9 +37,17 @@ SATURATING_DIM = "saturating_benchmark"
 #: the lower part of the curve, where the lapse and the difficulty explain the scores alike (a
 #: ridge the sampler crawls along); ``lapse_threshold=0`` puts a lapse on every benchmark anyway.
 SATURATION = GapSettings.lapse_threshold
-#: Beta prior of a lapse rate (mean 0.05; 95% below 0.14): label-error audits of saturated
-#: benchmarks find a few percent to about 10% of items flawed.
+#: Beta prior of a lapse rate with ``lapse_pooling="none"`` (mean 0.05; 95% below 0.14):
+#: label-error audits of saturated benchmarks find a few percent to about 10% of items flawed.
 LAPSE_PRIOR = (1.0, 20.0)
+#: With ``lapse_pooling="partial"`` (the default): the lapse rates' log-odds are Normal around a
+#: common mean with a common spread, ``logit(lapse_b) = m + s z_b``; priors of the mean
+#: (Normal(logit 0.05, 1): a typical lapse between 0.8% and 26% at 2 sd) and of the spread
+#: (HalfNormal(1)).
+LAPSE_HYPERPRIOR: dict[str, tuple[float, ...]] = {
+    "mean": (float(np.log(0.05 / 0.95)), 1.0),
+    "sd": (1.0,),
+}
 SEGMENT_DIM = "segment"
 CENSORED_DIM = "obs_censored"
 #: pytensor's operations for :func:`~irtgap.core.measurement.mean_score`.
@@ -106,6 +114,32 @@ def open_offsets(design: Design, settings: GapSettings) -> Any:
         domain = pm.Deterministic("open_domain_offset", sd_d * z_d, dims=D.DOMAIN)
         offset = offset + domain[design.domain_idx]
     return pm.Deterministic("open_offset", offset, dims=D.BENCHMARK)
+
+
+def lapse_rates(pooling: str) -> Any:
+    r"""The lapse rates of the saturating benchmarks (dims ``saturating_benchmark``; call inside
+    the model's context).
+
+    ``pooling="partial"``: partially pooled on the log-odds scale, non-centred,
+
+    .. math:: \operatorname{logit}\lambda_b = m_\lambda + s_\lambda z_b,\quad
+        z_b \sim \mathcal N(0, 1),\quad m_\lambda \sim \mathcal N(\operatorname{logit}
+        0.05, 1),\quad s_\lambda \sim \mathcal{HN}(1),
+
+    so the data, not a fixed prior, set how large lapses typically are and how much they vary,
+    and a benchmark whose scores say little about its lapse (none near its ceiling) is shrunk
+    toward the typical one. Shrinkage does not remove the lapse's ridge with the difficulty and
+    slope of a hard benchmark: on the bundled data FrontierMath's private set still takes a
+    lapse near 0.5 (``docs/model.md``).
+    ``pooling="none"``: independent :math:`\lambda_b \sim \operatorname{Beta}(1, 20)`
+    (``lapse_saturating``).
+    """
+    if pooling == "none":
+        return pm.Beta("lapse_saturating", *LAPSE_PRIOR, dims=SATURATING_DIM)
+    m = pm.Normal("lapse_logit_mean", *LAPSE_HYPERPRIOR["mean"])
+    s = pm.HalfNormal("lapse_logit_sd", *LAPSE_HYPERPRIOR["sd"])
+    z = pm.Normal("lapse_std", 0.0, 1.0, dims=SATURATING_DIM)
+    return pm.Deterministic("lapse_saturating", pm.math.sigmoid(m + s * z), dims=SATURATING_DIM)
 
 
 def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int) -> None:
@@ -290,7 +324,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             # share of the ceiling no model reaches: a 4PL upper asymptote 1 - lapse, on the
             # benchmarks whose scores reach lapse_threshold of their ceiling (below it the lapse
             # is weakly identified: a ridge with the difficulty)
-            free = pm.Beta("lapse_saturating", *LAPSE_PRIOR, dims=SATURATING_DIM)
+            free = lapse_rates(settings.lapse_pooling)
             vec = pt.set_subtensor(pt.zeros(len(bench))[np.flatnonzero(saturating)], free)
             lapse = pm.Deterministic("lapse", vec, dims=D.BENCHMARK)[b_idx]
         mu = mean_score(

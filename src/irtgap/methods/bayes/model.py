@@ -29,9 +29,18 @@ scale instead, :math:`\operatorname{logit} z_i \sim \mathcal N(\operatorname{log
 
 With ``upper_asymptote=True`` (off by default, see :class:`GapSettings`) the curve gets an
 upper asymptote below the ceiling, :math:`\mu_i = f_b + (1 - \lambda_b - f_b)\,
-\operatorname{logistic}(\eta_i)`, with a lapse rate :math:`\lambda_b \sim \operatorname{Beta}(1,
-20)` on each benchmark whose best modelled score reaches ``lapse_threshold`` (80%) of its
-ceiling and :math:`\lambda_b = 0` elsewhere (``lapse_threshold=0``: on every benchmark).
+\operatorname{logistic}(\eta_i)`, with a lapse rate :math:`\lambda_b` on each benchmark whose
+best modelled score reaches ``lapse_threshold`` (80%) of its ceiling and :math:`\lambda_b = 0`
+elsewhere (``lapse_threshold=0``: on every benchmark). The lapse rates are partially pooled on
+the log-odds scale (``lapse_pooling="partial"``, the default),
+
+.. math::
+
+    \operatorname{logit}\lambda_b = m_\lambda + s_\lambda z_b,\qquad z_b \sim \mathcal N(0, 1),
+    \qquad m_\lambda \sim \mathcal N(\operatorname{logit} 0.05,\ 1),\qquad
+    s_\lambda \sim \mathcal{HN}(1),
+
+or independent, :math:`\lambda_b \sim \operatorname{Beta}(1, 20)` (``lapse_pooling="none"``).
 
 With ``open_offsets=True`` (off by default, see :class:`GapSettings`) open models get an offset on
 each benchmark on top of their capability: :math:`\eta_i` gains
@@ -253,6 +262,7 @@ class GapModel:
     prior_scale_offset: float = GapSettings.prior_scale_offset
     noise: str = GapSettings.noise
     lapse_threshold: float = GapSettings.lapse_threshold
+    lapse_pooling: str = GapSettings.lapse_pooling
 
     def __post_init__(self) -> None:
         self.settings  # noqa: B018 - validates every setting (GapSettings.__post_init__)
