@@ -158,6 +158,8 @@ def _truth_fit(sim, draws=30):
         precision=const("precision", np.full(len(benches), 40.0)),
         public_advantage=const("public_advantage", 0.0),
     )
+    if "lapse" in post:  # the simulator's curve reaches the ceiling: no lapse
+        post = post.assign(lapse=const("lapse", np.zeros(len(benches))))
     stats_ = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
     tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats_})
     return GapFit(idata=tree, design=design, settings=model.settings, data=sim.data)

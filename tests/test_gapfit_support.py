@@ -255,6 +255,8 @@ def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
         precision=const("precision", np.full(len(benches), 400.0)),
         public_advantage=const("public_advantage", 0.0),
     )
+    if "lapse" in new:  # the simulator's curve reaches the ceiling: no lapse
+        new = new.assign(lapse=const("lapse", np.zeros(len(benches))))
     tree = fit.idata.copy()
     tree["posterior"] = new
     fit = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)

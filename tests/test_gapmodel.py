@@ -386,7 +386,9 @@ def test_replicated_scores_follow_the_posterior_mean():
         b = row[D.BENCHMARK]
         c = float(fit.design.benchmarks.loc[b, "random_baseline"])
         a, d = float(post["slope"].sel(benchmark=b)), float(post["difficulty"].sel(benchmark=b))
-        expected.append(c + (1 - c) / (1 + np.exp(-a * (theta - d))))
+        lapse = float(post["lapse"].sel(benchmark=b)) if "lapse" in post else 0.0
+        expected.append(c + (1 - lapse - c) / (1 + np.exp(-a * (theta - d))))
+    assert "lapse" in post and (post["lapse"] > 0).any()  # the default curve has a lapse
     # censoring at 0.005 / 0.995 moves means by at most that much
     np.testing.assert_allclose(reps.mean(0), np.clip(expected, 1e-6, 1 - 1e-6), atol=0.02)
     assert set(np.unique(reps[(reps <= 0.005) | (reps >= 0.995)])) <= {0.0, 1.0}
@@ -503,8 +505,9 @@ def test_fit_passes_cores_and_nutpie_defaults(sim, monkeypatch):
 def test_upper_asymptote_adds_a_lapse_on_saturating_benchmarks(sim):
     from irtgap.methods.bayes.graph import SATURATION, saturating_benchmarks
 
-    plain = GapModel().build(sim.data)
-    model = GapModel(upper_asymptote=True)
+    plain = GapModel(upper_asymptote=False).build(sim.data)
+    model = GapModel()  # the 4PL curve is the default
+    assert model.upper_asymptote and model.lapse_threshold == SATURATION == 0.6
     four = model.build(sim.data)
     assert "lapse" not in plain.named_vars
     design = model.design(sim.data)
@@ -529,7 +532,8 @@ def test_upper_asymptote_adds_a_lapse_on_saturating_benchmarks(sim):
     assert list(every.coords["saturating_benchmark"]) == list(design.benchmarks.index)
     assert (every["lapse"].eval() > 0).all()
     # ignored without the asymptote
-    assert "lapse" not in GapModel(lapse_threshold=0.0).build(sim.data).named_vars
+    off = GapModel(upper_asymptote=False, lapse_threshold=0.0)
+    assert "lapse" not in off.build(sim.data).named_vars
     for bad in (-0.1, 1.5, float("nan"), float("inf"), "0.8", True, np.True_):
         with pytest.raises(ValueError, match="lapse_threshold"):
             GapModel(lapse_threshold=bad)

@@ -379,6 +379,7 @@ def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(
     assert "(measured there, not on this data)" in text and "bayesian" not in text
     best = max(section.MODEL_FORMS, key=lambda k: section.MODEL_FORMS[k][0])
     assert best in text
+    assert f"the default form, an {section.DEFAULT_FORM} (ELPD-LOO +15.3" in text
 
     class FakeFit:  # stands in for the GapFit the bayes section saves
         fitted_to = data

@@ -27,10 +27,10 @@ scale instead, :math:`\operatorname{logit} z_i \sim \mathcal N(\operatorname{log
 :math:`\log\phi_b \sim \mathcal N(1.8, 1.5)` (noise sd median 0.41 logits); see
 :mod:`irtgap.methods.bayes.noise`.
 
-With ``upper_asymptote=True`` (off by default, see :class:`GapSettings`) the curve gets an
+With ``upper_asymptote=True`` (the default, see :class:`GapSettings`) the curve gets an
 upper asymptote below the ceiling, :math:`\mu_i = f_b + (1 - \lambda_b - f_b)\,
 \operatorname{logistic}(\eta_i)`, with a lapse rate :math:`\lambda_b` on each benchmark whose
-best modelled score reaches ``lapse_threshold`` (80%) of its ceiling and :math:`\lambda_b = 0`
+best modelled score reaches ``lapse_threshold`` (60%) of its ceiling and :math:`\lambda_b = 0`
 elsewhere (``lapse_threshold=0``: on every benchmark). The lapse rates are partially pooled on
 the log-odds scale (``lapse_pooling="partial"``, the default),
 
@@ -252,7 +252,7 @@ class GapModel:
     public_advantage: bool = True
     provider_degradation: bool = True
     shortfall: bool = True
-    upper_asymptote: bool = False
+    upper_asymptote: bool = GapSettings.upper_asymptote
     prior_scale_gamma: float = GapSettings.prior_scale_gamma
     prior_scale_delta: float = GapSettings.prior_scale_delta
     growth_spread: float = GapSettings.growth_spread
