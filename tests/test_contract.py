@@ -116,13 +116,17 @@ def test_gap_table_has_the_shared_columns_and_method(result):
 def test_ci_prob_is_the_interval_probability(result):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wide = result.gap(DATES, ci_prob=0.9, min_defined=0)
-        narrow = result.gap(DATES, ci_prob=0.5, min_defined=0)
-    ok = wide["lower"].notna() & narrow["lower"].notna()
-    assert ok.any()
-    assert (narrow.loc[ok, "lower"] >= wide.loc[ok, "lower"] - 1e-9).all()
-    assert (narrow.loc[ok, "upper"] <= wide.loc[ok, "upper"] + 1e-9).all()
-    assert ((wide.loc[ok, "upper"] - wide.loc[ok, "lower"]) > 0).any()
+        wide = result.gap(DATES, ci_prob=0.5, min_defined=0)
+        narrow = result.gap(DATES, ci_prob=0.2, min_defined=0)
+    # an interval end is NaN where it falls among censored draws (the mock Bayesian posterior, a
+    # prior sample, puts the open frontier ahead of the data in a third of its draws): compare
+    # the ends that both levels have
+    lo = wide["lower"].notna() & narrow["lower"].notna()
+    hi = wide["upper"].notna() & narrow["upper"].notna()
+    assert hi.any()
+    assert (narrow.loc[lo, "lower"] >= wide.loc[lo, "lower"] - 1e-9).all()
+    assert (narrow.loc[hi, "upper"] <= wide.loc[hi, "upper"] + 1e-9).all()
+    assert (wide.loc[hi, "upper"] > narrow.loc[hi, "upper"]).any()
     for name in ("gap", "summary", "plot_gap"):
         params = inspect.signature(getattr(result, name)).parameters
         # None: the level the result was computed with (CI_PROB unless the method was told)
@@ -130,7 +134,8 @@ def test_ci_prob_is_the_interval_probability(result):
     assert result.interval_probability() == CI_PROB
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pd.testing.assert_frame_equal(result.gap(DATES, min_defined=0), wide)
+        default = result.gap(DATES, ci_prob=CI_PROB, min_defined=0)
+        pd.testing.assert_frame_equal(result.gap(DATES, min_defined=0), default)
 
 
 @pytest.mark.parametrize("method", ["threshold", "composite"])

@@ -120,7 +120,14 @@ def test_extrapolation_continues_growth_and_widens_the_interval(sim):
         table = fit.gap(ahead, extrapolate=True)
         again = fit.gap(ahead, extrapolate=True)
         fr = fit.frontier(ahead, extrapolate=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         back = fit.gap([first - pd.DateOffset(months=m) for m in (3, 24)], extrapolate=True)
+    # two years back, a few draws' open level lies below the start of the extrapolated closed
+    # frontier: censored (ordered, no value), said in a warning; the median stays exact
+    assert all("beyond the frontiers the data cover" in str(w.message) for w in caught), [
+        str(w.message) for w in caught
+    ]
     assert np.isfinite(table["median"]).all()
     assert (table["n_defined"] == 200).all()
     pd.testing.assert_frame_equal(table, again)  # the drawn growth is seeded: reproducible
@@ -498,3 +505,86 @@ def test_threshold_bias_summary_does_not_snap_far_or_crash_when_empty():
     assert set(at[D.DATE]) == {pd.Timestamp("2024-03-01")} and at["bias"].isna().all()
     with pytest.raises(ValueError, match=r"2030-01-01.*more than 31 days"):
         res.summary(["2030-01-01"])
+
+
+def _spread_fit(sim, *, draws: int = 400, mean: float = 2.0, sd: float = 2.5) -> tuple:
+    """Parallel straight frontiers whose gap varies by draw, N(mean, sd) months: in the draws
+    with a negative gap the open frontier is ahead, and at the last date ahead of anything the
+    closed one reached in the data. Returns the fit and each draw's gap."""
+    fit = _mock_fit(sim.data, GapModel(public_advantage=False), draws=draws)
+    post = fit.posterior
+    knots = pd.DatetimeIndex(post["knot"].to_numpy())
+    years = ((knots - pd.Timestamp("2024-01-01")).days / 365.25).to_numpy()
+    gaps = np.random.default_rng(1).normal(mean, sd, draws)
+    closed = np.broadcast_to(1.2 * years, (draws, years.size))
+    opened = 1.2 * (years[None, :] - gaps[:, None] / 12)
+    frontier = np.stack([closed, opened], axis=1)[None]  # (chain, draw, side, knot)
+    new = post.assign(
+        frontier=(post["frontier"].dims, frontier),
+        log_growth_mean=(post["log_growth_mean"].dims, np.full((1, draws, 2), np.log(1.2))),
+    )
+    tree = fit.idata.copy()
+    tree["posterior"] = new
+    return GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data), gaps
+
+
+def test_open_ahead_of_the_data_is_censored_not_dropped(sim):
+    """At the last date, draws with the open frontier ahead have no value (the closed frontier
+    reaches that level only after the data) but lie below every other draw: the median and
+    the upper end are the exact quantiles of all draws, the lower end and the mean are NaN,
+    with a warning; before, the cell was refused (79% defined) or, with min_defined=0,
+    summarised from the defined draws alone (biased up)."""
+    fit, gaps = _spread_fit(sim)
+    last = fit.support()[1]
+    with pytest.warns(UserWarning, match="beyond the frontiers the data cover") as caught:
+        row = fit.gap([last], reference_date=None).iloc[0]
+    assert not any("fewer than 90%" in str(w.message) for w in caught)
+    ahead = gaps < 0
+    assert 0.1 < ahead.mean() < 0.5
+    assert row["n_defined"] == (~ahead).sum()
+    assert np.isnan(row["mean"]) and np.isnan(row["lower"])
+    assert row["median"] == pytest.approx(np.quantile(gaps, 0.5), abs=0.1)
+    assert row["upper"] == pytest.approx(np.quantile(gaps, 0.95), abs=0.1)
+    # the draws themselves keep the contract: NaN where undefined
+    draws = fit.gap_draws([last]).sel({D.GROUP: "capability"}).to_numpy().ravel()
+    assert np.isnan(draws).sum() == ahead.sum() and not np.isinf(draws).any()
+    # a censored draw compares with a defined one: a gap ahead at the last date is smaller
+    # than any defined gap at the first date of the grid
+    early = first_inside = fit.support()[0] + pd.DateOffset(months=18)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        grew = fit.gap([last], reference_date=early).iloc[0]["prob_grew"]
+        at_early = fit.gap_draws([early]).sel({D.GROUP: "capability"}).to_numpy().ravel()
+    assert np.isfinite(at_early).all() and first_inside == early
+    both = ~ahead
+    expected = (draws[both] > at_early[both]).sum() / len(gaps)  # ahead draws: never grew
+    assert grew == pytest.approx(expected, abs=1e-9)
+
+
+def test_censored_draws_still_count_for_min_defined():
+    """summarize_gap: a cell with 30% censored draws is not refused, its median is exact and
+    the end among the censored draws is NaN; NaN draws (truly undefined) still refuse it."""
+    import xarray as xr
+
+    from irtgap.core.gaps import summarize_gap
+
+    rng = np.random.default_rng(0)
+    vals = rng.normal(5.0, 1.0, 1000)
+    vals[:300] = -np.inf  # below every value
+    da = xr.DataArray(
+        vals.reshape(1, 1000, 1),
+        dims=(D.CHAIN, D.DRAW, D.DATE),
+        coords={D.DATE: pd.to_datetime(["2025-01-01"])},
+    )
+    with pytest.warns(UserWarning, match="ordered but have no value"):
+        row = summarize_gap(da).iloc[0]
+    full = np.sort(vals)
+    assert row["median"] == pytest.approx(np.quantile(full, 0.5))
+    assert np.isnan(row["lower"]) and np.isnan(row["mean"])
+    assert row["upper"] == pytest.approx(np.quantile(full, 0.95))
+    assert row["n_defined"] == 700
+    nan = da.copy()
+    nan[0, :300, 0] = np.nan  # unknown side: a minority of values would bias the summary
+    with pytest.warns(UserWarning, match="fewer than 90%"):
+        refused = summarize_gap(nan).iloc[0]
+    assert np.isnan(refused["median"])

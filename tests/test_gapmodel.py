@@ -190,7 +190,14 @@ def test_gap_table_shape_and_public_shift(sim):
     ]
     assert set(table[D.GROUP]) == {"public", "private"}
     ok = table.dropna(subset=["median"])
-    assert (ok["lower"] <= ok["median"]).all() and (ok["median"] <= ok["upper"]).all()
+    assert not ok.empty
+    assert (ok["lower"].isna() | (ok["lower"] <= ok["median"])).all()
+    assert (ok["upper"].isna() | (ok["median"] <= ok["upper"])).all()
+    # an interval end is NaN only where it falls among censored draws (a frontier that does
+    # not reach the level within the data): draws without a value, so n_defined is short
+    n_draws = fit.posterior.sizes["chain"] * fit.posterior.sizes["draw"]
+    open_end = ok["lower"].isna() | ok["upper"].isna()
+    assert (ok.loc[open_end, "n_defined"] < n_draws).all()
     # private is the reference category: identical to the capability gap
     cap = fit.gap(["2024-06-01", "2025-01-01"])
     assert set(cap[D.GROUP]) == {"capability"}

@@ -176,3 +176,30 @@ def test_quick_validation_script_runs(tmp_path):
     assert {"bias", "rmse", "coverage", "n", "n_failed"} <= set(summary.columns)
     for name in ("bias.png", "rmse.png", "coverage.png"):
         assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_an_open_bayesian_interval_end_covers_its_side_and_is_left_out_of_the_width():
+    """A Bayesian end that fell among censored draws (NaN beside an estimate) holds any truth on
+    its side; a missing end of another method (no interval) holds nothing."""
+    from irtgap.analyses.validation import covered
+
+    rows = pd.DataFrame(
+        {
+            "scenario": "s",
+            "replication": [0, 1, 2, 3],
+            "method": ["bayesian", "bayesian", "threshold", "bayesian"],
+            D.DATE: pd.Timestamp("2025-07-01"),
+            "truth": 6.0,
+            "estimate": [1.0, 1.0, 5.0, np.nan],
+            "lower": [np.nan, np.nan, np.nan, np.nan],
+            "upper": [7.0, 5.0, np.nan, np.nan],
+        }
+    )
+    np.testing.assert_array_equal(covered(rows), [1.0, 0.0, 0.0, np.nan])
+    rows["covered"] = covered(rows)
+    s = summarize_validation(rows)
+    pooled = s[s[D.DATE].isna()].set_index("method")
+    assert pooled.loc["bayesian", "n"] == 2 and pooled.loc["bayesian", "n_open"] == 2
+    assert np.isnan(pooled.loc["bayesian", "mean_width"])
+    assert pooled.loc["bayesian", "coverage"] == 0.5
+    assert pooled.loc["threshold", "coverage"] == 0.0

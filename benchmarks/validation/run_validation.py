@@ -55,10 +55,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def markdown_table(df: pd.DataFrame) -> str:
-    """Pooled summary as a Markdown table (bias, RMSE, width in months; coverage as %)."""
+    """Pooled summary as a Markdown table (bias, RMSE, width in months; coverage as %); a column
+    ``open`` (estimates whose interval has an open end, left out of the width) when any has."""
+    show_open = "n_open" in df and bool((df["n_open"].fillna(0) > 0).any())
+    extra = (" open |", "---|") if show_open else ("", "")
     lines = [
-        "| scenario | method | bias | RMSE | 90% coverage | mean width | n | failed |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scenario | method | bias | RMSE | 90% coverage | mean width | n | failed |" + extra[0],
+        "|---|---|---|---|---|---|---|---|" + extra[1],
     ]
 
     def cell(value: float, fmt: str) -> str:  # no estimate: a blank cell, not "nan"
@@ -69,6 +72,7 @@ def markdown_table(df: pd.DataFrame) -> str:
             f"| {r['scenario']} | {r['method']} | {cell(r['bias'], '+.1f')} | "
             f"{cell(r['rmse'], '.1f')} | {cell(r['coverage'], '.0%')} | "
             f"{cell(r['mean_width'], '.1f')} | {int(r['n'])} | {int(r['n_failed'])} |"
+            + (f" {int(r['n_open'])} |" if show_open else "")
         )
     return "\n".join(lines)
 
@@ -126,8 +130,14 @@ def _write(results: pd.DataFrame, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 replications, short MCMC runs")
-    parser.add_argument("--replications", type=int, default=10, help="per non-default scenario")
+    parser.add_argument(
+        "--quick", action="store_true", help="short MCMC runs, 2 replications per scenario"
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        help="per scenario (default: 2 with --quick, else 10 per non-default scenario)",
+    )
     parser.add_argument("--default-replications", type=int, default=100)
     parser.add_argument(
         "--set",
@@ -178,10 +188,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"choose from {', '.join(names)}"
             )
         names = [n for n in names if n in args.scenarios]
-    if args.quick:
-        reps = {n: 2 for n in names}
-    else:
-        reps = {n: args.replications for n in names}
+    if args.replications is not None and args.replications < 1:
+        parser.error(f"--replications {args.replications}: give at least 1")
+    per = args.replications if args.replications is not None else (2 if args.quick else 10)
+    reps = {n: per for n in names}
+    if not args.quick:
         if "constant" in reps:
             reps["constant"] = args.default_replications
     sub = [] if args.set in (None, "default") else [args.set]

@@ -430,9 +430,25 @@ def run_replication(
         out.append(frame)
     pymc_log.setLevel(level)
     res = pd.concat(out, ignore_index=True)
-    inside = (res["lower"] <= res["truth"]) & (res["truth"] <= res["upper"])
-    res["covered"] = np.where(res["estimate"].isna(), np.nan, inside.astype(float))
+    res["covered"] = covered(res)
     return res
+
+
+def covered(results: pd.DataFrame) -> np.ndarray:
+    """1.0 where the interval holds the truth, 0.0 where not, NaN without an estimate.
+
+    A Bayesian interval end that is NaN beside a finite estimate is *open*: it fell among
+    censored draws (:func:`irtgap.core.gaps.summarize_gap`), e.g. a lower end below the shortest
+    gap the data can measure, so it holds any truth on its side. Every other NaN end (no
+    interval at all, e.g. a threshold group with one benchmark) holds nothing.
+    """
+    est = results["estimate"].notna()
+    bayes = (results["method"] == "bayesian") & est
+    low_open = bayes & results["lower"].isna()
+    high_open = bayes & results["upper"].isna()
+    above = low_open | (results["lower"] <= results["truth"])
+    below = high_open | (results["truth"] <= results["upper"])
+    return np.where(est, (above & below).astype(float), np.nan)
 
 
 def summarize_validation(results: pd.DataFrame) -> pd.DataFrame:
@@ -440,6 +456,8 @@ def summarize_validation(results: pd.DataFrame) -> pd.DataFrame:
 
     ``n`` counts replications with a defined estimate; ``n_failed`` those without (the method
     raised, or its gap was undefined at that date), so nothing is dropped silently.
+    ``mean_width`` is over the intervals with both ends; ``n_open`` counts the estimates whose
+    interval has an open or missing end (:func:`covered`), left out of the width.
     """
     r = results.assign(err=results["estimate"] - results["truth"])
     keys = ["scenario", "method", D.DATE]
@@ -447,14 +465,16 @@ def summarize_validation(results: pd.DataFrame) -> pd.DataFrame:
     def agg(g: pd.DataFrame) -> pd.Series:
         ok = g["err"].notna()
         e = g.loc[ok, "err"]
+        width = g.loc[ok, "upper"] - g.loc[ok, "lower"]
         return pd.Series(
             {
                 "bias": e.mean(),
                 "rmse": float(np.sqrt((e**2).mean())) if len(e) else np.nan,
                 "coverage": g.loc[ok, "covered"].astype(float).mean(),
-                "mean_width": (g.loc[ok, "upper"] - g.loc[ok, "lower"]).mean(),
+                "mean_width": width.mean(),
                 "n": int(ok.sum()),
                 "n_failed": int((~ok).sum()),
+                "n_open": int(width.isna().sum()),
             }
         )
 

@@ -20,8 +20,14 @@ data (``support``); outside them the table holds NaN and a warning names the fir
 with data (no method extrapolates). Inside, a cell where fewer than ``min_defined`` (90%) of the
 draws are defined is NaN too, with a warning giving the share defined: a mean or interval of the
 minority of draws that happen to be defined would be biased (the undefined ones are those with
-the longest gaps). A single draw (a point estimate, ``n_bootstrap=0``) has no interval: ``lower``
-and ``upper`` are NaN.
+the longest gaps). A draw whose gap is undefined only because a frontier does not reach the
+level within the data, but on a known side (``time_shift_gap(censor=True)``: ``-inf`` when the
+open frontier is ahead of anything the closed one reached by the last date, ``+inf`` when it is
+behind anything the closed one had reached by the first), is *censored*: it has no value but a
+place in the order, so it counts as defined for ``min_defined``, the median and interval ends
+are exact order statistics wherever they fall among the draws with a value (NaN where they fall
+among the censored ones), the mean is NaN, and a warning says so. A single draw (a point
+estimate, ``n_bootstrap=0``) has no interval: ``lower`` and ``upper`` are NaN.
 
 The ``check_*`` functions are the option checks the gap methods share: a bad ``ci_prob``, date or
 benchmark name raises :class:`~irtgap.core.errors.ScoreDataError` (a ``ValueError``) naming the
@@ -81,11 +87,15 @@ def running_frontier(
     return out
 
 
-def _first_reach(levels: np.ndarray, curve: np.ndarray, days: np.ndarray) -> np.ndarray:
+def _first_reach(
+    levels: np.ndarray, curve: np.ndarray, days: np.ndarray, *, censor: bool = False
+) -> np.ndarray:
     """Earliest day at which the non-decreasing ``curve`` reaches each level (linear in between).
 
     ``curve`` and ``levels`` have shape ``(S, T)``; NaN where the level is never reached on the
-    grid, or is below the curve's first value (reached before the grid starts).
+    grid, or is below the curve's first value (reached before the grid starts). With ``censor``
+    those two are ``+inf`` (after the grid's end) and ``-inf`` (before its start) instead, where
+    the curve has a value at that end of the grid: the day is unknown but its side is not.
     """
     out = np.full(levels.shape, np.nan)
     for s in range(curve.shape[0]):
@@ -100,6 +110,12 @@ def _first_reach(levels: np.ndarray, curve: np.ndarray, days: np.ndarray) -> np.
         out[s, ok] = days[kk - 1] + frac * (days[kk] - days[kk - 1])
         exact_first = np.isfinite(lv) & (k == 0) & (c[0] == lv)
         out[s, exact_first] = days[0]
+        if censor:
+            finite = np.isfinite(lv)
+            if np.isfinite(c[-1]):  # the curve ends below the level: reached after the grid
+                out[s, finite & (k >= c.size)] = np.inf
+            if np.isfinite(curve[s][0]):  # the curve starts above it: reached before the grid
+                out[s, finite & (k == 0) & (c[0] > lv)] = -np.inf
     return out
 
 
@@ -109,6 +125,7 @@ def time_shift_gap(
     f_closed: np.ndarray,
     *,
     direction: Direction = "backward",
+    censor: bool = False,
 ) -> np.ndarray:
     """Gap in months between two frontier trajectories on a common day grid.
 
@@ -121,11 +138,17 @@ def time_shift_gap(
         where a frontier does not exist yet.
     direction : {"backward", "forward"}
         See the module docstring.
+    censor : bool
+        Where the gap is undefined because the frontier it is read on does not reach the level
+        within the grid, give ``-inf`` or ``+inf`` (the side of the unknown gap: e.g. a backward
+        gap with the open frontier ahead of anything the closed one reached by the grid's end
+        is ``-inf``) instead of NaN. :func:`summarize_gap` reads them as censored draws.
 
     Returns
     -------
     numpy.ndarray
-        Months, shape ``(..., T)``; NaN where undefined.
+        Months, shape ``(..., T)``; NaN where undefined (``+-inf`` where censored, with
+        ``censor``).
 
     Examples
     --------
@@ -145,10 +168,10 @@ def time_shift_gap(
     fo = np.broadcast_to(f_open, shape).reshape(-1, grid_days.size)
     fc = np.broadcast_to(f_closed, shape).reshape(-1, grid_days.size)
     if direction == "backward":
-        when = _first_reach(fo, fc, grid_days)
+        when = _first_reach(fo, fc, grid_days, censor=censor)
         gap = grid_days[None, :] - when
     elif direction == "forward":
-        when = _first_reach(fc, fo, grid_days)
+        when = _first_reach(fc, fo, grid_days, censor=censor)
         gap = when - grid_days[None, :]
     else:
         raise ValueError(f"direction={direction!r}: use 'backward' or 'forward'")
@@ -261,7 +284,8 @@ def summarize_gap(
     ----------
     draws : xarray.DataArray
         Gap draws in months; NaN where a draw's gap is undefined (e.g. the closed frontier
-        reached the open level before the first date with data).
+        reached the open level before the first date with data), or ``-inf`` / ``+inf`` where
+        it is censored (its side is known, its value is not; see the module docstring).
     ci_prob : float
         Level of the equal-tailed interval (0.9).
     reference_date : date-like, optional
@@ -272,8 +296,9 @@ def summarize_gap(
         Written to the ``method`` column.
     min_defined : float
         The summary refuses to invent: where fewer than this share of the draws (0.9: 90%) is
-        defined, ``mean``, ``median``, ``lower``, ``upper`` (and ``prob_grew``) are NaN, with one
-        warning listing the cells and their share defined. ``0`` summarises whatever is defined.
+        defined or censored, ``mean``, ``median``, ``lower``, ``upper`` (and ``prob_grew``) are
+        NaN, with one warning listing the cells and their share defined. ``0`` summarises
+        whatever is defined.
     support : tuple or dict, optional
         Dates with data, ``(first, last)`` or a dict ``{group: (first, last)}``; outside them
         every column but ``n_defined`` is NaN and ``n_defined`` is 0, with one warning naming
@@ -334,31 +359,54 @@ def summarize_gap(
     out_np = outside.transpose(*dims).to_numpy()
     lo_q, hi_q = (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2
     n_def = np.isfinite(vals).sum(-1)
-    share = n_def / n_samples if n_samples else np.zeros(n_def.shape)
+    # censored draws (+-inf, time_shift_gap(censor=True)): no value, but their side is known, so
+    # they count for the share and take their place in the order statistics
+    n_cens = np.isinf(vals).sum(-1)
+    share = (n_def + n_cens) / n_samples if n_samples else np.zeros(n_def.shape)
     refuse = (share < min_defined) & ~out_np
     blank = refuse | out_np | (n_def == 0)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.where(blank, np.nan, np.nanmean(vals, -1))
+        mean = np.where(blank | (n_cens > 0), np.nan, np.nanmean(vals, -1))
         q = np.where(blank, np.nan, np.nanquantile(vals, [0.5, lo_q, hi_q], axis=-1))
+    q = np.where(np.isfinite(q), q, np.nan)  # a statistic that falls among censored draws
     if n_samples < 2:  # one draw (a point estimate) has no interval
         q[1:] = np.nan
     index = pd.MultiIndex.from_product([stacked[d].to_numpy() for d in dims], names=dims)
-    if refuse.any():
-        cells = [
+
+    def cell_names(mask: np.ndarray, shares: np.ndarray) -> list[str]:
+        return [
             " ".join(
                 f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else str(v)
                 for v in (key if isinstance(key, tuple) else (key,))
             )
-            + f" ({s:.0%})"
-            for key, s in zip(index[refuse.ravel()], share[refuse], strict=True)
+            + f" ({x:.0%})"
+            for key, x in zip(index[mask.ravel()], shares[mask], strict=True)
         ]
+
+    if refuse.any():
         warn_user(
             f"{label}: fewer than {min_defined:.0%} of the {n_samples} draws have a defined gap "
-            f"at {_show(cells, 10)} (share defined in brackets); mean, median, lower and upper "
-            "are NaN there rather than summaries of a minority of draws (n_defined keeps the "
-            "count; a draw is undefined where its gap reaches beyond the dates with data; "
-            "min_defined=0 summarises the defined draws anyway)",
+            f"at {_show(cell_names(refuse, share), 10)} (share defined in brackets); mean, "
+            "median, lower and upper are NaN there rather than summaries of a minority of draws "
+            "(n_defined keeps the count; a draw is undefined where its gap reaches beyond the "
+            "dates with data; min_defined=0 summarises the defined draws anyway)",
+            UserWarning,
+        )
+    censored = (n_cens > 0) & ~blank
+    if censored.any():
+        lost = censored & np.isnan(q).any(0) if n_samples >= 2 else censored
+        what = (
+            "the mean and the interval ends or median that fall among them are NaN"
+            if lost.any()
+            else "the mean is NaN, the median and interval are exact"
+        )
+        warn_user(
+            f"{label}: at {_show(cell_names(censored, n_cens / max(n_samples, 1)), 10)} some "
+            "draws' gap lies beyond the frontiers the data cover (share in brackets; e.g. the "
+            "open frontier ahead of anything the closed one reached by the last date: the gap "
+            "is shorter than any the data can measure, by an unknown amount); those draws are "
+            f"ordered but have no value: {what} (n_defined counts the draws with a value)",
             UserWarning,
         )
     table = pd.DataFrame(
@@ -373,7 +421,12 @@ def summarize_gap(
     )
     if reference_date is not None:
         ref = draws.sel({D.DATE: check_date("reference_date", reference_date)}, method="nearest")
-        joint: xr.DataArray = xr.apply_ufunc(np.isfinite, draws) & xr.apply_ufunc(np.isfinite, ref)
+        # a censored draw compares with any other (its side is known) except one censored on
+        # the same side
+        known = ~xr.apply_ufunc(np.isnan, draws)
+        known_ref = ~xr.apply_ufunc(np.isnan, ref)
+        same_side = xr.apply_ufunc(np.isinf, draws) & (draws == ref)
+        joint: xr.DataArray = known & known_ref & ~same_side
         grew = (draws > ref).where(joint)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

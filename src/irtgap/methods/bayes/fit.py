@@ -305,10 +305,13 @@ class GapFit(GapResult):
         direction: Direction,
         extrapolate: bool,
         domains: bool = False,
+        censor: bool = False,
     ) -> xr.DataArray:
         """Gap draws at ``dates`` (cached), groups :data:`GAP_GROUPS` (and the domains with
-        ``domains``); NaN outside the support unless ``extrapolate``."""
-        key = (direction, extrapolate, domains, tuple(dates))
+        ``domains``); NaN outside the support unless ``extrapolate``; with ``censor``, a draw
+        whose gap needs a frontier beyond the grid is ``-inf`` or ``+inf`` (its side) rather
+        than NaN (:func:`irtgap.core.gaps.time_shift_gap`)."""
+        key = (direction, extrapolate, domains, censor, tuple(dates))
         if key in self._cache:
             return self._cache[key]
         first, last = self.support()
@@ -331,9 +334,11 @@ class GapFit(GapResult):
         f_open = fr.sel({D.WEIGHTS: D.OPEN}).to_numpy()
         shifts = group_shifts(self.posterior, self.design, domains=domains)
         grid = to_days(fine)
-        latent = time_shift_gap(grid, f_open, f_closed, direction=direction)
+        latent = time_shift_gap(grid, f_open, f_closed, direction=direction, censor=censor)
         vals = [
-            time_shift_gap(grid, f_open + shift[..., None], f_closed, direction=direction)
+            time_shift_gap(
+                grid, f_open + shift[..., None], f_closed, direction=direction, censor=censor
+            )
             if shift.any()
             else latent  # no shift: the capability gap (computed once)
             for shift in shifts.values()
@@ -464,7 +469,9 @@ class GapFit(GapResult):
                 )
         dates_all = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
         domains = by == "domain"
-        draws = self._gap_values(dates_all, direction, extrapolate, domains=domains)
+        # censored draws (a frontier beyond the grid, on a known side) keep their place in the
+        # order statistics instead of being dropped or refusing the cell (summarize_gap)
+        draws = self._gap_values(dates_all, direction, extrapolate, domains=domains, censor=True)
         groups = list(self.design.domains) if domains else list(GROUPS_BY[by])
         table = self._summarize(
             draws.sel({D.GROUP: groups}),
