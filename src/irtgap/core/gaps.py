@@ -393,7 +393,9 @@ def summarize_gap(
             "dates with data; min_defined=0 summarises the defined draws anyway)",
             UserWarning,
         )
-    censored = (n_cens > 0) & ~blank
+    # every cell with censored draws is said (a cell whose draws are all censored too: its
+    # statistics are NaN for that reason, not refused)
+    censored = (n_cens > 0) & ~refuse & ~out_np
     if censored.any():
         lost = censored & np.isnan(q).any(0) if n_samples >= 2 else censored
         what = (
@@ -403,10 +405,11 @@ def summarize_gap(
         )
         warn_user(
             f"{label}: at {_show(cell_names(censored, n_cens / max(n_samples, 1)), 10)} some "
-            "draws' gap lies beyond the frontiers the data cover (share in brackets; e.g. the "
-            "open frontier ahead of anything the closed one reached by the last date: the gap "
-            "is shorter than any the data can measure, by an unknown amount); those draws are "
-            f"ordered but have no value: {what} (n_defined counts the draws with a value)",
+            "draws' gap lies beyond the frontiers the data cover (share in brackets): the open "
+            "frontier ahead of anything the closed one reached by the last date (a gap shorter "
+            "than any the data can measure) or behind anything it had reached by the first "
+            "(longer than any); those draws are ordered but have no value: "
+            f"{what} (n_defined counts the draws with a value)",
             UserWarning,
         )
     table = pd.DataFrame(
