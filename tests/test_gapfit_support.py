@@ -603,3 +603,30 @@ def test_a_cell_whose_draws_are_all_censored_is_nan_with_a_warning():
     with pytest.warns(UserWarning, match=r"2023-01-01 \(100%\).*longer than any"):
         row = summarize_gap(da).iloc[0]
     assert row[["mean", "median", "lower", "upper"]].isna().all() and row["n_defined"] == 0
+
+
+def test_plot_draws_an_open_band_to_the_edge_where_an_end_is_censored(sim):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from irtgap.plotting.gap import plot_gap_table
+
+    fit, _ = _spread_fit(sim)
+    last = fit.support()[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = fit.gap([last - pd.DateOffset(months=m) for m in (12, 6, 0)], reference_date=None)
+    assert table["lower"].isna().iloc[-1] and table["median"].notna().all()
+    ax = plot_gap_table(table)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "open band: beyond what the data can measure" in labels
+    hatched = [c for c in ax.collections if c.get_hatch() == "///"]
+    assert len(hatched) == 1
+    # the band reaches the bottom of the axes where the lower end is open
+    assert hatched[0].get_paths()[0].vertices[:, 1].min() == pytest.approx(ax.get_ylim()[0])
+    closed = table.assign(lower=table["median"] - 1, upper=table["median"] + 1)
+    ax2 = plot_gap_table(closed)
+    assert not [c for c in ax2.collections if c.get_hatch() == "///"]
+    plt.close("all")
