@@ -629,4 +629,7 @@ def test_plot_draws_an_open_band_to_the_edge_where_an_end_is_censored(sim):
     closed = table.assign(lower=table["median"] - 1, upper=table["median"] + 1)
     ax2 = plot_gap_table(closed)
     assert not [c for c in ax2.collections if c.get_hatch() == "///"]
+    # another method's missing end is no interval, not an open one: nothing is drawn for it
+    ax3 = plot_gap_table(table.assign(method="threshold"))
+    assert not [c for c in ax3.collections if c.get_hatch() == "///"]
     plt.close("all")

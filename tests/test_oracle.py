@@ -60,3 +60,12 @@ def test_information_floor_counts_undefined_errors_and_uses_the_spread():
     assert floor["floor_width"] == pytest.approx(2 * 1.6448536 * 1.0, rel=1e-6)
     empty = information_floor([np.nan])
     assert empty["n"] == 0 and np.isnan(empty["rmse"])
+
+
+def test_oracle_refuses_dates_outside_the_world_and_bad_degrees():
+    sim = irtgap.simulate(n_closed=30, n_open=30, n_benchmarks=4, seed=2)
+    with pytest.raises(ValueError, match="outside the world's release dates"):
+        oracle_gap(sim, ["2024-01-01", "2030-01-01"])
+    for bad in (1.5, True, "1"):
+        with pytest.raises(ValueError, match="degree="):
+            oracle_gap(sim, ["2024-01-01"], degree=bad)

@@ -68,6 +68,8 @@ def fit_oracle_frontier(
     """
     years = np.asarray(years, float)
     capability = np.asarray(capability, float)
+    if isinstance(degree, bool) or not isinstance(degree, int | np.integer):
+        raise ValueError(f"degree={degree!r}: give a whole number >= 1 (1: straight lines)")
     if degree < 1 or years.size < degree + 3:
         raise ValueError(
             f"degree={degree!r} with {years.size} models: give degree >= 1 and at least "
@@ -94,6 +96,12 @@ def oracle_gap(sim: SimulatedData, dates: Any, *, degree: int = 1) -> pd.Series:
     NaN at a date where it is not defined: a fitted closed frontier that is not rising over the
     grid (a quadratic that turns), or an open level the closed frontier did not reach there.
 
+    Raises
+    ------
+    ValueError
+        A date outside the world's first and last release date (no extrapolation), or a
+        ``degree`` that is not a whole number >= 1.
+
     Examples
     --------
     >>> import irtgap
@@ -104,6 +112,14 @@ def oracle_gap(sim: SimulatedData, dates: Any, *, degree: int = 1) -> pd.Series:
     """
     dates = pd.DatetimeIndex(pd.to_datetime(dates))
     truth = sim.truth
+    first, last = pd.Timestamp(truth["start"]), pd.Timestamp(truth["end"])
+    outside = dates[(dates < first) | (dates > last)]
+    if len(outside):
+        raise ValueError(
+            f"dates {[f'{d:%Y-%m-%d}' for d in outside]} lie outside the world's release dates "
+            f"({first:%Y-%m-%d} to {last:%Y-%m-%d}): the oracle does not extrapolate its fitted "
+            "frontiers; give dates inside them"
+        )
     theta = pd.Series(truth["capability"], dtype=float)
     models = sim.data.models.loc[theta.index]
     origin = truth["origin"]

@@ -24,9 +24,9 @@ def plot_gap_table(
     :func:`~irtgap.core.gaps.summarize_gap`).
 
     Dates where the table is NaN (outside the data, or too few defined draws) are left blank. An
-    interval end that is NaN beside a median is open (it fell among censored draws: a gap
-    shorter or longer than any the data can measure); there the band runs, hatched, to the edge
-    of the axes.
+    interval end of the Bayesian gap that is NaN beside a median is open (it fell among censored
+    draws: a gap shorter or longer than any the data can measure); there the band runs, hatched,
+    to the edge of the axes. Other methods' missing ends (no interval) are left blank.
     """
     ax = new_axes(ax)
     groups = table[D.GROUP].unique() if D.GROUP in table else ["all"]
@@ -49,7 +49,9 @@ def _open_bands(ax: Axes, groups: Any, parts: list[pd.DataFrame]) -> None:
     y0, y1 = ax.get_ylim()
     shown = False
     for g, t in zip(groups, parts, strict=True):
-        has = t["median"].notna()
+        # only the Bayesian gap censors draws; elsewhere a missing end means no interval at all
+        # (one bootstrap draw, a threshold group on one benchmark), drawn as nothing
+        has = t["median"].notna() & (t["method"] == "bayesian" if "method" in t else False)
         open_lo, open_hi = has & t["lower"].isna(), has & t["upper"].isna()
         if not (open_lo | open_hi).any():
             continue
