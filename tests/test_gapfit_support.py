@@ -633,3 +633,79 @@ def test_plot_draws_an_open_band_to_the_edge_where_an_end_is_censored(sim):
     ax3 = plot_gap_table(table.assign(method="threshold"))
     assert not [c for c in ax3.collections if c.get_hatch() == "///"]
     plt.close("all")
+
+
+def test_a_learned_growth_spread_is_sampled_and_each_draw_extrapolates_with_its_own(sim):
+    names = lambda rvs: {v.name for v in rvs}  # noqa: E731
+    learned = GapModel(learn_growth_spread=True).build(sim.data)
+    assert {"growth_spread", "log_growth_std"} <= names(learned.free_RVs)
+    assert "log_growth" in names(learned.deterministics)
+    fixed = GapModel().build(sim.data)
+    assert "growth_spread" not in names(fixed.free_RVs) and "log_growth" in names(fixed.free_RVs)
+    # a fit saved before the setting existed was made with a fixed spread
+    assert GapSettings.from_saved({}).learn_growth_spread is False
+
+    fit = _known_fit(sim)
+    ahead = [fit.support()[1] + pd.DateOffset(months=m) for m in (6, 18)]
+
+    def refit(settings: GapSettings, spread: np.ndarray | None) -> pd.DataFrame:
+        post = fit.posterior
+        if spread is not None:
+            post = post.assign(growth_spread=((D.CHAIN, D.DRAW), spread))
+        tree = fit.idata.copy()
+        tree["posterior"] = post
+        new = GapFit(idata=tree, design=fit.design, settings=settings, data=fit.data)
+        return new.gap(ahead, extrapolate=True)
+
+    shape = (fit.posterior.sizes[D.CHAIN], fit.posterior.sizes[D.DRAW])
+    learn = dataclasses.replace(fit.settings, learn_growth_spread=True)
+    narrow = refit(learn, np.full(shape, 0.05))
+    wide = refit(learn, np.full(shape, 0.5))
+    assert np.isfinite(_width(wide)).all()
+    assert (_width(wide) > 2 * _width(narrow)).all(), (_width(narrow), _width(wide))
+    # a learned spread of 0.5 in every draw extrapolates exactly as a fixed spread of 0.5
+    same = refit(dataclasses.replace(fit.settings, growth_spread=0.5), None)
+    pd.testing.assert_frame_equal(wide, same)
+
+
+def test_a_trending_open_advantage_moves_the_public_gap_with_the_date(sim):
+    with pytest.raises(ValueError, match=r"^public_advantage_trend=True: .*public_advantage=True"):
+        GapModel(public_advantage=False, public_advantage_trend=True)
+    with pytest.raises(ValueError, match=r"^public_advantage_trend=True with open_offsets"):
+        GapModel(open_offsets=True, public_advantage_trend=True)
+    assert GapSettings.from_saved({}).public_advantage_trend is False
+
+    growth, gap_months, trend = 1.2, 6.0, 0.6
+    fit = _mock_fit(sim.data, GapModel(public_advantage_trend=True), draws=50)
+    post = fit.posterior
+    years = (pd.DatetimeIndex(post["knot"].to_numpy()) - fit.design.origin).days / 365.25
+    years = years.to_numpy()
+    lines = np.stack([growth * years, growth * (years - gap_months / 12)])
+    new = post.assign(
+        frontier=(post["frontier"].dims, np.broadcast_to(lines, post["frontier"].shape).copy()),
+        public_advantage=(post["public_advantage"].dims, np.zeros(post["public_advantage"].shape)),
+        public_advantage_trend=(
+            post["public_advantage_trend"].dims,
+            np.full(post["public_advantage_trend"].shape, trend),
+        ),
+    )
+    tree = fit.idata.copy()
+    tree["posterior"] = new
+    fit = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+    first, last = fit.support()
+    dates = pd.DatetimeIndex([first + (last - first) * q for q in (0.4, 0.6, 0.9)]).normalize()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = fit.gap(dates, by="access").set_index([D.GROUP, D.DATE])["median"]
+    t = ((dates - fit.design.origin).days / 365.25).to_numpy()
+    centre = fit.design.public_trend_centre
+    # the open frontier on public benchmarks is raised by trend * (t - centre) units: the gap
+    # shrinks by that many months of closed growth
+    want = gap_months - 12 * trend * (t - centre) / growth
+    np.testing.assert_allclose(table.loc["public"].to_numpy(), want, atol=0.1)
+    np.testing.assert_allclose(table.loc["private"].to_numpy(), gap_months, atol=0.1)
+    assert np.ptp(want) > 2  # the dates span a visible change
+    # the centre is the open public rows' mean release time
+    rows = fit.design.rows[fit.design.open_public]
+    mean_t = ((rows[D.DATE] - fit.design.origin).dt.days / 365.25).mean()
+    assert centre == pytest.approx(mean_t, abs=1e-3)

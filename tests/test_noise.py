@@ -71,10 +71,23 @@ def test_beta_twins_match_scipy():
         noise.logpdf(z, mu, phi, "gumbel")
 
 
-@pytest.mark.parametrize("form", noise.NOISES)
-def test_numpy_likelihood_matches_the_graph(sim, form, prior_fit):
-    """The checks' numpy likelihood (integrated LOO) is the graph's, for each noise form."""
-    fit = prior_fit(sim.data, GapModel(noise=form))
+@pytest.mark.parametrize(
+    "options",
+    [
+        *({"noise": form} for form in noise.NOISES),
+        {"public_advantage_trend": True},
+        {"learn_growth_spread": True},
+    ],
+    ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()),
+)
+def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit):
+    """The checks' numpy likelihood (integrated LOO) is the graph's, for each noise form and
+    with a trending open advantage (the row effect the replicates and checks rebuild)."""
+    fit = prior_fit(sim.data, GapModel(**options))
+    form = fit.settings.noise
+    if fit.settings.public_advantage_trend:  # the trend moves rows: the test would see it
+        assert np.abs(fit.posterior["public_advantage_trend"]).min() > 0
+        assert np.count_nonzero(fit.design.public_time) > 10
     arrays = row_arrays(fit)
     params = all_sample_params(stacked_posterior(fit))
     mu = mean_fraction(params, arrays)

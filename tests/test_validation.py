@@ -203,3 +203,38 @@ def test_an_open_bayesian_interval_end_covers_its_side_and_is_left_out_of_the_wi
     assert np.isnan(pooled.loc["bayesian", "mean_width"])
     assert pooled.loc["bayesian", "coverage"] == 0.5
     assert pooled.loc["threshold", "coverage"] == 0.0
+
+
+def test_model_options_reach_the_bayesian_fit_and_are_checked(monkeypatch, tmp_path, capsys):
+    import irtgap.analyses.validation as validation
+
+    with pytest.raises(ValueError, match=r"unknown GapModel setting\(s\) \['trend'\]"):
+        run_replication("constant", 0, methods=["threshold"], model_options={"trend": True})
+    with pytest.raises(ValueError, match=r"^growth_spread=-1"):
+        validation.run_study([SCENARIOS["constant"]], 1, model_options={"growth_spread": -1})
+    seen = []
+
+    class Spy(validation.GapModel):  # records the settings, then stops before sampling
+        def fit(self, data, **kwargs):
+            seen.append(self.settings)
+            raise RuntimeError("stop")
+
+    monkeypatch.setattr(validation, "GapModel", Spy)
+    res = run_replication(
+        "constant", 0, methods=["bayesian"], quick=True, model_options={"learn_growth_spread": True}
+    )
+    assert res["error"].str.contains("stop").all()  # the fit was reached ...
+    assert [s.learn_growth_spread for s in seen] == [True]  # ... with the option
+    mod = _script()
+    assert mod._model_options(["public_advantage_trend=true", "growth_spread=0.2"]) == {
+        "public_advantage_trend": True,
+        "growth_spread": 0.2,
+    }
+    for bad, said in (
+        ("public_advantage_trend", "give NAME=VALUE"),
+        ("growth_spread=abc", "the value is not JSON"),
+        ("nope=1", "unknown GapModel setting(s) ['nope']"),
+    ):
+        with pytest.raises(SystemExit):
+            mod.main(["--model-option", bad, "--out", str(tmp_path)])
+        assert said in capsys.readouterr().err

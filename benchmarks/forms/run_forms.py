@@ -14,11 +14,14 @@ Forms (``FORM``): ``default``, ``logit_normal`` (``noise="logit_normal"``), ``la
 lapses), ``lapse_pooled`` (the same with the lapses partially pooled), ``lapse_pooled_60``
 (partially pooled lapses on the benchmarks whose best score reaches 60%), ``lapse_80``
 (``upper_asymptote=True``),
-``offsets`` (``open_offsets=True``), ``knots6`` (``knot_months=6``). ``default`` is today's
-``GapModel()``, the same model as ``lapse_pooled_60`` since December 2026; name ``lapse_none``
-for the 2PL curve without an upper asymptote (the default before). Every other form names the
-settings it was measured with, so the committed rows stay reproducible: ``logit_normal``,
-``offsets`` and ``knots6`` are variants of the 2PL curve, compared against ``lapse_none``.
+``offsets`` (``open_offsets=True``), ``knots6`` (``knot_months=6``), ``learned_spread``
+(``learn_growth_spread=True``: the 4PL default with the growth spread learned), ``public_trend``
+(``public_advantage_trend=True``: the 4PL default with an open advantage that trends in time).
+``default`` is today's ``GapModel()``, the same model as ``lapse_pooled_60`` since December
+2026; name ``lapse_none`` for the 2PL curve without an upper asymptote (the default before).
+Every other form names the settings it was measured with, so the committed rows stay
+reproducible: ``logit_normal``, ``offsets`` and ``knots6`` are variants of the 2PL curve,
+compared against ``lapse_none``.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ FORMS: dict[str, dict] = {
     "lapse_80": {"upper_asymptote": True, "lapse_threshold": 0.8, "lapse_pooling": "none"},
     "offsets": {"open_offsets": True, "upper_asymptote": False},
     "knots6": {"knot_months": 6, "upper_asymptote": False},
+    "learned_spread": {"learn_growth_spread": True},
+    "public_trend": {"public_advantage_trend": True},
 }
 
 

@@ -30,9 +30,11 @@ on this machine, or the running one at ``--scheduler ADDRESS``) or on Ray with
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import pandas as pd
@@ -44,6 +46,7 @@ from irtgap.analyses.validation import (
     MISSPECIFIED,
     SCENARIOS,
     Scenario,
+    check_model_options,
     realistic_scenario,
     run_study,
     semi_synthetic_scenario,
@@ -96,6 +99,23 @@ SETS: dict[str, list[str]] = {
     "misspecified": [*MISSPECIFIED, "semi_synthetic"],
 }
 SETS["all"] = SETS["default"] + SETS["misspecified"]
+
+
+def _model_options(pairs: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` strings (JSON values) as GapModel settings, checked."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"--model-option {pair!r}: give NAME=VALUE")
+        try:
+            out[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise ValueError(
+                f'--model-option {pair!r}: the value is not JSON (true, 0.2, "China")'
+            ) from err
+    check_model_options(out)
+    return out
 
 
 def _scenario(name: str) -> Scenario:
@@ -175,7 +195,19 @@ def main(argv: list[str] | None = None) -> int:
         help="rerun only these methods on the same worlds and replace their rows in the "
         "existing results.csv of --out (the other methods' rows are kept)",
     )
+    parser.add_argument(
+        "--model-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a GapModel setting for the Bayesian method, e.g. public_advantage_trend=true "
+        '(repeatable; values are JSON: true, 0.2, "China"); use a separate --out',
+    )
     args = parser.parse_args(argv)
+    try:
+        model_options = _model_options(args.model_option)
+    except ValueError as err:
+        parser.error(str(err))
     if args.scheduler and args.backend != "dask":
         parser.error("--scheduler needs --backend dask")
 
@@ -225,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             n_jobs=args.n_jobs,
             backend=args.backend,
             progress=lambda done, total, msg: print(msg, file=sys.stderr),
+            model_options=model_options,
         )
     finally:
         if client is not None:

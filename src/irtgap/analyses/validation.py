@@ -41,7 +41,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any
 
@@ -302,13 +302,18 @@ def _scale_anchors(sim: SimulatedData, *, anchor: str, min_benchmarks: int) -> d
 
 
 def _estimate(
-    method: str, sim: SimulatedData, dates: pd.DatetimeIndex, quick: bool, seed: int
+    method: str,
+    sim: SimulatedData,
+    dates: pd.DatetimeIndex,
+    quick: bool,
+    seed: int,
+    model_options: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The shared gap table of one method (group ``all``) at ``dates``."""
     n_boot = 100 if quick else 300
     if method == "bayesian":
         n = 300 if quick else 600
-        fit = GapModel().fit(
+        fit = GapModel(**(model_options or {})).fit(
             sim.data,
             draws=n,
             tune=n,
@@ -356,6 +361,20 @@ def _estimate(
     raise ValueError(f"unknown method {method!r}: use one of {METHODS}")
 
 
+def check_model_options(options: dict[str, Any] | None) -> None:
+    """Raise a ValueError naming the option when ``options`` are not valid
+    :class:`~irtgap.GapModel` settings."""
+    if not options:
+        return
+    known = {f.name for f in fields(GapModel)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ValueError(
+            f"model_options: unknown GapModel setting(s) {unknown}; use any of {sorted(known)}"
+        )
+    GapModel(**options)  # each value is checked by GapSettings (a ValueError naming it)
+
+
 def _scenario(name: str) -> Scenario:
     known = {**SCENARIOS, **MISSPECIFIED}
     if name not in known:
@@ -374,17 +393,20 @@ def run_replication(
     dates: Sequence[Any] | None = None,
     quick: bool = False,
     seed: int = 0,
+    model_options: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Simulate one world of ``scenario`` and run ``methods`` on it.
 
     ``scenario`` is a :class:`Scenario` or the name of one in :data:`SCENARIOS` or
-    :data:`MISSPECIFIED`.
+    :data:`MISSPECIFIED`. ``model_options`` are :class:`~irtgap.GapModel` settings for the
+    Bayesian method (its defaults otherwise; checked before the world is drawn).
 
     Returns one row per (method, date): ``scenario, replication, method, date, truth, estimate``
     (posterior or bootstrap median), ``lower, upper`` (90% interval), ``covered``, ``seconds``,
     and ``error`` (the exception text when a method failed on this world; its estimate is NaN).
     """
     sc = _scenario(scenario) if isinstance(scenario, str) else scenario
+    check_model_options(model_options)
     dates = VALIDATION_DATES if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
     rep_seed = int(np.random.SeedSequence([seed, replication]).generate_state(1)[0] % 2**31)
     with warnings.catch_warnings():
@@ -401,7 +423,7 @@ def run_replication(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                table = _estimate(method, sim, dates, quick, rep_seed)
+                table = _estimate(method, sim, dates, quick, rep_seed, model_options)
             # the threshold and capability methods' "all" pools every benchmark; the Bayesian
             # model's "capability" is its gap without the public-benchmark advantage
             group = "capability" if method == "bayesian" else "all"
@@ -497,6 +519,7 @@ def run_study(
     n_jobs: int = 1,
     backend: str | None = None,
     progress: Progress | None = None,
+    model_options: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Run every (scenario, replication) world of the study; return the stacked rows.
 
@@ -528,6 +551,9 @@ def run_study(
     progress : callable, optional
         ``progress(done, total, message)`` as worlds finish (message like
         ``"12/40 replications over 6 scenarios"``); nothing is printed without it.
+    model_options : dict, optional
+        :class:`~irtgap.GapModel` settings for the Bayesian method (e.g.
+        ``{"public_advantage_trend": True}``), checked before any world runs.
 
     Returns
     -------
@@ -550,12 +576,19 @@ def run_study(
     ...     backend="dask", progress=lambda done, total, msg: print(msg),
     ... )
     """
+    check_model_options(model_options)
     tasks = []
     for sc in scenarios:
         n = replications if isinstance(replications, int) else replications.get(sc.name, 0)
         tasks += [(sc, r) for r in range(n)]
     parts = map_tasks(
-        partial(run_replication, methods=tuple(methods), quick=quick, seed=seed),
+        partial(
+            run_replication,
+            methods=tuple(methods),
+            quick=quick,
+            seed=seed,
+            model_options=model_options,
+        ),
         tasks,
         n_jobs=n_jobs,
         backend=backend,

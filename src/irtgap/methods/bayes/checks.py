@@ -293,6 +293,7 @@ def _integrate(
         eff = (
             theta[:, :, None]
             + gamma[:, None, None] * arrays["open_public"][mine]
+            + post["gamma_trend"][:, None, None] * arrays["public_time"][mine]
             + post["open_offset"][:, None, b] * arrays["open"][mine]
             - delta[:, prov[mine]][:, None, :]
         )  # (S, G, n)
@@ -488,9 +489,10 @@ PRIOR_TERMS: dict[str, tuple[str, ...]] = {
     "benchmark slope hyperpriors": ("log_slope_mean", "log_slope_sd"),
     "benchmark precisions": ("log_precision",),
     "typical growth rates": ("log_growth_mean",),
+    "growth spread (learned)": ("growth_spread",),
     "frontier levels": ("frontier_level",),
     "shortfall scales": ("shortfall_scale",),
-    "public-benchmark advantage": ("public_advantage",),
+    "public-benchmark advantage": ("public_advantage", "public_advantage_trend"),
     "provider penalties": ("provider_degradation",),
     "lapse rates": ("lapse_saturating", "lapse_logit_mean", "lapse_logit_sd"),
     "open offset spreads": ("open_domain_sd", "open_benchmark_sd"),

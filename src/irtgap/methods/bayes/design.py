@@ -93,6 +93,21 @@ class Design:
         return is_open & public
 
     @property
+    def public_trend_centre(self) -> float:
+        r"""Mean release time (years since :attr:`origin`) of the open models' rows on public
+        benchmarks: the time at which a trending open advantage equals :math:`\gamma` (0 when
+        there are no such rows)."""
+        t = self.t_models[self.model_idx][self.open_public]
+        return float(t.mean()) if len(t) else 0.0
+
+    @property
+    def public_time(self) -> np.ndarray:
+        """Per row: release time minus :attr:`public_trend_centre` (years) on an open model's
+        public-benchmark row, 0 elsewhere (the rows a trending open advantage moves)."""
+        t = self.t_models[self.model_idx] - self.public_trend_centre
+        return np.where(self.open_public, t, 0.0)
+
+    @property
     def domains(self) -> pd.Index:
         """The modelled benchmarks' domains (sorted; ``"unknown"`` where the metadata have
         none): the order of the per-domain arrays."""

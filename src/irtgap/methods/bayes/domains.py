@@ -112,14 +112,37 @@ def benchmark_shifts(posterior: xr.Dataset, design: Design) -> np.ndarray:
 
 
 def group_shifts(
-    posterior: xr.Dataset, design: Design, *, domains: bool = False
+    posterior: xr.Dataset,
+    design: Design,
+    *,
+    domains: bool = False,
+    years: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     r"""Per gap group, the mean open shift of its benchmarks per draw, ``(chain, draw)``.
 
     ``capability``: 0. ``public`` / ``private``: the mean over the public / private modelled
     benchmarks (``public`` is :math:`\gamma` and ``private`` 0 when there are none of that
     kind, as without offsets). With ``domains``, one group per domain of :attr:`Design.domains`.
+
+    A fit with a trending open advantage (``public_advantage_trend``) needs ``years``, the
+    open models' release times (years since :attr:`Design.origin`) at which to read the shift:
+    the ``public`` group's shift is then :math:`\gamma + \gamma_t (t - \bar t)`, shape
+    ``(chain, draw, len(years))`` (the other groups keep no public benchmark, or, without
+    offsets, a domain's share of public benchmarks is not defined: the trend and the open
+    offsets are not combined, see :class:`GapSettings`).
     """
+    if "public_advantage_trend" in posterior:
+        if years is None:
+            raise ValueError(
+                "group_shifts: a fit with public_advantage_trend needs years (the dates at "
+                "which to read the open public-benchmark advantage)"
+            )
+        trend = posterior["public_advantage_trend"].transpose(D.CHAIN, D.DRAW).to_numpy()
+        path = trend[..., None] * (np.asarray(years, float) - design.public_trend_centre)
+        out = group_shifts(posterior.drop_vars("public_advantage_trend"), design, domains=domains)
+        out["public"] = out["public"][..., None] + path
+        return out
+
     shifts = benchmark_shifts(posterior, design)
     zero = np.zeros(shifts.shape[:2])
     public = design.is_public

@@ -49,6 +49,7 @@ from irtgap.methods.bayes.design import (
     check_dates_option,
     frontier_reference,
     saturating_benchmarks,
+    years_since,
 )
 from irtgap.methods.bayes.domains import (
     DOMAIN_CARRY_MONTHS,
@@ -219,7 +220,10 @@ class GapFit(GapResult):
         if not n_fwd and not n_back:
             return days, vals
         mu = post["log_growth_mean"].transpose(D.CHAIN, D.DRAW, D.WEIGHTS).to_numpy()
-        sigma = float(self.settings.growth_spread)
+        if "growth_spread" in post:  # learned: each draw's own spread
+            sigma = post["growth_spread"].transpose(D.CHAIN, D.DRAW).to_numpy()[..., None]
+        else:
+            sigma = np.asarray(float(self.settings.growth_spread))
 
         def rises(direction: int, n: int) -> np.ndarray:
             # one standard-normal draw per (chain, draw, side) and segment, seeded by the
@@ -332,12 +336,17 @@ class GapFit(GapResult):
         fr = self._frontier_values(fine, extrapolate)
         f_closed = fr.sel({D.WEIGHTS: D.CLOSED}).to_numpy()
         f_open = fr.sel({D.WEIGHTS: D.OPEN}).to_numpy()
-        shifts = group_shifts(self.posterior, self.design, domains=domains)
+        years = years_since(fine, self.design.origin)  # a trending open advantage reads them
+        shifts = group_shifts(self.posterior, self.design, domains=domains, years=years)
         grid = to_days(fine)
         latent = time_shift_gap(grid, f_open, f_closed, direction=direction, censor=censor)
         vals = [
             time_shift_gap(
-                grid, f_open + shift[..., None], f_closed, direction=direction, censor=censor
+                grid,
+                f_open + (shift if shift.ndim == 3 else shift[..., None]),
+                f_closed,
+                direction=direction,
+                censor=censor,
             )
             if shift.any()
             else latent  # no shift: the capability gap (computed once)
@@ -710,9 +719,11 @@ class GapFit(GapResult):
         hn = np.sqrt(1 - 2 / np.pi)
         priors = {
             "public_advantage": s.prior_scale_gamma,
+            "public_advantage_trend": s.prior_scale_gamma,  # per year; with the trend only
             "provider_degradation": s.prior_scale_delta * hn,
             "shortfall_scale": 2.0 * hn,
             "log_growth_mean": 1.0,
+            "growth_spread": s.growth_spread * hn,  # learned (learn_growth_spread) only
             "open_domain_sd": s.prior_scale_offset * hn,
             "open_benchmark_sd": s.prior_scale_offset * hn,
         }

@@ -212,6 +212,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     b_idx = design.benchmark_idx[order]
     floor = design.floor  # per benchmark
     open_public = design.open_public[order]
+    public_time = design.public_time[order]
     open_rows = design.open_rows[order]
     prov_idx = design.provider_idx[order]
     h = float(np.diff(design.knots)[0])
@@ -252,14 +253,22 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
 
         # ---- frontiers: non-decreasing, piecewise linear in time
-        # growth rates: partially pooled around each side's typical rate, fixed spread
+        # growth rates: partially pooled around each side's typical rate, with a fixed spread
+        # (centred) or a learned one (non-centred: the spread can shrink towards 0)
         mu_lam = pm.Normal("log_growth_mean", 0.0, 1.0, dims=D.WEIGHTS)
-        log_growth = pm.Normal(
-            "log_growth",
-            mu_lam[:, None],
-            settings.growth_spread,
-            dims=(D.WEIGHTS, SEGMENT_DIM),
-        )
+        if settings.learn_growth_spread:
+            spread = pm.HalfNormal("growth_spread", settings.growth_spread)
+            z_lam = pm.Normal("log_growth_std", 0.0, 1.0, dims=(D.WEIGHTS, SEGMENT_DIM))
+            log_growth = pm.Deterministic(
+                "log_growth", mu_lam[:, None] + spread * z_lam, dims=(D.WEIGHTS, SEGMENT_DIM)
+            )
+        else:
+            log_growth = pm.Normal(
+                "log_growth",
+                mu_lam[:, None],
+                settings.growth_spread,
+                dims=(D.WEIGHTS, SEGMENT_DIM),
+            )
         rise = pt.concatenate([pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1)
         # level: each side's frontier averaged over the knots (pinned by all of its models, so
         # it is not a pivot that trades off against one segment's growth)
@@ -310,6 +319,9 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         if settings.public_advantage:
             gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
             effect = effect + gamma * open_public
+            if settings.public_advantage_trend:  # per year of the open model's release time
+                trend = pm.Normal("public_advantage_trend", 0.0, settings.prior_scale_gamma)
+                effect = effect + trend * public_time
         if settings.open_offsets:
             effect = effect + open_offsets(design, settings)[b_idx] * open_rows
         if settings.provider_degradation and design.providers:

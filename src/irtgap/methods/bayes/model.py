@@ -42,6 +42,13 @@ the log-odds scale (``lapse_pooling="partial"``, the default),
 
 or independent, :math:`\lambda_b \sim \operatorname{Beta}(1, 20)` (``lapse_pooling="none"``).
 
+With ``public_advantage_trend=True`` (off by default, see :class:`GapSettings`) the open
+advantage changes with the open model's release time: :math:`\gamma` becomes
+:math:`\gamma + \gamma_t\,(t_m - \bar t)`, :math:`\gamma_t \sim \mathcal N(0, 0.5)` per year
+(``prior_scale_gamma``), :math:`\bar t` the mean release time of the open models' rows on public
+benchmarks (so :math:`\gamma` is the advantage there on average). The ``public`` gap at date
+:math:`t` then raises the open frontier by :math:`\gamma + \gamma_t (t - \bar t)`.
+
 With ``open_offsets=True`` (off by default, see :class:`GapSettings`) open models get an offset on
 each benchmark on top of their capability: :math:`\eta_i` gains
 :math:`+\,\alpha_b\,o_b\,[g_m = \text{open}]`, with
@@ -88,7 +95,10 @@ below the resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
 
 :math:`h` is the knot spacing in years, :math:`\lambda_{g,j}` the log growth rate of segment
 :math:`j` (partially pooled around the side's typical rate with a fixed spread
-:math:`\sigma_\lambda` = ``growth_spread``), :math:`L_g` the side's frontier level averaged over
+:math:`\sigma_\lambda` = ``growth_spread``; with ``learn_growth_spread=True`` the spread is
+learned, :math:`\sigma_\lambda \sim \mathcal{HN}(\text{growth\_spread})`, and the rates are
+sampled non-centred, :math:`\lambda_{g,j} = \mu_{\lambda,g} + \sigma_\lambda z_{g,j}`,
+:math:`z_{g,j} \sim \mathcal N(0, 1)`), :math:`L_g` the side's frontier level averaged over
 the knots. :math:`s_g v_k` is model :math:`k`'s shortfall below its side's frontier (small, cheap
 or old-recipe models): exponential with scale :math:`s_g`, plus a Normal part of sd
 :math:`\tau s_g` (:math:`\tau` = ``frontier_softness``) that lets a model sit slightly above the
@@ -256,6 +266,8 @@ class GapModel:
     prior_scale_gamma: float = GapSettings.prior_scale_gamma
     prior_scale_delta: float = GapSettings.prior_scale_delta
     growth_spread: float = GapSettings.growth_spread
+    learn_growth_spread: bool = GapSettings.learn_growth_spread
+    public_advantage_trend: bool = GapSettings.public_advantage_trend
     frontier_softness: float = GapSettings.frontier_softness
     open_offsets: bool = False
     open_country: str | None = None

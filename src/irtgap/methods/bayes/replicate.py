@@ -48,6 +48,7 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         "provider": design.provider_idx,
         "open": design.open_rows,
         "open_public": design.open_public,
+        "public_time": design.public_time,
         "floor": design.floor[b],
         "ceiling": design.ceiling[b],
     }
@@ -70,6 +71,11 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
     n_s = out["capability"].shape[0]
     out["gamma"] = (
         stacked["public_advantage"].to_numpy() if "public_advantage" in stacked else np.zeros(n_s)
+    )
+    out["gamma_trend"] = (
+        stacked["public_advantage_trend"].to_numpy()
+        if "public_advantage_trend" in stacked
+        else np.zeros(n_s)
     )
     delta = np.zeros((n_s, 1))  # index 0: first-party
     if "provider_degradation" in stacked:
@@ -104,6 +110,8 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
         pad = np.zeros((*delta.shape[:-1], n_needed - delta.shape[-1]))
         delta = np.concatenate([delta, pad], axis=-1)
     theta = cap[..., arrays["unit"]] + gamma[..., None] * arrays["open_public"]
+    if "gamma_trend" in params and "public_time" in arrays:
+        theta = theta + np.asarray(params["gamma_trend"])[..., None] * arrays["public_time"]
     theta = theta - delta[..., arrays["provider"] + 1]
     b = arrays["bench"]
     if "open_offset" in params and "open" in arrays:

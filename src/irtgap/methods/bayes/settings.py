@@ -16,7 +16,13 @@ from irtgap.methods.bayes.noise import NOISES
 LAPSE_POOLINGS = ("partial", "none")
 #: Settings added after fits were first saved, with the value that a fit saved without them was
 #: made with (:meth:`GapSettings.from_saved`).
-LEGACY_SETTINGS = {"lapse_threshold": 0.8, "lapse_pooling": "none", "noise": "beta"}
+LEGACY_SETTINGS = {
+    "lapse_threshold": 0.8,
+    "lapse_pooling": "none",
+    "noise": "beta",
+    "learn_growth_spread": False,
+    "public_advantage_trend": False,
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,14 @@ class GapSettings:
         by domain (``GapFit.gap(by="domain")``) and per benchmark (``GapFit.open_offsets``).
         Off by default: on the bundled data it fits a little better (ELPD-LOO +5.2, SE 4.7:
         within the noise) and mixes as well; see the model comparison in ``docs/model.md``.
+    public_advantage_trend : bool
+        The open public-benchmark advantage changes linearly with the open model's release
+        time, :math:`\gamma + \gamma_t (t_m - \bar t)`, with :math:`\gamma_t \sim
+        \mathcal N(0, \text{prior\_scale\_gamma})` per year and :math:`\bar t` the mean release
+        time of the open models' public-benchmark rows (so :math:`\gamma` stays the average
+        advantage): contamination that grows (or fades) over time. The ``public`` gap then moves
+        with the date. Off by default (see the model comparison in ``docs/model.md``); needs
+        ``public_advantage`` and is not combined with ``open_offsets``.
     open_country : str or None
         Model only the open models from this country (the ``country`` column, e.g.
         ``"China"``), with every closed model: the open side of the threshold method's
@@ -85,7 +99,14 @@ class GapSettings:
     growth_spread : float
         Prior sd of a segment's log growth rate around its side's typical rate (0.3: a year's
         growth rate can be about 0.55x to 1.8x the typical one at 2 sd; 0.5 mixed worse on the
-        bundled data, see ``docs/model.md``).
+        bundled data, see ``docs/model.md``). With ``learn_growth_spread`` it is the scale of
+        the half-normal prior of the learned spread instead.
+    learn_growth_spread : bool
+        Learn the spread :math:`\sigma_\lambda` of the segments' log growth rates,
+        :math:`\sigma_\lambda \sim \mathcal{HN}` (``growth_spread``), instead of fixing it at
+        ``growth_spread``; the rates are then sampled non-centred,
+        :math:`\lambda_{g,j} = \mu_{\lambda,g} + \sigma_\lambda z_{g,j}`. A frontier that grows
+        at a steady rate then shrinks the spread towards 0 and the gap's interval with it.
     frontier_softness : float
         :math:`\tau`, the sd of the Normal part of a model's standardized shortfall (0.4: a model
         can sit above its side's frontier by about 0.4 shortfall scales at 1 sd; a hard edge
@@ -110,6 +131,8 @@ class GapSettings:
     prior_scale_gamma: float = 0.5
     prior_scale_delta: float = 0.5
     growth_spread: float = 0.3
+    learn_growth_spread: bool = False
+    public_advantage_trend: bool = False
     frontier_softness: float = 0.4
     open_offsets: bool = False
     open_country: str | None = None
@@ -141,6 +164,8 @@ class GapSettings:
             "shortfall",
             "upper_asymptote",
             "open_offsets",
+            "learn_growth_spread",
+            "public_advantage_trend",
         ):
             value = getattr(self, name)
             if not isinstance(value, bool | np.bool_):
@@ -159,6 +184,17 @@ class GapSettings:
             if not ok:
                 need = "> 0" if minimum is None else f">= {minimum:g}"
                 raise ValueError(f"{name}={value!r}: give a finite number {need}")
+        if self.public_advantage_trend and not self.public_advantage:
+            raise ValueError(
+                "public_advantage_trend=True: a trend of the open public-benchmark advantage "
+                "needs the advantage itself; pass public_advantage=True"
+            )
+        if self.public_advantage_trend and self.open_offsets:
+            raise ValueError(
+                "public_advantage_trend=True with open_offsets=True: the gap by domain reads "
+                "one open shift per benchmark, which a trending advantage does not have; use "
+                "one of the two"
+            )
         lapse = self.lapse_threshold
         if (
             isinstance(lapse, bool | np.bool_)
