@@ -380,6 +380,7 @@ def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(
     best = max(section.MODEL_FORMS, key=lambda k: section.MODEL_FORMS[k][0])
     assert best in text
     assert f"the default form, an {section.DEFAULT_FORM} (ELPD-LOO +15.3" in text
+    assert "a learned growth spread (ELPD-LOO -2.0, SE 2.4) moves it by +0.29 and +0.25" in text
 
     class FakeFit:  # stands in for the GapFit the bayes section saves
         fitted_to = data

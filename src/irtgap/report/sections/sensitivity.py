@@ -183,6 +183,13 @@ MODEL_FORMS: dict[str, tuple[float, float, float, float]] = {
 }
 #: The row of :data:`MODEL_FORMS` that is today's default (``GapModel()``).
 DEFAULT_FORM = "upper asymptote near saturation, pooled lapses"
+#: Variants of today's default measured against it (docs/model.md, model forms, the rows marked
+#: with a pilcrow): ELPD-LOO difference from the default, its SE, and the change of the median gap
+#: at 2026-04-16 from the default's (private, public), in months.
+DEFAULT_VARIANTS: dict[str, tuple[float, float, float, float]] = {
+    "an open advantage trending in time": (0.0, 2.6, -0.15, 0.10),
+    "a learned growth spread": (-2.0, 2.4, 0.29, 0.25),
+}
 
 
 def _model_form_text() -> str:
@@ -203,7 +210,12 @@ def _model_form_text() -> str:
             f"sample within the diagnostics' limits and moves it by a further {bp - dp:+.1f} "
             f"and {bu - du:+.1f}"
         )
-    return text + f"; the other forms move the 2PL gap by at most {others:.1f} months"
+    text += f"; the other forms move the 2PL gap by at most {others:.1f} months"
+    variants = "; ".join(
+        f"{name} (ELPD-LOO {d:+.1f}, SE {se:.1f}) moves it by {dp:+.2f} and {du:+.2f}"
+        for name, (d, se, dp, du) in DEFAULT_VARIANTS.items()
+    )
+    return text + f". Against the default (private and public): {variants} months"
 
 
 def dependence(lobo: LoboResult, out_dir: Path, data: ScoreData | None = None) -> str:
