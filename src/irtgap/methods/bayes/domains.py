@@ -129,7 +129,8 @@ def group_shifts(
     the ``public`` group's shift is then :math:`\gamma + \gamma_t (t - \bar t)`, shape
     ``(chain, draw, len(years))`` (the other groups keep no public benchmark, or, without
     offsets, a domain's share of public benchmarks is not defined: the trend and the open
-    offsets are not combined, see :class:`GapSettings`).
+    offsets are not combined, see
+    :class:`~irtgap.methods.bayes.settings.GapSettings`).
     """
     if "public_advantage_trend" in posterior:
         if years is None:
