@@ -709,3 +709,12 @@ def test_a_trending_open_advantage_moves_the_public_gap_with_the_date(sim):
     rows = fit.design.rows[fit.design.open_public]
     mean_t = ((rows[D.DATE] - fit.design.origin).dt.days / 365.25).mean()
     assert centre == pytest.approx(mean_t, abs=1e-3)
+
+
+def test_a_trend_without_open_public_scores_is_refused(sim):
+    meta = sim.data.benchmarks.copy()
+    meta[D.ACCESS] = "private"
+    data = dataclasses.replace(sim.data, benchmarks=meta)
+    with pytest.raises(ValueError, match=r"^public_advantage_trend=True: .* have 0 \(check"):
+        GapModel(public_advantage_trend=True).build(data)
+    GapModel().build(data)  # without the trend the same data build

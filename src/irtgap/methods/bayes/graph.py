@@ -190,6 +190,15 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     """
     settings = settings or GapSettings()
     design = data if isinstance(data, Design) else settings.design(data)
+    if settings.public_advantage_trend:
+        when = np.unique(design.t_models[design.model_idx][design.open_public])
+        if len(when) < 2:
+            raise ValueError(
+                "public_advantage_trend=True: the trend of the open public-benchmark advantage "
+                "needs open models scored on public benchmarks at two or more release dates; "
+                f"the modelled data have {len(when)} (check the benchmarks' 'access' column), "
+                "so the trend would be its prior. Pass public_advantage_trend=False"
+            )
     models = design.models
     base_idx = design.base_idx
     unit_mask = base_idx == np.arange(len(models))
