@@ -18,7 +18,6 @@ from irtgap.analyses.domains import MIN_IRT_BENCHMARKS, DomainGaps, gap_by_domai
 from irtgap.core import dims as D
 from irtgap.core.errors import ScoreDataError
 from irtgap.methods.bayes.checks import _row_loglik, log_likelihood
-from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.domains import MIN_DOMAIN_BENCHMARKS
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel, build_model
@@ -122,7 +121,7 @@ def test_numpy_replicator_matches_the_graph_with_open_offsets(sim):
     mu = mean_fraction(params, arrays)
     phi = params["precision"][:, arrays["bench"]]
     z = fit.design.scaled_scores
-    mine = _row_loglik(mu, phi, z, z <= CENSOR, z >= 1 - CENSOR, "beta")
+    mine = _row_loglik(mu, phi, z, fit.design.row_resolution, "beta")
     graph = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...)
     graph = graph.to_numpy()
     # prior draws reach extremes where scipy's incomplete beta underflows to -inf (the graph's

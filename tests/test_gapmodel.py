@@ -18,7 +18,12 @@ import irtgap
 from irtgap.analyses.winners_curse import threshold_bias
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning
-from irtgap.methods.bayes.design import frontier_reference, make_design, match_hosted_versions
+from irtgap.methods.bayes.design import (
+    CENSOR,
+    frontier_reference,
+    make_design,
+    match_hosted_versions,
+)
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel, build_model, censored_beta_logp
 
@@ -172,6 +177,55 @@ def test_design_leaves_out_benchmarks_without_uncensored_scores(sim):
         design = make_design(data)
     assert "all-zero" not in design.benchmarks.index
     assert design.dropped["rows_on_censored_benchmarks"] == len(flat)
+
+
+def test_item_counts_set_each_benchmarks_resolution(sim):
+    """A benchmark of n items reads scores to half an item: n/n is censored at 1 - 1/(2n),
+    (n-1)/n is not; unknown counts keep 0.005; counts below 10 and non-counts are refused,
+    naming the benchmark and the column."""
+    bench = sim.data.scores[D.BENCHMARK].iloc[0]
+    scores = sim.data.scores.copy()
+    on = np.flatnonzero(scores[D.BENCHMARK] == bench)
+    ceiling = sim.data.benchmarks.loc[bench, "ceiling"]
+    scores.loc[on[0], D.SCORE] = ceiling  # 15/15
+    scores.loc[on[1], D.SCORE] = ceiling * 14 / 15
+    scores.loc[on[2], D.SCORE] = 0.0
+    meta = sim.data.benchmarks.assign(n_items=np.nan)
+    meta.loc[bench, "n_items"] = 15
+    data = irtgap.ScoreData(scores=scores, benchmarks=meta)
+    design = make_design(data)
+    k = list(design.benchmarks.index).index(bench)
+    np.testing.assert_allclose(design.resolution[k], 1 / 30)
+    assert (np.delete(design.resolution, k) == CENSOR).all()
+    rows = design.rows.index[
+        (design.rows[D.MODEL].isin(scores.loc[on[:3], D.MODEL]))
+        & (design.rows[D.BENCHMARK] == bench)
+    ]
+    # the design keeps the row order of the data it modelled
+    row_of = {m: i for i, m in zip(rows, design.rows.loc[rows, D.MODEL], strict=True)}
+    top, below, zero = (row_of[m] for m in scores.loc[on[:3], D.MODEL])
+    assert design.high_censored[top] and not design.high_censored[below]
+    assert design.low_censored[zero] and not design.low_censored[below]
+    # the same score without the count is only censored at 0.995
+    plain = make_design(irtgap.ScoreData(scores=scores, benchmarks=sim.data.benchmarks))
+    assert plain.high_censored[top] and not plain.high_censored[below]
+    assert plain.row_resolution[top] == CENSOR
+    meta.loc[bench, "n_items"] = 8
+    with pytest.raises(irtgap.ScoreDataError, match=f"n_items.*{bench}.*fewer than 10"):
+        make_design(irtgap.ScoreData(scores=scores, benchmarks=meta))
+    meta.loc[bench, "n_items"] = 15.5
+    with pytest.raises(irtgap.ScoreDataError, match=f"'n_items'.*whole number.*{bench}"):
+        make_design(irtgap.ScoreData(scores=scores, benchmarks=meta))
+    with pytest.raises(irtgap.ScoreDataError, match=f"'n_items'.*whole number.*{bench}"):
+        irtgap.ScoreData.from_frame(
+            scores,
+            model=D.MODEL,
+            benchmark=D.BENCHMARK,
+            score=D.SCORE,
+            date=D.DATE,
+            weights=D.WEIGHTS,
+            benchmarks=meta.assign(n_items=meta["n_items"].astype(object)).reset_index(),
+        )
 
 
 def test_gap_table_shape_and_public_shift(sim):

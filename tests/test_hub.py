@@ -171,6 +171,19 @@ def test_registry_typo_is_an_error(export_zip):
         load_epoch_hub(export_zip, benchmarks=over)
 
 
+def test_item_counts_declared_through_benchmarks(export_zip):
+    """``n_items`` given for a benchmark reaches its metadata (and the model's resolution);
+    the shipped registry leaves it blank; a count that is not whole is named."""
+    over = pd.DataFrame({"benchmark": ["OTIS Mock AIME 2024-2025"], "n_items": [45]})
+    data, _ = _load(export_zip, benchmarks=over)
+    items = data.benchmarks["n_items"]
+    assert items["OTIS Mock AIME 2024-2025"] == 45
+    assert items.drop("OTIS Mock AIME 2024-2025").isna().all()
+    over["n_items"] = [0.5]
+    with pytest.raises(ScoreDataError, match=r"benchmarks= table.*'n_items'.*OTIS"):
+        load_epoch_hub(export_zip, benchmarks=over)
+
+
 @pytest.mark.parametrize("bad", ["../evil.csv", "/etc/x.csv"])
 def test_unsafe_member_refused(tmp_path, bad):
     path = tmp_path / "evil.zip"

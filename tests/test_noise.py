@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import integrate, special, stats
 
@@ -57,6 +58,39 @@ def test_logit_normal_density_cdf_and_draws_agree():
     np.testing.assert_allclose(low, ref, rtol=1e-8)
 
 
+def test_logit_t_density_cdf_tails_and_draws_agree():
+    """The robust noise: the log-odds are Student-t (4 df) around logit(mu), scale
+    1 / sqrt(precision); density, CDF, censored tails and draws agree with scipy's t."""
+    mu, phi = np.array([0.1, 0.5, 0.93]), np.array([4.0, 25.0, 9.0])
+    z = np.array([0.2, 0.47, 0.9])
+    sd = 1 / np.sqrt(phi)
+    m = special.logit(mu)
+    ref = stats.t.logpdf(special.logit(z), noise.T_DOF, m, sd) - np.log(z * (1 - z))
+    np.testing.assert_allclose(noise.logpdf(z, mu, phi, "logit_t"), ref)
+    np.testing.assert_allclose(
+        noise.cdf(z, mu, phi, "logit_t"), stats.t.cdf(special.logit(z), noise.T_DOF, m, sd)
+    )
+    for j in range(3):  # the density integrates to the CDF
+        f = lambda t, j=j: np.exp(noise.logpdf(t, mu[j], phi[j], "logit_t"))  # noqa: E731
+        area = integrate.quad(f, 1e-12, z[j], limit=200)[0]
+        np.testing.assert_allclose(area, noise.cdf(z[j], mu[j], phi[j], "logit_t"), rtol=1e-5)
+    eps = np.array([CENSOR, 1 / 30, CENSOR])
+    tails = noise.censored_logp(mu, phi, np.array([True, True, False]), "logit_t", eps=eps)
+    ref = [
+        stats.t.logcdf(special.logit(CENSOR), noise.T_DOF, m[0], sd[0]),
+        stats.t.logcdf(special.logit(1 / 30), noise.T_DOF, m[1], sd[1]),
+        stats.t.logsf(special.logit(1 - CENSOR), noise.T_DOF, m[2], sd[2]),
+    ]
+    np.testing.assert_allclose(tails, ref, rtol=1e-8)
+    draws = noise.sample(
+        np.random.default_rng(0), np.full(20000, 0.3), np.full(20000, 4.0), "logit_t"
+    )
+    assert stats.kstest(draws, lambda x: noise.cdf(x, 0.3, 4.0, "logit_t")).pvalue > 0.01
+    # heavier tails than the logit-normal of the same scale: a far score costs less
+    far = np.array([0.999])
+    assert noise.logpdf(far, 0.5, 25.0, "logit_t") > noise.logpdf(far, 0.5, 25.0, "logit_normal")
+
+
 def test_beta_twins_match_scipy():
     mu, phi, z = np.array([0.2, 0.7]), np.array([10.0, 40.0]), np.array([0.25, 0.6])
     a, b = mu * phi, (1 - mu) * phi
@@ -69,6 +103,23 @@ def test_beta_twins_match_scipy():
     )
     with pytest.raises(ValueError, match="noise='gumbel'"):
         noise.logpdf(z, mu, phi, "gumbel")
+
+
+def test_censored_beta_series_is_accurate_at_coarse_resolutions():
+    """The log-space series of the censored Beta tail against scipy's incomplete beta, at the
+    resolution of benchmarks of 10 to 200 items and precisions up to its stated limit (40 terms
+    would be 2.8 log units off at 0.05, precision 1000 and a mean of 0.001)."""
+    for x in (CENSOR, 1 / 60, 1 / 40, 0.05):
+        top = 3000.0 if x == CENSOR else noise.SERIES_MAX_PRECISION  # 40 terms at CENSOR
+        for phi in (2.0, 50.0, 235.0, 1000.0, top):
+            mu = np.array([0.001, 0.05, 0.5, 0.95, 0.999])
+            p, q = mu * phi, (1 - mu) * phi
+            exact = special.betainc(p, q, x)
+            ok = exact > 1e-300
+            got = noise._log_betainc_small(p[ok], q[ok], x)
+            np.testing.assert_allclose(got, np.log(exact[ok]), rtol=1e-8, atol=1e-8)
+    assert noise.series_terms(CENSOR) == noise.SERIES_TERMS
+    assert noise.series_terms(0.05) > 3 * noise.SERIES_TERMS
 
 
 @pytest.mark.parametrize(
@@ -84,17 +135,44 @@ def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit):
     """The checks' numpy likelihood (integrated LOO) is the graph's, for each noise form and
     with a trending open advantage (the row effect the replicates and checks rebuild)."""
     fit = prior_fit(sim.data, GapModel(**options))
-    form = fit.settings.noise
     if fit.settings.public_advantage_trend:  # the trend moves rows: the test would see it
         assert np.abs(fit.posterior["public_advantage_trend"]).min() > 0
         assert np.count_nonzero(fit.design.public_time) > 10
+    z = fit.design.scaled_scores
+    assert ((z <= CENSOR) | (z >= 1 - CENSOR)).any()  # censored rows are compared too
+    _assert_likelihoods_equal(fit)
+
+
+def _with_items(data: irtgap.ScoreData, n_items: dict[str, int]) -> irtgap.ScoreData:
+    meta = data.benchmarks.assign(n_items=pd.Series(n_items, dtype=float))
+    return irtgap.ScoreData(scores=data.scores, benchmarks=meta)
+
+
+@pytest.mark.parametrize("form", noise.NOISES)
+def test_numpy_likelihood_matches_the_graph_with_item_counts(sim, form, prior_fit):
+    """Benchmarks with a known item count are censored at half an item (coarser than 0.005):
+    the graph and the numpy twins read the same rows as censored, at the same limits."""
+    # bench00 and bench01 reach 0.99 of the ceiling, bench03 has a score near 0
+    items = {"bench00": 12, "bench01": 20, "bench03": 12, "bench02": 5000}
+    fit = prior_fit(_with_items(sim.data, items), GapModel(noise=form))
+    eps = fit.design.row_resolution
+    np.testing.assert_allclose(
+        fit.design.resolution[:6], [1 / 24, 1 / 40, CENSOR, 1 / 24, CENSOR, CENSOR]
+    )  # 5000 items: never finer than CENSOR
+    z = fit.design.scaled_scores
+    coarse = (eps > CENSOR) & ((z <= eps) | (z >= 1 - eps)) & (z > CENSOR) & (z < 1 - CENSOR)
+    assert coarse.sum() >= 3  # rows censored only because of their item count
+    assert fit.design.low_censored[coarse].any() and fit.design.high_censored[coarse].any()
+    _assert_likelihoods_equal(fit)
+
+
+def _assert_likelihoods_equal(fit: GapFit) -> None:
     arrays = row_arrays(fit)
     params = all_sample_params(stacked_posterior(fit))
     mu = mean_fraction(params, arrays)
     phi = params["precision"][:, arrays["bench"]]
     z = fit.design.scaled_scores
-    assert ((z <= CENSOR) | (z >= 1 - CENSOR)).any()  # censored rows are compared too
-    mine = _row_loglik(mu, phi, z, z <= CENSOR, z >= 1 - CENSOR, form)
+    mine = _row_loglik(mu, phi, z, fit.design.row_resolution, fit.settings.noise)
     graph = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...)
     graph = graph.to_numpy()
     # the same rows are finite (the censored Beta tail by the graph's series, not scipy's

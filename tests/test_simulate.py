@@ -82,7 +82,13 @@ def test_defaults_reproduce_the_draws_of_earlier_versions(kwargs, n, total, firs
 
 
 def test_censor_is_the_models():
-    assert sim_module.CENSOR == CENSOR
+    """The simulator's filter and the model read resolution limits from one function."""
+    from irtgap.core.measurement import resolution_limits
+    from irtgap.methods.bayes import design as design_module
+
+    assert sim_module.resolution_limits is resolution_limits
+    assert design_module.resolution_limits is resolution_limits
+    assert design_module.CENSOR == CENSOR == 0.005
 
 
 # ---------------------------------------------------------------- frontiers and the true gap
@@ -233,6 +239,10 @@ def test_binomial_scores_are_shares_of_items():
     passed = t[D.SCORE].to_numpy() / kappa * items
     np.testing.assert_allclose(passed, np.round(passed), atol=1e-9)
     assert set(sim.truth["n_items"].values()) == {10, 40}
+    # the item counts are in the metadata, as a benchmark's documentation gives them
+    meta_items = sim.data.benchmarks["n_items"].to_dict()
+    assert meta_items == {b: float(n) for b, n in sim.truth["n_items"].items()}
+    assert "n_items" not in simulate(seed=9).data.benchmarks.columns
     assert sim.truth["precision"] is None
     # exact 0 and the ceiling occur, unlike Beta draws
     assert ((passed == 0) | (np.round(passed) == items)).any()
@@ -345,6 +355,7 @@ def test_semi_synthetic_truth_follows_its_options(small_frame):
     np.testing.assert_allclose(cap + short, at, atol=1e-9)
     binom = semi_synthetic(data, noise="binomial", n_items=20, seed=1, **kw)
     np.testing.assert_allclose(binom.data.scores[D.SCORE] * 20 % 1, 0, atol=1e-9)
+    assert (binom.data.benchmarks["n_items"] == 20).all()
     again = semi_synthetic(data, gap_months=lambda t: 6 + 2 * t, seed=1, **kw)
     pd.testing.assert_frame_equal(again.data.scores, sim.data.scores)
     with pytest.raises(ValueError, match="no open or no closed"):

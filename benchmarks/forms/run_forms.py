@@ -16,7 +16,8 @@ lapses), ``lapse_pooled`` (the same with the lapses partially pooled), ``lapse_p
 (``upper_asymptote=True``),
 ``offsets`` (``open_offsets=True``), ``knots6`` (``knot_months=6``), ``learned_spread``
 (``learn_growth_spread=True``: the 4PL default with the growth spread learned), ``public_trend``
-(``public_advantage_trend=True``: the 4PL default with an open advantage that trends in time).
+(``public_advantage_trend=True``: the 4PL default with an open advantage that trends in time),
+``logit_t`` (``noise="logit_t"``: the 4PL default with Student-t noise on the log-odds).
 ``default`` is today's ``GapModel()``, the same model as ``lapse_pooled_60`` since December
 2026; name ``lapse_none`` for the 2PL curve without an upper asymptote (the default before).
 Every other form names the settings it was measured with, so the committed rows stay
@@ -52,6 +53,7 @@ FORMS: dict[str, dict] = {
     "knots6": {"knot_months": 6, "upper_asymptote": False},
     "learned_spread": {"learn_growth_spread": True},
     "public_trend": {"public_advantage_trend": True},
+    "logit_t": {"noise": "logit_t"},
 }
 
 

@@ -33,10 +33,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit
+
+from irtgap.core.errors import ScoreDataError
+from irtgap.core.validate import check_item_counts
 
 #: :math:`\epsilon`: the mean score is kept within [eps, 1 - eps].
 MEAN_CLIP = 1e-6
+#: Scores are read as censored below ``CENSOR`` and above ``1 - CENSOR`` of the ceiling (see
+#: GapModel): the resolution limit of a reported score when its benchmark's item count is unknown.
+CENSOR = 0.005
+#: Fewest items (benchmark metadata ``n_items``) whose half-item resolution is read: a benchmark
+#: of n items resolves a score to :math:`1/(2n)`, at most 0.05.
+MIN_ITEMS = 10
 
 
 @dataclass(frozen=True)
@@ -78,3 +88,34 @@ def mean_score(
     """
     mu = floor + (1 - lapse - floor) * ops.sigmoid(slope * (effect - difficulty))
     return ops.clip(mu, MEAN_CLIP, 1 - MEAN_CLIP)
+
+
+def resolution_limits(benchmarks: pd.DataFrame) -> np.ndarray:
+    r"""Per row of ``benchmarks`` (metadata indexed by benchmark): the resolution limit of its
+    scores as a fraction of the ceiling, half an item :math:`1/(2n)` where ``n_items`` gives
+    the item count :math:`n` (a score of :math:`n/n` says only that the share is above
+    :math:`1 - 1/(2n)`), never finer than :data:`CENSOR`, and :data:`CENSOR` where the count is
+    unknown. A ScoreDataError names benchmarks with fewer than :data:`MIN_ITEMS` items.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from irtgap.core.measurement import resolution_limits
+    >>> meta = pd.DataFrame({"n_items": [15, None, 1000]}, index=["a", "b", "c"])
+    >>> resolution_limits(meta).round(4)
+    array([0.0333, 0.005 , 0.005 ])
+    """
+    if "n_items" not in benchmarks.columns:
+        return np.full(len(benchmarks), CENSOR)
+    n = check_item_counts(benchmarks["n_items"]).to_numpy(float)
+    few = np.isfinite(n) & (n < MIN_ITEMS)
+    if few.any():
+        raise ScoreDataError(
+            f"benchmark metadata column 'n_items': benchmark(s) {list(benchmarks.index[few])} have "
+            f"fewer than {MIN_ITEMS} items ({n[few].astype(int).tolist()}); the model reads scores "
+            f"to half an item and needs at least {MIN_ITEMS}: leave n_items blank for them (read "
+            f"to {CENSOR}) or leave the benchmark out"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half_item = np.where(np.isfinite(n), 0.5 / n, CENSOR)
+    return np.maximum(half_item, CENSOR)

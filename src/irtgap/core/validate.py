@@ -410,12 +410,28 @@ def index_benchmark_meta(meta: Any, *, origin: str = "the benchmarks= table") ->
     return meta
 
 
+def check_item_counts(col: pd.Series) -> pd.Series:
+    """The optional benchmark metadata column ``n_items`` (the number of items a score is the
+    share of) as floats: a whole number >= 1 where given, NaN where unknown; a ScoreDataError
+    names the benchmarks with anything else."""
+    num = pd.to_numeric(col, errors="coerce").astype(float)
+    bad = (num.isna() & col.notna()) | (num.notna() & ((num < 1) | (num != np.round(num))))
+    if bad.any():
+        raise ScoreDataError(
+            "benchmark metadata column 'n_items' (items per score) must be a whole number >= 1, "
+            f"or blank if unknown; benchmark(s) {_show(col.index[bad])} have "
+            f"{_show(col[bad].unique(), 5)}"
+        )
+    return num
+
+
 def normalize_benchmark_meta(meta: pd.DataFrame | None, names: Iterable[str]) -> pd.DataFrame:
     """Per-benchmark metadata indexed by benchmark, with defaults for benchmarks not described.
 
     Checks ``access`` (public / private / unknown), ``scale`` (one of :data:`SCALES`),
     ``random_baseline`` and ``ceiling`` (numbers; on fraction benchmarks
-    ``0 <= random_baseline < ceiling <= 1``) and ``release_date`` (as :func:`parse_dates`).
+    ``0 <= random_baseline < ceiling <= 1``), ``release_date`` (as :func:`parse_dates`) and,
+    where given, ``n_items`` (:func:`check_item_counts`).
     """
     names = [str(n) for n in names]
     if meta is None:
@@ -482,6 +498,8 @@ def normalize_benchmark_meta(meta: pd.DataFrame | None, names: Iterable[str]) ->
                 for b, r in meta.loc[bad_base].iterrows()
             )
         )
+    if "n_items" in meta.columns:
+        meta["n_items"] = check_item_counts(meta["n_items"])
     if "release_date" in meta.columns:
         meta["release_date"] = parse_dates(
             meta["release_date"],

@@ -17,6 +17,11 @@ Epoch AI Benchmarking Hub export). Columns:
     fractions; the others keep their unit and the IRT methods leave them out with a message.
 ``random_baseline``, ``ceiling``
     Score of a random guess and the best possible score, as fractions (blank for non-fractions).
+``n_items``
+    Optional: the number of items a score is the share of (whole, at least 10 for the Bayesian
+    model). The Bayesian model then reads scores to half an item (a perfect 15/15 says only that
+    the share is above 0.967). Blank in the shipped registry: the export does not state the
+    items and epochs behind each score.
 ``access``
     ``public`` (test items downloadable: contamination and hill-climbing possible) or ``private``.
 ``access_source``
@@ -50,6 +55,7 @@ from typing import Final
 import pandas as pd
 
 from irtgap.core.errors import ScoreDataError
+from irtgap.core.validate import check_item_counts
 
 #: Domains of the registry: a small fixed taxonomy.
 DOMAINS: Final = {
@@ -73,6 +79,7 @@ COLUMNS: Final = (
     "scale",
     "random_baseline",
     "ceiling",
+    "n_items",
     "access",
     "access_source",
     "domain",
@@ -152,6 +159,11 @@ def validate_registry(reg: pd.DataFrame, *, origin: str) -> pd.DataFrame:
                     f"{origin}: column {col!r} is not a number for {list(reg.index[bad])}"
                 )
             reg[col] = num
+    if "n_items" in reg.columns:
+        try:
+            reg["n_items"] = check_item_counts(reg["n_items"])
+        except ScoreDataError as err:
+            raise ScoreDataError(f"{origin}: {err}") from None
     return reg
 
 
@@ -198,6 +210,7 @@ METADATA_COLUMNS: Final = (
     "access_source",
     "random_baseline",
     "ceiling",
+    "n_items",
     "scale",
     "source_scale",
     "domain",

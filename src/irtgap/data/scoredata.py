@@ -93,7 +93,8 @@ class ScoreData:
     benchmarks : pandas.DataFrame
         Indexed by ``benchmark``: ``access`` (public / private / unknown), ``random_baseline``,
         ``ceiling`` (the best possible score; in (0, 1] on fraction benchmarks), ``scale``
-        (``fraction`` or another unit of :data:`irtgap.core.validate.SCALES`), ``release_date`` and
+        (``fraction`` or another unit of :data:`irtgap.core.validate.SCALES`), ``release_date``,
+        optionally ``n_items`` (items per score, which sets the Bayesian model's resolution) and
         any extra metadata columns given.
     log : dict
         What validation did: raw row count, rows dropped for each reason, duplicate rows merged and
@@ -178,8 +179,10 @@ class ScoreData:
             (0, 1] there, above ``random_baseline``), ``scale`` (``fraction`` by default, or
             another unit of :data:`irtgap.core.validate.SCALES`: ``minutes``, ``hours``, ``tokens``,
             ``elo``, ``rating``; anything else is refused as a typo), ``release_date`` (or
-            ``benchmark_release_date``). Benchmarks without metadata get ``access="unknown"``, a
-            random baseline of 0 and the fraction scale.
+            ``benchmark_release_date``), ``n_items`` (the number of items a score is the share
+            of, a whole number, blank if unknown: the Bayesian model then reads scores to half an
+            item, :func:`irtgap.core.measurement.resolution_limits`). Benchmarks without
+            metadata get ``access="unknown"``, a random baseline of 0 and the fraction scale.
         duplicates : {"max", "mean", "first", "raise"}
             What to do when several rows report the same (model, benchmark) pair. ``"max"`` (the
             default) keeps the highest score, as Epoch AI does; ``"mean"`` averages; ``"first"``

@@ -38,7 +38,7 @@ from scipy.special import logit
 from irtgap.core import dims as D
 from irtgap.core.errors import ScoreDataError
 from irtgap.core.gaps import Direction, date_grid, time_shift_gap, to_days
-from irtgap.core.measurement import mean_score
+from irtgap.core.measurement import mean_score, resolution_limits
 from irtgap.core.validate import check_choice, check_count, check_date, check_number
 from irtgap.data.datasets import load_dataset
 from irtgap.data.scoredata import ScoreData
@@ -48,10 +48,6 @@ ShortfallDist = Literal["exgaussian", "gamma"]
 Noise = Literal["beta", "binomial"]
 FrontierShape = Literal["quadratic", "s_curve"]
 
-#: Scores within this distance of 0 or the ceiling are censored by the Bayesian model
-#: (``irtgap.methods.bayes.design.CENSOR``, which the data layer cannot import; a test keeps the
-#: two equal). :func:`semi_synthetic` uses it to keep the benchmarks that model keeps.
-CENSOR = 0.005
 #: Years before the first release date from which :meth:`SimulatedData.true_gap` follows the
 #: frontiers (an open frontier at the start may equal the closed one of years before).
 _LOOKBACK_YEARS = 3
@@ -547,6 +543,8 @@ def simulate(
     )
     if bench_domain is not None:
         meta["domain"] = bench_domain
+    if noise == "binomial":
+        meta["n_items"] = items  # the world's item counts, as a benchmark's documentation gives
     data = ScoreData.from_frame(
         df,
         model="model",
@@ -666,8 +664,9 @@ def modelled_pattern(
     The filters of :func:`irtgap.methods.bayes.design.make_design`, in its order: scores on
     fraction-scale benchmarks only; models released on or after ``since``; benchmarks scored by
     at least ``min_models_per_benchmark`` models; benchmarks with at least
-    ``min_uncensored_per_benchmark`` scores strictly between :data:`CENSOR` and
-    ``1 - CENSOR`` of their ceiling. Returns the kept rows (``access`` joined) and the number of
+    ``min_uncensored_per_benchmark`` scores strictly inside their resolution limits
+    (:func:`irtgap.core.measurement.resolution_limits`: 0.005 of the ceiling unless
+    ``n_items`` is given). Returns the kept rows (``access`` joined) and the number of
     rows left out for each reason (the keys of ``make_design``'s ``dropped``).
     """
     t = data.with_access()
@@ -686,7 +685,9 @@ def modelled_pattern(
     thin = counts.index[counts < min_models_per_benchmark]
     t = drop(t[D.BENCHMARK].isin(thin), "rows_on_thin_benchmarks")
     frac = t[D.SCORE] / meta["ceiling"].reindex(t[D.BENCHMARK]).to_numpy(float)
-    inside = ((frac > CENSOR) & (frac < 1 - CENSOR)).groupby(t[D.BENCHMARK]).sum()
+    used = meta.loc[sorted(t[D.BENCHMARK].unique())]
+    eps = pd.Series(resolution_limits(used), index=used.index).reindex(t[D.BENCHMARK]).to_numpy()
+    inside = ((frac > eps) & (frac < 1 - eps)).groupby(t[D.BENCHMARK]).sum()
     flat = inside.index[inside < min_uncensored_per_benchmark]
     t = drop(t[D.BENCHMARK].isin(flat), "rows_on_censored_benchmarks")
     if t.empty or t[D.WEIGHTS].nunique() < 2:
@@ -873,6 +874,8 @@ def semi_synthetic(
     else:
         z = rng.binomial(items[bidx], mu) / items[bidx]
     out = rows.drop(columns=[D.ACCESS]).assign(**{D.SCORE: ceiling[bidx] * z})
+    if noise == "binomial":
+        meta = meta.assign(n_items=items)  # the world's item counts, as documentation gives
     synthetic = ScoreData.from_frame(
         out,
         model=D.MODEL,

@@ -74,7 +74,6 @@ from scipy import special, stats
 
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
-from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
 from irtgap.methods.bayes.noise import cdf as noise_cdf
 from irtgap.methods.bayes.noise import censored_logp
@@ -178,18 +177,21 @@ def _row_loglik(
     mu: np.ndarray,
     phi: np.ndarray,
     z: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
+    eps: np.ndarray,
     noise: str,
 ) -> np.ndarray:
     """Log-likelihood of fractions ``z`` (last axis: rows) under the fit's noise around ``mu``
-    (:mod:`irtgap.methods.bayes.noise`), censored rows as the probability beyond their limit
-    (the model's likelihood, see :mod:`irtgap.methods.bayes.model`)."""
-    zc = np.clip(z, CENSOR, 1 - CENSOR)
+    (:mod:`irtgap.methods.bayes.noise`), censored rows (beyond their resolution limit ``eps``)
+    as the probability beyond their limit (the model's likelihood, see
+    :mod:`irtgap.methods.bayes.model`)."""
+    low, high = z <= eps, z >= 1 - eps
+    zc = np.clip(z, eps, 1 - eps)
     out = noise_logpdf(zc, mu, phi, noise)
     cens = np.flatnonzero(low | high)
     if cens.size:
-        out[..., cens] = censored_logp(mu[..., cens], phi[..., cens], low[cens], noise)
+        out[..., cens] = censored_logp(
+            mu[..., cens], phi[..., cens], low[cens], noise, eps=eps[cens]
+        )
     return np.asarray(out)
 
 
@@ -277,8 +279,8 @@ def _integrate(
     frontier = post["capability"] + post["shortfall"]  # each unit's frontier value (S, unit)
     softness = float(fit.settings.frontier_softness)
     v_draws = stacked["shortfall_std"].transpose(SAMPLE_DIM, ...).to_numpy()  # (S, unit)
-    z = fit.design.scaled_scores
-    low, high = z <= CENSOR, z >= 1 - CENSOR
+    z, eps = fit.design.scaled_scores, fit.design.row_resolution
+    low, high = fit.design.low_censored, fit.design.high_censored
     n_pen = delta.shape[1]
     prov = np.minimum(arrays["provider"] + 1, n_pen - 1)
     n_s = gamma.shape[0]
@@ -305,7 +307,7 @@ def _integrate(
             lapse=post["lapse"][:, None, b],
         )
         phi = post["precision"][:, None, b]
-        lr = _row_loglik(mu, phi, z[mine], low[mine], high[mine], noise)  # (S, G, n)
+        lr = _row_loglik(mu, phi, z[mine], eps[mine], noise)  # (S, G, n)
         total = lr.sum(axis=-1)
         log_all = _logtrapz(total, log_w)  # (S,)
         for j, r in enumerate(mine):
@@ -315,7 +317,7 @@ def _integrate(
             others = np.delete(lr, j, axis=-1).sum(axis=-1)
             log_rest = _logtrapz(others, log_w)
             values[:, r] = log_all - log_rest
-            x = CENSOR if low[r] else (1 - CENSOR if high[r] else z[r])
+            x = eps[r] if low[r] else (1 - eps[r] if high[r] else z[r])
             with np.errstate(divide="ignore"):
                 log_cdf = np.log(noise_cdf(x, mu[:, :, j], phi[:, :, j], noise))
             cdfs[int(r)] = np.exp(_logtrapz(others + log_cdf, log_w) - log_rest)
@@ -364,15 +366,15 @@ def loo_pit(
         w = np.exp(lw - special.logsumexp(lw, axis=1, keepdims=True))
     arrays = row_arrays(fit)
     stacked = stacked_posterior(fit)
-    z = fit.design.scaled_scores
-    low, high = z <= CENSOR, z >= 1 - CENSOR
+    z, eps = fit.design.scaled_scores, fit.design.row_resolution
+    low, high = fit.design.low_censored, fit.design.high_censored
     pit = np.empty(z.size)
     params = all_sample_params(stacked)
     for chunk in np.array_split(np.arange(z.size), max(1, z.size // 400)):
         sub = {k: v[chunk] for k, v in arrays.items()}
         mu = mean_fraction(params, sub)  # (S, rows)
         phi = params["precision"][:, sub["bench"]]
-        x = np.where(low[chunk], CENSOR, np.where(high[chunk], 1 - CENSOR, z[chunk]))
+        x = np.where(low[chunk], eps[chunk], np.where(high[chunk], 1 - eps[chunk], z[chunk]))
         cdf = noise_cdf(x, mu, phi, fit.settings.noise)  # (S, rows)
         for k, r in enumerate(chunk):
             if integrated_cdf is not None and int(r) in integrated_cdf:
@@ -439,10 +441,11 @@ def predictive_checks(
     phi = params["precision"][:, arrays["bench"]]
     rng = np.random.default_rng(seed)
     rep = noise_sample(rng, mu, phi, fit.settings.noise)
-    rep = np.where(rep <= CENSOR, 0.0, np.where(rep >= 1 - CENSOR, 1.0, rep))
+    eps = arrays["resolution"]
+    rep = np.where(rep <= eps, 0.0, np.where(rep >= 1 - eps, 1.0, rep))
     # observed scores on the replicates' footing: beyond a resolution limit reads as 0 or 1
     z = fit.design.scaled_scores
-    obs = np.where(z <= CENSOR, 0.0, np.where(z >= 1 - CENSOR, 1.0, z))
+    obs = np.where(z <= eps, 0.0, np.where(z >= 1 - eps, 1.0, z))
     table = _row_table(fit)
     labels = {
         "benchmark": table[D.BENCHMARK].astype(str),

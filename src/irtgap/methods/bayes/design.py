@@ -25,11 +25,11 @@ import pandas as pd
 from irtgap.core import dims as D
 from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
 from irtgap.core.gaps import to_days
+from irtgap.core.measurement import CENSOR as CENSOR
+from irtgap.core.measurement import resolution_limits
 from irtgap.core.validate import check_date, check_dates
 from irtgap.data.scoredata import ScoreData
 
-#: Scores are treated as censored below ``CENSOR`` and above ``1 - CENSOR`` (see GapModel).
-CENSOR = 0.005
 DAYS_PER_YEAR = 365.25
 KNOT_DIM = "knot"
 PROVIDER_DIM = "provider"
@@ -82,8 +82,32 @@ class Design:
     @property
     def scaled_scores(self) -> np.ndarray:
         r"""Per row: the score as a fraction of its benchmark's ceiling, :math:`y_i / \kappa_b`
-        (in [0, 1]; at or above ``1 - CENSOR`` it is censored at the top)."""
+        (in [0, 1]; at or above one minus its :attr:`resolution` it is censored at the top)."""
         return self.rows[D.SCORE].to_numpy(float) / self.ceiling[self.benchmark_idx]
+
+    @property
+    def resolution(self) -> np.ndarray:
+        r"""Per benchmark: the resolution limit :math:`\epsilon_b` of its scores, as a fraction
+        of the ceiling: half an item, :math:`1/(2 n_b)`, where the metadata give the item count
+        ``n_items`` (a score of :math:`n_b/n_b` says only that the true share is above
+        :math:`1 - 1/(2n_b)`), never finer than :data:`CENSOR`; :data:`CENSOR` elsewhere."""
+        return resolution_limits(self.benchmarks)
+
+    @property
+    def row_resolution(self) -> np.ndarray:
+        """Per row: its benchmark's :attr:`resolution`."""
+        return self.resolution[self.benchmark_idx]
+
+    @property
+    def low_censored(self) -> np.ndarray:
+        """Per row: the score is at or below its resolution limit (censored at the bottom)."""
+        return self.scaled_scores <= self.row_resolution
+
+    @property
+    def high_censored(self) -> np.ndarray:
+        """Per row: the score is at or above one minus its resolution limit (censored at the
+        top)."""
+        return self.scaled_scores >= 1 - self.row_resolution
 
     @property
     def open_public(self) -> np.ndarray:
@@ -367,7 +391,9 @@ def make_design(
     # models are beyond it: its slope is unidentified and its posterior a funnel
     ceiling = meta["ceiling"].reindex(t[D.BENCHMARK]).to_numpy(float)
     frac = t[D.SCORE] / ceiling  # fraction of the ceiling (as modelled)
-    inside = ((frac > CENSOR) & (frac < 1 - CENSOR)).groupby(t[D.BENCHMARK]).sum()
+    used = meta.loc[sorted(t[D.BENCHMARK].unique())]
+    eps = pd.Series(resolution_limits(used), index=used.index).reindex(t[D.BENCHMARK]).to_numpy()
+    inside = ((frac > eps) & (frac < 1 - eps)).groupby(t[D.BENCHMARK]).sum()
     flat = inside.index[inside < min_uncensored_per_benchmark]
     if len(flat):
         n_flat = int(t[D.BENCHMARK].isin(flat).sum())

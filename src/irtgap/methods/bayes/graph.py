@@ -8,6 +8,8 @@ the draws in a :class:`~irtgap.methods.bayes.fit.GapFit`, so that what reads a f
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,7 @@ from irtgap.methods.bayes.design import (
     frontier_reference,
     saturating_benchmarks,
 )
-from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, SERIES_TERMS
+from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, T_DOF, series_terms
 from irtgap.methods.bayes.settings import GapSettings
 
 UNIT_DIM = "unit"
@@ -54,8 +56,9 @@ CENSORED_DIM = "obs_censored"
 PYTENSOR_OPS = MathOps(sigmoid=pm.math.sigmoid, clip=pt.clip)
 
 
-def censored_beta_logp(a: Any, b: Any, low: np.ndarray) -> Any:
-    r"""Log probability that a Beta(a, b) score lies beyond the resolution limit.
+def censored_beta_logp(a: Any, b: Any, low: np.ndarray, eps: np.ndarray | float = CENSOR) -> Any:
+    r"""Log probability that a Beta(a, b) score lies beyond its resolution limit ``eps`` (per
+    row, a constant).
 
     For left-censored scores (``low``), :math:`\log P(Y \le \epsilon) = \log I_\epsilon(a, b)`;
     for right-censored ones, :math:`\log I_\epsilon(b, a)`. The regularised incomplete beta at
@@ -64,35 +67,77 @@ def censored_beta_logp(a: Any, b: Any, low: np.ndarray) -> Any:
     .. math:: I_x(a, b) = \frac{x^a (1-x)^b}{a B(a, b)} \sum_{n \ge 0} t_n,\quad t_0 = 1,\
         t_{n+1} = t_n \frac{a + b + n}{a + 1 + n} x,
 
-    truncated at :data:`SERIES_TERMS` terms: much cheaper to differentiate than a general
-    incomplete-beta routine, and accurate because :math:`x = 0.005` is small.
+    truncated at :func:`~irtgap.methods.bayes.noise.series_terms` terms (40 at
+    :math:`x = 0.005`, more for the coarser limits of benchmarks with few items): much cheaper to
+    differentiate than a general incomplete-beta routine, and accurate because :math:`x` is small.
     """
     p = pt.where(low, a, b)
     q = pt.where(low, b, a)
-    x = CENSOR
-    j = np.arange(SERIES_TERMS, dtype=float)[None, :]
-    log_ratio = pt.log(p[:, None] + q[:, None] + j) - pt.log(p[:, None] + 1 + j) + np.log(x)
+    x = np.broadcast_to(np.asarray(eps, float), np.shape(low))
+    log_x = np.log(x)[:, None]
+    j = np.arange(series_terms(float(x.max()) if x.size else CENSOR), dtype=float)[None, :]
+    log_ratio = pt.log(p[:, None] + q[:, None] + j) - pt.log(p[:, None] + 1 + j) + log_x
     log_terms = pt.concatenate([pt.zeros_like(p)[:, None], pt.cumsum(log_ratio, axis=1)], axis=1)
     log_total = pt.logsumexp(log_terms, axis=1)
     log_beta = pt.gammaln(p) + pt.gammaln(q) - pt.gammaln(p + q)
     return p * np.log(x) + q * np.log1p(-x) - pt.log(p) - log_beta + log_total
 
 
-def _censored_beta_random(
+def _beta_random(
     a: np.ndarray, b: np.ndarray, rng: np.random.Generator | None = None, size: Any = None
 ) -> np.ndarray:
-    rng = rng or np.random.default_rng()
-    return np.clip(rng.beta(a, b, size=size), CENSOR, 1 - CENSOR)
+    return np.asarray((rng or np.random.default_rng()).beta(a, b, size=size))
 
 
-def _censored_logit_normal_random(
+def _logit_normal_random(
     m: np.ndarray, sd: np.ndarray, rng: np.random.Generator | None = None, size: Any = None
 ) -> np.ndarray:
     rng = rng or np.random.default_rng()
-    z = 1 / (
-        1 + np.exp(-(m + sd * rng.standard_normal(size=size if size is not None else np.shape(m))))
-    )
-    return np.clip(z, CENSOR, 1 - CENSOR)
+    shape = size if size is not None else np.shape(m)
+    return np.asarray(1 / (1 + np.exp(-(m + sd * rng.standard_normal(size=shape)))))
+
+
+def _logit_t_random(
+    m: np.ndarray, sd: np.ndarray, rng: np.random.Generator | None = None, size: Any = None
+) -> np.ndarray:
+    rng = rng or np.random.default_rng()
+    shape = size if size is not None else np.shape(m)
+    return np.asarray(1 / (1 + np.exp(-(m + sd * rng.standard_t(T_DOF, size=shape)))))
+
+
+@dataclass(frozen=True)
+class _CensoredDraws:
+    """The random function of a censored score term: draws of ``draw`` clipped to the rows'
+    resolution limits (the third parameter), as the likelihood reads them."""
+
+    draw: Callable[..., np.ndarray]
+
+    def __call__(
+        self,
+        p1: np.ndarray,
+        p2: np.ndarray,
+        eps: np.ndarray,
+        rng: np.random.Generator | None = None,
+        size: Any = None,
+    ) -> np.ndarray:
+        return np.clip(self.draw(p1, p2, rng, size), eps, 1 - eps)
+
+
+def _logit_t_logp(value: Any, m: Any, sd: Any) -> Any:
+    """Log density of a fraction whose log-odds are Student-t (``T_DOF``) around ``m``, scale
+    ``sd``: the t density of the log-odds times the logit's Jacobian."""
+    x = pt.log(value) - pt.log1p(-value)
+    return pm.logp(pm.StudentT.dist(nu=T_DOF, mu=m, sigma=sd), x) - pt.log(value) - pt.log1p(-value)
+
+
+def _normal_logcdf(r: Any) -> Any:
+    r""":math:`\log \Phi(r)`, the standard Normal."""
+    return normal_lcdf(0.0, 1.0, r)
+
+
+def _t_logcdf(r: Any) -> Any:
+    r""":math:`\log P(T \le r)`, :math:`T \sim t_\nu` standard (``T_DOF``)."""
+    return pm.logcdf(pm.StudentT.dist(nu=T_DOF, mu=0.0, sigma=1.0), r)
 
 
 def open_offsets(design: Design, settings: GapSettings) -> Any:
@@ -142,25 +187,39 @@ def lapse_rates(pooling: str) -> Any:
     return pm.Deterministic("lapse_saturating", pm.math.sigmoid(m + s * z), dims=SATURATING_DIM)
 
 
-def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int) -> None:
+def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int, eps: np.ndarray) -> None:
     """The scores' likelihood (call inside the model's context): rows ``[:n_in]`` uncensored
-    (``score``), the rest censored at the resolution limits (``score_censored``); see
-    :mod:`irtgap.methods.bayes.noise`."""
-    low = y[n_in:] <= CENSOR
-    if noise == "logit_normal":
+    (``score``), the rest censored at their resolution limits ``eps`` (per row;
+    ``score_censored``); see :mod:`irtgap.methods.bayes.noise`."""
+    eps_c = eps[n_in:]
+    low = y[n_in:] <= eps_c
+    if noise in ("logit_normal", "logit_t"):
+        # a Normal or Student-t shift of the log-odds; censored rows: its CDF beyond the limit
         m = pt.log(mu) - pt.log1p(-mu)
         sd = 1 / pt.sqrt(phi)
-        pm.LogitNormal("score", mu=m[:n_in], sigma=sd[:n_in], observed=y[:n_in], dims=D.OBS)
+        if noise == "logit_t":
+            draw, std_logcdf = _logit_t_random, _t_logcdf
+            pm.CustomDist(
+                "score",
+                m[:n_in],
+                sd[:n_in],
+                logp=_logit_t_logp,
+                random=draw,
+                observed=y[:n_in],
+                dims=D.OBS,
+            )
+        else:
+            draw, std_logcdf = _logit_normal_random, _normal_logcdf
+            pm.LogitNormal("score", mu=m[:n_in], sigma=sd[:n_in], observed=y[:n_in], dims=D.OBS)
         if n_in < len(y):
-            e = float(np.log(CENSOR) - np.log1p(-CENSOR))
+            e = np.log(eps_c) - np.log1p(-eps_c)
             pm.CustomDist(
                 "score_censored",
                 m[n_in:],
                 sd[n_in:],
-                logp=lambda value, m_, s_: normal_lcdf(
-                    0.0, 1.0, pt.where(low, e - m_, m_ + e) / s_
-                ),
-                random=_censored_logit_normal_random,
+                eps_c,
+                logp=lambda value, m_, s_, _e: std_logcdf(pt.where(low, e - m_, m_ + e) / s_),
+                random=_CensoredDraws(draw),
                 observed=y[n_in:],
                 dims=CENSORED_DIM,
             )
@@ -174,8 +233,9 @@ def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int) -> None
             "score_censored",
             a[n_in:],
             b[n_in:],
-            logp=lambda value, a_, b_: censored_beta_logp(a_, b_, low),
-            random=_censored_beta_random,
+            eps_c,
+            logp=lambda value, a_, b_, _e: censored_beta_logp(a_, b_, low, eps_c),
+            random=_CensoredDraws(_beta_random),
             observed=y[n_in:],
             dims=CENSORED_DIM,
         )
@@ -210,8 +270,9 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
 
     bench = design.benchmarks
     # scores as fractions of their benchmark's ceiling (see the module docstring)
-    y_rows = np.clip(design.scaled_scores, CENSOR, 1 - CENSOR)
-    inside_rows = (y_rows > CENSOR) & (y_rows < 1 - CENSOR)
+    eps_rows = design.row_resolution
+    y_rows = np.clip(design.scaled_scores, eps_rows, 1 - eps_rows)
+    inside_rows = (y_rows > eps_rows) & (y_rows < 1 - eps_rows)
     # rows reordered: uncensored first, then censored (each in data order), so that the two
     # likelihood terms take slices of the row vectors (cheap views) instead of masks
     order = np.concatenate([np.flatnonzero(inside_rows), np.flatnonzero(~inside_rows)])
@@ -357,5 +418,5 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             ops=PYTENSOR_OPS,
         )
         phi = precision[b_idx]
-        _likelihood(settings.noise, mu, phi, y, n_in)
+        _likelihood(settings.noise, mu, phi, y, n_in, eps_rows[order])
     return model

@@ -19,7 +19,7 @@ score is :math:`z_i = y_i / \kappa_b \in [0, 1]`, with floor :math:`f_b = c_b / 
         \qquad(\text{so } \operatorname{E}[y_i] = c_b + (\kappa_b - c_b)\,
         \operatorname{logistic}(\eta_i)\text{ with Beta noise}) \\
     z_i &\sim \operatorname{Beta}(\mu_i \phi_b,\ (1 - \mu_i)\phi_b),
-        \text{ censored to } [\epsilon, 1 - \epsilon],\ \epsilon = 0.005
+        \text{ censored to } [\rho_b, 1 - \rho_b]
 
 With ``noise="logit_normal"`` (see :class:`GapSettings`) the noise is a shift on the log-odds
 scale instead, :math:`\operatorname{logit} z_i \sim \mathcal N(\operatorname{logit}\mu_i,
@@ -68,8 +68,8 @@ is the open models' capability at offset 0, the centre of the offsets' distribut
 gap by domain and per benchmark is read from these offsets
 (:mod:`irtgap.methods.bayes.domains`).
 
-A score at its benchmark's ceiling (:math:`z_i \ge 1 - \epsilon`, i.e.
-:math:`y_i \ge (1 - \epsilon)\kappa_b`) is right-censored whatever the ceiling; a score above the
+A score at its benchmark's ceiling (:math:`z_i \ge 1 - \rho_b`, i.e.
+:math:`y_i \ge (1 - \rho_b)\kappa_b`) is right-censored whatever the ceiling; a score above the
 ceiling is an error. The replicator (:func:`irtgap.analyses.winners_curse.replicate_scores`) and the
 simulator (:func:`irtgap.simulate`) draw scores by this same formula, :math:`y = \kappa_b z`.
 Benchmarks whose access is unknown are modelled as private (no :math:`\gamma`), with a warning
@@ -78,9 +78,13 @@ naming them (:func:`irtgap.methods.bayes.design.make_design`).
 A hosted version (``chutes/QwQ-32B``) shares the capability :math:`\theta_{k(m)}` of the
 first-party version it serves (see :func:`irtgap.methods.bayes.design.match_hosted_versions`), so
 the provider penalty is identified by the hosted versus first-party scores of the same weights.
-Exact 0 and the ceiling are not clipped silently: a score at or below :math:`\epsilon` contributes
-the Beta probability of lying below :math:`\epsilon` (left-censoring: the score is known only to be
-below the resolution of the benchmark), and likewise above :math:`1 - \epsilon`.
+Exact 0 and the ceiling are not clipped silently: a score at or below :math:`\rho_b` contributes
+the Beta probability of lying below :math:`\rho_b` (left-censoring: the score is known only to
+be below the resolution of the benchmark), and likewise above :math:`1 - \rho_b`. The
+resolution is half an item, :math:`\rho_b = \max(1/(2n_b), 0.005)`, where the benchmark
+metadata give its item count :math:`n_b` (``n_items``, at least 10): on a 15-item benchmark
+15/15 says only that the share is above 0.967, not above 0.995, which would pull the
+capabilities of models at the ceiling up. Without ``n_items``, :math:`\rho_b = 0.005`.
 
 **Capability over time.** Each side has a frontier :math:`F_g(t)`, piecewise linear between knots
 :math:`\tau_0 < \dots < \tau_K` spaced ``knot_months`` apart, non-decreasing by construction:
@@ -134,7 +138,7 @@ default, scored by the most frontier models): :math:`D_{\text{anchor}} = 0`,
 :math:`\alpha_{\text{anchor}} = 1`, so one capability unit is one logit of the anchor benchmark's
 above-floor success rate and 0 is its difficulty. Orientation: :math:`\alpha_b > 0` and the
 frontiers increase, so no sign flips are possible. Benchmarks on which fewer than three scores lie
-strictly inside :math:`(\epsilon, 1 - \epsilon)` are left out with a warning (their slope is not
+strictly inside :math:`(\rho_b, 1 - \rho_b)` are left out with a warning (their slope is not
 identified). The scale can be mapped onto Epoch's ECI through two anchor models
 (:meth:`irtgap.methods.bayes.fit.GapFit.capabilities` with ``eci_anchors``).
 
@@ -173,10 +177,10 @@ from irtgap.methods.bayes.design import Design
 from irtgap.methods.bayes.graph import CENSORED_DIM as CENSORED_DIM
 from irtgap.methods.bayes.graph import PYTENSOR_OPS as PYTENSOR_OPS
 from irtgap.methods.bayes.graph import SEGMENT_DIM as SEGMENT_DIM
-from irtgap.methods.bayes.graph import SERIES_TERMS as SERIES_TERMS
 from irtgap.methods.bayes.graph import UNIT_DIM as UNIT_DIM
 from irtgap.methods.bayes.graph import build_model
 from irtgap.methods.bayes.graph import censored_beta_logp as censored_beta_logp
+from irtgap.methods.bayes.noise import SERIES_TERMS as SERIES_TERMS
 from irtgap.methods.bayes.settings import GapSettings
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ measurement (:mod:`irtgap.methods.bayes.model`):
 :math:`\tilde z_i \sim \operatorname{Beta}(\mu_i^{(s)}\phi_b^{(s)}, (1-\mu_i^{(s)})\phi_b^{(s)})`
 (or the logit-normal noise of ``GapModel(noise="logit_normal")``, see
 :mod:`irtgap.methods.bayes.noise`),
-with :math:`\tilde z_i` beyond the resolution limits :math:`[\epsilon, 1-\epsilon]` reported as 0
+with :math:`\tilde z_i` beyond the resolution limits :math:`[\rho_b, 1-\rho_b]` reported as 0
 or 1 (the model reads those as censored). The winner's-curse replication
 (:func:`irtgap.threshold_bias`) and the posterior predictive checks
 (:mod:`irtgap.methods.bayes.checks`) both draw from here.
@@ -35,8 +35,8 @@ SAMPLE_DIM = "sample"
 
 def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     """Per modelled row (``fit.design.rows`` order): capability unit, benchmark, provider (-1
-    first-party), open, open x public, and the floor and ceiling of its benchmark (the floor as
-    a fraction of the ceiling, as modelled)."""
+    first-party), open, open x public, and the floor, ceiling and resolution limit of its
+    benchmark (the floor and resolution as fractions of the ceiling, as modelled)."""
     design = fit.design
     units = pd.Index(fit.posterior["unit"].to_numpy())
     rows = design.rows
@@ -51,6 +51,7 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         "public_time": design.public_time,
         "floor": design.floor[b],
         "ceiling": design.ceiling[b],
+        "resolution": design.row_resolution,
     }
 
 
@@ -142,6 +143,7 @@ def replicate_scores(
     phi = np.asarray(params["precision"])[..., arrays["bench"]]
     z = sample_noise(rng, mu, phi, noise)  # fraction of the ceiling
     # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
-    z = np.where(z <= CENSOR, 0.0, np.where(z >= 1 - CENSOR, 1.0, z))
+    eps = arrays.get("resolution", CENSOR)
+    z = np.where(z <= eps, 0.0, np.where(z >= 1 - eps, 1.0, z))
     ceiling = arrays.get("ceiling")
     return z if ceiling is None else z * ceiling

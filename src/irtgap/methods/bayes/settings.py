@@ -86,8 +86,10 @@ class GapSettings:
         ``open_filter``. The open rows left out are counted in ``Design.dropped``.
     noise : str
         The score noise around a row's mean fraction (:mod:`irtgap.methods.bayes.noise`):
-        ``"beta"`` (default) or ``"logit_normal"`` (a Normal shift on the log-odds scale, with
-        a per-benchmark sd; a cheaper gradient). See the model comparison in ``docs/model.md``.
+        ``"beta"`` (default), ``"logit_normal"`` (a Normal shift on the log-odds scale, with
+        a per-benchmark sd; a cheaper gradient) or ``"logit_t"`` (the same with Student-t
+        tails, 4 degrees of freedom: robust to a model unusually good or bad on one benchmark).
+        See the model comparison in ``docs/model.md``.
     public_advantage, provider_degradation, shortfall : bool
         Switch the terms off for sensitivity checks. Without ``shortfall`` every model sits on its
         side's frontier (u = 0), which reintroduces the winner's curse.

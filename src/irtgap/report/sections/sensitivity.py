@@ -189,6 +189,7 @@ DEFAULT_FORM = "upper asymptote near saturation, pooled lapses"
 DEFAULT_VARIANTS: dict[str, tuple[float, float, float, float]] = {
     "an open advantage trending in time": (0.0, 2.6, -0.15, 0.10),
     "a learned growth spread": (-2.0, 2.4, 0.29, 0.25),
+    "Student-t noise on the log-odds": (-10.4, 21.0, -0.32, -0.60),
 }
 
 
