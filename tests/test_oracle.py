@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import irtgap
-from irtgap.analyses.oracle import fit_oracle_frontier, information_floor, oracle_gap
+from irtgap.analyses.oracle import (
+    fit_oracle_frontier,
+    information_floor,
+    oracle_gap,
+    oracle_interval,
+)
 from irtgap.analyses.validation import MISSPECIFIED, VALIDATION_DATES
 
 
@@ -69,3 +75,44 @@ def test_oracle_refuses_dates_outside_the_world_and_bad_degrees():
     for bad in (1.5, True, "1"):
         with pytest.raises(ValueError, match="degree="):
             oracle_gap(sim, ["2024-01-01"], degree=bad)
+
+
+def test_oracle_interval_narrows_as_one_over_root_n_and_holds_the_estimate():
+    def width(n: int) -> float:
+        widths = []
+        for seed in range(3):
+            sim = irtgap.simulate(n_closed=n, n_open=n, n_benchmarks=4, gap_months=6.0, seed=seed)
+            iv = oracle_interval(sim, ["2024-07-01"], n_boot=60, seed=seed)
+            assert np.isfinite(iv.to_numpy()).all()
+            assert (iv["lower"] < iv["estimate"]).all() and (iv["estimate"] < iv["upper"]).all()
+            # the estimate is the oracle's point estimate, not a bootstrap summary
+            np.testing.assert_allclose(iv["estimate"], oracle_gap(sim, ["2024-07-01"]))
+            widths.append(float((iv["upper"] - iv["lower"]).iloc[0]))
+        return float(np.mean(widths))
+
+    small, large = width(40), width(640)
+    assert 0.15 < large / small < 0.4, (small, large)  # 1/sqrt(16) = 0.25 expected
+
+
+def test_oracle_interval_is_reproducible_and_refuses_bad_settings():
+    sim = irtgap.simulate(n_closed=40, n_open=40, n_benchmarks=4, seed=4)
+    a = oracle_interval(sim, VALIDATION_DATES, n_boot=30, seed=7)
+    b = oracle_interval(sim, VALIDATION_DATES, n_boot=30, seed=np.random.default_rng(7))
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError, match="n_boot=10"):
+        oracle_interval(sim, VALIDATION_DATES, n_boot=10)
+    with pytest.raises(ValueError, match=r"level=1\.5"):
+        oracle_interval(sim, VALIDATION_DATES, level=1.5)
+    with pytest.raises(ValueError, match="outside the world's release dates"):
+        oracle_interval(sim, ["2030-01-01"])
+
+
+def test_oracle_interval_is_nan_with_a_warning_when_too_few_draws_are_defined():
+    # a quadratic oracle on a world with few models: many refits turn the closed frontier over
+    sim = MISSPECIFIED["curved"].draw(5)
+    with pytest.warns(RuntimeWarning, match="bootstrap draws had a defined gap"):
+        iv = oracle_interval(sim, VALIDATION_DATES, degree=2, n_boot=40, seed=0, min_defined=1.0)
+    short = iv["n_defined"] < 40
+    assert short.any()
+    assert iv.loc[short, ["lower", "upper"]].isna().all().all()
+    assert iv.loc[~short, ["lower", "upper"]].notna().all().all()
