@@ -406,3 +406,36 @@ def test_prior_sensitivity_has_a_row_per_prior_and_quantity(mock_fit):
     assert any("frontier distance" in q for q in table["quantity"])
     # latent population terms are not power-scaled (they are the model, not its prior)
     assert not {"shortfall_std", "difficulty_rel"} & {n for v in PRIOR_TERMS.values() for n in v}
+
+
+def test_integrated_loo_adds_the_private_effect_to_the_capability_it_integrates(prior_fit):
+    """On data whose benchmarks are all private, a unit's private effect is a shift of its
+    capability on every row: the integrated LOO of a fit with the effects equals that of the
+    same posterior with each effect moved into the capability (and the frontier with it)."""
+    sim = irtgap.simulate(n_closed=15, n_open=15, n_benchmarks=6, density=0.6, seed=4)
+    meta = sim.data.benchmarks.assign(**{D.ACCESS: "private"})
+    data = irtgap.ScoreData(scores=sim.data.scores, benchmarks=meta)
+    fit = prior_fit(data, irtgap.GapModel(private_effects=True))
+    post = fit.posterior
+    assert fit.design.private_rows.all()
+    assert float(np.abs(post["private_effect"]).mean()) > 0.05
+    moved = post.assign(
+        capability=post["capability"] + post["private_effect"],
+        private_effect=post["private_effect"] * 0.0,
+    )
+    tree = fit.idata.copy()
+    tree["posterior"] = moved
+    folded = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+    units = row_arrays(fit)["unit"]
+    rows = np.flatnonzero(np.bincount(units)[units] >= 2)[:12]
+    with_effect = integrated_loo(fit, rows=rows)
+    without = integrated_loo(folded, rows=rows)
+    a = with_effect.isel({ROW_DIM: rows}).to_numpy()
+    b = without.isel({ROW_DIM: rows}).to_numpy()
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+    # and the effect matters: without moving it, the values differ
+    dropped = post.assign(private_effect=post["private_effect"] * 0.0)
+    tree["posterior"] = dropped
+    other = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+    c = integrated_loo(other, rows=rows).isel({ROW_DIM: rows}).to_numpy()
+    assert np.abs(a - c).max() > 0.01

@@ -718,3 +718,26 @@ def test_a_trend_without_open_public_scores_is_refused(sim):
     with pytest.raises(ValueError, match=r"^public_advantage_trend=True: .* have 0 \(check"):
         GapModel(public_advantage_trend=True).build(data)
     GapModel().build(data)  # without the trend the same data build
+
+
+def test_private_effects_apply_to_the_benchmarks_that_are_not_public(sim):
+    with pytest.raises(ValueError, match=r"^private_effects='yes': give True or False"):
+        GapModel(private_effects="yes")
+    with pytest.raises(ValueError, match=r"^prior_scale_private=0"):
+        GapModel(private_effects=True, prior_scale_private=0)
+    assert GapSettings.from_saved({}).private_effects is False
+    meta = sim.data.benchmarks.copy()
+    unknown = meta.index[0]
+    meta.loc[unknown, D.ACCESS] = None  # unknown access is modelled as private
+    data = dataclasses.replace(sim.data, benchmarks=meta)
+    design = GapModel(private_effects=True).design(data)
+    access = design.rows[D.BENCHMARK].map(meta[D.ACCESS])
+    public = (access == "public").to_numpy(dtype=bool, na_value=False)
+    np.testing.assert_array_equal(design.private_rows, ~public)
+    assert 0 < public.sum() < len(public)
+    assert design.private_rows[(design.rows[D.BENCHMARK] == unknown).to_numpy()].all()
+    with pytest.warns(UserWarning, match="unknown access"):
+        model = GapModel(private_effects=True).build(data)
+        plain = GapModel().build(data)
+    assert model.named_vars_to_dims["private_effect"] == ("unit",)
+    assert "private_effect" not in plain.named_vars

@@ -128,6 +128,7 @@ def test_censored_beta_series_is_accurate_at_coarse_resolutions():
         *({"noise": form} for form in noise.NOISES),
         {"public_advantage_trend": True},
         {"learn_growth_spread": True},
+        {"private_effects": True},
     ],
     ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()),
 )
@@ -138,6 +139,9 @@ def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit):
     if fit.settings.public_advantage_trend:  # the trend moves rows: the test would see it
         assert np.abs(fit.posterior["public_advantage_trend"]).min() > 0
         assert np.count_nonzero(fit.design.public_time) > 10
+    if fit.settings.private_effects:  # the effects move the private rows: the test would see it
+        assert np.abs(fit.posterior["private_effect"]).mean() > 0.05
+        assert 10 < fit.design.private_rows.sum() < len(fit.design.rows) - 10
     z = fit.design.scaled_scores
     assert ((z <= CENSOR) | (z >= 1 - CENSOR)).any()  # censored rows are compared too
     _assert_likelihoods_equal(fit)

@@ -17,7 +17,9 @@ lapses), ``lapse_pooled`` (the same with the lapses partially pooled), ``lapse_p
 ``offsets`` (``open_offsets=True``), ``knots6`` (``knot_months=6``), ``learned_spread``
 (``learn_growth_spread=True``: the 4PL default with the growth spread learned), ``public_trend``
 (``public_advantage_trend=True``: the 4PL default with an open advantage that trends in time),
-``logit_t`` (``noise="logit_t"``: the 4PL default with Student-t noise on the log-odds).
+``logit_t`` (``noise="logit_t"``: the 4PL default with Student-t noise on the log-odds),
+``private_effects`` (``private_effects=True``: the 4PL default with a per-model effect on the
+benchmarks that are not public).
 ``default`` is today's ``GapModel()``, the same model as ``lapse_pooled_60`` since December
 2026; name ``lapse_none`` for the 2PL curve without an upper asymptote (the default before).
 Every other form names the settings it was measured with, so the committed rows stay
@@ -54,6 +56,7 @@ FORMS: dict[str, dict] = {
     "learned_spread": {"learn_growth_spread": True},
     "public_trend": {"public_advantage_trend": True},
     "logit_t": {"noise": "logit_t"},
+    "private_effects": {"private_effects": True},
 }
 
 

@@ -297,6 +297,7 @@ def _integrate(
             + gamma[:, None, None] * arrays["open_public"][mine]
             + post["gamma_trend"][:, None, None] * arrays["public_time"][mine]
             + post["open_offset"][:, None, b] * arrays["open"][mine]
+            + post["private_effect"][:, unit, None, None] * arrays["private"][mine]
             - delta[:, prov[mine]][:, None, :]
         )  # (S, G, n)
         mu = mean_score(
@@ -499,6 +500,7 @@ PRIOR_TERMS: dict[str, tuple[str, ...]] = {
     "provider penalties": ("provider_degradation",),
     "lapse rates": ("lapse_saturating", "lapse_logit_mean", "lapse_logit_sd"),
     "open offset spreads": ("open_domain_sd", "open_benchmark_sd"),
+    "private-benchmark effect spread": ("private_effect_sd",),
 }
 
 

@@ -156,6 +156,12 @@ class Design:
         return (self.benchmarks[D.ACCESS] == "public").to_numpy(dtype=bool, na_value=False)
 
     @property
+    def private_rows(self) -> np.ndarray:
+        """Per row: a benchmark that is not public (private or of unknown access, as
+        :attr:`is_public` models them), where a private-benchmark effect applies."""
+        return ~self.is_public[self.benchmark_idx]
+
+    @property
     def open_rows(self) -> np.ndarray:
         """Per row: scored by an open model."""
         return (self.rows[D.WEIGHTS] == D.OPEN).to_numpy(dtype=bool, na_value=False)

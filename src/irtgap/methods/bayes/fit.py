@@ -726,6 +726,7 @@ class GapFit(GapResult):
             "growth_spread": s.growth_spread * hn,  # learned (learn_growth_spread) only
             "open_domain_sd": s.prior_scale_offset * hn,
             "open_benchmark_sd": s.prior_scale_offset * hn,
+            "private_effect_sd": s.prior_scale_private * hn,
         }
         rows = []
         for name, prior_sd in priors.items():

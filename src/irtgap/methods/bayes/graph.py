@@ -284,6 +284,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     open_public = design.open_public[order]
     public_time = design.public_time[order]
     open_rows = design.open_rows[order]
+    private_rows = design.private_rows[order]
     prov_idx = design.provider_idx[order]
     h = float(np.diff(design.knots)[0])
 
@@ -394,6 +395,12 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
                 effect = effect + trend * public_time
         if settings.open_offsets:
             effect = effect + open_offsets(design, settings)[b_idx] * open_rows
+        if settings.private_effects:
+            # each unit's effect on the non-public benchmarks, partially pooled (non-centred)
+            sd_pi = pm.HalfNormal("private_effect_sd", settings.prior_scale_private)
+            z_pi = pm.Normal("private_effect_std", 0.0, 1.0, dims=UNIT_DIM)
+            pi = pm.Deterministic("private_effect", sd_pi * z_pi, dims=UNIT_DIM)
+            effect = effect + pi[row_unit] * private_rows
         if settings.provider_degradation and design.providers:
             delta = pm.HalfNormal(
                 "provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM

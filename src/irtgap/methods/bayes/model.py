@@ -49,6 +49,14 @@ advantage changes with the open model's release time: :math:`\gamma` becomes
 benchmarks (so :math:`\gamma` is the advantage there on average). The ``public`` gap at date
 :math:`t` then raises the open frontier by :math:`\gamma + \gamma_t (t - \bar t)`.
 
+With ``private_effects=True`` (off by default, see :class:`GapSettings`) each model unit
+:math:`u` gets an effect on the benchmarks that are not public: :math:`\eta_i` gains
+:math:`+\,\alpha_b\,\pi_u\,[b \text{ not public}]`, :math:`\pi_u = \sigma_\pi z_u`,
+:math:`z_u \sim \mathcal N(0, 1)`, :math:`\sigma_\pi \sim \mathcal{HN}(0.5)`
+(``prior_scale_private``). The effects are centred on zero by their prior (partial pooling),
+so a model's capability is what it shows on public and private benchmarks alike, and the
+frontiers and the gap are read from the capabilities as without them.
+
 With ``open_offsets=True`` (off by default, see :class:`GapSettings`) open models get an offset on
 each benchmark on top of their capability: :math:`\eta_i` gains
 :math:`+\,\alpha_b\,o_b\,[g_m = \text{open}]`, with
@@ -276,6 +284,8 @@ class GapModel:
     open_offsets: bool = False
     open_country: str | None = None
     prior_scale_offset: float = GapSettings.prior_scale_offset
+    private_effects: bool = GapSettings.private_effects
+    prior_scale_private: float = GapSettings.prior_scale_private
     noise: str = GapSettings.noise
     lapse_threshold: float = GapSettings.lapse_threshold
     lapse_pooling: str = GapSettings.lapse_pooling

@@ -35,8 +35,9 @@ SAMPLE_DIM = "sample"
 
 def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     """Per modelled row (``fit.design.rows`` order): capability unit, benchmark, provider (-1
-    first-party), open, open x public, and the floor, ceiling and resolution limit of its
-    benchmark (the floor and resolution as fractions of the ceiling, as modelled)."""
+    first-party), open, open x public, not public (where private-benchmark effects apply),
+    and the floor, ceiling and resolution limit of its benchmark (the floor and resolution as
+    fractions of the ceiling, as modelled)."""
     design = fit.design
     units = pd.Index(fit.posterior["unit"].to_numpy())
     rows = design.rows
@@ -48,6 +49,7 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         "provider": design.provider_idx,
         "open": design.open_rows,
         "open_public": design.open_public,
+        "private": design.private_rows,
         "public_time": design.public_time,
         "floor": design.floor[b],
         "ceiling": design.ceiling[b],
@@ -64,7 +66,8 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
     """The parameters that generate scores, for every sample of ``stacked``, each with a leading
     sample axis: capability, slope, difficulty, precision, ``gamma`` (0 without the open
     advantage), ``delta`` (provider penalties after a first-party 0), ``lapse`` (0 without
-    an upper asymptote) and ``open_offset`` (per benchmark; 0 without open offsets)."""
+    an upper asymptote), ``open_offset`` (per benchmark; 0 without open offsets) and
+    ``private_effect`` (per unit; 0 without private-benchmark effects)."""
     out = {
         k: stacked[k].transpose(SAMPLE_DIM, ...).to_numpy()
         for k in ("capability", "slope", "difficulty", "precision")
@@ -83,6 +86,11 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
         pen = stacked["provider_degradation"].transpose(SAMPLE_DIM, ...).to_numpy()
         delta = np.concatenate([delta, pen], axis=1)
     out["delta"] = delta
+    out["private_effect"] = (
+        stacked["private_effect"].transpose(SAMPLE_DIM, ...).to_numpy()
+        if "private_effect" in stacked
+        else np.zeros_like(out["capability"])
+    )
     for name in ("lapse", "open_offset"):
         out[name] = (
             stacked[name].transpose(SAMPLE_DIM, ...).to_numpy()
@@ -114,6 +122,10 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
     if "gamma_trend" in params and "public_time" in arrays:
         theta = theta + np.asarray(params["gamma_trend"])[..., None] * arrays["public_time"]
     theta = theta - delta[..., arrays["provider"] + 1]
+    if "private_effect" in params and "private" in arrays:
+        theta = (
+            theta + np.asarray(params["private_effect"])[..., arrays["unit"]] * arrays["private"]
+        )
     b = arrays["bench"]
     if "open_offset" in params and "open" in arrays:
         theta = theta + np.asarray(params["open_offset"])[..., b] * arrays["open"]
