@@ -190,6 +190,7 @@ DEFAULT_VARIANTS: dict[str, tuple[float, float, float, float]] = {
     "an open advantage trending in time": (0.0, 2.6, -0.15, 0.10),
     "a learned growth spread": (-2.0, 2.4, 0.29, 0.25),
     "Student-t noise on the log-odds": (-10.4, 21.0, -0.32, -0.60),
+    "a per-model effect on the private benchmarks": (-1.2, 5.9, 0.04, 0.09),
 }
 
 
