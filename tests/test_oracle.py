@@ -101,6 +101,8 @@ def test_oracle_interval_is_reproducible_and_refuses_bad_settings():
     pd.testing.assert_frame_equal(a, b)
     with pytest.raises(ValueError, match="n_boot=10"):
         oracle_interval(sim, VALIDATION_DATES, n_boot=10)
+    with pytest.raises(ValueError, match=r"min_defined=1\.5"):
+        oracle_interval(sim, VALIDATION_DATES, min_defined=1.5)
     with pytest.raises(ValueError, match=r"level=1\.5"):
         oracle_interval(sim, VALIDATION_DATES, level=1.5)
     with pytest.raises(ValueError, match="outside the world's release dates"):

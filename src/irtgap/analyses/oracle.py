@@ -247,6 +247,8 @@ def oracle_interval(
     """
     if not 0 < level < 1:
         raise ValueError(f"level={level!r}: give a probability between 0 and 1, e.g. 0.9")
+    if not 0 < min_defined <= 1:
+        raise ValueError(f"min_defined={min_defined!r}: give a share of the draws in (0, 1]")
     if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 20:
         raise ValueError(f"n_boot={n_boot!r}: give a whole number of bootstrap draws >= 20")
     rng = np.random.default_rng(seed)
