@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from irtgap import ScoreData, ScoreDataError
-from irtgap.core.validate import parse_dates
+from irtgap.core.dates import parse_dates
 
 COLS = dict(model="model", benchmark="benchmark", score="score", date="date", weights="weights")
 

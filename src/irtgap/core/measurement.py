@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from irtgap.core.benchmark_meta import check_item_counts
 from irtgap.core.errors import ScoreDataError
-from irtgap.core.validate import check_item_counts
 
 #: :math:`\epsilon`: the mean score is kept within [eps, 1 - eps].
 MEAN_CLIP = 1e-6

@@ -54,8 +54,8 @@ from typing import Final
 
 import pandas as pd
 
+from irtgap.core.benchmark_meta import check_item_counts
 from irtgap.core.errors import ScoreDataError
-from irtgap.core.validate import check_item_counts
 
 #: Domains of the registry: a small fixed taxonomy.
 DOMAINS: Final = {

@@ -23,21 +23,16 @@ import numpy as np
 import pandas as pd
 
 from irtgap.core import dims as D
-from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
-from irtgap.core.validate import (
+from irtgap.core.benchmark_meta import (
     ACCESS_LABELS,
     SCALES,
-    benchmark_components,
-    check_bool,
-    check_choice,
-    check_count,
-    check_date,
     index_benchmark_meta,
     normalize_benchmark_meta,
-    parse_dates,
-    parse_weights,
-    require_columns,
 )
+from irtgap.core.dates import check_date, parse_dates
+from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.core.options import check_bool, check_choice, check_count
+from irtgap.core.score_table import benchmark_components, parse_weights, require_columns
 from irtgap.data.registry import benchmark_metadata, read_registry
 
 DuplicatePolicy = Literal["max", "mean", "first", "raise"]
@@ -93,9 +88,9 @@ class ScoreData:
     benchmarks : pandas.DataFrame
         Indexed by ``benchmark``: ``access`` (public / private / unknown), ``random_baseline``,
         ``ceiling`` (the best possible score; in (0, 1] on fraction benchmarks), ``scale``
-        (``fraction`` or another unit of :data:`irtgap.core.validate.SCALES`), ``release_date``,
-        optionally ``n_items`` (items per score, which sets the Bayesian model's resolution) and
-        any extra metadata columns given.
+        (``fraction`` or another unit of :data:`irtgap.core.benchmark_meta.SCALES`),
+        ``release_date``, optionally ``n_items`` (items per score, which sets the Bayesian
+        model's resolution) and any extra metadata columns given.
     log : dict
         What validation did: raw row count, rows dropped for each reason, duplicate rows merged and
         the policy used, benchmarks dropped.
@@ -177,12 +172,13 @@ class ScoreData:
             ``benchmark``) and any of ``access`` (public/private), ``random_baseline``,
             ``ceiling`` (the best possible score; defaults to 1 on fraction scales, must lie in
             (0, 1] there, above ``random_baseline``), ``scale`` (``fraction`` by default, or
-            another unit of :data:`irtgap.core.validate.SCALES`: ``minutes``, ``hours``, ``tokens``,
-            ``elo``, ``rating``; anything else is refused as a typo), ``release_date`` (or
-            ``benchmark_release_date``), ``n_items`` (the number of items a score is the share
-            of, a whole number, blank if unknown: the Bayesian model then reads scores to half an
-            item, :func:`irtgap.core.measurement.resolution_limits`). Benchmarks without
-            metadata get ``access="unknown"``, a random baseline of 0 and the fraction scale.
+            another unit of :data:`irtgap.core.benchmark_meta.SCALES`: ``minutes``, ``hours``,
+            ``tokens``, ``elo``, ``rating``; anything else is refused as a typo),
+            ``release_date`` (or ``benchmark_release_date``), ``n_items`` (the number of items a
+            score is the share of, a whole number, blank if unknown: the Bayesian model then
+            reads scores to half an item, :func:`irtgap.core.measurement.resolution_limits`).
+            Benchmarks without metadata get ``access="unknown"``, a random baseline of 0 and the
+            fraction scale.
         duplicates : {"max", "mean", "first", "raise"}
             What to do when several rows report the same (model, benchmark) pair. ``"max"`` (the
             default) keeps the highest score, as Epoch AI does; ``"mean"`` averages; ``"first"``

@@ -36,10 +36,11 @@ from scipy.optimize import brentq
 from scipy.special import logit
 
 from irtgap.core import dims as D
+from irtgap.core.dates import check_date
 from irtgap.core.errors import ScoreDataError
 from irtgap.core.gaps import Direction, date_grid, time_shift_gap, to_days
 from irtgap.core.measurement import mean_score, resolution_limits
-from irtgap.core.validate import check_choice, check_count, check_date, check_number
+from irtgap.core.options import check_choice, check_count, check_number
 from irtgap.data.datasets import load_dataset
 from irtgap.data.scoredata import ScoreData
 

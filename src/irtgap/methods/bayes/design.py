@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from irtgap.core import dims as D
+from irtgap.core.dates import check_date, check_dates
 from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
 from irtgap.core.gaps import to_days
 from irtgap.core.measurement import CENSOR as CENSOR
 from irtgap.core.measurement import resolution_limits
-from irtgap.core.validate import check_date, check_dates
 from irtgap.data.scoredata import ScoreData
 
 DAYS_PER_YEAR = 365.25
@@ -285,7 +285,7 @@ def _not_a_number(name: str, value: Any) -> None:
 
 def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.Timestamp | None:
     """``value`` as a time-zone-naive Timestamp (aware ones in UTC), or a ValueError naming the
-    option ``name`` (:func:`irtgap.core.validate.check_date`, which refuses numbers here too)."""
+    option ``name`` (:func:`irtgap.core.dates.check_date`, which refuses numbers here too)."""
     if value is None:
         if allow_none:
             return None
@@ -296,7 +296,7 @@ def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.
 
 def check_dates_option(value: Any, name: str = "dates") -> pd.DatetimeIndex:
     """One date or a sequence of dates as a sorted, duplicate-free, time-zone-naive
-    DatetimeIndex (:func:`irtgap.core.validate.check_dates`, which refuses numbers here too); a
+    DatetimeIndex (:func:`irtgap.core.dates.check_dates`, which refuses numbers here too); a
     ValueError names the option ``name`` and the value that is not a date."""
     if not isinstance(value, pd.DatetimeIndex):
         for v in [value] if isinstance(value, str) or np.ndim(value) == 0 else list(value):

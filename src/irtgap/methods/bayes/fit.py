@@ -40,7 +40,7 @@ from irtgap.core.gaps import (
     to_days,
     warn_user,
 )
-from irtgap.core.validate import check_level
+from irtgap.core.options import check_level
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import (
     KNOT_DIM,
