@@ -217,32 +217,6 @@ def test_loading_as_another_method_names_the_right_class(result, tmp_path):
         other.from_netcdf(path)
 
 
-def test_a_gapfit_file_of_the_old_format_still_loads(sim, tmp_path):
-    """Files written before the shared format (posterior + irtgap_* tables, settings and log in
-    the root attributes) load through GapFit.from_netcdf and irtgap.load_result alike."""
-    from dataclasses import asdict
-
-    from irtgap.core.frames import encode_frame
-
-    fit = _mock_bayes(sim.data, draws=20)
-    tree = xr.DataTree.from_dict(
-        {
-            "posterior": fit.posterior,
-            "irtgap_scores": encode_frame(fit.data.scores),
-            "irtgap_benchmarks": encode_frame(fit.data.benchmarks),
-        }
-    )
-    tree.attrs["irtgap_settings"] = json.dumps(asdict(fit.settings))
-    tree.attrs["irtgap_log"] = json.dumps(fit.data.log, default=str)
-    path = tmp_path / "old.nc"
-    tree.to_netcdf(path, engine="h5netcdf")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for loaded in (GapFit.from_netcdf(path), irtgap.load_result(path)):
-            assert type(loaded) is GapFit
-            pd.testing.assert_frame_equal(loaded.gap(DATES), fit.gap(DATES))
-
-
 def test_only_registered_methods_save(sim, tmp_path):
     from irtgap.methods.capability import CapabilityResult
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
 
 import numpy as np
@@ -321,33 +322,6 @@ def test_netcdf_round_trip(sim, tmp_path):
     assert back.data.n_obs == fit.data.n_obs
 
 
-def test_fit_saved_with_absolute_difficulties_loads_for_the_checks(sim, tmp_path):
-    """A fit saved before the difficulties were sampled relative to the frontier holds
-    ``difficulty_raw``; loading it restores ``difficulty_rel`` exactly, so the checks (which
-    rebuild the graph) still run on it."""
-    fit = _mock_fit(sim.data, GapModel(), draws=30)
-    post = fit.posterior.copy()
-    w = frontier_reference(fit.design)
-    flat = post["frontier"].to_numpy().reshape(1, 30, -1)
-    post["difficulty_raw"] = post["difficulty_rel"] + xr.DataArray(
-        np.einsum("bk,cdk->cdb", w, flat), dims=(D.CHAIN, D.DRAW, D.BENCHMARK)
-    )
-    old = fit.idata.copy()
-    old["posterior"] = xr.DataTree(post.drop_vars("difficulty_rel"))
-    path = GapFit(idata=old, design=fit.design, settings=fit.settings, data=fit.data).to_netcdf(
-        tmp_path / "old.nc"
-    )
-    back = GapFit.from_netcdf(path)
-    np.testing.assert_allclose(
-        back.posterior["difficulty_rel"].transpose(D.CHAIN, D.DRAW, D.BENCHMARK).to_numpy(),
-        fit.posterior["difficulty_rel"].transpose(D.CHAIN, D.DRAW, D.BENCHMARK).to_numpy(),
-        atol=1e-9,
-    )
-    from irtgap.methods.bayes.checks import log_likelihood
-
-    np.testing.assert_allclose(log_likelihood(back).to_numpy(), log_likelihood(fit).to_numpy())
-
-
 def test_plots_return_axes(sim):
     import matplotlib
 
@@ -652,17 +626,71 @@ def test_lapse_pooling_ties_the_lapse_rates_on_the_log_odds_scale(sim):
             GapModel(lapse_pooling=bad)
 
 
-def test_a_fit_saved_before_lapse_pooling_loads_with_independent_lapses():
-    """Files written before the setting existed were fitted with independent Beta lapses: they
-    load as that, not as today's default."""
+def test_saved_settings_must_name_every_setting_and_no_other():
+    """A file's settings rebuild GapSettings only when they are complete: a missing or unknown
+    setting is named, never filled with a default."""
     from irtgap.methods.bayes.settings import GapSettings
 
-    old = {k: v for k, v in dataclasses.asdict(GapSettings()).items() if k != "lapse_pooling"}
-    assert GapSettings.from_saved(old).lapse_pooling == "none"
-    older = {k: v for k, v in old.items() if k != "lapse_threshold"}
-    assert GapSettings.from_saved(older).lapse_threshold == 0.8
-    now = dataclasses.asdict(GapSettings(lapse_pooling="partial", lapse_threshold=0.3))
-    assert GapSettings.from_saved(now) == GapSettings(lapse_pooling="partial", lapse_threshold=0.3)
+    now = dataclasses.asdict(GapSettings(lapse_pooling="none", lapse_threshold=0.3))
+    assert GapSettings.from_saved(now) == GapSettings(lapse_pooling="none", lapse_threshold=0.3)
+    old = {k: v for k, v in now.items() if k not in ("lapse_pooling", "noise")}
+    with pytest.raises(ValueError, match=r"the file lacks the setting\(s\) \['noise', "):
+        GapSettings.from_saved(old)
+    with pytest.raises(ValueError, match=r"has setting\(s\) \['trend'\] that GapSettings"):
+        GapSettings.from_saved({**now, "trend": True})
+    with pytest.raises(ValueError, match=r"^knot_months=0"):
+        GapSettings.from_saved({**now, "knot_months": 0})
+
+
+def test_a_file_without_every_setting_is_refused_naming_them(sim, tmp_path):
+    fit = _mock_fit(sim.data, GapModel(), draws=20)
+    tree = fit.to_datatree()
+    settings = json.loads(tree.attrs["irtgap_settings"])
+    del settings["lapse_pooling"]
+    tree.attrs["irtgap_settings"] = json.dumps(settings)
+    path = tmp_path / "old.nc"
+    tree.to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(ValueError, match=r"old\.nc' lacks the setting\(s\) \['lapse_pooling'\]"):
+        GapFit.from_netcdf(path)
+
+
+def test_a_file_without_the_needed_posterior_variables_is_refused(sim, tmp_path):
+    fit = _mock_fit(sim.data, GapModel(), draws=20)
+    old = fit.idata.copy()
+    old["posterior"] = xr.DataTree(fit.posterior.drop_vars("difficulty_rel"))
+    path = GapFit(idata=old, design=fit.design, settings=fit.settings, data=fit.data).to_netcdf(
+        tmp_path / "old.nc"
+    )
+    with pytest.raises(ValueError, match=r"lacks \['difficulty_rel'\]"):
+        GapFit.from_netcdf(path)
+
+
+def test_a_file_of_a_format_without_method_is_refused(sim, tmp_path):
+    """A posterior with irtgap_* tables but none of the shared format's attributes is not read
+    by guess: every loader refuses it, naming the file."""
+    from irtgap.core.frames import encode_frame
+
+    fit = _mock_fit(sim.data, GapModel(), draws=20)
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": fit.posterior,
+            "irtgap_scores": encode_frame(fit.data.scores),
+            "irtgap_benchmarks": encode_frame(fit.data.benchmarks),
+        }
+    )
+    tree.attrs["irtgap_settings"] = json.dumps(dataclasses.asdict(fit.settings))
+    path = tmp_path / "old.nc"
+    tree.to_netcdf(path, engine="h5netcdf")
+    for load in (GapFit.from_netcdf, irtgap.load_result):
+        with pytest.raises(ValueError, match=r"old\.nc' was not written by"):
+            load(path)
+
+
+def test_decode_frame_refuses_a_table_it_did_not_write():
+    from irtgap.core.frames import decode_frame
+
+    with pytest.raises(ValueError, match="no 'irtgap_codec' attribute"):
+        decode_frame(xr.Dataset({"a": ("row", [1, 2])}))
 
 
 @pytest.mark.slow

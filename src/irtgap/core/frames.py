@@ -183,9 +183,18 @@ def encode_frame(df: pd.DataFrame) -> xr.Dataset:
 
 
 def decode_frame(ds: xr.Dataset) -> pd.DataFrame:
-    """The DataFrame stored by :func:`encode_frame` (or by irtgap before that format)."""
+    """The DataFrame stored by :func:`encode_frame`.
+
+    Raises
+    ------
+    ValueError
+        ``ds`` was not written by :func:`encode_frame` (it has no ``irtgap_codec`` attribute).
+    """
     if "irtgap_codec" not in ds.attrs:
-        return _decode_legacy(ds)
+        raise ValueError(
+            "decode_frame: the table has no 'irtgap_codec' attribute, so it was not written by "
+            f"irtgap.core.frames.encode_frame (its variables: {sorted(map(str, ds.data_vars))[:8]})"
+        )
     columns: dict[Any, Any] = {}
     names = []
     for i in range(int(ds.attrs["irtgap_n_columns"])):
@@ -204,20 +213,4 @@ def decode_frame(ds: xr.Dataset) -> pd.DataFrame:
         keys = list(out.columns[: len(index)])
         out = out.set_index(keys)
         out.index.names = [_from_json_value(n) for n in index]
-    return out
-
-
-def _decode_legacy(ds: xr.Dataset) -> pd.DataFrame:
-    """Tables saved before :data:`CODEC_VERSION` 1: every text and bool column was stored as
-    text ('<NA>' for missing, 'True' / 'False' for bools). Text columns come back as strings,
-    and columns holding only 'True' / 'False' as nullable booleans (:meth:`GapFit.from_netcdf`
-    warns)."""
-    out = ds.to_dataframe().reset_index(drop=True)
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            col = out[c].astype("string").replace("<NA>", pd.NA)
-            if col.notna().any() and col.dropna().isin(["True", "False"]).all():
-                out[c] = col.map({"True": True, "False": False}).astype("boolean")
-            else:
-                out[c] = col
     return out

@@ -18,7 +18,6 @@ the modelled data, at dates outside that range, unless ``extrapolate=True`` (see
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -47,7 +46,6 @@ from irtgap.methods.bayes.design import (
     Design,
     check_date_option,
     check_dates_option,
-    frontier_reference,
     saturating_benchmarks,
     years_since,
 )
@@ -68,7 +66,6 @@ from irtgap.results import (
     GapResult,
     SavedState,
     conform_gap_table,
-    data_from_tree,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +77,8 @@ if TYPE_CHECKING:
 #: Thresholds for :meth:`GapFit.diagnostics` (the usual modern defaults: Vehtari et al. 2021).
 RHAT_MAX = 1.01
 ESS_MIN = 400
+#: Posterior variables every fit holds (what :class:`GapFit` reads).
+REQUIRED_VARIABLES = ("frontier", "log_growth_mean", "capability", "difficulty_rel")
 #: Groups of :meth:`GapFit.gap_draws` (see the module docstring).
 GAP_GROUPS = ("capability", "public", "private")
 #: Groups of :meth:`GapFit.gap` per ``by``.
@@ -912,7 +911,10 @@ class GapFit(GapResult):
     ) -> GapFit:
         if data is None:
             raise ValueError("GapFit.from_netcdf: the file holds no data; it cannot be rebuilt")
-        settings = GapSettings.from_saved(state.values["settings"])
+        path = Path(str(tree.attrs.get("irtgap_path", "")))
+        settings = GapSettings.from_saved(
+            state.values["settings"], source=f"GapFit.from_netcdf: {str(path)!r}"
+        )
         idata = xr.DataTree.from_dict(
             {
                 name: tree[name].to_dataset()
@@ -920,7 +922,7 @@ class GapFit(GapResult):
                 if not name.startswith("irtgap_") and name != "gap"
             }
         )
-        return cls._rebuild(idata, data, settings, Path(str(tree.attrs.get("irtgap_path", ""))))
+        return cls._rebuild(idata, data, settings, path)
 
     @classmethod
     def _rebuild(
@@ -930,6 +932,12 @@ class GapFit(GapResult):
         if "posterior" not in idata.children:
             raise ValueError(f"GapFit.from_netcdf: {str(path)!r} holds no posterior")
         post = idata["posterior"].to_dataset()
+        missing = [v for v in REQUIRED_VARIABLES if v not in post]
+        if missing:
+            raise ValueError(
+                f"GapFit.from_netcdf: the posterior in {str(path)!r} lacks {missing} (it was not "
+                "written by this version of irtgap's GapFit.to_netcdf); refit the model"
+            )
         _check_matches(post, design, path)
         if settings.upper_asymptote and "saturating_benchmark" in post.coords:
             want = design.benchmarks.index[saturating_benchmarks(design, settings.lapse_threshold)]
@@ -940,50 +948,7 @@ class GapFit(GapResult):
                     f"{settings.lapse_threshold} gives {len(want)} ({str(path)!r} was written "
                     "with other settings or by an incompatible version of irtgap); refit"
                 )
-        if "difficulty_raw" in post and "difficulty_rel" not in post:
-            # saved before the difficulties were sampled relative to the frontier: the same
-            # model, so the new coordinate follows exactly from the stored draws
-            ref = xr.DataArray(frontier_reference(design), dims=(D.BENCHMARK, "_knot_flat"))
-            flat = post["frontier"].stack(_knot_flat=(D.WEIGHTS, KNOT_DIM))
-            post["difficulty_rel"] = post["difficulty_raw"] - xr.dot(
-                ref, flat.drop_vars(["_knot_flat", D.WEIGHTS, KNOT_DIM]), dim="_knot_flat"
-            )
-            idata["posterior"] = xr.DataTree(post)
         return cls(idata=idata, design=design, settings=settings, data=data)
-
-    @classmethod
-    def _reads_legacy(cls, tree: xr.DataTree) -> bool:
-        return "posterior" in tree.children and "irtgap_settings" in tree.attrs
-
-    @classmethod
-    def _from_legacy(cls, tree: xr.DataTree, path: Path) -> GapFit:
-        """A fit saved before the shared result format (irtgap <= 0.1 files)."""
-        missing = [n for n in ("irtgap_scores", "irtgap_benchmarks") if n not in tree.children]
-        missing += [a for a in ("irtgap_log",) if a not in tree.attrs]
-        if missing:
-            raise ValueError(
-                f"GapFit.from_netcdf: {str(path)!r} lacks {missing}; it was not written by "
-                "GapFit.to_netcdf"
-            )
-        if "irtgap_codec" not in tree["irtgap_scores"].attrs:
-            warnings.warn(
-                f"GapFit.from_netcdf: {str(path)!r} was saved by an older irtgap, which stored "
-                "every column as text: booleans and strings are restored by guess, and the "
-                "data's reference table was not saved. Save the fit again to keep exact types.",
-                UserWarning,
-                stacklevel=3,
-            )
-        data = data_from_tree(tree, log=json.loads(tree.attrs["irtgap_log"]))
-        assert data is not None  # irtgap_scores is present (checked above)
-        settings = GapSettings.from_saved(json.loads(tree.attrs["irtgap_settings"]))
-        idata = xr.DataTree.from_dict(
-            {
-                name: tree[name].to_dataset()
-                for name in tree.children
-                if not name.startswith("irtgap_")
-            }
-        )
-        return cls._rebuild(idata, data, settings, path)
 
 
 def _check_matches(post: xr.Dataset, design: Design, path: Path) -> None:

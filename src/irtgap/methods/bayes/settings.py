@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from numbers import Real
 
 import numpy as np
@@ -14,15 +15,6 @@ from irtgap.methods.bayes.noise import NOISES
 
 #: The ways of tying the lapse rates together (``GapSettings.lapse_pooling``).
 LAPSE_POOLINGS = ("partial", "none")
-#: Settings added after fits were first saved, with the value that a fit saved without them was
-#: made with (:meth:`GapSettings.from_saved`).
-LEGACY_SETTINGS = {
-    "lapse_threshold": 0.8,
-    "lapse_pooling": "none",
-    "noise": "beta",
-    "learn_growth_spread": False,
-    "public_advantage_trend": False,
-}
 
 
 @dataclass(frozen=True)
@@ -44,15 +36,12 @@ class GapSettings:
         A lapse rate :math:`\lambda_b` (partially pooled, see ``lapse_pooling``) on each
         benchmark whose best modelled score reaches ``lapse_threshold`` (60%) of its ceiling:
         its scores approach :math:`1 - \lambda_b` of the ceiling, not the ceiling (a 4PL curve:
-        mislabelled or ambiguous items). Elsewhere :math:`\lambda_b = 0`. On by default (since
-        December 2026): on the bundled data it fits better than the 2PL curve without it
-        (ELPD-LOO +15.3, SE 7.0, seed 0; 6 predictive-check groups flagged against 10) and
-        samples within the diagnostics' limits (max R-hat 1.009 and 1.008 on seeds 0 and 1,
-        frontier bulk ESS 600 and 493). A lapse on every benchmark (``lapse_threshold=0``) fits
-        better still but misses R-hat (1.013, 1.014) and gives the hardest benchmarks lapses
-        (FrontierMath's private set 0.52) that say no model will ever pass half of them. See
-        the model comparison in ``docs/model.md``. ``False`` is the 2PL model of irtgap
-        before December 2026.
+        mislabelled or ambiguous items). Elsewhere :math:`\lambda_b = 0`. On by default: on the
+        bundled data it fits better than the 2PL curve without it and samples within the
+        diagnostics' limits. A lapse on every benchmark (``lapse_threshold=0``) fits better
+        still but misses the R-hat limit and gives the hardest benchmarks lapses that say no
+        model will ever pass half of them. The figures are in the model comparison of
+        ``docs/model.md``. ``False`` gives the 2PL curve.
     lapse_threshold : float
         With ``upper_asymptote``, the fraction of its ceiling that a benchmark's best modelled
         score must reach for the benchmark to get a lapse rate (0.6: below it a lapse and the
@@ -70,8 +59,8 @@ class GapSettings:
         benchmark part (:math:`\epsilon_b \sim \mathcal N(0, \sigma_\epsilon)`,
         :math:`\sigma_\epsilon \sim \mathcal{HN}` (``prior_scale_offset``)). This gives the gap
         by domain (``GapFit.gap(by="domain")``) and per benchmark (``GapFit.open_offsets``).
-        Off by default: on the bundled data it fits a little better (ELPD-LOO +5.2, SE 4.7:
-        within the noise) and mixes as well; see the model comparison in ``docs/model.md``.
+        Off by default: on the bundled data it fits a little better, within the noise, and
+        mixes as well (the model comparison in ``docs/model.md``).
     public_advantage_trend : bool
         The open public-benchmark advantage changes linearly with the open model's release
         time, :math:`\gamma + \gamma_t (t_m - \bar t)`, with :math:`\gamma_t \sim
@@ -86,9 +75,9 @@ class GapSettings:
         1)`, :math:`\sigma_\pi \sim \mathcal{HN}` (``prior_scale_private``): a model can be
         better or worse on held-out benchmarks than its public scores say, the same way on
         each of them. The gap stays the capability gap. Off by default: on the bundled data it
-        fits no better (ELPD-LOO -1.2, SE 5.9), moves the gap by under 0.1 months and does not
-        remove the misfit of the threshold method's private crossings that it was built to
-        test; see the model comparison in ``docs/model.md``.
+        fits no better, barely moves the gap and does not remove the misfit of the threshold
+        method's private crossings that it was built to test (the model comparison in
+        ``docs/model.md``).
     open_country : str or None
         Model only the open models from this country (the ``country`` column, e.g.
         ``"China"``), with every closed model: the open side of the threshold method's
@@ -223,10 +212,39 @@ class GapSettings:
             )
 
     @classmethod
-    def from_saved(cls, values: dict[str, object]) -> GapSettings:
-        """The settings a fit was saved with: a setting added since the file was written takes
-        the value the fit was made with (:data:`LEGACY_SETTINGS`), not today's default."""
-        return cls(**{**LEGACY_SETTINGS, **values})  # type: ignore[arg-type]
+    def from_saved(cls, values: Mapping[str, object], *, source: str = "the file") -> GapSettings:
+        """The settings a fit was saved with: every setting of this class, and no other.
+
+        Parameters
+        ----------
+        values : mapping
+            The saved settings by name (``dataclasses.asdict`` of the settings).
+        source : str
+            What the values come from, for the message.
+
+        Returns
+        -------
+        GapSettings
+
+        Raises
+        ------
+        ValueError
+            A setting is missing or unknown (both named: the values were written by another
+            version of irtgap), or a value is invalid (as on construction).
+        """
+        missing = [n for n in SETTING_NAMES if n not in values]
+        unknown = sorted(set(values) - set(SETTING_NAMES))
+        if missing or unknown:
+            problems = []
+            if missing:
+                problems.append(f"lacks the setting(s) {missing}")
+            if unknown:
+                problems.append(f"has setting(s) {unknown} that GapSettings does not know")
+            raise ValueError(
+                f"{source} {' and '.join(problems)}: it was written by another version of irtgap; "
+                "refit the model with this version"
+            )
+        return cls(**values)  # type: ignore[arg-type]
 
     def design(self, data: ScoreData) -> Design:
         """The design arrays of ``data`` under these settings
@@ -238,3 +256,7 @@ class GapSettings:
             reference_date=self.reference_date,
             open_country=self.open_country,
         )
+
+
+#: The names of the settings, in order (the fields of :class:`GapSettings`).
+SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(GapSettings))
