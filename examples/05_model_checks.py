@@ -2,8 +2,9 @@
 winner's-curse bias, and recovery of a known gap on a simulated world.
 
 What it shows
-    1. ``fit.diagnostics()``: R-hat, effective sample sizes and divergences, each against its
-       limit (R-hat <= 1.01, bulk ESS of the frontier and the gap >= 400, no divergences).
+    1. ``fit.diagnostics()``: R-hat, effective sample sizes, divergences, E-BFMI and tree
+       depth, each against its limit (R-hat <= 1.01, bulk ESS of the frontier and the gap
+       >= 400, no divergences, E-BFMI >= 0.3, no transition at the maximum tree depth).
     2. ``fit.terms()``: the named effects (open models' advantage on public benchmarks,
        third-party host penalties, shortfall scales, growth) beside their priors; ``informed``
        near 0 means the data say little and the term sits at its prior.
@@ -129,6 +130,8 @@ def check_diagnostics(fit: irtgap.GapFit) -> pd.DataFrame:
         "frontier_min_ess_bulk": (">= 400", d["frontier_min_ess_bulk"] >= 400),
         "gap_min_ess_bulk": (">= 400", d["gap_min_ess_bulk"] >= 400),
         "divergences": ("0", d["divergences"] == 0),
+        "min_ebfmi": (">= 0.3", d["min_ebfmi"] >= 0.3),
+        "max_treedepth_hits": ("0", d["max_treedepth_hits"] == 0),
     }
     table = pd.DataFrame({"value": d})
     table["limit"] = [limits.get(k, ("", None))[0] for k in table.index]

@@ -300,15 +300,84 @@ def test_terms_and_diagnostics_warn_on_bad_chains(sim):
     assert diag["max_rhat"] > 1.01
 
 
+def _with_sample_stats(fit, **stats):
+    """``fit`` with one chain's sample_stats replaced by ``stats`` (name: values per draw)."""
+    n = fit.posterior.sizes[D.DRAW]
+    ds = xr.Dataset({k: ((D.CHAIN, D.DRAW), np.asarray(v).reshape(1, n)) for k, v in stats.items()})
+    tree = fit.idata.copy()
+    tree["sample_stats"] = ds
+    return GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+
+
+def test_diagnostics_warn_on_low_ebfmi_and_max_treedepth_hits(sim):
+    from irtgap.methods.bayes.diagnostics import EBFMI_MIN, TREEDEPTH_HITS_MAX
+
+    fit = _mock_fit(sim.data, GapModel())
+    n = fit.posterior.sizes[D.DRAW]
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=n))  # energy as a slow random walk: E-BFMI far below 0.3
+    hits = np.zeros(n, bool)
+    hits[:3] = True
+    for flag, depth in (("maxdepth_reached", "depth"), ("reached_max_treedepth", "tree_depth")):
+        bad = _with_sample_stats(
+            fit, diverging=np.zeros(n, bool), energy=walk, **{flag: hits, depth: np.full(n, 10)}
+        )
+        with pytest.warns(ConvergenceWarning) as caught:
+            diag = bad.diagnostics()
+        text = " ".join(str(w.message) for w in caught)
+        assert diag["min_ebfmi"] < EBFMI_MIN and f"< {EBFMI_MIN}" in text
+        assert diag["max_treedepth_hits"] == 3 > TREEDEPTH_HITS_MAX
+        assert "3 transitions hit the maximum tree depth" in text
+        assert diag["max_tree_depth"] == 10
+    good = _with_sample_stats(
+        fit, diverging=np.zeros(n, bool), energy=rng.normal(size=n), maxdepth_reached=hits & False
+    )
+    diag = good.diagnostics(warn=False)
+    assert diag["min_ebfmi"] > EBFMI_MIN and diag["max_treedepth_hits"] == 0
+    from irtgap.methods.bayes.diagnostics import diagnostic_problems
+
+    assert not [p for p in diagnostic_problems(diag) if "E-BFMI" in p or "tree depth" in p]
+    # statistics the sampler did not record are not passed: they are said to be unchecked
+    assert any("E-BFMI not checked" in p for p in diagnostic_problems(fit.diagnostics(warn=False)))
+
+
 def test_capabilities_eci_anchors_land_exactly(sim):
     fit = _mock_fit(sim.data, GapModel())
     caps = fit.capabilities()
     first, second = caps.index[0], caps.index[-1]
     mapped = fit.capabilities(eci_anchors={second: 130.0, first: 150.0})
-    assert mapped.loc[second, "mean"] == pytest.approx(130.0)
+    assert mapped.loc[second, "estimate"] == pytest.approx(130.0)
     assert mapped.loc[first, "lower"] == pytest.approx(150.0)
     with pytest.raises(ValueError, match="not among"):
         fit.capabilities(eci_anchors={"nope": 1.0, first: 2.0})
+
+
+def test_capabilities_follow_the_result_contract(sim):
+    """capabilities(): index model, the contract's columns, estimate = posterior mean, sorted
+    by it; capability_table() adds provider and model group to the same numbers."""
+    fit = _mock_fit(sim.data, GapModel())
+    caps = fit.capabilities(ci_prob=0.8)
+    assert caps.index.name == "model"
+    assert tuple(caps.columns) == ("date", "weights", "estimate", "lower", "upper", "n_benchmarks")
+    assert caps["estimate"].is_monotonic_decreasing
+    table = fit.capability_table(ci_prob=0.8)
+    assert {"provider", "model_group", "mean"} <= set(table.columns)
+    pd.testing.assert_series_equal(
+        caps["estimate"], table.loc[caps.index, "mean"], check_names=False
+    )
+    pd.testing.assert_frame_equal(
+        caps[["lower", "upper", "n_benchmarks"]],
+        table.loc[caps.index, ["lower", "upper", "n_benchmarks"]],
+    )
+    base = fit.design.models.loc[caps.index[0], "base"]  # a hosted copy shares its base's
+    unit = fit.posterior["capability"].sel(unit=base)
+    assert caps["estimate"].iloc[0] == pytest.approx(float(unit.mean()))
+    assert fit.has_capabilities and fit.censored_draws and fit.headline_group == "capability"
+    assert fit.capability_unit == "capability (logits of the anchor benchmark)"
+    from irtgap import results
+
+    if hasattr(results, "CAPABILITY_COLUMNS"):  # the contract's own list, once it exists
+        assert tuple(caps.columns) == tuple(results.CAPABILITY_COLUMNS)
 
 
 def test_netcdf_round_trip(sim, tmp_path):
@@ -385,8 +454,8 @@ def test_degradation_term_removes_bias():
     assert delta["mean"] > 0.82 and delta["lower"] > 0.34
     # without the term, the hosted copies' low scores drag their open models down
     hosted_bases = {m.split("/", 1)[1] for m in sim.data.models.index if m.startswith("host/")}
-    a = with_term.capabilities().loc[sorted(hosted_bases), "mean"]
-    b = without.capabilities().loc[sorted(hosted_bases), "mean"]
+    a = with_term.capabilities().loc[sorted(hosted_bases), "estimate"]
+    b = without.capabilities().loc[sorted(hosted_bases), "estimate"]
     assert (b - a).mean() < -0.1
 
 

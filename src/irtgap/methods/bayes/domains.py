@@ -24,17 +24,23 @@ constant in time, so further on it would be carried forward by assumption, not m
 carry lets domains whose latest open model came out a few weeks before the data's last date be
 read at that date, as every domain's scores lag the newest releases). A domain with fewer than
 :data:`MIN_DOMAIN_BENCHMARKS` modelled benchmarks or fewer than :data:`MIN_DOMAIN_MODELS` open
-or closed models scored on them gets no number (:func:`domain_coverage` says why).
+or closed models scored on them gets no number (:func:`domain_coverage` says why):
+:func:`domain_blank` and :func:`mask_domains` blank those cells of a fit's gap by domain, with a
+warning naming them. :func:`benchmark_gaps` gives the gap each benchmark shows.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from irtgap.core import dims as D
+from irtgap.core.gaps import backward_gap_at, to_days, warn_user
 from irtgap.methods.bayes.design import Design
+from irtgap.methods.bayes.summaries import stack_samples
 
 #: A domain's offset is carried at most this many months past the last open model scored on it.
 DOMAIN_CARRY_MONTHS = 6
@@ -193,4 +199,151 @@ def offset_table(posterior: xr.Dataset, design: Design, *, ci_prob: float) -> pd
             "prob_positive": (shifts > 0).mean(0),
         },
         index=pd.Index(bench.index, name=D.BENCHMARK),
+    )
+
+
+def domain_blank(
+    coverage: pd.DataFrame, group: pd.Series, date: pd.Series, extrapolate: bool, method: str
+) -> np.ndarray:
+    """Per (domain ``group``, ``date``) cell: no number, because the domain has too little data
+    or (unless ``extrapolate``) the date lies outside its dates; warns, naming them.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        :func:`domain_coverage` of the fit's design.
+    group, date : pandas.Series
+        The cells' domains and dates (same length).
+    extrapolate : bool
+        Whether dates outside a domain's dates keep their number.
+    method : str
+        The :class:`~irtgap.methods.bayes.fit.GapFit` method asked, for the messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one per cell.
+    """
+    cov = coverage
+    group = group.astype(str).reset_index(drop=True)
+    date = pd.to_datetime(date).reset_index(drop=True)
+    thin = cov.index[~cov["enough"]]
+    if len(thin):
+        warn_user(
+            f"GapFit.{method}(by='domain'): no number for "
+            + "; ".join(f"{d!r} ({cov.loc[d, 'reason']})" for d in thin)
+            + f". A domain's gap needs {MIN_DOMAIN_BENCHMARKS} modelled benchmarks and "
+            f"{MIN_DOMAIN_MODELS} open and closed models scored on them."
+        )
+    blank = np.array(group.isin(thin), dtype=bool)
+    if not extrapolate:
+        first = pd.to_datetime(group.map(cov["first"]))
+        until = pd.to_datetime(group.map(cov["until"]))
+        out = ((date < first) | (date > until)).to_numpy() & ~blank
+        if out.any():
+            warn_user(
+                f"GapFit.{method}(by='domain'): NaN at dates outside the release dates of "
+                f"the open models scored (plus {DOMAIN_CARRY_MONTHS} months) in "
+                + "; ".join(
+                    f"{d!r} ({cov.loc[d, 'first']:%Y-%m-%d} to {cov.loc[d, 'until']:%Y-%m-%d})"
+                    for d in sorted(set(group[out]))
+                )
+                + ": the open offset is measured there only (extrapolate=True carries it "
+                "on as a constant)."
+            )
+            blank |= out
+    return blank
+
+
+def mask_domains(
+    table: pd.DataFrame, coverage: pd.DataFrame, ref: pd.Timestamp | None, extrapolate: bool
+) -> pd.DataFrame:
+    """The gap table by domain with NaN (and warnings) for domains without enough data, and
+    outside each domain's dates unless ``extrapolate`` (as is ``prob_grew`` when ``ref`` lies
+    outside them).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The gap table, one group per domain (changed in place and returned).
+    coverage : pandas.DataFrame
+        :func:`domain_coverage` of the fit's design.
+    ref : pandas.Timestamp or None
+        The reference date of ``prob_grew``.
+    extrapolate : bool
+        Whether dates outside a domain's dates keep their number.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    stats = [c for c in ("mean", "median", "lower", "upper", "prob_grew") if c in table]
+    blank = domain_blank(coverage, table[D.GROUP], table[D.DATE], extrapolate, "gap")
+    if ref is not None and "prob_grew" in table and not extrapolate:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # said above for the dates
+            ref_out = domain_blank(
+                coverage, table[D.GROUP], pd.Series(ref, index=table.index), False, "gap"
+            )
+        table.loc[ref_out, "prob_grew"] = np.nan
+    table.loc[blank, stats] = np.nan
+    table.loc[blank, "n_defined"] = 0
+    return table
+
+
+def benchmark_gaps(
+    posterior: xr.Dataset,
+    design: Design,
+    frontier: xr.DataArray,
+    when: pd.Timestamp,
+    *,
+    ci_prob: float,
+) -> pd.DataFrame:
+    """Per modelled benchmark: the backward gap in months it shows at ``when``, its open shift
+    taken as constant in time (``gap_median``, ``gap_lower``, ``gap_upper``; NaN, with a
+    warning, where fewer than 90% of the draws define it).
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        The fit's posterior.
+    design : Design
+        The fit's design.
+    frontier : xarray.DataArray
+        Frontier draws ``(chain, draw, weights, date)`` on a grid holding ``when``.
+    when : pandas.Timestamp
+        The date of the gap.
+    ci_prob : float
+        Probability of the equal-tailed interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``benchmark`` (:attr:`Design.benchmarks` order).
+    """
+    grid = pd.DatetimeIndex(frontier[D.DATE].to_numpy())
+    f_closed = stack_samples(frontier.sel({D.WEIGHTS: D.CLOSED}))
+    f_open = stack_samples(frontier.sel({D.WEIGHTS: D.OPEN, D.DATE: when}))
+    shifts = benchmark_shifts(posterior, design).reshape(len(f_open), -1)
+    months = backward_gap_at(
+        to_days(grid), f_closed, f_open[:, None] + shifts, float(to_days([when])[0])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q = np.nanquantile(months, [0.5, (1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
+    defined = np.isfinite(months).mean(0)
+    names = design.benchmarks.index
+    if (defined < 0.9).any():
+        warn_user(
+            f"GapFit.open_offsets: at {when.date()} fewer than 90% of the draws define the "
+            "gap of "
+            + ", ".join(f"{b!r} ({v:.0%})" for b, v in zip(names, defined, strict=True) if v < 0.9)
+            + " (the closed frontier reached that level before the data begin, or had not "
+            "reached it by the last date: open models ahead there): gap_median, gap_lower and "
+            "gap_upper are NaN there"
+        )
+    q[:, defined < 0.9] = np.nan
+    return pd.DataFrame(
+        {"gap_median": q[0], "gap_lower": q[1], "gap_upper": q[2]},
+        index=pd.Index(names, name=D.BENCHMARK),
     )

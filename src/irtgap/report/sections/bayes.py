@@ -117,6 +117,8 @@ def _diagnostics_frame(diag: pd.Series) -> pd.DataFrame:
     def fmt(name: str, value: float) -> str:
         if not np.isfinite(value):
             return "n/a"
+        if "bfmi" in name:  # E-BFMI: a fraction (the limit is 0.3)
+            return f"{value:.2f}"
         return f"{value:.3f}" if "rhat" in name else f"{value:.0f}"
 
     values = [fmt(str(k), float(v)) for k, v in diag.items()]
