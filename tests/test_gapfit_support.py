@@ -357,11 +357,13 @@ def test_invalid_settings_raise_naming_the_option(option, value):
         GapModel(**{option: value})
 
 
-def test_settings_are_checked_again_when_used(sim):
+def test_settings_are_checked_again_when_changed(sim):
     model = GapModel()
-    model.knot_months = 0  # changed after construction
     with pytest.raises(ValueError, match="knot_months=0"):
-        model.design(sim.data)
+        model.knot_months = 0  # changed after construction: checked at once
+    assert model.knot_months == 12 and model.settings == GapSettings()
+    model.knot_months = 6
+    assert model.settings == GapSettings(knot_months=6)
     with pytest.raises(ValueError, match="knot_months=-6"):
         make_design(sim.data, knot_months=-6)
     with pytest.raises(ValueError, match="reference_date='R1'"):

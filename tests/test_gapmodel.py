@@ -789,3 +789,30 @@ def test_trending_open_advantage_is_recovered_and_keeps_the_private_gap():
         warnings.simplefilter("ignore")
         private = fit.gap(dates, by="access").query("group == 'private'")
     assert ((private["lower"] <= 6.0) & (6.0 <= private["upper"])).all(), private
+
+
+def test_gap_model_holds_its_settings():
+    """Keyword construction as before; the settings are one frozen GapSettings; a GapSettings
+    can seed a model; unknown or invalid settings are refused by name."""
+    from irtgap.methods.bayes.settings import SETTING_NAMES, GapSettings
+
+    model = GapModel(open_offsets=True, knot_months=6)
+    assert model.settings == GapSettings(open_offsets=True, knot_months=6)
+    assert model.open_offsets is True and model.knot_months == 6
+    assert GapModel(model.settings, noise="logit_t").settings == dataclasses.replace(
+        model.settings, noise="logit_t"
+    )
+    assert GapModel() == GapModel(GapSettings()) != model
+    assert repr(GapModel()).startswith("GapModel(since='2022-01-01', knot_months=12,")
+    assert set(SETTING_NAMES) <= set(dir(model))
+    with pytest.raises(TypeError, match=r"unknown setting\(s\) \['trend'\]"):
+        GapModel(trend=True)
+    with pytest.raises(TypeError, match="give a GapSettings"):
+        GapModel("2023-01-01")
+    with pytest.raises(ValueError, match=r"^growth_spread=-1"):
+        GapModel(growth_spread=-1)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = model.nope
+    import pickle
+
+    assert pickle.loads(pickle.dumps(model)) == model

@@ -41,7 +41,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -53,6 +53,7 @@ from irtgap.core.parallel import Progress, map_tasks
 from irtgap.data.simulate import SimulatedData, semi_synthetic, simulate
 from irtgap.methods.bayes.design import match_hosted_versions
 from irtgap.methods.bayes.model import GapModel
+from irtgap.methods.bayes.settings import SETTING_NAMES
 from irtgap.methods.composite import composite_index
 from irtgap.methods.eci import fit_eci
 from irtgap.methods.eci import prepare as prepare_eci
@@ -366,7 +367,7 @@ def check_model_options(options: dict[str, Any] | None) -> None:
     :class:`~irtgap.GapModel` settings."""
     if not options:
         return
-    known = {f.name for f in fields(GapModel)}
+    known = set(SETTING_NAMES)
     unknown = sorted(set(options) - known)
     if unknown:
         raise ValueError(

@@ -171,7 +171,7 @@ new log growth rate per posterior draw, drawn from the fitted hierarchy, :math:`
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import replace
 from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
@@ -189,7 +189,7 @@ from irtgap.methods.bayes.graph import UNIT_DIM as UNIT_DIM
 from irtgap.methods.bayes.graph import build_model
 from irtgap.methods.bayes.graph import censored_beta_logp as censored_beta_logp
 from irtgap.methods.bayes.noise import SERIES_TERMS as SERIES_TERMS
-from irtgap.methods.bayes.settings import GapSettings
+from irtgap.methods.bayes.settings import SETTING_NAMES, GapSettings
 
 if TYPE_CHECKING:
     from irtgap.methods.bayes.fit import GapFit
@@ -251,13 +251,22 @@ def _check_fit_options(
         raise ValueError(f"sampler_kwargs={sampler_kwargs!r}: give a dict of pymc.sample options")
 
 
-@dataclass
 class GapModel:
     """The hierarchical Bayesian IRT gap model (settings only; :meth:`fit` does the work).
 
-    Parameters are those of :class:`GapSettings`, checked on construction (and again by
-    :meth:`design`, :meth:`build` and :meth:`fit`, in case one was changed since): an invalid one
-    raises a ValueError naming it. See :mod:`irtgap.methods.bayes.model` for the maths.
+    Build it from keywords, the settings of :class:`GapSettings` (``GapModel(open_offsets=True)``),
+    or from a :class:`GapSettings` (``GapModel(settings)``; keywords then change some of them).
+    The settings are checked on construction: an invalid one raises a ValueError naming it, an
+    unknown one a TypeError naming it. :attr:`settings` holds them (frozen); each setting is also
+    an attribute (``model.knot_months``), and assigning one replaces :attr:`settings` with the
+    setting changed, checked again. See :mod:`irtgap.methods.bayes.model` for the maths.
+
+    Parameters
+    ----------
+    settings : GapSettings, optional
+        The settings to start from (default: :class:`GapSettings`'s defaults).
+    **options
+        Settings of :class:`GapSettings` by name, replacing those of ``settings``.
 
     Examples
     --------
@@ -266,37 +275,52 @@ class GapModel:
     >>> model = irtgap.GapModel(knot_months=12).build(sim.data)
     >>> sorted(model.coords["weights"])
     ['closed', 'open']
+    >>> irtgap.GapModel(open_offsets=True).settings.open_offsets
+    True
     """
 
-    since: str | None = GapSettings.since
-    knot_months: int = GapSettings.knot_months
-    reference_date: str = GapSettings.reference_date
-    public_advantage: bool = True
-    provider_degradation: bool = True
-    shortfall: bool = True
-    upper_asymptote: bool = GapSettings.upper_asymptote
-    prior_scale_gamma: float = GapSettings.prior_scale_gamma
-    prior_scale_delta: float = GapSettings.prior_scale_delta
-    growth_spread: float = GapSettings.growth_spread
-    learn_growth_spread: bool = GapSettings.learn_growth_spread
-    public_advantage_trend: bool = GapSettings.public_advantage_trend
-    frontier_softness: float = GapSettings.frontier_softness
-    open_offsets: bool = False
-    open_country: str | None = None
-    prior_scale_offset: float = GapSettings.prior_scale_offset
-    private_effects: bool = GapSettings.private_effects
-    prior_scale_private: float = GapSettings.prior_scale_private
-    noise: str = GapSettings.noise
-    lapse_threshold: float = GapSettings.lapse_threshold
-    lapse_pooling: str = GapSettings.lapse_pooling
+    settings: GapSettings
 
-    def __post_init__(self) -> None:
-        self.settings  # noqa: B018 - validates every setting (GapSettings.__post_init__)
+    def __init__(self, settings: GapSettings | None = None, **options: Any) -> None:
+        if settings is not None and not isinstance(settings, GapSettings):
+            raise TypeError(
+                f"GapModel(settings={settings!r}): give a GapSettings, or the settings by name "
+                "(e.g. GapModel(knot_months=6))"
+            )
+        unknown = sorted(set(options) - set(SETTING_NAMES))
+        if unknown:
+            raise TypeError(
+                f"GapModel: unknown setting(s) {unknown}; use any of {list(SETTING_NAMES)}"
+            )
+        base = settings if settings is not None else GapSettings()
+        object.__setattr__(self, "settings", replace(base, **options) if options else base)
 
-    @property
-    def settings(self) -> GapSettings:
-        """The settings as a (validated, frozen) :class:`GapSettings`."""
-        return GapSettings(**{f.name: getattr(self, f.name) for f in fields(GapSettings)})
+    def __getattr__(self, name: str) -> Any:
+        # only reached when normal lookup fails: the settings by name
+        settings = self.__dict__.get("settings")
+        if settings is not None and name in SETTING_NAMES:
+            return getattr(settings, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in SETTING_NAMES:  # the settings with this one changed, checked again
+            object.__setattr__(self, "settings", replace(self.settings, **{name: value}))
+            return
+        if name == "settings" and not isinstance(value, GapSettings):
+            raise TypeError(f"GapModel.settings={value!r}: give a GapSettings")
+        object.__setattr__(self, name, value)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *SETTING_NAMES})
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self.settings, n)!r}" for n in SETTING_NAMES)
+        return f"{type(self).__name__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GapModel):
+            return NotImplemented
+        return type(self) is type(other) and self.settings == other.settings
 
     def design(self, data: ScoreData) -> Design:
         """The design arrays of ``data`` under these settings (see
@@ -322,25 +346,44 @@ class GapModel:
     ) -> GapFit:
         """Sample the posterior and return a :class:`~irtgap.methods.bayes.fit.GapFit`.
 
-        ``sampler`` is ``"nutpie"`` (default, fastest here) or ``"pymc"``. ``cores`` is the
-        number of chains run in parallel (default: one per CPU, at most ``chains``; PyMC's own
-        default assumes half the CPUs are hyper-threads and runs one chain at a time on a
-        2-core machine). The step size targets an acceptance rate of :data:`TARGET_ACCEPT`
-        (0.85), and with nutpie trajectories are doubled once past the U-turn
-        (:data:`NUTPIE_DEFAULTS`), see ``docs/model.md``. ``sampler_kwargs`` are passed to
-        :func:`pymc.sample` (``target_accept`` there overrides the default), and its ``nuts``
-        entry is merged over the nutpie defaults. Diagnostics are checked after sampling and a
-        :class:`~irtgap.core.errors.ConvergenceWarning` is issued when R-hat > 1.01, bulk ESS < 400
-        for the frontier, or any divergence occurred (and when R-hat cannot be computed: one
-        chain).
+        The step size targets an acceptance rate of :data:`TARGET_ACCEPT` (0.85), and with
+        nutpie trajectories are doubled once past the U-turn (:data:`NUTPIE_DEFAULTS`), see
+        ``docs/model.md``. Diagnostics are checked after sampling and a
+        :class:`~irtgap.core.errors.ConvergenceWarning` is issued when one misses its limit
+        (:meth:`GapFit.diagnostics <irtgap.methods.bayes.fit.GapFit.diagnostics>`: R-hat > 1.01,
+        bulk ESS < 400 for the frontier or the gap, any divergence, a chain's E-BFMI < 0.3, any
+        transition at the maximum tree depth) or cannot be checked (R-hat with one chain).
+
+        Parameters
+        ----------
+        data : ScoreData
+            The scores to model.
+        draws, tune, chains : int
+            Posterior draws and tuning steps per chain, and the number of chains.
+        cores : int, optional
+            Chains run in parallel (default: one per CPU, at most ``chains``; PyMC's own
+            default assumes half the CPUs are hyper-threads and runs one chain at a time on a
+            2-core machine).
+        seed : int or numpy.random.Generator, optional
+            Seeds the sampler (a Generator gives one integer seed).
+        progressbar : bool
+            Show the sampler's progress.
+        sampler : {"nutpie", "pymc"}
+            nutpie (default, fastest here) or PyMC's NUTS.
+        sampler_kwargs : dict, optional
+            Passed to :func:`pymc.sample` (``target_accept`` there overrides the default); its
+            ``nuts`` entry is merged over the nutpie defaults.
+
+        Returns
+        -------
+        GapFit
 
         Raises
         ------
         ValueError
-            Before anything is compiled, naming the option: an invalid setting (see
-            :class:`GapSettings`), ``draws`` / ``chains`` not a whole number >= 1, ``tune`` < 0,
-            ``cores`` < 1, ``sampler`` not ``"nutpie"`` / ``"pymc"``, ``sampler_kwargs`` not a
-            dict.
+            Before anything is compiled, naming the option: ``draws`` / ``chains`` not a whole
+            number >= 1, ``tune`` < 0, ``cores`` < 1, ``sampler`` not ``"nutpie"`` /
+            ``"pymc"``, ``sampler_kwargs`` not a dict.
         ScoreDataError
             The data cannot be modelled (see :func:`irtgap.methods.bayes.design.make_design`).
         """
