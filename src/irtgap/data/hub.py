@@ -392,36 +392,7 @@ def load_epoch_hub(
     src = _Source(path, max_member_bytes=max_member_bytes, max_total_bytes=max_total_bytes)
     reg = merge_registry(benchmarks)
     scores, sources, unknown = _read_scores(src, reg)
-    if unknown:
-        warnings.warn(
-            f"skipped {len(unknown)} file(s) the benchmark registry does not describe: "
-            f"{', '.join(unknown)}. Declare each with benchmarks=pd.DataFrame({{'benchmark': "
-            "[...], 'file': [...], 'score_column': [...], 'scale': [...]}) (scale: fraction, "
-            "percent, score_0_10, minutes or elo)",
-            DroppedRowsWarning,
-            stacklevel=2,
-        )
-    failed = [s for s in sources if "status" in s]
-    if failed:
-        warnings.warn(
-            "left out "
-            + "; ".join(f"{s[D.BENCHMARK]!r} ({s['file']}): {s['status']}" for s in failed),
-            DroppedRowsWarning,
-            stacklevel=2,
-        )
-    per_reason = {
-        "blank model version": sum(s.get("dropped_blank_version", 0) for s in sources),
-        "blank score": sum(s.get("dropped_blank_score", 0) for s in sources),
-        "score not a finite number": sum(s.get("dropped_bad_score", 0) for s in sources),
-    }
-    if any(per_reason.values()):
-        warnings.warn(
-            "dropped rows of the export: "
-            + ", ".join(f"{n} with {why}" for why, n in per_reason.items() if n)
-            + " (per file: data.describe(by='source'))",
-            DroppedRowsWarning,
-            stacklevel=2,
-        )
+    _warn_read_problems(unknown, sources)
     scores, n_sup = _drop_superseded(scores, reg)
     if n_sup:
         warnings.warn(
@@ -460,3 +431,38 @@ def load_epoch_hub(
     log["sources"] = sources
     log["source"] = str(path)
     return replace(data, log=log)
+
+
+def _warn_read_problems(unknown: list[str], sources: list[dict[str, Any]]) -> None:
+    """Warn (for the caller of :func:`load_epoch_hub`) about the files skipped or left out and
+    the rows dropped while reading the export."""
+    if unknown:
+        warnings.warn(
+            f"skipped {len(unknown)} file(s) the benchmark registry does not describe: "
+            f"{', '.join(unknown)}. Declare each with benchmarks=pd.DataFrame({{'benchmark': "
+            "[...], 'file': [...], 'score_column': [...], 'scale': [...]}) (scale: fraction, "
+            "percent, score_0_10, minutes or elo)",
+            DroppedRowsWarning,
+            stacklevel=3,
+        )
+    failed = [s for s in sources if "status" in s]
+    if failed:
+        warnings.warn(
+            "left out "
+            + "; ".join(f"{s[D.BENCHMARK]!r} ({s['file']}): {s['status']}" for s in failed),
+            DroppedRowsWarning,
+            stacklevel=3,
+        )
+    per_reason = {
+        "blank model version": sum(s.get("dropped_blank_version", 0) for s in sources),
+        "blank score": sum(s.get("dropped_blank_score", 0) for s in sources),
+        "score not a finite number": sum(s.get("dropped_bad_score", 0) for s in sources),
+    }
+    if any(per_reason.values()):
+        warnings.warn(
+            "dropped rows of the export: "
+            + ", ".join(f"{n} with {why}" for why, n in per_reason.items() if n)
+            + " (per file: data.describe(by='source'))",
+            DroppedRowsWarning,
+            stacklevel=3,
+        )

@@ -62,8 +62,10 @@ MODEL_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _warn(message: str) -> None:
-    warnings.warn(message, DroppedRowsWarning, stacklevel=3)
+def _warn(message: str, *, depth: int = 0) -> None:
+    """A DroppedRowsWarning attributed to the caller of the function that warns (``depth``: how
+    many helper calls below that function this call is)."""
+    warnings.warn(message, DroppedRowsWarning, stacklevel=3 + depth)
 
 
 def _rows(index: Iterable[Any], limit: int = 8) -> str:
@@ -261,110 +263,26 @@ class ScoreData:
             raise ScoreDataError(
                 f"reference: expected a pandas DataFrame or None, got {type(reference).__name__}"
             )
-        require_columns(df, {**spec, **{k: v for k, v in optional.items() if v is not None}})
+        given = {k: v for k, v in optional.items() if v is not None}
+        require_columns(df, {**spec, **given})
         if benchmarks is not None:
             benchmarks = index_benchmark_meta(benchmarks)  # a checked copy
         if not df.index.is_unique:  # rows are then named by position
             df = df.set_axis(pd.RangeIndex(len(df)), axis=0)
-
-        table = pd.DataFrame(
-            {
-                D.MODEL: df[model].astype("string").str.strip(),
-                D.BENCHMARK: df[benchmark].astype("string").str.strip(),
-            },
-            index=df.index,
-        )
-        for label, col in ((D.MODEL, model), (D.BENCHMARK, benchmark)):
-            blank = table[label].isna() | (table[label] == "")
-            if blank.any():
-                raise ScoreDataError(
-                    f"column {col!r} ({label}) is empty in rows {_rows(df.index[blank])}"
-                )
+        table = _read_columns(df, spec, optional)
         log: dict[str, Any] = {"n_raw_rows": len(df)}
-
-        numeric = pd.to_numeric(df[score], errors="coerce")
-        if np.iscomplexobj(numeric.to_numpy()):
-            raise ScoreDataError(
-                f"column {score!r} (score) holds complex numbers: give real scores"
-            )
-        table[D.SCORE] = numeric.astype(float)
-        bad = table[D.SCORE].isna() & df[score].notna()
-        if bad.any():
-            raise ScoreDataError(
-                f"column {score!r} (score) has non-numeric values in rows "
-                f"{_rows(df.index[bad])}: {_rows(df.loc[bad, score].unique(), 4)}; give numbers, "
-                "or leave the cell blank to drop the row"
-            )
-        table[D.DATE] = parse_dates(df[date], column=date)
-        table[D.WEIGHTS] = parse_weights(df[weights], column=weights)
-        table[D.PROVIDER] = _text(df[provider]).fillna(D.FIRST_PARTY) if provider else D.FIRST_PARTY
-        for label, opt in (
-            (D.MODEL_GROUP, model_group),
-            (D.COUNTRY, country),
-            (D.ORGANIZATION, organization),
-        ):
-            table[label] = _text(df[opt]) if opt else pd.NA
-        table = table.astype(
-            {
-                D.PROVIDER: "string",
-                D.MODEL_GROUP: "string",
-                D.COUNTRY: "string",
-                D.ORGANIZATION: "string",
-            }
-        )
-
         names = table[D.BENCHMARK].dropna().unique()
         if registry:
             benchmarks, log["metadata_from_registry"] = _with_registry(benchmarks, names)
         meta = normalize_benchmark_meta(benchmarks, names)
         _check_score_ranges(table, meta, score_column=score)
-
-        # Rows without a score: dropped with a count.
-        no_score = table[D.SCORE].isna()
-        log["n_dropped_no_score"] = int(no_score.sum())
-        if no_score.any():
-            _warn(f"dropped {int(no_score.sum())} row(s) without a score in column {score!r}")
-        no_score_by_bench = _count_by_benchmark(table, no_score)
-        table = table[~no_score]
-        # Before duplicates merge, so that no conflict is hidden by keeping the first row.
-        columns = {
-            D.DATE: date,
-            D.WEIGHTS: weights,
-            D.PROVIDER: provider,
-            D.MODEL_GROUP: model_group,
-            D.COUNTRY: country,
-            D.ORGANIZATION: organization,
-        }
-        _check_model_consistency(table, {k: v for k, v in columns.items() if v is not None})
+        table, no_score_by_bench = _drop_unscored(table, score, log)
+        # before duplicates merge, so that no conflict is hidden by keeping the first row
+        _check_model_consistency(table, {D.DATE: date, D.WEIGHTS: weights, **given})
         table = _fill_model_columns(table)
-
         table, log["n_duplicate_rows_merged"] = _merge_duplicates(table, duplicates)
         log["duplicates"] = duplicates
-
-        no_date = table[D.DATE].isna()
-        no_weights = table[D.WEIGHTS].isna()
-        log["n_dropped_no_date"] = int(table.loc[no_date, "_n_raw"].sum())
-        log["n_dropped_no_weights"] = int(table.loc[no_weights & ~no_date, "_n_raw"].sum())
-        if no_date.any():
-            _warn(
-                f"dropped {log['n_dropped_no_date']} row(s) without a release date in column "
-                f"{date!r} ({int(no_date.sum())} model x benchmark pairs, "
-                f"{table.loc[no_date, D.MODEL].nunique()} models)"
-            )
-        if (no_weights & ~no_date).any():
-            _warn(
-                f"dropped {log['n_dropped_no_weights']} row(s) without a weights label "
-                f"(open/closed) in column {weights!r}: models "
-                f"{_rows(table.loc[no_weights & ~no_date, D.MODEL].unique(), 5)}"
-            )
-        log["dropped_by_benchmark"] = {
-            "no_score": no_score_by_bench,
-            "duplicates_merged": _count_by_benchmark(table, table["_n_raw"] - 1),
-            "no_date": _count_by_benchmark(table, no_date),
-            "no_weights": _count_by_benchmark(table, no_weights & ~no_date),
-        }
-        table = table[~no_date & ~no_weights].drop(columns="_n_raw")
-
+        table = _drop_undated(table, date, weights, log, no_score_by_bench)
         table, meta, log["dropped_benchmarks"] = _check_sparse(
             table, meta, min_models_per_benchmark, sparse_benchmarks
         )
@@ -913,6 +831,105 @@ def _check_sparse(
             "at least two models to say anything about relative capability; drop them or pass "
             "sparse_benchmarks='drop'."
         )
-    _warn(f"dropped {len(sparse)} benchmark(s) scored by fewer than {min_models} models: {desc}")
+    _warn(
+        f"dropped {len(sparse)} benchmark(s) scored by fewer than {min_models} models: {desc}",
+        depth=1,
+    )
     keep = ~table[D.BENCHMARK].isin(sparse.index)
     return table[keep], meta.drop(index=sparse.index, errors="ignore"), dict(sparse.astype(int))
+
+
+def _read_columns(
+    df: pd.DataFrame, spec: Mapping[str, str], optional: Mapping[str, str | None]
+) -> pd.DataFrame:
+    """The requested columns of ``df`` under their fixed names, parsed: stripped model and
+    benchmark names (blank ones refused), numeric scores, dates, weights, and the optional
+    columns as text (``provider`` defaults to first-party)."""
+    model, benchmark, score = spec[D.MODEL], spec[D.BENCHMARK], spec[D.SCORE]
+    table = pd.DataFrame(
+        {
+            D.MODEL: df[model].astype("string").str.strip(),
+            D.BENCHMARK: df[benchmark].astype("string").str.strip(),
+        },
+        index=df.index,
+    )
+    for label, col in ((D.MODEL, model), (D.BENCHMARK, benchmark)):
+        blank = table[label].isna() | (table[label] == "")
+        if blank.any():
+            raise ScoreDataError(
+                f"column {col!r} ({label}) is empty in rows {_rows(df.index[blank])}"
+            )
+    numeric = pd.to_numeric(df[score], errors="coerce")
+    if np.iscomplexobj(numeric.to_numpy()):
+        raise ScoreDataError(f"column {score!r} (score) holds complex numbers: give real scores")
+    table[D.SCORE] = numeric.astype(float)
+    bad = table[D.SCORE].isna() & df[score].notna()
+    if bad.any():
+        raise ScoreDataError(
+            f"column {score!r} (score) has non-numeric values in rows "
+            f"{_rows(df.index[bad])}: {_rows(df.loc[bad, score].unique(), 4)}; give numbers, "
+            "or leave the cell blank to drop the row"
+        )
+    table[D.DATE] = parse_dates(df[spec[D.DATE]], column=spec[D.DATE])
+    table[D.WEIGHTS] = parse_weights(df[spec[D.WEIGHTS]], column=spec[D.WEIGHTS])
+    provider = optional[D.PROVIDER]
+    table[D.PROVIDER] = _text(df[provider]).fillna(D.FIRST_PARTY) if provider else D.FIRST_PARTY
+    for label in (D.MODEL_GROUP, D.COUNTRY, D.ORGANIZATION):
+        opt = optional[label]
+        table[label] = _text(df[opt]) if opt else pd.NA
+    return table.astype(
+        {
+            D.PROVIDER: "string",
+            D.MODEL_GROUP: "string",
+            D.COUNTRY: "string",
+            D.ORGANIZATION: "string",
+        }
+    )
+
+
+def _drop_unscored(
+    table: pd.DataFrame, score: str, log: dict[str, Any]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Rows with a score (the others are counted in ``log`` and warned about); also the rows
+    left out per benchmark."""
+    no_score = table[D.SCORE].isna()
+    log["n_dropped_no_score"] = int(no_score.sum())
+    if no_score.any():
+        _warn(f"dropped {int(no_score.sum())} row(s) without a score in column {score!r}", depth=1)
+    return table[~no_score], _count_by_benchmark(table, no_score)
+
+
+def _drop_undated(
+    table: pd.DataFrame,
+    date: str,
+    weights: str,
+    log: dict[str, Any],
+    no_score_by_bench: dict[str, int],
+) -> pd.DataFrame:
+    """Rows (merged pairs) with a release date and a weights label; the others are counted in
+    ``log`` (with every reason's count per benchmark) and warned about."""
+    no_date = table[D.DATE].isna()
+    no_weights = table[D.WEIGHTS].isna()
+    log["n_dropped_no_date"] = int(table.loc[no_date, "_n_raw"].sum())
+    log["n_dropped_no_weights"] = int(table.loc[no_weights & ~no_date, "_n_raw"].sum())
+    if no_date.any():
+        _warn(
+            f"dropped {log['n_dropped_no_date']} row(s) without a release date in column "
+            f"{date!r} ({int(no_date.sum())} model x benchmark pairs, "
+            f"{table.loc[no_date, D.MODEL].nunique()} models)",
+            depth=1,
+        )
+    if (no_weights & ~no_date).any():
+        _warn(
+            f"dropped {log['n_dropped_no_weights']} row(s) without a weights label "
+            f"(open/closed) in column {weights!r}: models "
+            f"{_rows(table.loc[no_weights & ~no_date, D.MODEL].unique(), 5)}",
+            depth=1,
+        )
+    log["dropped_by_benchmark"] = {
+        "no_score": no_score_by_bench,
+        "duplicates_merged": _count_by_benchmark(table, table["_n_raw"] - 1),
+        "no_date": _count_by_benchmark(table, no_date),
+        "no_weights": _count_by_benchmark(table, no_weights & ~no_date),
+    }
+    return table[~no_date & ~no_weights].drop(columns="_n_raw")

@@ -327,8 +327,33 @@ def make_design(
 ) -> Design:
     """Select modelled rows and lay out knots; warn with counts for everything left out.
 
-    ``open_country`` keeps only the open models from that country (and every closed model);
-    the open rows it leaves out are counted in ``dropped["open_rows_other_countries"]``.
+    The rows left out, in this order: the open rows of other countries (with
+    ``open_country``), scores on non-fraction benchmarks, models released before ``since``,
+    benchmarks scored by fewer than ``min_models_per_benchmark`` models, and benchmarks with
+    fewer than ``min_uncensored_per_benchmark`` scores strictly inside their resolution limits.
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    since : date-like or None
+        Models released before it are left out (None: none).
+    knot_months : int
+        Spacing of the frontier knots in months.
+    reference_date : date-like
+        Time origin: times are in years since it.
+    min_models_per_benchmark, min_uncensored_per_benchmark : int
+        What a benchmark needs to be modelled (see above).
+    anchor_benchmark : str or None
+        The benchmark with difficulty 0 and slope 1 (None, or a benchmark the data lack: the
+        one scored by the most models).
+    open_country : str, optional
+        Keep only the open models from that country (and every closed model); the open rows it
+        leaves out are counted in ``dropped["open_rows_other_countries"]``.
+
+    Returns
+    -------
+    Design
 
     Raises
     ------
@@ -341,91 +366,160 @@ def make_design(
     since_ts = check_date_option("since", since, allow_none=True)
     knot_months = check_knot_months(knot_months)
     origin = check_date_option("reference_date", reference_date)
+    assert origin is not None
     data.check(connected=False, both_sides=True)
     dropped: dict[str, int] = {}
     if open_country is not None:
-        n_before = len(data.scores)
-        data = data.subset(country=open_country, countries_apply_to="open")
-        dropped["open_rows_other_countries"] = n_before - len(data.scores)
-        n_open = int(data.models[D.WEIGHTS].eq(D.OPEN).sum())
-        if n_open == 0:
-            raise ScoreDataError(
-                f"open_country={open_country!r}: no open model of the data is from "
-                f"{open_country} (only closed ones); pick a country of an open model, or None"
-            )
+        data = _open_country(data, open_country, dropped)
     t = data.with_access()
     t[D.ACCESS] = t[D.ACCESS].fillna("unknown")
     meta = data.benchmarks
-    non_frac = meta.index[meta["scale"] != "fraction"]
-    sel = t[D.BENCHMARK].isin(non_frac)
-    if sel.any():
-        dropped["non_fraction_rows"] = int(sel.sum())
-        warnings.warn(
-            f"left out {int(sel.sum())} score(s) on non-fraction benchmark(s) "
-            f"{', '.join(map(repr, non_frac))}: the IRT link needs fractions (give a transform "
-            "to a fraction scale through ScoreData to include them)",
-            DroppedRowsWarning,
-            stacklevel=3,
-        )
-        t = t[~sel]
+    t = _drop_non_fraction(t, meta, dropped)
     _check_ceilings(t, meta)
     if since_ts is not None:
-        old = t[D.DATE] < since_ts
-        if old.any():
-            dropped["rows_before_since"] = int(old.sum())
-            t = t[~old]
-        if t.empty or t[D.WEIGHTS].nunique() < 2:
-            last = data.scores[D.DATE].max()
-            raise ScoreDataError(
-                f"since={since!r} leaves {'no' if t.empty else 'only one side of'} the models "
-                f"(the data's last release date is {pd.Timestamp(last).date()}); give an "
-                "earlier since, or since=None to keep every date"
-            )
-    # a benchmark's difficulty and slope need several models to be estimable
-    counts = t.groupby(D.BENCHMARK)[D.MODEL].nunique()
-    thin = counts.index[counts < min_models_per_benchmark]
-    if len(thin):
-        dropped["rows_on_thin_benchmarks"] = int(t[D.BENCHMARK].isin(thin).sum())
-        warnings.warn(
-            f"left out {int(t[D.BENCHMARK].isin(thin).sum())} score(s) on benchmark(s) with "
-            f"fewer than {min_models_per_benchmark} models after filtering: {list(thin)}",
-            DroppedRowsWarning,
-            stacklevel=3,
+        t = _drop_before(t, since_ts, since, data, dropped)
+    t = _drop_thin(t, min_models_per_benchmark, dropped)
+    t = _drop_censored(t, meta, min_uncensored_per_benchmark, dropped)
+    if t.empty or t[D.WEIGHTS].nunique() < 2:
+        raise ScoreDataError("the Bayesian gap model needs open and closed models after filtering")
+    sub = ScoreData(scores=t.drop(columns=D.ACCESS).reset_index(drop=True), benchmarks=meta)
+    sub.check(connected=True, both_sides=True)
+    models = sub.models.copy()
+    models["base"] = match_hosted_versions(models)
+    bench = meta.loc[sorted(t[D.BENCHMARK].unique())].copy()
+    knot_dates = _knot_dates(t, knot_months)
+    return Design(
+        rows=t.reset_index(drop=True),
+        models=models,
+        benchmarks=bench,
+        providers=sorted(p for p in t[D.PROVIDER].unique() if p != D.FIRST_PARTY),
+        origin=origin,
+        knots=years_since(knot_dates, origin),
+        knot_dates=knot_dates,
+        dropped=dropped,
+        anchor_benchmark=_anchor(t, bench, meta, anchor_benchmark),
+        unknown_access=_unknown_access(t, bench),
+    )
+
+
+#: ``stacklevel`` of the warnings of :func:`make_design`'s steps: the step, ``make_design``,
+#: its caller (``GapSettings.design``), that one's caller.
+_STEP_STACKLEVEL = 4
+
+
+def _open_country(data: ScoreData, country: str, dropped: dict[str, int]) -> ScoreData:
+    """``data`` with only the open models from ``country`` (and every closed model)."""
+    n_before = len(data.scores)
+    data = data.subset(country=country, countries_apply_to="open")
+    dropped["open_rows_other_countries"] = n_before - len(data.scores)
+    if int(data.models[D.WEIGHTS].eq(D.OPEN).sum()) == 0:
+        raise ScoreDataError(
+            f"open_country={country!r}: no open model of the data is from "
+            f"{country} (only closed ones); pick a country of an open model, or None"
         )
-        t = t[~t[D.BENCHMARK].isin(thin)]
-    # a benchmark on which (nearly) every score sits at 0 or at the ceiling says only that all
-    # models are beyond it: its slope is unidentified and its posterior a funnel
+    return data
+
+
+def _drop_non_fraction(
+    t: pd.DataFrame, meta: pd.DataFrame, dropped: dict[str, int]
+) -> pd.DataFrame:
+    """Rows of ``t`` on fraction benchmarks (the others are counted and warned about)."""
+    non_frac = meta.index[meta["scale"] != "fraction"]
+    sel = t[D.BENCHMARK].isin(non_frac)
+    if not sel.any():
+        return t
+    dropped["non_fraction_rows"] = int(sel.sum())
+    warnings.warn(
+        f"left out {int(sel.sum())} score(s) on non-fraction benchmark(s) "
+        f"{', '.join(map(repr, non_frac))}: the IRT link needs fractions (give a transform "
+        "to a fraction scale through ScoreData to include them)",
+        DroppedRowsWarning,
+        stacklevel=_STEP_STACKLEVEL,
+    )
+    return t[~sel]
+
+
+def _drop_before(
+    t: pd.DataFrame,
+    since_ts: pd.Timestamp,
+    since: Any,
+    data: ScoreData,
+    dropped: dict[str, int],
+) -> pd.DataFrame:
+    """Rows of ``t`` of models released on or after ``since_ts``; raises when a side is left
+    without models."""
+    old = t[D.DATE] < since_ts
+    if old.any():
+        dropped["rows_before_since"] = int(old.sum())
+        t = t[~old]
+    if t.empty or t[D.WEIGHTS].nunique() < 2:
+        last = data.scores[D.DATE].max()
+        raise ScoreDataError(
+            f"since={since!r} leaves {'no' if t.empty else 'only one side of'} the models "
+            f"(the data's last release date is {pd.Timestamp(last).date()}); give an "
+            "earlier since, or since=None to keep every date"
+        )
+    return t
+
+
+def _drop_thin(t: pd.DataFrame, min_models: int, dropped: dict[str, int]) -> pd.DataFrame:
+    """Rows of ``t`` on benchmarks scored by at least ``min_models`` models (a benchmark's
+    difficulty and slope need several models to be estimable)."""
+    counts = t.groupby(D.BENCHMARK)[D.MODEL].nunique()
+    thin = counts.index[counts < min_models]
+    if not len(thin):
+        return t
+    dropped["rows_on_thin_benchmarks"] = int(t[D.BENCHMARK].isin(thin).sum())
+    warnings.warn(
+        f"left out {int(t[D.BENCHMARK].isin(thin).sum())} score(s) on benchmark(s) with "
+        f"fewer than {min_models} models after filtering: {list(thin)}",
+        DroppedRowsWarning,
+        stacklevel=_STEP_STACKLEVEL,
+    )
+    return t[~t[D.BENCHMARK].isin(thin)]
+
+
+def _drop_censored(
+    t: pd.DataFrame, meta: pd.DataFrame, min_uncensored: int, dropped: dict[str, int]
+) -> pd.DataFrame:
+    """Rows of ``t`` on benchmarks with at least ``min_uncensored`` scores strictly inside
+    their resolution limits: a benchmark on which (nearly) every score sits at 0 or at the
+    ceiling says only that all models are beyond it (its slope is unidentified and its
+    posterior a funnel)."""
     ceiling = meta["ceiling"].reindex(t[D.BENCHMARK]).to_numpy(float)
     frac = t[D.SCORE] / ceiling  # fraction of the ceiling (as modelled)
     used = meta.loc[sorted(t[D.BENCHMARK].unique())]
     eps = pd.Series(resolution_limits(used), index=used.index).reindex(t[D.BENCHMARK]).to_numpy()
     inside = ((frac > eps) & (frac < 1 - eps)).groupby(t[D.BENCHMARK]).sum()
-    flat = inside.index[inside < min_uncensored_per_benchmark]
-    if len(flat):
-        n_flat = int(t[D.BENCHMARK].isin(flat).sum())
-        dropped["rows_on_censored_benchmarks"] = n_flat
-        warnings.warn(
-            f"left out {n_flat} score(s) on benchmark(s) with fewer than "
-            f"{min_uncensored_per_benchmark} scores strictly between 0 and the ceiling "
-            f"(no information on difficulty and slope): {list(flat)}",
-            DroppedRowsWarning,
-            stacklevel=3,
-        )
-        t = t[~t[D.BENCHMARK].isin(flat)]
-    if t.empty or t[D.WEIGHTS].nunique() < 2:
-        raise ScoreDataError("the Bayesian gap model needs open and closed models after filtering")
-    sub = ScoreData(scores=t.drop(columns=D.ACCESS).reset_index(drop=True), benchmarks=meta)
-    sub.check(connected=True, both_sides=True)
+    flat = inside.index[inside < min_uncensored]
+    if not len(flat):
+        return t
+    n_flat = int(t[D.BENCHMARK].isin(flat).sum())
+    dropped["rows_on_censored_benchmarks"] = n_flat
+    warnings.warn(
+        f"left out {n_flat} score(s) on benchmark(s) with fewer than "
+        f"{min_uncensored} scores strictly between 0 and the ceiling "
+        f"(no information on difficulty and slope): {list(flat)}",
+        DroppedRowsWarning,
+        stacklevel=_STEP_STACKLEVEL,
+    )
+    return t[~t[D.BENCHMARK].isin(flat)]
 
-    models = sub.models.copy()
-    models["base"] = match_hosted_versions(models)
-    bench = meta.loc[sorted(t[D.BENCHMARK].unique())].copy()
-    if anchor_benchmark is None or anchor_benchmark not in bench.index:
-        if anchor_benchmark is not None and anchor_benchmark in meta.index:
-            raise ScoreDataError(f"anchor benchmark {anchor_benchmark!r} was left out")
-        most = t.groupby(D.BENCHMARK)[D.MODEL].nunique().sort_values(kind="stable")
-        anchor_benchmark = str(most.index[-1])
-    providers = sorted(p for p in t[D.PROVIDER].unique() if p != D.FIRST_PARTY)
+
+def _anchor(t: pd.DataFrame, bench: pd.DataFrame, meta: pd.DataFrame, anchor: str | None) -> str:
+    """The anchor benchmark: ``anchor`` if modelled, else the one scored by the most models
+    (raises if ``anchor`` is in the data but was left out)."""
+    if anchor is not None and anchor in bench.index:
+        return anchor
+    if anchor is not None and anchor in meta.index:
+        raise ScoreDataError(f"anchor benchmark {anchor!r} was left out")
+    most = t.groupby(D.BENCHMARK)[D.MODEL].nunique().sort_values(kind="stable")
+    return str(most.index[-1])
+
+
+def _unknown_access(t: pd.DataFrame, bench: pd.DataFrame) -> tuple[str, ...]:
+    """The modelled benchmarks of unknown access (warned about: they are modelled as
+    private)."""
     access = bench["access"].astype(object).where(bench["access"].notna(), "unknown")
     unknown = tuple(str(b) for b in bench.index[~access.isin(["public", "private"]).to_numpy()])
     if unknown:
@@ -436,28 +530,17 @@ def make_design(
             "private: open models get no public-benchmark advantage on them. Set their 'access' "
             "in the benchmark metadata (ScoreData.from_frame(benchmarks=...)) to model it.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=_STEP_STACKLEVEL,
         )
+    return unknown
 
+
+def _knot_dates(t: pd.DataFrame, knot_months: int) -> pd.DatetimeIndex:
+    """Knots every ``knot_months`` months from the quarter of the first release date to past
+    the last."""
     start = pd.Timestamp(t[D.DATE].min()).to_period("Q").start_time
     end = pd.Timestamp(t[D.DATE].max()) + pd.DateOffset(months=1)
-    knot_dates = pd.date_range(
-        start, end + pd.DateOffset(months=knot_months), freq=f"{knot_months}MS"
-    )
-    assert origin is not None
-    knots = years_since(knot_dates, origin)
-    return Design(
-        rows=t.reset_index(drop=True),
-        models=models,
-        benchmarks=bench,
-        providers=providers,
-        origin=origin,
-        knots=knots,
-        knot_dates=knot_dates,
-        dropped=dropped,
-        anchor_benchmark=anchor_benchmark,
-        unknown_access=unknown,
-    )
+    return pd.date_range(start, end + pd.DateOffset(months=knot_months), freq=f"{knot_months}MS")
 
 
 def _check_ceilings(t: pd.DataFrame, meta: pd.DataFrame) -> None:

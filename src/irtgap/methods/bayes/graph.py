@@ -241,62 +241,68 @@ def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int, eps: np
         )
 
 
-def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
-    """Build the PyMC model for ``data`` (a pure function of data and settings).
+@dataclass(frozen=True)
+class _Rows:
+    """The modelled rows as the graph reads them: reordered, uncensored first then censored
+    (each in data order), so that the two likelihood terms take slices of the row vectors
+    (cheap views) instead of masks."""
 
-    See the module docstring for the maths. The model's coordinates use the fixed dimension names
-    (``model``, ``benchmark``, ``weights`` for the two sides) plus ``unit`` (capability units:
-    first-party versions and unmatched hosted ones), ``knot``, ``segment`` and ``provider``.
-    """
-    settings = settings or GapSettings()
-    design = data if isinstance(data, Design) else settings.design(data)
-    if settings.public_advantage_trend:
-        when = np.unique(design.t_models[design.model_idx][design.open_public])
-        if len(when) < 2:
-            raise ValueError(
-                "public_advantage_trend=True: the trend of the open public-benchmark advantage "
-                "needs open models scored on public benchmarks at two or more release dates; "
-                f"the modelled data have {len(when)} (check the benchmarks' 'access' column), "
-                "so the trend would be its prior. Pass public_advantage_trend=False"
-            )
-    models = design.models
+    order: np.ndarray  # positions in design.rows
+    n_in: int  # uncensored rows (the first n_in)
+    y: np.ndarray  # scores as fractions of the ceiling, clipped to the resolution limits
+    eps: np.ndarray  # resolution limit per row
+    unit: np.ndarray  # capability unit per row
+    benchmark: np.ndarray
+    open_public: np.ndarray
+    public_time: np.ndarray
+    open: np.ndarray
+    private: np.ndarray
+    provider: np.ndarray
+
+
+def _units(design: Design) -> tuple[np.ndarray, np.ndarray]:
+    """Which models are capability units (first-party versions and unmatched hosted ones), and
+    each model's unit (a position among the units)."""
     base_idx = design.base_idx
-    unit_mask = base_idx == np.arange(len(models))
-    units = models.index[unit_mask]
-    unit_of_model = np.searchsorted(np.flatnonzero(unit_mask), base_idx)
-    row_unit = unit_of_model[design.model_idx]
-    unit_side = design.side_idx[unit_mask]
-    k_left, w = design.knot_position(design.t_models[unit_mask])
+    unit_mask = base_idx == np.arange(len(design.models))
+    return unit_mask, np.searchsorted(np.flatnonzero(unit_mask), base_idx)
 
-    bench = design.benchmarks
+
+def _row_layout(design: Design) -> _Rows:
+    """The rows of ``design`` in the order of :class:`_Rows`."""
+    _, unit_of_model = _units(design)
     # scores as fractions of their benchmark's ceiling (see the module docstring)
     eps_rows = design.row_resolution
     y_rows = np.clip(design.scaled_scores, eps_rows, 1 - eps_rows)
     inside_rows = (y_rows > eps_rows) & (y_rows < 1 - eps_rows)
-    # rows reordered: uncensored first, then censored (each in data order), so that the two
-    # likelihood terms take slices of the row vectors (cheap views) instead of masks
     order = np.concatenate([np.flatnonzero(inside_rows), np.flatnonzero(~inside_rows)])
-    n_in = int(inside_rows.sum())
-    y = y_rows[order]
-    row_unit = row_unit[order]
-    b_idx = design.benchmark_idx[order]
-    floor = design.floor  # per benchmark
-    open_public = design.open_public[order]
-    public_time = design.public_time[order]
-    open_rows = design.open_rows[order]
-    private_rows = design.private_rows[order]
-    prov_idx = design.provider_idx[order]
-    h = float(np.diff(design.knots)[0])
+    return _Rows(
+        order=order,
+        n_in=int(inside_rows.sum()),
+        y=y_rows[order],
+        eps=eps_rows[order],
+        unit=unit_of_model[design.model_idx][order],
+        benchmark=design.benchmark_idx[order],
+        open_public=design.open_public[order],
+        public_time=design.public_time[order],
+        open=design.open_rows[order],
+        private=design.private_rows[order],
+        provider=design.provider_idx[order],
+    )
 
-    coords = {
-        D.MODEL: list(models.index),
-        UNIT_DIM: list(units),
-        D.BENCHMARK: list(bench.index),
+
+def _coords(design: Design, settings: GapSettings, rows: _Rows) -> dict[str, Any]:
+    """The model's coordinates (see :func:`build_model`)."""
+    unit_mask, _ = _units(design)
+    coords: dict[str, Any] = {
+        D.MODEL: list(design.models.index),
+        UNIT_DIM: list(design.models.index[unit_mask]),
+        D.BENCHMARK: list(design.benchmarks.index),
         D.WEIGHTS: list(D.SIDES),
         KNOT_DIM: list(design.knot_dates),
         SEGMENT_DIM: list(design.knot_dates[1:]),
-        D.OBS: order[:n_in],
-        CENSORED_DIM: order[n_in:],
+        D.OBS: rows.order[: rows.n_in],
+        CENSORED_DIM: rows.order[rows.n_in :],
     }
     if settings.provider_degradation and design.providers:
         coords[PROVIDER_DIM] = list(design.providers)
@@ -304,126 +310,197 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         coords[D.DOMAIN] = list(design.domains)
     saturating = saturating_benchmarks(design, settings.lapse_threshold)
     if settings.upper_asymptote and saturating.any():
-        coords[SATURATING_DIM] = list(bench.index[saturating])
+        coords[SATURATING_DIM] = list(design.benchmarks.index[saturating])
+    return coords
 
-    with pm.Model(coords=coords) as model:
-        # ---- benchmarks
-        is_anchor = np.asarray(bench.index == design.anchor_benchmark)
+
+def _check_trend_data(design: Design, settings: GapSettings) -> None:
+    """A trending open advantage needs open public-benchmark scores at two release dates."""
+    if not settings.public_advantage_trend:
+        return
+    when = np.unique(design.t_models[design.model_idx][design.open_public])
+    if len(when) < 2:
+        raise ValueError(
+            "public_advantage_trend=True: the trend of the open public-benchmark advantage "
+            "needs open models scored on public benchmarks at two or more release dates; "
+            f"the modelled data have {len(when)} (check the benchmarks' 'access' column), "
+            "so the trend would be its prior. Pass public_advantage_trend=False"
+        )
+
+
+def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
+    """Build the PyMC model for ``data`` (a pure function of data and settings).
+
+    See the module docstring for the maths. The model's coordinates use the fixed dimension names
+    (``model``, ``benchmark``, ``weights`` for the two sides) plus ``unit`` (capability units:
+    first-party versions and unmatched hosted ones), ``knot``, ``segment`` and ``provider``.
+
+    Parameters
+    ----------
+    data : ScoreData or Design
+        The data (laid out by ``settings.design``) or its design.
+    settings : GapSettings, optional
+        The model's settings (default: :class:`GapSettings`'s defaults).
+
+    Returns
+    -------
+    pymc.Model
+    """
+    settings = settings or GapSettings()
+    design = data if isinstance(data, Design) else settings.design(data)
+    _check_trend_data(design, settings)
+    rows = _row_layout(design)
+    b_idx = rows.benchmark
+    with pm.Model(coords=_coords(design, settings, rows)) as model:
+        # the variables are created in a fixed order (the sampler's coordinates follow it)
+        is_anchor = np.asarray(design.benchmarks.index == design.anchor_benchmark)
         mu_d = pm.Normal("difficulty_mean", 0.0, 2.0)
         sd_d = pm.HalfNormal("difficulty_sd", 2.0)
-        # scale: the anchor benchmark's slope is 1; the others are partially pooled
-        mu_a = pm.Normal("log_slope_mean", 0.0, 0.5)
-        sd_a = pm.HalfNormal("log_slope_sd", 0.5)
-        raw_a = pm.Normal("log_slope_raw", mu_a, sd_a, dims=D.BENCHMARK)
-        slope = pm.Deterministic("slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK)
-        # precision: independent weakly informative priors (every benchmark has >= 5 scores, which
-        # pin its precision; a hierarchy here is a funnel when precisions are alike). Beta noise:
-        # sd 1, not wider: the upper tail of a benchmark with few scores (ANLI, 11) is a funnel
-        # for the capabilities it measures (divergences); see docs/model.md
-        log_phi = pm.Normal("log_precision", *LOG_PRECISION_PRIOR[settings.noise], dims=D.BENCHMARK)
-        precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
-
-        # ---- frontiers: non-decreasing, piecewise linear in time
-        # growth rates: partially pooled around each side's typical rate, with a fixed spread
-        # (centred) or a learned one (non-centred: the spread can shrink towards 0)
-        mu_lam = pm.Normal("log_growth_mean", 0.0, 1.0, dims=D.WEIGHTS)
-        if settings.learn_growth_spread:
-            spread = pm.HalfNormal("growth_spread", settings.growth_spread)
-            z_lam = pm.Normal("log_growth_std", 0.0, 1.0, dims=(D.WEIGHTS, SEGMENT_DIM))
-            log_growth = pm.Deterministic(
-                "log_growth", mu_lam[:, None] + spread * z_lam, dims=(D.WEIGHTS, SEGMENT_DIM)
-            )
-        else:
-            log_growth = pm.Normal(
-                "log_growth",
-                mu_lam[:, None],
-                settings.growth_spread,
-                dims=(D.WEIGHTS, SEGMENT_DIM),
-            )
-        rise = pt.concatenate([pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1)
-        # level: each side's frontier averaged over the knots (pinned by all of its models, so
-        # it is not a pivot that trades off against one segment's growth)
-        level = pm.Normal("frontier_level", 0.0, 3.0, dims=D.WEIGHTS)
-        frontier = pm.Deterministic(
-            "frontier",
-            rise - rise.mean(axis=1, keepdims=True) + level[:, None],
-            dims=(D.WEIGHTS, KNOT_DIM),
-        )
-
-        # ---- benchmark difficulties: D_b ~ N(mu_D, sigma_D), sampled as D_b = r_b + d_b with
-        # r_b the frontier where the benchmark was used (frontier_reference) and
-        # d_b ~ N(mu_D - r_b, sigma_D): the same prior (a shift, unit Jacobian), but d_b, which
-        # the scores pin, no longer moves when the early frontier and the old benchmarks shift
-        # together relative to the anchor (the posterior's slowest direction; docs/model.md).
-        # Centred: every benchmark is scored by many models, so the data pin each one.
-        ref = pt.dot(frontier_reference(design), frontier.ravel())
-        rel_d = pm.Normal("difficulty_rel", mu_d - ref, sd_d, dims=D.BENCHMARK)
-        raw_d = ref + rel_d
-        # location: the anchor benchmark's difficulty is 0 (a parameter the data pin tightly)
-        difficulty = pm.Deterministic(
-            "difficulty", pt.where(is_anchor, 0.0, raw_d), dims=D.BENCHMARK
-        )
-
-        # ---- capabilities: at or below the side's frontier
-        # each unit's frontier, linear between its two knots (flat indices: a 1-d gather)
-        flat = frontier.ravel()
-        left = unit_side * len(design.knot_dates) + k_left
-        f_unit = flat[left] * (1 - w) + flat[left + 1] * w
-        if settings.shortfall:
-            s_u = pm.HalfNormal("shortfall_scale", 2.0, dims=D.WEIGHTS)
-            s_unit = s_u[unit_side]
-            if settings.frontier_softness > 0:
-                # theta = F - s * v, v ~ ExGaussian(0, tau, 1) = Exponential(1) + N(0, tau):
-                # one unconstrained coordinate per unit, independent of s (non-centred)
-                v_u = pm.ExGaussian(
-                    "shortfall_std", mu=0.0, sigma=settings.frontier_softness, nu=1.0, dims=UNIT_DIM
-                )
-            else:
-                v_u = pm.Exponential("shortfall_std", 1.0, dims=UNIT_DIM)
-            theta = pm.Deterministic("capability", f_unit - s_unit * v_u, dims=UNIT_DIM)
-            pm.Deterministic("shortfall", f_unit - theta, dims=UNIT_DIM)
-        else:
-            theta = pm.Deterministic("capability", f_unit, dims=UNIT_DIM)
-
-        # ---- measurement
-        effect = theta[row_unit]
-        if settings.public_advantage:
-            gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
-            effect = effect + gamma * open_public
-            if settings.public_advantage_trend:  # per year of the open model's release time
-                trend = pm.Normal("public_advantage_trend", 0.0, settings.prior_scale_gamma)
-                effect = effect + trend * public_time
-        if settings.open_offsets:
-            effect = effect + open_offsets(design, settings)[b_idx] * open_rows
-        if settings.private_effects:
-            # each unit's effect on the non-public benchmarks, partially pooled (non-centred)
-            sd_pi = pm.HalfNormal("private_effect_sd", settings.prior_scale_private)
-            z_pi = pm.Normal("private_effect_std", 0.0, 1.0, dims=UNIT_DIM)
-            pi = pm.Deterministic("private_effect", sd_pi * z_pi, dims=UNIT_DIM)
-            effect = effect + pi[row_unit] * private_rows
-        if settings.provider_degradation and design.providers:
-            delta = pm.HalfNormal(
-                "provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM
-            )
-            hosted = prov_idx >= 0
-            pen = pt.concatenate([pt.zeros(1), delta])[prov_idx + 1]
-            effect = effect - pen * hosted
-        lapse: Any = 0.0
-        if settings.upper_asymptote and saturating.any():
-            # share of the ceiling no model reaches: a 4PL upper asymptote 1 - lapse, on the
-            # benchmarks whose scores reach lapse_threshold of their ceiling (below it the lapse
-            # is weakly identified: a ridge with the difficulty)
-            free = lapse_rates(settings.lapse_pooling)
-            vec = pt.set_subtensor(pt.zeros(len(bench))[np.flatnonzero(saturating)], free)
-            lapse = pm.Deterministic("lapse", vec, dims=D.BENCHMARK)[b_idx]
+        slope, precision = _slopes_and_precisions(settings, is_anchor)
+        frontier = _frontier(design, settings)
+        difficulty = _difficulties(design, frontier, mu_d, sd_d, is_anchor)
+        theta = _capabilities(design, settings, frontier)
+        effect = _effect(design, settings, theta, rows)
+        lapse = _lapse(design, settings, b_idx)
         mu = mean_score(
             effect,
             difficulty=difficulty[b_idx],
             slope=slope[b_idx],
-            floor=floor[b_idx],
+            floor=design.floor[b_idx],
             lapse=lapse,
             ops=PYTENSOR_OPS,
         )
-        phi = precision[b_idx]
-        _likelihood(settings.noise, mu, phi, y, n_in, eps_rows[order])
+        _likelihood(settings.noise, mu, precision[b_idx], rows.y, rows.n_in, rows.eps)
     return model
+
+
+def _slopes_and_precisions(settings: GapSettings, is_anchor: np.ndarray) -> tuple[Any, Any]:
+    """Per benchmark: the slope (the anchor's is 1; the others partially pooled) and the noise
+    precision (``slope``, ``precision``; call inside the model's context)."""
+    mu_a = pm.Normal("log_slope_mean", 0.0, 0.5)
+    sd_a = pm.HalfNormal("log_slope_sd", 0.5)
+    raw_a = pm.Normal("log_slope_raw", mu_a, sd_a, dims=D.BENCHMARK)
+    slope = pm.Deterministic("slope", pt.exp(pt.where(is_anchor, 0.0, raw_a)), dims=D.BENCHMARK)
+    # precision: independent weakly informative priors (every benchmark has >= 5 scores, which
+    # pin its precision; a hierarchy here is a funnel when precisions are alike). Beta noise:
+    # sd 1, not wider: the upper tail of a benchmark with few scores (ANLI, 11) is a funnel
+    # for the capabilities it measures (divergences); see docs/model.md
+    log_phi = pm.Normal("log_precision", *LOG_PRECISION_PRIOR[settings.noise], dims=D.BENCHMARK)
+    precision = pm.Deterministic("precision", pt.exp(log_phi), dims=D.BENCHMARK)
+    return slope, precision
+
+
+def _frontier(design: Design, settings: GapSettings) -> Any:
+    """Each side's frontier at the knots, non-decreasing and piecewise linear in time
+    (``frontier``, dims ``weights, knot``; call inside the model's context)."""
+    h = float(np.diff(design.knots)[0])
+    # growth rates: partially pooled around each side's typical rate, with a fixed spread
+    # (centred) or a learned one (non-centred: the spread can shrink towards 0)
+    mu_lam = pm.Normal("log_growth_mean", 0.0, 1.0, dims=D.WEIGHTS)
+    if settings.learn_growth_spread:
+        spread = pm.HalfNormal("growth_spread", settings.growth_spread)
+        z_lam = pm.Normal("log_growth_std", 0.0, 1.0, dims=(D.WEIGHTS, SEGMENT_DIM))
+        log_growth = pm.Deterministic(
+            "log_growth", mu_lam[:, None] + spread * z_lam, dims=(D.WEIGHTS, SEGMENT_DIM)
+        )
+    else:
+        log_growth = pm.Normal(
+            "log_growth",
+            mu_lam[:, None],
+            settings.growth_spread,
+            dims=(D.WEIGHTS, SEGMENT_DIM),
+        )
+    rise = pt.concatenate([pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1)
+    # level: each side's frontier averaged over the knots (pinned by all of its models, so
+    # it is not a pivot that trades off against one segment's growth)
+    level = pm.Normal("frontier_level", 0.0, 3.0, dims=D.WEIGHTS)
+    return pm.Deterministic(
+        "frontier",
+        rise - rise.mean(axis=1, keepdims=True) + level[:, None],
+        dims=(D.WEIGHTS, KNOT_DIM),
+    )
+
+
+def _difficulties(
+    design: Design, frontier: Any, mu_d: Any, sd_d: Any, is_anchor: np.ndarray
+) -> Any:
+    r"""Per benchmark: the difficulty (``difficulty``; call inside the model's context).
+
+    :math:`D_b \sim \mathcal N(\mu_D, \sigma_D)`, sampled as :math:`D_b = r_b + d_b` with
+    :math:`r_b` the frontier where the benchmark was used (``frontier_reference``) and
+    :math:`d_b \sim \mathcal N(\mu_D - r_b, \sigma_D)`: the same prior (a shift, unit
+    Jacobian), but :math:`d_b`, which the scores pin, no longer moves when the early frontier
+    and the old benchmarks shift together relative to the anchor (the posterior's slowest
+    direction; ``docs/model.md``). Centred: every benchmark is scored by many models, so the
+    data pin each one. The anchor benchmark's difficulty is 0.
+    """
+    ref = pt.dot(frontier_reference(design), frontier.ravel())
+    rel_d = pm.Normal("difficulty_rel", mu_d - ref, sd_d, dims=D.BENCHMARK)
+    raw_d = ref + rel_d
+    return pm.Deterministic("difficulty", pt.where(is_anchor, 0.0, raw_d), dims=D.BENCHMARK)
+
+
+def _capabilities(design: Design, settings: GapSettings, frontier: Any) -> Any:
+    """Per capability unit: at or below its side's frontier (``capability``, and with a
+    shortfall ``shortfall``; call inside the model's context)."""
+    unit_mask, _ = _units(design)
+    unit_side = design.side_idx[unit_mask]
+    k_left, w = design.knot_position(design.t_models[unit_mask])
+    # each unit's frontier, linear between its two knots (flat indices: a 1-d gather)
+    flat = frontier.ravel()
+    left = unit_side * len(design.knot_dates) + k_left
+    f_unit = flat[left] * (1 - w) + flat[left + 1] * w
+    if not settings.shortfall:
+        return pm.Deterministic("capability", f_unit, dims=UNIT_DIM)
+    s_u = pm.HalfNormal("shortfall_scale", 2.0, dims=D.WEIGHTS)
+    s_unit = s_u[unit_side]
+    if settings.frontier_softness > 0:
+        # theta = F - s * v, v ~ ExGaussian(0, tau, 1) = Exponential(1) + N(0, tau):
+        # one unconstrained coordinate per unit, independent of s (non-centred)
+        v_u = pm.ExGaussian(
+            "shortfall_std", mu=0.0, sigma=settings.frontier_softness, nu=1.0, dims=UNIT_DIM
+        )
+    else:
+        v_u = pm.Exponential("shortfall_std", 1.0, dims=UNIT_DIM)
+    theta = pm.Deterministic("capability", f_unit - s_unit * v_u, dims=UNIT_DIM)
+    pm.Deterministic("shortfall", f_unit - theta, dims=UNIT_DIM)
+    return theta
+
+
+def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> Any:
+    """Per row: the capability plus the open advantage (and its trend), the open offsets and
+    the private-benchmark effects, minus a host's penalty (call inside the model's context)."""
+    effect = theta[rows.unit]
+    if settings.public_advantage:
+        gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
+        effect = effect + gamma * rows.open_public
+        if settings.public_advantage_trend:  # per year of the open model's release time
+            trend = pm.Normal("public_advantage_trend", 0.0, settings.prior_scale_gamma)
+            effect = effect + trend * rows.public_time
+    if settings.open_offsets:
+        effect = effect + open_offsets(design, settings)[rows.benchmark] * rows.open
+    if settings.private_effects:
+        # each unit's effect on the non-public benchmarks, partially pooled (non-centred)
+        sd_pi = pm.HalfNormal("private_effect_sd", settings.prior_scale_private)
+        z_pi = pm.Normal("private_effect_std", 0.0, 1.0, dims=UNIT_DIM)
+        pi = pm.Deterministic("private_effect", sd_pi * z_pi, dims=UNIT_DIM)
+        effect = effect + pi[rows.unit] * rows.private
+    if settings.provider_degradation and design.providers:
+        delta = pm.HalfNormal("provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM)
+        hosted = rows.provider >= 0
+        pen = pt.concatenate([pt.zeros(1), delta])[rows.provider + 1]
+        effect = effect - pen * hosted
+    return effect
+
+
+def _lapse(design: Design, settings: GapSettings, b_idx: np.ndarray) -> Any:
+    """Per row: the share of the ceiling no model reaches, a 4PL upper asymptote 1 - lapse, on
+    the benchmarks whose scores reach ``lapse_threshold`` of their ceiling (below it the lapse is
+    weakly identified: a ridge with the difficulty); 0 elsewhere or without
+    ``upper_asymptote`` (call inside the model's context)."""
+    saturating = saturating_benchmarks(design, settings.lapse_threshold)
+    if not (settings.upper_asymptote and saturating.any()):
+        return 0.0
+    free = lapse_rates(settings.lapse_pooling)
+    vec = pt.set_subtensor(pt.zeros(len(design.benchmarks))[np.flatnonzero(saturating)], free)
+    return pm.Deterministic("lapse", vec, dims=D.BENCHMARK)[b_idx]
