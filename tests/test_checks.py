@@ -146,15 +146,15 @@ def _truth_fit(sim, draws=30):
     models = design.models.loc[units]
     fr = sim.frontier(pd.DatetimeIndex(models[D.DATE]))
     f_unit = np.where(models[D.WEIGHTS] == D.OPEN, fr[D.OPEN], fr[D.CLOSED])
-    cap = np.array([tr["capability"][u] for u in units])
-    scale = tr["shortfall_scale"]
+    cap = np.array([tr.capability[u] for u in units])
+    scale = tr.shortfall_scale
     post = prior.assign(
         shortfall=const("shortfall", f_unit - cap),
         shortfall_std=const("shortfall_std", (f_unit - cap) / scale),
         shortfall_scale=const("shortfall_scale", [scale, scale]),
         capability=const("capability", cap),
-        difficulty=const("difficulty", [tr["difficulty"][b] for b in benches]),
-        slope=const("slope", [tr["slope"][b] for b in benches]),
+        difficulty=const("difficulty", [tr.difficulty[b] for b in benches]),
+        slope=const("slope", [tr.slope[b] for b in benches]),
         precision=const("precision", np.full(len(benches), 40.0)),
         public_advantage=const("public_advantage", 0.0),
     )

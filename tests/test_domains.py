@@ -239,9 +239,9 @@ def test_simulated_domain_gaps_are_the_open_frontier_per_domain():
     """On a domain's benchmarks an open model has the capability of the closed frontier g_d
     months before its release (minus its shortfall)."""
     sim = irtgap.simulate(seed=2, n_benchmarks=6, domain_gaps={"a": 2.0, "b": 8.0})
-    assert sim.truth["domain_gaps"] == {"a": 2.0, "b": 8.0}
+    assert sim.truth.domain_gaps == {"a": 2.0, "b": 8.0}
     assert set(sim.data.benchmarks["domain"]) == {"a", "b"}
-    assert irtgap.simulate(seed=2).truth["domain"] is None
+    assert irtgap.simulate(seed=2).truth.domain is None
     base = irtgap.simulate(seed=2, n_benchmarks=6)
     pd.testing.assert_frame_equal(  # same draws without domains
         base.data.scores, irtgap.simulate(seed=2, n_benchmarks=6, domain_gaps=None).data.scores

@@ -230,15 +230,15 @@ def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
     )
     tr = world.truth
     meta = world.data.benchmarks
-    capped = [b for b in meta.index if tr["ceiling"][b] == 0.8]
+    capped = [b for b in meta.index if tr.ceiling[b] == 0.8]
     assert capped and (meta.loc[capped, "ceiling"] == 0.8).all()
     s = world.data.scores
     assert s.loc[s[D.BENCHMARK].isin(capped), D.SCORE].max() <= 0.8
 
     def expected(row):
         b = row[D.BENCHMARK]
-        c, k = meta.loc[b, "random_baseline"], tr["ceiling"][b]
-        eta = tr["slope"][b] * (tr["capability"][row[D.MODEL]] - tr["difficulty"][b])
+        c, k = meta.loc[b, "random_baseline"], tr.ceiling[b]
+        eta = tr.slope[b] * (tr.capability[row[D.MODEL]] - tr.difficulty[b])
         mu = np.clip(c / k + (1 - c / k) / (1 + np.exp(-eta)), 1e-4, 1 - 1e-4)
         return k * mu
 
@@ -256,9 +256,9 @@ def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
         return (post[name].dims, np.broadcast_to(np.asarray(values, float), post[name].shape))
 
     new = post.assign(
-        capability=const("capability", [tr["capability"][u] for u in units]),
-        difficulty=const("difficulty", [tr["difficulty"][b] for b in benches]),
-        slope=const("slope", [tr["slope"][b] for b in benches]),
+        capability=const("capability", [tr.capability[u] for u in units]),
+        difficulty=const("difficulty", [tr.difficulty[b] for b in benches]),
+        slope=const("slope", [tr.slope[b] for b in benches]),
         precision=const("precision", np.full(len(benches), 400.0)),
         public_advantage=const("public_advantage", 0.0),
     )

@@ -512,9 +512,9 @@ def _truth_fit(sim, draws: int = 30) -> GapFit:
     benches = list(post["benchmark"].to_numpy())
     fr = sim.frontier(pd.DatetimeIndex(post["knot"].to_numpy()))
     new = post.assign(
-        capability=const("capability", [tr["capability"][u] for u in units]),
-        difficulty=const("difficulty", [tr["difficulty"][b] for b in benches]),
-        slope=const("slope", [tr["slope"][b] for b in benches]),
+        capability=const("capability", [tr.capability[u] for u in units]),
+        difficulty=const("difficulty", [tr.difficulty[b] for b in benches]),
+        slope=const("slope", [tr.slope[b] for b in benches]),
         precision=const("precision", np.full(len(benches), 40.0)),
         public_advantage=const("public_advantage", 0.0),
         frontier=const("frontier", np.stack([fr[D.CLOSED], fr[D.OPEN]])),
@@ -781,7 +781,7 @@ def test_trending_open_advantage_is_recovered_and_keeps_the_private_gap():
     terms = fit.terms().loc["public_advantage_trend"]
     # the model's unit is one logit of its anchor benchmark: the simulator's 0.6 units a year
     # times that benchmark's true slope
-    truth = 0.6 * sim.truth["slope"][fit.design.anchor_benchmark]
+    truth = 0.6 * sim.truth.slope[fit.design.anchor_benchmark]
     assert terms["lower"] <= truth <= terms["upper"], (truth, terms)
     assert terms["lower"] > 0.3, terms  # found, not the prior (sd 0.5 around 0)
     dates = ["2023-07-01", "2024-07-01", "2025-07-01"]

@@ -32,14 +32,14 @@ def _residual_logit(sim: SimulatedData) -> pd.DataFrame:
     """
     t = sim.data.scores.copy()
     truth = sim.truth
-    kappa = t[D.BENCHMARK].map(truth["ceiling"]).to_numpy(float)
-    alpha = t[D.BENCHMARK].map(truth["slope"]).to_numpy(float)
-    diff = t[D.BENCHMARK].map(truth["difficulty"]).to_numpy(float)
-    theta = t[D.MODEL].map(truth["capability"]).to_numpy(float)
+    kappa = t[D.BENCHMARK].map(truth.ceiling).to_numpy(float)
+    alpha = t[D.BENCHMARK].map(truth.slope).to_numpy(float)
+    diff = t[D.BENCHMARK].map(truth.difficulty).to_numpy(float)
+    theta = t[D.MODEL].map(truth.capability).to_numpy(float)
     z = t[D.SCORE].to_numpy(float) / kappa
     t["alpha"] = alpha
     t["resid"] = logit(np.clip(z, 1e-12, 1 - 1e-12)) - alpha * (theta - diff)
-    t["public"] = t[D.BENCHMARK].map(truth["public"]).astype(bool)
+    t["public"] = t[D.BENCHMARK].map(truth.public).astype(bool)
     t["t"] = _years(pd.DatetimeIndex(t[D.DATE]))
     return t[(z > 0.03) & (z < 0.97)]
 
@@ -164,8 +164,8 @@ def test_accelerating_frontier_raises_late_capabilities():
     curved = simulate(frontier_curvature=0.1, n_closed=60, n_open=60, frontier_softness=0, seed=2)
     # same release times and shortfalls: capability differs by 0.1 t^2 (on the closed side)
     t = _years(pd.DatetimeIndex(flat.data.models.loc[[f"closed-{i:03d}" for i in range(60)]].date))
-    d = np.array([curved.truth["capability"][f"closed-{i:03d}"] for i in range(60)]) - np.array(
-        [flat.truth["capability"][f"closed-{i:03d}"] for i in range(60)]
+    d = np.array([curved.truth.capability[f"closed-{i:03d}"] for i in range(60)]) - np.array(
+        [flat.truth.capability[f"closed-{i:03d}"] for i in range(60)]
     )
     np.testing.assert_allclose(d, 0.1 * t**2, atol=0.01)  # dates are rounded to days
 
@@ -178,23 +178,23 @@ def test_gamma_shortfalls_follow_their_distribution():
     kw = dict(n_closed=300, n_open=300, frontier_softness=0.0, shortfall_scale=1.0, seed=5)
     gam = simulate(shortfall_dist="gamma", gamma_shape=k, **kw)
     exg = simulate(**kw)
-    v = np.array(list(gam.truth["shortfall"].values()))
+    v = np.array(list(gam.truth.shortfall.values()))
     assert stats.kstest(v, stats.gamma(k, scale=1 / k).cdf).pvalue > 0.01
     assert v.mean() == pytest.approx(1.0, abs=0.1) and v.var() == pytest.approx(1 / k, abs=0.06)
-    e = np.array(list(exg.truth["shortfall"].values()))
+    e = np.array(list(exg.truth.shortfall.values()))
     assert e.var() == pytest.approx(1.0, abs=0.2)
     # few models right at the frontier: under Gamma(4) almost none within 0.1 units
     assert (v < 0.1).mean() < 0.01 < (e < 0.1).mean()
-    assert gam.truth["shortfall_dist"] == "gamma" and gam.truth["gamma_shape"] == k
+    assert gam.truth.shortfall_dist == "gamma" and gam.truth.gamma_shape == k
 
 
 def test_fame_scales_the_shortfall_by_the_evaluation_count():
     kw = dict(n_closed=80, n_open=80, eval_spread=0.8, hosted_share=0.0, seed=6)
     plain = simulate(**kw)
     famous = simulate(fame_effect=1.0, **kw)
-    n = pd.Series(famous.truth["eval_count"])
-    pd.testing.assert_series_equal(n, pd.Series(plain.truth["eval_count"]))  # same pattern
-    s0, s1 = pd.Series(plain.truth["shortfall"]), pd.Series(famous.truth["shortfall"])
+    n = pd.Series(famous.truth.eval_count)
+    pd.testing.assert_series_equal(n, pd.Series(plain.truth.eval_count))  # same pattern
+    s0, s1 = pd.Series(plain.truth.shortfall), pd.Series(famous.truth.shortfall)
     typical = np.exp(np.log(n).mean())
     np.testing.assert_allclose(s1, s0 * (n / typical) ** -1.0, rtol=1e-10)
     # models scored more often sit nearer the frontier, on average
@@ -207,11 +207,11 @@ def test_fame_scales_the_shortfall_by_the_evaluation_count():
 
 def test_eval_spread_varies_how_often_models_are_scored():
     kw = dict(n_closed=100, n_open=100, hosted_share=0.0, benchmark_lifetimes=False, seed=7)
-    even = pd.Series(simulate(**kw).truth["eval_count"])
+    even = pd.Series(simulate(**kw).truth.eval_count)
     spread = simulate(eval_spread=1.0, **kw)
-    n = pd.Series(spread.truth["eval_count"])
+    n = pd.Series(spread.truth.eval_count)
     assert n.var() > 2 * even.var()
-    pi = pd.Series(spread.truth["eval_propensity"])
+    pi = pd.Series(spread.truth.eval_propensity)
     assert stats.spearmanr(pi, n).statistic > 0.5
 
 
@@ -225,25 +225,25 @@ def test_heavy_tailed_interactions_enter_the_logit():
     heavy = _residual_logit(sim)
     assert stats.kurtosis(heavy["resid"]) > 3 + stats.kurtosis(plain["resid"])
     assert heavy["resid"].std() > 2 * plain["resid"].std()
-    u = sim.truth["interaction"].stack()
+    u = sim.truth.interaction.stack()
     u_rows = u.reindex(pd.MultiIndex.from_frame(heavy[[D.MODEL, D.BENCHMARK]])).to_numpy()
     assert np.corrcoef(u_rows, heavy["resid"])[0, 1] > 0.95
-    assert simulate(**kw).truth["interaction"] is None
+    assert simulate(**kw).truth.interaction is None
 
 
 def test_binomial_scores_are_shares_of_items():
     sim = simulate(noise="binomial", n_items=(10, 40), ceilings=(1.0, 0.8, 0.5), seed=9)
     t = sim.data.scores
-    items = t[D.BENCHMARK].map(sim.truth["n_items"]).to_numpy()
-    kappa = t[D.BENCHMARK].map(sim.truth["ceiling"]).to_numpy()
+    items = t[D.BENCHMARK].map(sim.truth.n_items).to_numpy()
+    kappa = t[D.BENCHMARK].map(sim.truth.ceiling).to_numpy()
     passed = t[D.SCORE].to_numpy() / kappa * items
     np.testing.assert_allclose(passed, np.round(passed), atol=1e-9)
-    assert set(sim.truth["n_items"].values()) == {10, 40}
+    assert set(sim.truth.n_items.values()) == {10, 40}
     # the item counts are in the metadata, as a benchmark's documentation gives them
     meta_items = sim.data.benchmarks["n_items"].to_dict()
-    assert meta_items == {b: float(n) for b, n in sim.truth["n_items"].items()}
+    assert meta_items == {b: float(n) for b, n in sim.truth.n_items.items()}
     assert "n_items" not in simulate(seed=9).data.benchmarks.columns
-    assert sim.truth["precision"] is None
+    assert sim.truth.precision is None
     # exact 0 and the ceiling occur, unlike Beta draws
     assert ((passed == 0) | (np.round(passed) == items)).any()
     with pytest.raises(ValueError, match="n_items"):
@@ -272,7 +272,7 @@ def test_contamination_grows_with_the_release_date():
 def test_self_reported_scores_are_inflated():
     kw = dict(floors=(0.0,), precision=5000.0, hosted_share=0.0, n_closed=60, n_open=60, seed=11)
     sim = simulate(self_report_share=0.3, self_report_inflation=0.5, **kw)
-    flagged = sim.truth["self_reported"]
+    flagged = sim.truth.self_reported
     pairs = pd.MultiIndex.from_frame(sim.data.scores[[D.MODEL, D.BENCHMARK]])
     assert pd.MultiIndex.from_frame(flagged).isin(pairs).all()
     assert len(flagged) / len(pairs) == pytest.approx(0.3, abs=0.06)
@@ -285,8 +285,8 @@ def test_self_reported_scores_are_inflated():
     assert np.abs(units[~is_flagged]).max() < 0.2
     # the same seed without inflation: the flags are drawn, the scores not raised
     plain = simulate(self_report_share=0.3, self_report_inflation=0.0, **kw)
-    pd.testing.assert_frame_equal(plain.truth["self_reported"], flagged)
-    assert simulate(**kw).truth["self_reported"].empty
+    pd.testing.assert_frame_equal(plain.truth.self_reported, flagged)
+    assert simulate(**kw).truth.self_reported.empty
 
 
 # ---------------------------------------------------------------- semi-synthetic worlds
@@ -311,7 +311,7 @@ def test_semi_synthetic_keeps_the_pattern_the_bayesian_model_uses(hub):
     real = design.rows[cols].sort_values(key).reset_index(drop=True)
     synth = sim.data.scores[cols].sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(synth, real, check_dtype=False)
-    assert sim.truth["dropped"] == design.dropped
+    assert sim.truth.dropped == design.dropped
     meta = sim.data.benchmarks
     for col in ("random_baseline", "ceiling", "access"):
         pd.testing.assert_series_equal(meta[col], design.benchmarks.loc[meta.index, col])
@@ -321,10 +321,10 @@ def test_semi_synthetic_keeps_the_pattern_the_bayesian_model_uses(hub):
     synth_mean = sim.data.scores.groupby(D.BENCHMARK)[D.SCORE].mean()
     assert np.abs(synth_mean - real_mean.loc[synth_mean.index]).median() < 0.02
     # hosted copies share their first-party version's capability
-    base = pd.Series(sim.truth["base"])
+    base = pd.Series(sim.truth.base)
     hosted = base[base.index != base.to_numpy()]
     assert len(hosted) > 5
-    cap = pd.Series(sim.truth["capability"])
+    cap = pd.Series(sim.truth.capability)
     np.testing.assert_array_equal(cap[hosted.index], cap[hosted.to_numpy()])
 
 
@@ -350,8 +350,8 @@ def test_semi_synthetic_truth_follows_its_options(small_frame):
     models = sim.data.models
     tm = _years(pd.DatetimeIndex(models[D.DATE]))
     at = np.where(models[D.WEIGHTS] == D.OPEN, tm - (6 + 2 * tm) / 12, tm)
-    cap = pd.Series(sim.truth["capability"])[models.index]
-    short = pd.Series(sim.truth["shortfall"])[models.index]
+    cap = pd.Series(sim.truth.capability)[models.index]
+    short = pd.Series(sim.truth.shortfall)[models.index]
     np.testing.assert_allclose(cap + short, at, atol=1e-9)
     binom = semi_synthetic(data, noise="binomial", n_items=20, seed=1, **kw)
     np.testing.assert_allclose(binom.data.scores[D.SCORE] * 20 % 1, 0, atol=1e-9)
@@ -360,3 +360,21 @@ def test_semi_synthetic_truth_follows_its_options(small_frame):
     pd.testing.assert_frame_equal(again.data.scores, sim.data.scores)
     with pytest.raises(ValueError, match="no open or no closed"):
         semi_synthetic(data, since="2024-07-01", **kw)
+
+
+def test_the_truth_is_a_typed_frozen_record():
+    import dataclasses
+
+    from irtgap.data.simulate import SemiSyntheticTruth, SimulationTruth, SyntheticTruth
+
+    sim = simulate(n_closed=10, n_open=10, n_benchmarks=5, seed=3)
+    assert isinstance(sim.truth, SyntheticTruth) and isinstance(sim.truth, SimulationTruth)
+    assert set(sim.truth.capability) == set(sim.truth.shortfall) == set(sim.truth.eval_count)
+    assert sim.truth.origin == pd.Timestamp("2024-01-01") and sim.truth.interaction is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sim.truth.start = pd.Timestamp("2020-01-01")  # type: ignore[misc]
+    common = {f.name for f in dataclasses.fields(SimulationTruth)}
+    assert {"origin", "start", "end", "capability", "difficulty", "slope"} <= common
+    assert {"since", "dropped", "real_mean_score", "base"} == (
+        {f.name for f in dataclasses.fields(SemiSyntheticTruth)} - common
+    )

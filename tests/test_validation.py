@@ -87,9 +87,9 @@ def test_misspecified_scenarios_break_one_assumption_each():
             np.testing.assert_allclose(gap, [5.0, 3.5, 3.0, 3.5, 5.0], atol=0.05)
         else:
             np.testing.assert_allclose(gap, 6.0, atol=1e-4)
-    assert MISSPECIFIED["curved"].draw(1).truth["frontier_curvature"] == 0.1
-    assert MISSPECIFIED["binomial"].draw(1).truth["n_items"] is not None
-    assert not MISSPECIFIED["self_report"].draw(1).truth["self_reported"].empty
+    assert MISSPECIFIED["curved"].draw(1).truth.frontier_curvature == 0.1
+    assert MISSPECIFIED["binomial"].draw(1).truth.n_items is not None
+    assert not MISSPECIFIED["self_report"].draw(1).truth.self_reported.empty
 
 
 def test_replication_on_a_misspecified_world_with_the_fast_methods():

@@ -125,7 +125,7 @@ class _World:
     def __init__(self, sim: SimulatedData, dates: Any, degree: int) -> None:
         dates = pd.DatetimeIndex(pd.to_datetime(dates))
         truth = sim.truth
-        first, last = pd.Timestamp(truth["start"]), pd.Timestamp(truth["end"])
+        first, last = pd.Timestamp(truth.start), pd.Timestamp(truth.end)
         outside = dates[(dates < first) | (dates > last)]
         if len(outside):
             raise ValueError(
@@ -133,14 +133,14 @@ class _World:
                 f"dates ({first:%Y-%m-%d} to {last:%Y-%m-%d}): the oracle does not extrapolate "
                 "its fitted frontiers; give dates inside them"
             )
-        theta = pd.Series(truth["capability"], dtype=float)
+        theta = pd.Series(truth.capability, dtype=float)
         models = sim.data.models.loc[theta.index]
-        origin = to_days([truth["origin"]])[0]
+        origin = to_days([truth.origin])[0]
         years = (to_days(models[D.DATE]) - origin) / 365.25
         side = models[D.WEIGHTS].to_numpy()
         self.dates = dates
         self.degree = degree
-        self.softness = float(truth.get("frontier_softness", 0.4))
+        self.softness = float(truth.frontier_softness)
         self.years = {g: years[side == g] for g in (D.CLOSED, D.OPEN)}
         self.theta = {g: theta.to_numpy()[side == g] for g in (D.CLOSED, D.OPEN)}
         for g in (D.CLOSED, D.OPEN):

@@ -54,6 +54,154 @@ FrontierShape = Literal["quadratic", "s_curve"]
 _LOOKBACK_YEARS = 3
 
 
+@dataclass(frozen=True, eq=False)
+class SimulationTruth:
+    r"""What a simulated world was drawn with and what was drawn: the fields every world has.
+
+    Per-benchmark and per-model values are dicts keyed by the benchmark's or the model's name.
+    :func:`simulate` returns a :class:`SyntheticTruth` and :func:`semi_synthetic` a
+    :class:`SemiSyntheticTruth`, each with its own fields on top of these.
+
+    Attributes
+    ----------
+    growth_per_year : float
+        The closed frontier's slope at 2024-01-01 (capability units per year).
+    frontier_curvature : float
+        The closed frontier's curvature (0: a straight line).
+    public_advantage : float
+        Open models' advantage on public benchmarks (capability units).
+    provider_degradation : float
+        Penalty on the scores of a third-party-hosted copy (capability units).
+    shortfall_scale : float
+        Scale of the shortfall below the side's frontier.
+    frontier_softness : float
+        Sd of the Normal part of the standardized shortfall.
+    shortfall_dist : str
+        ``"exgaussian"`` or ``"gamma"``.
+    gamma_shape : float or None
+        Shape of the Gamma shortfalls (None unless ``shortfall_dist="gamma"``).
+    noise : str
+        ``"beta"`` or ``"binomial"``.
+    precision : float or None
+        Beta precision of the scores (None under binomial noise).
+    origin : pandas.Timestamp
+        Time 0 of the frontiers (2024-01-01).
+    start, end : pandas.Timestamp
+        First and last release date of the models.
+    difficulty, slope, floor, ceiling : dict of str to float
+        Per benchmark: difficulty :math:`D_b`, slope :math:`\alpha_b`, random-guess floor
+        :math:`c_b` and ceiling :math:`\kappa_b` (as scores, not fractions of the ceiling).
+    public : dict of str to bool
+        Per benchmark: public access.
+    n_items : dict of str to int or None
+        Per benchmark: items per score under binomial noise (None otherwise).
+    capability : dict of str to float
+        Per model: capability :math:`\theta_m`.
+    shortfall : dict of str to float
+        Per model: capability units below its side's frontier at its release date.
+    eval_count : dict of str to int
+        Per model: benchmarks scored.
+    """
+
+    growth_per_year: float
+    frontier_curvature: float
+    public_advantage: float
+    provider_degradation: float
+    shortfall_scale: float
+    frontier_softness: float
+    shortfall_dist: str
+    gamma_shape: float | None
+    noise: str
+    precision: float | None
+    origin: pd.Timestamp
+    start: pd.Timestamp
+    end: pd.Timestamp
+    difficulty: dict[str, float]
+    slope: dict[str, float]
+    floor: dict[str, float]
+    ceiling: dict[str, float]
+    public: dict[str, bool]
+    n_items: dict[str, int] | None
+    capability: dict[str, float]
+    shortfall: dict[str, float]
+    eval_count: dict[str, int]
+
+
+@dataclass(frozen=True, eq=False)
+class SyntheticTruth(SimulationTruth):
+    r"""The truth of a :func:`simulate` world: :class:`SimulationTruth` and the options that
+    break the gap model, with what they drew.
+
+    Attributes
+    ----------
+    frontier_shape : str
+        ``"quadratic"`` or ``"s_curve"`` (with a non-zero ``frontier_curvature``).
+    contamination_growth : float
+        Yearly growth of the open public-benchmark advantage.
+    eval_spread, fame_effect : float
+        Spread of the models' evaluation propensities; shrinking of the shortfall with the
+        number of benchmarks scored.
+    interaction_df : float or None
+        Degrees of freedom of the model x benchmark interactions (None: none).
+    interaction_scale : float
+        Their scale (logits; 0 without interactions).
+    self_report_share, self_report_inflation : float
+        Share of first-party scores inflated, and by how much (capability units).
+    release : dict of str to pandas.Timestamp
+        Per benchmark: release date.
+    eval_propensity : dict of str to float
+        Per model: :math:`\pi_m`, the factor on its evaluation probability.
+    interaction : pandas.DataFrame or None
+        Model x benchmark interactions on the logit scale (None without them).
+    self_reported : pandas.DataFrame
+        The ``model``, ``benchmark`` rows of the data whose score was inflated (ScoreData has
+        no column for a score's source).
+    domain_gaps : dict of str to float or None
+        The true gap in months per domain (None: no domains).
+    domain : dict of str to str or None
+        Per benchmark: its domain (None: no domains).
+    """
+
+    frontier_shape: str
+    contamination_growth: float
+    eval_spread: float
+    fame_effect: float
+    interaction_df: float | None
+    interaction_scale: float
+    self_report_share: float
+    self_report_inflation: float
+    release: dict[str, pd.Timestamp]
+    eval_propensity: dict[str, float]
+    interaction: pd.DataFrame | None
+    self_reported: pd.DataFrame
+    domain_gaps: dict[str, float] | None
+    domain: dict[str, str] | None
+
+
+@dataclass(frozen=True, eq=False)
+class SemiSyntheticTruth(SimulationTruth):
+    """The truth of a :func:`semi_synthetic` world: :class:`SimulationTruth` and what the real
+    pattern gave.
+
+    Attributes
+    ----------
+    since : str, pandas.Timestamp or None
+        The release-date filter of the real rows.
+    dropped : dict of str to int
+        Rows of the real data left out, by reason (the keys of ``make_design``'s ``dropped``).
+    real_mean_score : dict of str to float
+        Per benchmark: the mean real score as a fraction of the ceiling that the synthetic
+        scores were matched to.
+    base : dict of str to str
+        Per model version: the version whose capability it shares.
+    """
+
+    since: str | pd.Timestamp | None
+    dropped: dict[str, int]
+    real_mean_score: dict[str, float]
+    base: dict[str, str]
+
+
 @dataclass(frozen=True)
 class SimulatedData:
     """A synthetic :class:`~irtgap.ScoreData` and the truth it was drawn from.
@@ -61,28 +209,21 @@ class SimulatedData:
     Attributes
     ----------
     data : ScoreData
-    truth : dict
-        The parameters the world was drawn with (every option of :func:`simulate` or
-        :func:`semi_synthetic` that shapes it) and the drawn truth: ``origin`` (time 0 of the
-        frontiers), ``start`` and ``end`` (first and last release date), per benchmark
-        ``difficulty``, ``slope``, ``floor``, ``ceiling``, ``public`` (and ``n_items`` under
-        binomial noise), per model ``capability`` (:math:`\\theta`), ``shortfall`` (capability
-        units below the side's frontier at the release date) and ``eval_count`` (benchmarks
-        scored). :func:`simulate` adds ``interaction`` (the model x benchmark interactions on the
-        logit scale, a model x benchmark table, or None) and ``self_reported`` (the ``model``,
-        ``benchmark`` rows of the data whose score was inflated; ScoreData has no column for a
-        score's source). See each function for the rest.
+        The synthetic scores.
+    truth : SimulationTruth
+        The parameters the world was drawn with and the drawn truth: a :class:`SyntheticTruth`
+        from :func:`simulate`, a :class:`SemiSyntheticTruth` from :func:`semi_synthetic`.
     """
 
     data: ScoreData
-    truth: dict[str, Any] = field(default_factory=dict)
+    truth: SimulationTruth
     _frontier: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
 
     def frontier(self, dates: Any) -> pd.DataFrame:
         """True frontiers (closed, open) at ``dates``, in capability units."""
         assert self._frontier is not None
         dates = pd.DatetimeIndex(dates)
-        c, o = self._frontier(_years(dates, self.truth["origin"]))
+        c, o = self._frontier(_years(dates, self.truth.origin))
         return pd.DataFrame({D.CLOSED: c, D.OPEN: o}, index=pd.Index(dates, name=D.DATE))
 
     def true_gap(self, dates: Any, *, direction: Direction = "backward") -> pd.Series:
@@ -101,12 +242,12 @@ class SimulatedData:
         """
         assert self._frontier is not None
         dates = pd.DatetimeIndex(dates)
-        start = self.truth["start"] - pd.DateOffset(years=_LOOKBACK_YEARS)
+        start = self.truth.start - pd.DateOffset(years=_LOOKBACK_YEARS)
         # the forward gap looks ahead: how long until the open frontier reaches today's closed one
         stop = dates.max() + pd.DateOffset(years=_LOOKBACK_YEARS if direction == "forward" else 0)
         fine = date_grid(start, stop, step_days=1)
         fine = fine.union(dates)
-        c, o = self._frontier(_years(fine, self.truth["origin"]))
+        c, o = self._frontier(_years(fine, self.truth.origin))
         _check_closed(c, fine[0].date(), fine[-1].date())
         if direction == "forward":  # the time until the open frontier reaches a level
             _check_open(o, fine[0].date(), fine[-1].date())
@@ -225,6 +366,87 @@ def _draw_fraction(
     return float(rng.binomial(items, mu) / items)
 
 
+@dataclass(frozen=True)
+class _Options:
+    """The keywords of :func:`simulate` (see there), handed to its steps."""
+
+    gap_months: GapSpec
+    n_closed: int
+    n_open: int
+    n_benchmarks: int
+    density: float
+    closed_eval_factor: float
+    start: str
+    end: str
+    growth_per_year: float
+    frontier_curvature: float
+    frontier_shape: FrontierShape
+    shortfall_scale: float
+    frontier_softness: float
+    shortfall_dist: ShortfallDist
+    gamma_shape: float
+    eval_spread: float
+    fame_effect: float
+    public_share: float
+    public_advantage: float
+    contamination_growth: float
+    provider_degradation: float
+    hosted_share: float
+    interaction_df: float | None
+    interaction_scale: float
+    noise: Noise
+    precision: float
+    n_items: int | Sequence[int]
+    self_report_share: float
+    self_report_inflation: float
+    floors: tuple[float, ...]
+    ceilings: tuple[float, ...]
+    benchmark_lifetimes: bool
+    domain_gaps: Mapping[str, float] | None
+    seed: int | np.random.Generator
+
+
+def _empty() -> np.ndarray:
+    return np.empty(0)
+
+
+@dataclass
+class _World:
+    """What :func:`simulate`'s steps draw, in their order (each step fills its part)."""
+
+    origin: pd.Timestamp
+    t0: float
+    t1: float
+    items: np.ndarray
+    # models
+    side: np.ndarray = field(default_factory=_empty)
+    model_names: list[str] = field(default_factory=list)
+    t_m: np.ndarray = field(default_factory=_empty)
+    fc: np.ndarray = field(default_factory=_empty)
+    f_m: np.ndarray = field(default_factory=_empty)
+    shortfall: np.ndarray = field(default_factory=_empty)
+    theta: np.ndarray = field(default_factory=_empty)
+    # benchmarks
+    names: list[str] = field(default_factory=list)
+    difficulty: np.ndarray = field(default_factory=_empty)
+    slope: np.ndarray = field(default_factory=_empty)
+    floor: np.ndarray = field(default_factory=_empty)
+    ceiling: np.ndarray = field(default_factory=_empty)
+    public: np.ndarray = field(default_factory=_empty)
+    rel: np.ndarray = field(default_factory=_empty)
+    # evaluation pattern
+    propensity: np.ndarray = field(default_factory=_empty)
+    exists: np.ndarray = field(default_factory=_empty)
+    scored: np.ndarray = field(default_factory=_empty)
+    eval_count: np.ndarray = field(default_factory=_empty)
+    # what moves a score off its capability
+    bench_domain: np.ndarray | None = None
+    domain_offset: np.ndarray = field(default_factory=_empty)
+    advantage: np.ndarray = field(default_factory=_empty)
+    interaction: np.ndarray | None = None
+    flagged: np.ndarray = field(default_factory=_empty)
+
+
 def simulate(
     *,
     gap_months: GapSpec = 6.0,
@@ -264,9 +486,9 @@ def simulate(
 ) -> SimulatedData:
     r"""Draw a synthetic ScoreData with a known gap.
 
-    With every option at its default the world is the Bayesian model's own generative story
-    (and the draws for a given seed are those of earlier versions). The options marked
-    *(breaks the model)* draw worlds that model did not generate.
+    With every option at its default the world is the Bayesian model's own generative story.
+    The options marked *(breaks the model)* draw worlds that model did not generate. The same
+    ``seed`` and options draw the same world.
 
     Parameters
     ----------
@@ -358,7 +580,7 @@ def simulate(
     self_report_share, self_report_inflation : float
         *(break the model when both non-zero)* Each first-party score is self-reported with
         probability ``self_report_share`` and then drawn with the capability raised by
-        ``self_report_inflation`` units. The flagged rows are ``truth["self_reported"]``.
+        ``self_report_inflation`` units. The flagged rows are ``truth.self_reported``.
     floors, ceilings : tuple of float
         Random-guess floors :math:`c_b` and ceilings :math:`\kappa_b` (highest attainable
         score), cycled over the benchmarks; each floor must lie below its ceiling. A score is
@@ -377,177 +599,240 @@ def simulate(
         F_c(t_m - \text{gap}(t_m)/12)`: that domain's open frontier trails the closed one by
         :math:`g_d` months (a constant offset when the closed frontier is a straight line, as
         the model's ``open_offsets`` assume). The metadata get a ``domain`` column;
-        ``truth["domain_gaps"]`` and ``truth["domain"]`` (per benchmark) record it. None
-        (default): no domains, and the draws of earlier versions.
+        ``truth.domain_gaps`` and ``truth.domain`` (per benchmark) record it. None
+        (default): no domains.
     seed : int or numpy.random.Generator
 
     Returns
     -------
     SimulatedData
-        ``truth`` records every option above, per benchmark ``difficulty``, ``slope``,
-        ``floor``, ``ceiling``, ``public``, ``n_items`` (binomial noise only) and
-        ``release`` (date), per model ``capability``, ``shortfall``, ``eval_count`` (first-party
-        benchmarks scored) and ``eval_propensity`` (:math:`\pi_m`), ``interaction`` (a model x
-        benchmark table of :math:`u_{mb}`, or None) and ``self_reported`` (rows of the data).
+        ``truth`` is a :class:`SyntheticTruth`: the options above that shape the world, per
+        benchmark ``difficulty``, ``slope``, ``floor``, ``ceiling``, ``public``, ``n_items``
+        (binomial noise only) and ``release`` (date), per model ``capability``, ``shortfall``,
+        ``eval_count`` (first-party benchmarks scored) and ``eval_propensity``
+        (:math:`\pi_m`), ``interaction`` (a model x benchmark table of :math:`u_{mb}`, or None)
+        and ``self_reported`` (rows of the data).
 
     Raises
     ------
     ValueError
         An option out of range (named), or frontiers that are not monotone.
     """
+    o = _Options(**locals())  # every keyword above, for the steps below
     rng = np.random.default_rng(seed)
     origin = pd.Timestamp("2024-01-01")
     t0, t1 = _years(pd.DatetimeIndex([start, end]), origin)
-    check_choice("frontier_shape", frontier_shape, ("quadratic", "s_curve"))
-    check_number("frontier_curvature", frontier_curvature)
-    if frontier_shape == "s_curve" and frontier_curvature < 0:
-        raise ValueError(
-            f"frontier_curvature={frontier_curvature!r}: an S-curve needs a curvature above 0"
-        )
-    _check_shortfall(shortfall_dist, gamma_shape)
-    check_number("eval_spread", eval_spread, minimum=0)
-    check_number("fame_effect", fame_effect)
-    check_number("contamination_growth", contamination_growth)
-    check_number("self_report_share", self_report_share, minimum=0, maximum=1)
-    check_number("self_report_inflation", self_report_inflation)
-    if interaction_df is not None:
-        check_number("interaction_df", interaction_df, above=0)
-        check_number("interaction_scale", interaction_scale, minimum=0)
-    items = _items(noise, precision, n_items, n_benchmarks)
-
+    items = _check_simulate_options(o)
     gap_fn = _gap_function(gap_months)
     frontiers = _frontiers(
         _closed_frontier(growth_per_year, frontier_curvature, frontier_shape), gap_fn
     )
     _check_world(frontiers, origin, pd.Timestamp(start), pd.Timestamp(end))
+    w = _World(origin=origin, t0=float(t0), t1=float(t1), items=items)
+    # the draws, in a fixed order: the same seed gives the same world
+    _draw_models(rng, o, w, frontiers)
+    _draw_benchmarks(rng, o, w)
+    _draw_pattern(rng, o, w)
+    _draw_effects(rng, o, w, gap_fn)
+    rows = _first_party_rows(rng, o, w) + _hosted_rows(rng, o, w)
+    data, meta = _synthetic_data(o, w, rows)
+    return SimulatedData(data=data, truth=_synthetic_truth(o, w, data, meta), _frontier=frontiers)
 
-    n = n_closed + n_open
-    side = np.array([D.CLOSED] * n_closed + [D.OPEN] * n_open)
-    t_m = rng.uniform(t0, t1, size=n)
-    fc, fo = frontiers(t_m)
-    f_m = np.where(side == D.OPEN, fo, fc)
-    shortfall = _draw_shortfall(rng, n, shortfall_dist, gamma_shape, frontier_softness)
-    theta = f_m - shortfall_scale * shortfall
 
-    lo, hi = theta.min(), fc.max()
-    difficulty = np.sort(rng.uniform(lo - 0.5, hi + 0.5, size=n_benchmarks))
-    slope = np.exp(rng.normal(0, 0.25, size=n_benchmarks))
-    floor = np.array([floors[k % len(floors)] for k in range(n_benchmarks)], dtype=float)
-    ceiling = np.array([ceilings[k % len(ceilings)] for k in range(n_benchmarks)], dtype=float)
-    if not ((ceiling > floor) & (ceiling <= 1) & (floor >= 0)).all():
+def _check_simulate_options(o: _Options) -> np.ndarray:
+    """Check :func:`simulate`'s options (a ValueError names the one at fault); the items per
+    benchmark (:func:`_items`)."""
+    check_choice("frontier_shape", o.frontier_shape, ("quadratic", "s_curve"))
+    check_number("frontier_curvature", o.frontier_curvature)
+    if o.frontier_shape == "s_curve" and o.frontier_curvature < 0:
         raise ValueError(
-            f"floors={floors!r}, ceilings={ceilings!r}: every floor must lie in [0, ceiling) "
+            f"frontier_curvature={o.frontier_curvature!r}: an S-curve needs a curvature above 0"
+        )
+    _check_shortfall(o.shortfall_dist, o.gamma_shape)
+    check_number("eval_spread", o.eval_spread, minimum=0)
+    check_number("fame_effect", o.fame_effect)
+    check_number("contamination_growth", o.contamination_growth)
+    check_number("self_report_share", o.self_report_share, minimum=0, maximum=1)
+    check_number("self_report_inflation", o.self_report_inflation)
+    if o.interaction_df is not None:
+        check_number("interaction_df", o.interaction_df, above=0)
+        check_number("interaction_scale", o.interaction_scale, minimum=0)
+    return _items(o.noise, o.precision, o.n_items, o.n_benchmarks)
+
+
+def _draw_models(
+    rng: np.random.Generator,
+    o: _Options,
+    w: _World,
+    frontiers: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Release times, sides and capabilities below the side's frontier."""
+    n = o.n_closed + o.n_open
+    w.side = np.array([D.CLOSED] * o.n_closed + [D.OPEN] * o.n_open)
+    w.model_names = [f"{s}-{i:03d}" for i, s in enumerate(w.side)]
+    w.t_m = rng.uniform(w.t0, w.t1, size=n)
+    w.fc, fo = frontiers(w.t_m)
+    w.f_m = np.where(w.side == D.OPEN, fo, w.fc)
+    w.shortfall = _draw_shortfall(rng, n, o.shortfall_dist, o.gamma_shape, o.frontier_softness)
+    w.theta = w.f_m - o.shortfall_scale * w.shortfall
+
+
+def _draw_benchmarks(rng: np.random.Generator, o: _Options, w: _World) -> None:
+    """Difficulties spread over the capabilities, slopes, floors, ceilings, access and release
+    times."""
+    k = o.n_benchmarks
+    lo, hi = w.theta.min(), w.fc.max()
+    w.difficulty = np.sort(rng.uniform(lo - 0.5, hi + 0.5, size=k))
+    w.slope = np.exp(rng.normal(0, 0.25, size=k))
+    w.floor = np.array([o.floors[j % len(o.floors)] for j in range(k)], dtype=float)
+    w.ceiling = np.array([o.ceilings[j % len(o.ceilings)] for j in range(k)], dtype=float)
+    if not ((w.ceiling > w.floor) & (w.ceiling <= 1) & (w.floor >= 0)).all():
+        raise ValueError(
+            f"floors={o.floors!r}, ceilings={o.ceilings!r}: every floor must lie in [0, ceiling) "
             "and every ceiling in (0, 1]"
         )
-    public = np.arange(n_benchmarks) < round(public_share * n_benchmarks)
-    perm = rng.permutation(n_benchmarks)
-    public = public[perm]
-    if benchmark_lifetimes:
+    public = np.arange(k) < round(o.public_share * k)
+    w.public = public[rng.permutation(k)]
+    if o.benchmark_lifetimes:
         # harder benchmarks appear later (as in practice), with jitter
-        rel = np.interp(difficulty, [difficulty.min(), difficulty.max()], [t0 - 1.0, t1 - 0.5])
-        rel = rel + rng.normal(0, 0.25, size=n_benchmarks)
+        d = w.difficulty
+        rel = np.interp(d, [d.min(), d.max()], [w.t0 - 1.0, w.t1 - 0.5])
+        w.rel = rel + rng.normal(0, 0.25, size=k)
     else:
-        rel = np.full(n_benchmarks, t0 - 2.0)
-    names = [f"bench{k:02d}" for k in range(n_benchmarks)]
-    model_names = [f"{s}-{i:03d}" for i, s in enumerate(side)]
+        w.rel = np.full(k, w.t0 - 2.0)
+    w.names = [f"bench{j:02d}" for j in range(k)]
 
-    p = np.where(side == D.CLOSED, density * closed_eval_factor, density)
-    propensity = np.ones(n)
-    if eval_spread > 0:
-        propensity = np.exp(eval_spread * rng.normal(size=n) - eval_spread**2 / 2)
-        p = p * propensity
+
+def _draw_pattern(rng: np.random.Generator, o: _Options, w: _World) -> None:
+    """Who is scored where (every model at least once, every benchmark by at least three
+    models); with ``fame_effect``, the shortfalls the pattern implies."""
+    n = len(w.side)
+    p = np.where(w.side == D.CLOSED, o.density * o.closed_eval_factor, o.density)
+    w.propensity = np.ones(n)
+    if o.eval_spread > 0:
+        w.propensity = np.exp(o.eval_spread * rng.normal(size=n) - o.eval_spread**2 / 2)
+        p = p * w.propensity
     p = np.clip(p, 0, 1)
-    exists = t_m[:, None] >= rel[None, :] - 1.0
-    scored = (rng.uniform(size=(n, n_benchmarks)) < p[:, None]) & exists
-    # every model scored at least once, every benchmark by at least three models
+    exists = w.t_m[:, None] >= w.rel[None, :] - 1.0
+    scored = (rng.uniform(size=(n, o.n_benchmarks)) < p[:, None]) & exists
     for i in np.flatnonzero(~scored.any(1)):
-        scored[i, rng.choice(np.flatnonzero(exists[i]) if exists[i].any() else n_benchmarks)] = True
+        pick = np.flatnonzero(exists[i]) if exists[i].any() else o.n_benchmarks
+        scored[i, rng.choice(pick)] = True
     for k in np.flatnonzero(scored.sum(0) < 3):
         scored[rng.choice(n, 3, replace=False), k] = True
-    eval_count = scored.sum(1)
-    if fame_effect != 0:
+    w.exists, w.scored, w.eval_count = exists, scored, scored.sum(1)
+    if o.fame_effect != 0:
         # the evaluation pattern first, then the shortfall it implies
-        typical = np.exp(np.log(eval_count).mean())
-        theta = f_m - shortfall_scale * (eval_count / typical) ** (-fame_effect) * shortfall
+        typical = np.exp(np.log(w.eval_count).mean())
+        scale = o.shortfall_scale * (w.eval_count / typical) ** (-o.fame_effect)
+        w.theta = w.f_m - scale * w.shortfall
 
-    # the open models' domain offsets (capability units) per model and benchmark
-    bench_domain, domain_offset = _domain_offsets(
-        domain_gaps, n_benchmarks, t_m, gap_fn, growth_per_year, frontier_curvature, frontier_shape
+
+def _draw_effects(
+    rng: np.random.Generator, o: _Options, w: _World, gap_fn: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    """The open models' domain offsets, their public-benchmark advantage, the model x
+    benchmark interactions and the self-reported scores."""
+    n, k = len(w.side), o.n_benchmarks
+    w.bench_domain, w.domain_offset = _domain_offsets(
+        o.domain_gaps, k, w.t_m, gap_fn, o.growth_per_year, o.frontier_curvature, o.frontier_shape
     )
-    # the public-benchmark advantage of each model if it is open
-    advantage = np.full(n, float(public_advantage))
-    if contamination_growth != 0:
-        advantage = public_advantage + contamination_growth * (t_m - t0)
-    interaction = None
-    if interaction_df is not None:
-        interaction = interaction_scale * rng.standard_t(interaction_df, size=(n, n_benchmarks))
-    flagged = np.zeros((n, n_benchmarks), dtype=bool)
-    if self_report_share > 0:
-        flagged = rng.uniform(size=(n, n_benchmarks)) < self_report_share
+    w.advantage = np.full(n, float(o.public_advantage))
+    if o.contamination_growth != 0:
+        w.advantage = o.public_advantage + o.contamination_growth * (w.t_m - w.t0)
+    if o.interaction_df is not None:
+        w.interaction = o.interaction_scale * rng.standard_t(o.interaction_df, size=(n, k))
+    w.flagged = np.zeros((n, k), dtype=bool)
+    if o.self_report_share > 0:
+        w.flagged = rng.uniform(size=(n, k)) < o.self_report_share
 
+
+def _score(
+    rng: np.random.Generator, o: _Options, w: _World, i: int, k: int, penalty: float, inflate: bool
+) -> float:
+    """One score of model ``i`` on benchmark ``k`` (``penalty``: a host's degradation)."""
+    is_open = w.side[i] == D.OPEN
+    eff = w.theta[i] + (w.advantage[i] if is_open and w.public[k] else 0.0) - penalty
+    if is_open:
+        eff += w.domain_offset[i, k]
+    if w.interaction is not None:
+        eff += w.interaction[i, k] / w.slope[k]
+    if inflate:
+        eff += o.self_report_inflation
+    f = w.floor[k] / w.ceiling[k]  # the floor as a fraction of the ceiling
+    mu = float(mean_score(eff, difficulty=w.difficulty[k], slope=w.slope[k], floor=f))
+    return float(w.ceiling[k] * _draw_fraction(rng, mu, o.noise, o.precision, int(w.items[k])))
+
+
+def _model_dates(w: _World) -> pd.DatetimeIndex:
+    return w.origin + pd.to_timedelta(np.round(w.t_m * 365.25), unit="D")
+
+
+def _first_party_rows(rng: np.random.Generator, o: _Options, w: _World) -> list[dict[str, Any]]:
+    """One row per scored (model, benchmark) pair, first-party."""
+    dates = _model_dates(w)
+    return [
+        {
+            "model": w.model_names[i],
+            "benchmark": w.names[k],
+            "score": _score(rng, o, w, int(i), int(k), 0.0, bool(w.flagged[i, k])),
+            "date": dates[i],
+            "weights": w.side[i],
+            "provider": D.FIRST_PARTY,
+            "model_group": w.model_names[i],
+        }
+        for i, k in zip(*np.nonzero(w.scored), strict=True)
+    ]
+
+
+def _hosted_rows(rng: np.random.Generator, o: _Options, w: _World) -> list[dict[str, Any]]:
+    """Scores of hosted copies ``host/<name>`` of a ``hosted_share`` of the open models, on the
+    private benchmarks (each pair that exists with probability 0.4)."""
     rows: list[dict[str, Any]] = []
+    if not (o.provider_degradation > 0 or o.hosted_share > 0):
+        return rows
+    dates = _model_dates(w)
+    open_idx = np.flatnonzero(w.side == D.OPEN)
+    hosted = rng.choice(open_idx, size=round(o.hosted_share * len(open_idx)), replace=False)
+    for i in hosted:
+        for k in np.flatnonzero(~w.public):
+            if not w.exists[i, k] or rng.uniform() > 0.6:
+                continue
+            rows.append(
+                {
+                    "model": f"host/{w.model_names[i]}",
+                    "benchmark": w.names[k],
+                    "score": _score(rng, o, w, int(i), int(k), o.provider_degradation, False),
+                    "date": dates[i],
+                    "weights": D.OPEN,
+                    "provider": "host",
+                    "model_group": w.model_names[i],
+                }
+            )
+    return rows
 
-    def score(i: int, k: int, penalty: float, inflate: bool = False) -> float:
-        eff = theta[i] + (advantage[i] if side[i] == D.OPEN and public[k] else 0.0) - penalty
-        if side[i] == D.OPEN:
-            eff += domain_offset[i, k]
-        if interaction is not None:
-            eff += interaction[i, k] / slope[k]
-        if inflate:
-            eff += self_report_inflation
-        f = floor[k] / ceiling[k]  # the floor as a fraction of the ceiling
-        mu = float(mean_score(eff, difficulty=difficulty[k], slope=slope[k], floor=f))
-        return float(ceiling[k] * _draw_fraction(rng, mu, noise, precision, int(items[k])))
 
-    dates = origin + pd.to_timedelta(np.round(t_m * 365.25), unit="D")
-    for i, k in zip(*np.nonzero(scored), strict=True):
-        rows.append(
-            {
-                "model": model_names[i],
-                "benchmark": names[k],
-                "score": score(int(i), int(k), 0.0, bool(flagged[i, k])),
-                "date": dates[i],
-                "weights": side[i],
-                "provider": D.FIRST_PARTY,
-                "model_group": model_names[i],
-            }
-        )
-    if provider_degradation > 0 or hosted_share > 0:
-        open_idx = np.flatnonzero(side == D.OPEN)
-        hosted = rng.choice(open_idx, size=round(hosted_share * len(open_idx)), replace=False)
-        private_k = np.flatnonzero(~public)
-        for i in hosted:
-            for k in private_k:
-                if not exists[i, k] or rng.uniform() > 0.6:
-                    continue
-                rows.append(
-                    {
-                        "model": f"host/{model_names[i]}",
-                        "benchmark": names[k],
-                        "score": score(int(i), int(k), provider_degradation),
-                        "date": dates[i],
-                        "weights": D.OPEN,
-                        "provider": "host",
-                        "model_group": model_names[i],
-                    }
-                )
-    df = pd.DataFrame(rows)
+def _synthetic_data(
+    o: _Options, w: _World, rows: list[dict[str, Any]]
+) -> tuple[ScoreData, pd.DataFrame]:
+    """The score rows and the benchmark metadata as a validated ScoreData (benchmarks scored by
+    too few models dropped); also the metadata table."""
     meta = pd.DataFrame(
         {
-            "benchmark": names,
-            "access": np.where(public, "public", "private"),
-            "random_baseline": floor,
-            "ceiling": ceiling,
+            "benchmark": w.names,
+            "access": np.where(w.public, "public", "private"),
+            "random_baseline": w.floor,
+            "ceiling": w.ceiling,
             "scale": "fraction",
-            "release_date": origin + pd.to_timedelta(np.round(rel * 365.25), unit="D"),
+            "release_date": w.origin + pd.to_timedelta(np.round(w.rel * 365.25), unit="D"),
         }
     )
-    if bench_domain is not None:
-        meta["domain"] = bench_domain
-    if noise == "binomial":
-        meta["n_items"] = items  # the world's item counts, as a benchmark's documentation gives
+    if w.bench_domain is not None:
+        meta["domain"] = w.bench_domain
+    if o.noise == "binomial":
+        meta["n_items"] = w.items  # the world's item counts, as a benchmark's documentation gives
     data = ScoreData.from_frame(
-        df,
+        pd.DataFrame(rows),
         model="model",
         benchmark="benchmark",
         score="score",
@@ -558,64 +843,71 @@ def simulate(
         benchmarks=meta,
         sparse_benchmarks="drop",
     )
-    mi, ki = np.nonzero(scored & flagged)
-    self_reported = pd.DataFrame(
+    return data, meta
+
+
+def _self_reported(w: _World, data: ScoreData) -> pd.DataFrame:
+    """The ``model``, ``benchmark`` rows of ``data`` whose score was inflated."""
+    mi, ki = np.nonzero(w.scored & w.flagged)
+    flagged = pd.DataFrame(
         {
-            D.MODEL: pd.Series([model_names[i] for i in mi], dtype="string"),
-            D.BENCHMARK: pd.Series([names[k] for k in ki], dtype="string"),
+            D.MODEL: pd.Series([w.model_names[i] for i in mi], dtype="string"),
+            D.BENCHMARK: pd.Series([w.names[k] for k in ki], dtype="string"),
         }
     )
     kept = pd.MultiIndex.from_frame(data.scores[[D.MODEL, D.BENCHMARK]])
-    self_reported = self_reported[pd.MultiIndex.from_frame(self_reported).isin(kept)].reset_index(
-        drop=True
+    return flagged[pd.MultiIndex.from_frame(flagged).isin(kept)].reset_index(drop=True)
+
+
+def _synthetic_truth(o: _Options, w: _World, data: ScoreData, meta: pd.DataFrame) -> SyntheticTruth:
+    """The truth of a :func:`simulate` world (see :class:`SyntheticTruth`)."""
+    names, models = w.names, w.model_names
+    interaction = None
+    if w.interaction is not None:
+        interaction = pd.DataFrame(
+            w.interaction,
+            index=pd.Index(models, name=D.MODEL),
+            columns=pd.Index(names, name=D.BENCHMARK),
+        )
+    binomial = o.noise == "binomial"
+    return SyntheticTruth(
+        growth_per_year=o.growth_per_year,
+        frontier_curvature=o.frontier_curvature,
+        frontier_shape=o.frontier_shape,
+        public_advantage=o.public_advantage,
+        contamination_growth=o.contamination_growth,
+        provider_degradation=o.provider_degradation,
+        shortfall_scale=o.shortfall_scale,
+        frontier_softness=o.frontier_softness,
+        shortfall_dist=o.shortfall_dist,
+        gamma_shape=o.gamma_shape if o.shortfall_dist == "gamma" else None,
+        eval_spread=o.eval_spread,
+        fame_effect=o.fame_effect,
+        interaction_df=o.interaction_df,
+        interaction_scale=o.interaction_scale if o.interaction_df is not None else 0.0,
+        noise=o.noise,
+        precision=o.precision if o.noise == "beta" else None,
+        self_report_share=o.self_report_share,
+        self_report_inflation=o.self_report_inflation,
+        origin=w.origin,
+        start=pd.Timestamp(o.start),
+        end=pd.Timestamp(o.end),
+        difficulty=dict(zip(names, w.difficulty, strict=True)),
+        slope=dict(zip(names, w.slope, strict=True)),
+        floor=dict(zip(names, w.floor, strict=True)),
+        ceiling=dict(zip(names, w.ceiling, strict=True)),
+        public=dict(zip(names, w.public, strict=True)),
+        release=dict(zip(names, meta["release_date"], strict=True)),
+        n_items=dict(zip(names, w.items.tolist(), strict=True)) if binomial else None,
+        capability=dict(zip(models, w.theta, strict=True)),
+        shortfall=dict(zip(models, w.f_m - w.theta, strict=True)),
+        eval_count=dict(zip(models, w.eval_count.tolist(), strict=True)),
+        eval_propensity=dict(zip(models, w.propensity, strict=True)),
+        interaction=interaction,
+        self_reported=_self_reported(w, data),
+        domain_gaps=None if o.domain_gaps is None else dict(o.domain_gaps),
+        domain=None if w.bench_domain is None else dict(zip(names, w.bench_domain, strict=True)),
     )
-    truth = {
-        "growth_per_year": growth_per_year,
-        "frontier_curvature": frontier_curvature,
-        "frontier_shape": frontier_shape,
-        "public_advantage": public_advantage,
-        "contamination_growth": contamination_growth,
-        "provider_degradation": provider_degradation,
-        "shortfall_scale": shortfall_scale,
-        "frontier_softness": frontier_softness,
-        "shortfall_dist": shortfall_dist,
-        "gamma_shape": gamma_shape if shortfall_dist == "gamma" else None,
-        "eval_spread": eval_spread,
-        "fame_effect": fame_effect,
-        "interaction_df": interaction_df,
-        "interaction_scale": interaction_scale if interaction_df is not None else 0.0,
-        "noise": noise,
-        "precision": precision if noise == "beta" else None,
-        "self_report_share": self_report_share,
-        "self_report_inflation": self_report_inflation,
-        "origin": origin,
-        "start": pd.Timestamp(start),
-        "end": pd.Timestamp(end),
-        "difficulty": dict(zip(names, difficulty, strict=True)),
-        "slope": dict(zip(names, slope, strict=True)),
-        "floor": dict(zip(names, floor, strict=True)),
-        "ceiling": dict(zip(names, ceiling, strict=True)),
-        "public": dict(zip(names, public, strict=True)),
-        "release": dict(zip(names, meta["release_date"], strict=True)),
-        "n_items": dict(zip(names, items.tolist(), strict=True)) if noise == "binomial" else None,
-        "capability": dict(zip(model_names, theta, strict=True)),
-        "shortfall": dict(zip(model_names, f_m - theta, strict=True)),
-        "eval_count": dict(zip(model_names, eval_count.tolist(), strict=True)),
-        "eval_propensity": dict(zip(model_names, propensity, strict=True)),
-        "interaction": (
-            None
-            if interaction is None
-            else pd.DataFrame(
-                interaction,
-                index=pd.Index(model_names, name=D.MODEL),
-                columns=pd.Index(names, name=D.BENCHMARK),
-            )
-        ),
-        "self_reported": self_reported,
-        "domain_gaps": None if domain_gaps is None else dict(domain_gaps),
-        "domain": None if bench_domain is None else dict(zip(names, bench_domain, strict=True)),
-    }
-    return SimulatedData(data=data, truth=truth, _frontier=frontiers)
 
 
 def _domain_offsets(
@@ -710,6 +1002,29 @@ def _match_difficulty(effect: np.ndarray, target: float, slope: float, floor: fl
     return float(brentq(excess, effect.min() - span, effect.max() + span, xtol=1e-10))
 
 
+@dataclass(frozen=True)
+class _SemiOptions:
+    """The keywords of :func:`semi_synthetic` (see there), handed to its steps."""
+
+    data: ScoreData | None
+    gap_months: GapSpec
+    growth_per_year: float
+    shortfall_scale: float
+    frontier_softness: float
+    shortfall_dist: ShortfallDist
+    gamma_shape: float
+    noise: Noise
+    precision: float
+    n_items: int | Sequence[int]
+    public_advantage: float
+    provider_degradation: float
+    hosted_base: Callable[[pd.DataFrame], pd.Series] | None
+    since: str | pd.Timestamp | None
+    min_models_per_benchmark: int
+    min_uncensored_per_benchmark: int
+    seed: int | np.random.Generator
+
+
 def semi_synthetic(
     data: ScoreData | None = None,
     *,
@@ -789,11 +1104,13 @@ def semi_synthetic(
     Returns
     -------
     SimulatedData
-        ``truth`` has the options above, ``dropped`` (rows of ``data`` left out, by reason),
-        per benchmark ``difficulty``, ``slope``, ``floor``, ``ceiling``, ``public``,
-        ``real_mean_score`` (the matched mean fraction), ``n_items`` (binomial noise only), per
-        model version ``capability``, ``shortfall``, ``base`` and ``eval_count``.
+        ``truth`` is a :class:`SemiSyntheticTruth`: the options above, ``dropped`` (rows of
+        ``data`` left out, by reason), per benchmark ``difficulty``, ``slope``, ``floor``,
+        ``ceiling``, ``public``, ``real_mean_score`` (the matched mean fraction), ``n_items``
+        (binomial noise only), per model version ``capability``, ``shortfall``, ``base`` and
+        ``eval_count``.
     """
+    o = _SemiOptions(**locals())  # every keyword above, for the steps below
     if data is None:
         data = load_dataset()
     if not isinstance(data, ScoreData):
@@ -816,22 +1133,56 @@ def semi_synthetic(
         min_uncensored_per_benchmark=min_uncensored_per_benchmark,
     )
     meta = data.benchmarks.loc[sorted(rows[D.BENCHMARK].unique())].copy()
-    names = list(meta.index)
-    items = _items(noise, precision, n_items, len(names))
-
+    items = _items(noise, precision, n_items, len(meta))
     origin = pd.Timestamp("2024-01-01")
     start, end = pd.Timestamp(rows[D.DATE].min()), pd.Timestamp(rows[D.DATE].max())
     frontiers = _frontiers(
         _closed_frontier(growth_per_year, 0.0, "quadratic"), _gap_function(gap_months)
     )
     _check_world(frontiers, origin, start, end)
+    caps = _semi_capabilities(rng, o, rows, frontiers, origin)
+    effect = _row_effects(rows, caps.theta, public_advantage, provider_degradation)
+    bench = _matched_benchmarks(rows, meta, effect)
+    b = bench.idx
+    mu = mean_score(
+        effect, difficulty=bench.difficulty[b], slope=bench.slope[b], floor=bench.floor[b]
+    )
+    if noise == "beta":
+        z = rng.beta(mu * precision, (1 - mu) * precision)
+    else:
+        z = rng.binomial(items[b], mu) / items[b]
+    out = rows.drop(columns=[D.ACCESS]).assign(**{D.SCORE: bench.ceiling[b] * z})
+    if noise == "binomial":
+        meta = meta.assign(n_items=items)  # the world's item counts, as documentation gives
+    synthetic = _semi_data(out, meta, min_models_per_benchmark)
+    truth = _semi_truth(o, rows, meta, items, caps, bench, dropped, (origin, start, end))
+    return SimulatedData(data=synthetic, truth=truth, _frontier=frontiers)
 
-    # capability units: each version, or the version it is hosted from
+
+@dataclass(frozen=True)
+class _Capabilities:
+    """Per model version of :func:`semi_synthetic`: its capability unit (``base``), capability
+    and shortfall below its side's frontier."""
+
+    base: pd.Series
+    theta: pd.Series
+    shortfall: np.ndarray
+
+
+def _semi_capabilities(
+    rng: np.random.Generator,
+    o: _SemiOptions,
+    rows: pd.DataFrame,
+    frontiers: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    origin: pd.Timestamp,
+) -> _Capabilities:
+    """Each capability unit (a version, or the version it is hosted from) below its side's
+    frontier at its release date; the hosted versions share their unit's."""
     models = rows.drop_duplicates(D.MODEL).set_index(D.MODEL)
     models = models[[D.DATE, D.WEIGHTS, D.PROVIDER, D.MODEL_GROUP]]
     base = pd.Series(models.index, index=models.index, name="base")
-    if hosted_base is not None:
-        base = pd.Series(hosted_base(models.copy()), name="base").reindex(models.index)
+    if o.hosted_base is not None:
+        base = pd.Series(o.hosted_base(models.copy()), name="base").reindex(models.index)
         unknown = ~base.isin(models.index)
         if unknown.any():
             raise ScoreDataError(
@@ -839,22 +1190,51 @@ def semi_synthetic(
                 f"e.g. {list(base.index[unknown][:3])}"
             )
     units = pd.Index(pd.unique(base.to_numpy()))
-    t_u = _years(pd.DatetimeIndex(models.loc[units, D.DATE]), origin)
-    fc, fo = frontiers(t_u)
+    fc, fo = frontiers(_years(pd.DatetimeIndex(models.loc[units, D.DATE]), origin))
     frontier_u = np.where(models.loc[units, D.WEIGHTS].to_numpy() == D.OPEN, fo, fc)
-    v = _draw_shortfall(rng, len(units), shortfall_dist, gamma_shape, frontier_softness)
-    theta_u = frontier_u - shortfall_scale * v
-    theta = pd.Series(theta_u, index=units).reindex(base.to_numpy()).to_numpy()
-    theta_m = pd.Series(theta, index=models.index)
+    v = _draw_shortfall(rng, len(units), o.shortfall_dist, o.gamma_shape, o.frontier_softness)
+    theta_u = frontier_u - o.shortfall_scale * v
+    per_version = base.to_numpy()
+    theta = pd.Series(theta_u, index=units).reindex(per_version).to_numpy()
+    shortfall = pd.Series(frontier_u - theta_u, index=units).reindex(per_version).to_numpy()
+    return _Capabilities(base=base, theta=pd.Series(theta, index=models.index), shortfall=shortfall)
 
+
+def _row_effects(
+    rows: pd.DataFrame, theta: pd.Series, public_advantage: float, provider_degradation: float
+) -> np.ndarray:
+    """Per row: the capability plus the open public-benchmark advantage, minus a host's
+    degradation (benchmarks of unknown access count as private, as in the model)."""
     is_open = (rows[D.WEIGHTS] == D.OPEN).to_numpy()
     public = (rows[D.ACCESS] == "public").to_numpy(dtype=bool, na_value=False)
     hosted = (rows[D.PROVIDER] != D.FIRST_PARTY).to_numpy(dtype=bool, na_value=False)
-    effect = (
-        theta_m.reindex(rows[D.MODEL]).to_numpy()
+    return np.asarray(
+        theta.reindex(rows[D.MODEL]).to_numpy()
         + public_advantage * (is_open & public)
         - provider_degradation * hosted
     )
+
+
+@dataclass(frozen=True)
+class _MatchedBenchmarks:
+    """Per benchmark of :func:`semi_synthetic` (name order): slope and difficulty matched to
+    the real scores, the mean real score matched (``target``), ceiling and floor (a fraction of
+    the ceiling); ``idx`` gives each row's benchmark."""
+
+    idx: np.ndarray
+    slope: np.ndarray
+    difficulty: np.ndarray
+    target: np.ndarray
+    ceiling: np.ndarray
+    floor: np.ndarray
+
+
+def _matched_benchmarks(
+    rows: pd.DataFrame, meta: pd.DataFrame, effect: np.ndarray
+) -> _MatchedBenchmarks:
+    """Each benchmark's slope from the spread of its real scores and its difficulty from their
+    mean (see :func:`semi_synthetic`)."""
+    names = list(meta.index)
     bidx = pd.Index(names).get_indexer(rows[D.BENCHMARK])
     ceiling = meta["ceiling"].to_numpy(float)
     floor = meta["random_baseline"].to_numpy(float) / ceiling
@@ -869,15 +1249,12 @@ def semi_synthetic(
         slope[k] = np.clip(sd_real / sd_eff, 0.2, 5.0) if sd_real > 0 and sd_eff > 0 else 1.0
         target[k] = np.clip(real[on].mean(), floor[k] + 0.01 * (1 - floor[k]), 0.99)
         difficulty[k] = _match_difficulty(effect[on], target[k], slope[k], floor[k])
-    mu = mean_score(effect, difficulty=difficulty[bidx], slope=slope[bidx], floor=floor[bidx])
-    if noise == "beta":
-        z = rng.beta(mu * precision, (1 - mu) * precision)
-    else:
-        z = rng.binomial(items[bidx], mu) / items[bidx]
-    out = rows.drop(columns=[D.ACCESS]).assign(**{D.SCORE: ceiling[bidx] * z})
-    if noise == "binomial":
-        meta = meta.assign(n_items=items)  # the world's item counts, as documentation gives
-    synthetic = ScoreData.from_frame(
+    return _MatchedBenchmarks(bidx, slope, difficulty, target, ceiling, floor)
+
+
+def _semi_data(out: pd.DataFrame, meta: pd.DataFrame, min_models_per_benchmark: int) -> ScoreData:
+    """The synthetic rows as a validated ScoreData (the real metadata, no registry)."""
+    return ScoreData.from_frame(
         out,
         model=D.MODEL,
         benchmark=D.BENCHMARK,
@@ -893,45 +1270,52 @@ def semi_synthetic(
         min_models_per_benchmark=min_models_per_benchmark,
         registry=False,
     )
-    counts = rows.groupby(D.MODEL)[D.BENCHMARK].nunique().reindex(models.index)
-    truth = {
-        "growth_per_year": growth_per_year,
-        "frontier_curvature": 0.0,
-        "public_advantage": public_advantage,
-        "provider_degradation": provider_degradation,
-        "shortfall_scale": shortfall_scale,
-        "frontier_softness": frontier_softness,
-        "shortfall_dist": shortfall_dist,
-        "gamma_shape": gamma_shape if shortfall_dist == "gamma" else None,
-        "noise": noise,
-        "precision": precision if noise == "beta" else None,
-        "origin": origin,
-        "start": start,
-        "end": end,
-        "since": since,
-        "dropped": dropped,
-        "difficulty": dict(zip(names, difficulty, strict=True)),
-        "slope": dict(zip(names, slope, strict=True)),
-        "floor": dict(zip(names, floor * ceiling, strict=True)),
-        "ceiling": dict(zip(names, ceiling, strict=True)),
-        "public": dict(
-            zip(
-                names,
-                (meta["access"] == "public").to_numpy(dtype=bool, na_value=False),
-                strict=True,
-            )
-        ),
-        "real_mean_score": dict(zip(names, target, strict=True)),
-        "n_items": dict(zip(names, items.tolist(), strict=True)) if noise == "binomial" else None,
-        "capability": theta_m.to_dict(),
-        "shortfall": dict(
-            zip(
-                models.index,
-                pd.Series(frontier_u - theta_u, index=units).reindex(base.to_numpy()).to_numpy(),
-                strict=True,
-            )
-        ),
-        "base": base.to_dict(),
-        "eval_count": counts.to_dict(),
-    }
-    return SimulatedData(data=synthetic, truth=truth, _frontier=frontiers)
+
+
+def _is_public(meta: pd.DataFrame) -> np.ndarray:
+    return (meta["access"] == "public").to_numpy(dtype=bool, na_value=False)
+
+
+def _semi_truth(
+    o: _SemiOptions,
+    rows: pd.DataFrame,
+    meta: pd.DataFrame,
+    items: np.ndarray,
+    caps: _Capabilities,
+    bench: _MatchedBenchmarks,
+    dropped: dict[str, int],
+    times: tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp],
+) -> SemiSyntheticTruth:
+    """The truth of a :func:`semi_synthetic` world (``times``: origin, start and end)."""
+    origin, start, end = times
+    counts = rows.groupby(D.MODEL)[D.BENCHMARK].nunique()
+    names = list(meta.index)
+    binomial = o.noise == "binomial"
+    return SemiSyntheticTruth(
+        growth_per_year=o.growth_per_year,
+        frontier_curvature=0.0,
+        public_advantage=o.public_advantage,
+        provider_degradation=o.provider_degradation,
+        shortfall_scale=o.shortfall_scale,
+        frontier_softness=o.frontier_softness,
+        shortfall_dist=o.shortfall_dist,
+        gamma_shape=o.gamma_shape if o.shortfall_dist == "gamma" else None,
+        noise=o.noise,
+        precision=o.precision if o.noise == "beta" else None,
+        origin=origin,
+        start=start,
+        end=end,
+        since=o.since,
+        dropped=dropped,
+        difficulty=dict(zip(names, bench.difficulty, strict=True)),
+        slope=dict(zip(names, bench.slope, strict=True)),
+        floor=dict(zip(names, bench.floor * bench.ceiling, strict=True)),
+        ceiling=dict(zip(names, bench.ceiling, strict=True)),
+        public=dict(zip(names, _is_public(meta), strict=True)),
+        real_mean_score=dict(zip(names, bench.target, strict=True)),
+        n_items=dict(zip(names, items.tolist(), strict=True)) if binomial else None,
+        capability=caps.theta.to_dict(),
+        shortfall=dict(zip(caps.theta.index, caps.shortfall, strict=True)),
+        base=caps.base.to_dict(),
+        eval_count=counts.reindex(caps.theta.index).to_dict(),
+    )
