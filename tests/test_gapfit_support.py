@@ -1,4 +1,4 @@
-"""GapFit and GapModel at the edges (issue 13): support and extrapolation, benchmark ceilings,
+"""GapFit and GapModel at the edges: support and extrapolation, benchmark ceilings,
 lossless save/load, option errors, and honest group names. All fast: no MCMC."""
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def test_extrapolation_continues_growth_and_widens_the_interval(sim):
 
 def test_forward_gap_does_not_use_the_open_frontier_past_the_data(sim):
     """A forward gap that the open frontier only closes after the last date is undefined
-    (unless extrapolating): it used to be read off the prior-only segment past the data."""
+    (unless extrapolating): it is not read off the prior-only segment past the data."""
     fit = _known_fit(sim)
     last = fit.support()[1]
     late = last - pd.DateOffset(months=2)  # open needs 6 months to reach it: past the data
@@ -448,7 +448,7 @@ def test_unknown_access_is_named_and_modelled_as_private(sim):
 
 
 def test_diagnostics_do_not_pass_what_they_cannot_check(sim):
-    """One chain has no R-hat: that used to be NaN, which compared as 'not above 1.01'."""
+    """One chain has no R-hat: NaN must not pass as 'not above 1.01'."""
     from irtgap.core.errors import ConvergenceWarning
 
     fit = _known_fit(sim, draws=50)

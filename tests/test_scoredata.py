@@ -257,7 +257,7 @@ def test_model_group_is_stripped(small_frame):
     assert groups["o2"] == "o2"  # blank group: the model itself
 
 
-# ---------------------------------------------------------------------- ceilings (issue 13, item 3)
+# ---------------------------------------------------------------------- ceilings
 def test_scores_above_a_ceiling_are_refused(small_frame):
     meta = pd.DataFrame({"benchmark": ["A"], "ceiling": [0.6]})
     with pytest.raises(ScoreDataError, match=r"rows 3: 'A' \(fraction, allowed 0 to 0.6\)"):

@@ -200,6 +200,10 @@ class ScoreData:
             (:mod:`irtgap.data.registry`), matched by name; their names are in
             ``log["metadata_from_registry"]``. ``False`` uses only ``benchmarks`` and defaults.
 
+        Returns
+        -------
+        ScoreData
+
         Raises
         ------
         ScoreDataError

@@ -234,6 +234,19 @@ class SimulatedData:
         with :func:`irtgap.core.gaps.time_shift_gap`, so it holds for any frontier shape and
         either ``direction``.
 
+        Parameters
+        ----------
+        dates : date-like or sequence of date-likes
+            Where to read the gap.
+        direction : {"backward", "forward"}
+            The backward gap (how long ago the closed frontier stood where the open one stands)
+            or the forward one (how long until the open frontier reaches the closed one).
+
+        Returns
+        -------
+        pandas.Series
+            Months, indexed by ``dates`` (name ``true_gap_months``).
+
         Raises
         ------
         ValueError

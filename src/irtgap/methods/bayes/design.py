@@ -285,7 +285,21 @@ def _not_a_number(name: str, value: Any) -> None:
 
 def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.Timestamp | None:
     """``value`` as a time-zone-naive Timestamp (aware ones in UTC), or a ValueError naming the
-    option ``name`` (:func:`irtgap.core.dates.check_date`, which refuses numbers here too)."""
+    option ``name`` (:func:`irtgap.core.dates.check_date`, which refuses numbers here too).
+
+    Parameters
+    ----------
+    name : str
+        The option's name, for the message.
+    value : object
+        The date given.
+    allow_none : bool
+        Whether None is accepted (and returned).
+
+    Returns
+    -------
+    pandas.Timestamp or None
+    """
     if value is None:
         if allow_none:
             return None
@@ -297,7 +311,19 @@ def check_date_option(name: str, value: Any, *, allow_none: bool = False) -> pd.
 def check_dates_option(value: Any, name: str = "dates") -> pd.DatetimeIndex:
     """One date or a sequence of dates as a sorted, duplicate-free, time-zone-naive
     DatetimeIndex (:func:`irtgap.core.dates.check_dates`, which refuses numbers here too); a
-    ValueError names the option ``name`` and the value that is not a date."""
+    ValueError names the option ``name`` and the value that is not a date.
+
+    Parameters
+    ----------
+    value : date-like or sequence of date-likes
+        The dates given.
+    name : str
+        The option's name, for the message.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+    """
     if not isinstance(value, pd.DatetimeIndex):
         for v in [value] if isinstance(value, str) or np.ndim(value) == 0 else list(value):
             _not_a_number(name, v)

@@ -622,11 +622,36 @@ class GapFit(GapResult):
     # ------------------------------------------------------------------ plots
     def plot_terms(self, *, ax: Axes | None = None, ci_prob: float = CI_PROB) -> Axes:
         """The named terms (:meth:`terms`: open public-benchmark advantage, provider penalties,
-        shortfall scales) with their ``ci_prob`` intervals."""
+        shortfall scales) with their ``ci_prob`` intervals.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (a new figure by default).
+        ci_prob : float
+            Probability of the intervals.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         return plot_terms(self.terms(ci_prob=ci_prob), ax=ax, ci_prob=ci_prob)
 
     def plot_frontier(self, *, ax: Axes | None = None, ci_prob: float = CI_PROB) -> Axes:
-        """Both frontiers with bands, and each model's posterior capability."""
+        """Both frontiers with bands, and each model's posterior capability
+        (:meth:`frontier`, :meth:`capability_table`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (a new figure by default).
+        ci_prob : float
+            Probability of the bands and intervals.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         return plot_frontier(
             self.frontier(ci_prob=ci_prob),
             self.capability_table(ci_prob=ci_prob),

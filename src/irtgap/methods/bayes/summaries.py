@@ -243,7 +243,21 @@ def summarize_inside(
 
 
 def frontier_summary(frontier: xr.DataArray, support: Support, **options: Any) -> pd.DataFrame:
-    """:func:`summarize_inside` of frontier draws ``(chain, draw, weights, date)``: columns
-    ``date, weights, mean, median, lower, upper`` (``options`` as there)."""
+    """:func:`summarize_inside` of frontier draws ``(chain, draw, weights, date)``.
+
+    Parameters
+    ----------
+    frontier : xarray.DataArray
+        The frontier draws.
+    support : tuple of pandas.Timestamp
+        First and last release date of the modelled data.
+    **options
+        As in :func:`summarize_inside` (``ci_prob``, ``mask``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``date, weights, mean, median, lower, upper``.
+    """
     table = summarize_inside(frontier.rename({D.WEIGHTS: D.GROUP}), support, **options)
     return table.rename(columns={D.GROUP: D.WEIGHTS}).drop(columns="n_defined")

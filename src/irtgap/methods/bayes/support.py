@@ -29,7 +29,20 @@ def default_dates(support: Support) -> pd.DatetimeIndex:
 
 
 def outside(dates: pd.DatetimeIndex, support: Support) -> np.ndarray:
-    """Per date: before the first or after the last date of the support."""
+    """Per date: before the first or after the last date of the support.
+
+    Parameters
+    ----------
+    dates : pandas.DatetimeIndex
+        The dates.
+    support : tuple of pandas.Timestamp
+        First and last release date of the modelled data.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one per date.
+    """
     first, last = support
     return np.asarray((dates < first) | (dates > last))
 
