@@ -344,7 +344,7 @@ def check_dates(option: str, dates: Any) -> pd.DatetimeIndex:
     ----------
     option : str
         The option's name, for the message.
-    dates : date-like or iterable of date-likes
+    dates : date-like or iterable of date-like
         One date or several (each as :func:`check_date` reads it).
 
     Returns

@@ -49,7 +49,7 @@ def check_choice(option: str, value: Any, allowed: Collection[Any]) -> None:
         The option's name, for the message.
     value : object
         The value given.
-    allowed : collection
+    allowed : sequence
         The values allowed (booleans are never allowed: ``True == 1``).
     """
     try:

@@ -236,7 +236,7 @@ class SimulatedData:
 
         Parameters
         ----------
-        dates : date-like or sequence of date-likes
+        dates : date-like or sequence of date-like
             Where to read the gap.
         direction : {"backward", "forward"}
             The backward gap (how long ago the closed frontier stood where the open one stands)
@@ -619,12 +619,12 @@ def simulate(
     Returns
     -------
     SimulatedData
-        ``truth`` is a :class:`SyntheticTruth`: the options above that shape the world, per
-        benchmark ``difficulty``, ``slope``, ``floor``, ``ceiling``, ``public``, ``n_items``
-        (binomial noise only) and ``release`` (date), per model ``capability``, ``shortfall``,
-        ``eval_count`` (first-party benchmarks scored) and ``eval_propensity``
-        (:math:`\pi_m`), ``interaction`` (a model x benchmark table of :math:`u_{mb}`, or None)
-        and ``self_reported`` (rows of the data).
+        ``truth`` is a :class:`~irtgap.data.simulate.SyntheticTruth`: the options above that
+        shape the world, per benchmark ``difficulty``, ``slope``, ``floor``, ``ceiling``,
+        ``public``, ``n_items`` (binomial noise only) and ``release`` (date), per model
+        ``capability``, ``shortfall``, ``eval_count`` (first-party benchmarks scored) and
+        ``eval_propensity`` (:math:`\pi_m`), ``interaction`` (a model x benchmark table of
+        :math:`u_{mb}`, or None) and ``self_reported`` (rows of the data).
 
     Raises
     ------
@@ -1117,11 +1117,11 @@ def semi_synthetic(
     Returns
     -------
     SimulatedData
-        ``truth`` is a :class:`SemiSyntheticTruth`: the options above, ``dropped`` (rows of
-        ``data`` left out, by reason), per benchmark ``difficulty``, ``slope``, ``floor``,
-        ``ceiling``, ``public``, ``real_mean_score`` (the matched mean fraction), ``n_items``
-        (binomial noise only), per model version ``capability``, ``shortfall``, ``base`` and
-        ``eval_count``.
+        ``truth`` is a :class:`~irtgap.data.simulate.SemiSyntheticTruth`: the options above,
+        ``dropped`` (rows of ``data`` left out, by reason), per benchmark ``difficulty``,
+        ``slope``, ``floor``, ``ceiling``, ``public``, ``real_mean_score`` (the matched mean
+        fraction), ``n_items`` (binomial noise only), per model version ``capability``,
+        ``shortfall``, ``base`` and ``eval_count``.
     """
     o = _SemiOptions(**locals())  # every keyword above, for the steps below
     if data is None:

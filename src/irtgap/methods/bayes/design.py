@@ -315,7 +315,7 @@ def check_dates_option(value: Any, name: str = "dates") -> pd.DatetimeIndex:
 
     Parameters
     ----------
-    value : date-like or sequence of date-likes
+    value : date-like or sequence of date-like
         The dates given.
     name : str
         The option's name, for the message.

@@ -182,7 +182,7 @@ def warn_if_bad(diagnostics: pd.Series, *, stacklevel: int = 2) -> None:
     diagnostics : pandas.Series
         The output of :func:`sampler_diagnostics`.
     stacklevel : int
-        Passed to :func:`warnings.warn` (counted from the caller of this function).
+        Passed to ``warnings.warn`` (counted from the caller of this function).
     """
     problems = diagnostic_problems(diagnostics)
     if problems:

@@ -189,7 +189,7 @@ class GapFit(GapResult):
 
         Parameters
         ----------
-        dates : date-like or sequence of date-likes, optional
+        dates : date-like or sequence of date-like, optional
             Where to read the frontiers (weekly from 2023 to the last date by default).
         extrapolate : bool
             Continue the frontiers past the data's support (see above).
@@ -279,7 +279,7 @@ class GapFit(GapResult):
 
         Parameters
         ----------
-        dates : date-like or sequence of date-likes, optional
+        dates : date-like or sequence of date-like, optional
             Where to read the gap (weekly from 2023 to the last date by default).
         direction : {"backward", "forward"}
             The backward gap (how long ago the closed frontier stood where the open one stands)
@@ -366,7 +366,7 @@ class GapFit(GapResult):
 
         Parameters
         ----------
-        dates : date-like or sequence of date-likes, optional
+        dates : date-like or sequence of date-like, optional
             Where to read the gap.
         ci_prob : float, optional
             Probability of the equal-tailed interval (0.9 by default).
@@ -437,7 +437,7 @@ class GapFit(GapResult):
 
         Parameters
         ----------
-        dates : date-like or sequence of date-likes, optional
+        dates : date-like or sequence of date-like, optional
             Where to read the frontiers.
         ci_prob : float
             Probability of the equal-tailed interval.
@@ -613,7 +613,7 @@ class GapFit(GapResult):
 
         Returns
         -------
-        ModelChecks
+        irtgap.methods.bayes.checks.ModelChecks
         """
         from irtgap.methods.bayes.checks import model_checks
 

@@ -63,7 +63,7 @@ def warn_outside(
     what : str
         What is NaN (``"the gap"``, ``"the frontier"``...), for the message.
     stacklevel : int
-        Passed to :func:`warnings.warn` (counted from the caller of this function).
+        Passed to ``warnings.warn`` (counted from the caller of this function).
     """
     first, last = support
     after, before = dates[dates > last], dates[dates < first]
