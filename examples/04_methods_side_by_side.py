@@ -111,15 +111,17 @@ def parse_args() -> argparse.Namespace:
 
 
 def run_methods(data: irtgap.ScoreData, fast: bool, seed: int) -> dict[str, irtgap.GapResult]:
-    """Each method's result, with the settings compare() uses (same seed: same numbers)."""
-    nb = 100 if fast else None
-    eci = irtgap.fit_eci(data, n_bootstrap=nb or 500, seed=seed, n_jobs=-1)
+    """Each method's result by name through the registry, with the budget compare() uses
+    ("fast" or "full"; same seed: same numbers)."""
+    budget = "fast" if fast else "full"
+    eci = irtgap.run_method("eci", data, budget=budget, seed=seed, n_jobs=-1)
+    assert isinstance(eci, irtgap.EciResult)
     return {
-        "threshold": irtgap.threshold_gap(data, n_bootstrap=nb or 5000, seed=seed),
+        "threshold": irtgap.run_method("threshold", data, budget=budget, seed=seed),
         "eci": eci,
-        "eci_epoch": eci,  # the same fit, read with Epoch's rule
-        "elo": irtgap.fit_elo(data, n_bootstrap=nb or 200, seed=seed),
-        "composite": irtgap.composite_index(data, n_bootstrap=nb or 1000, seed=seed),
+        "eci_epoch": irtgap.epoch_rule(eci),  # Epoch's rule read from the same fit
+        "elo": irtgap.run_method("elo", data, budget=budget, seed=seed),
+        "composite": irtgap.run_method("composite", data, budget=budget, seed=seed),
     }
 
 
@@ -184,7 +186,7 @@ def main() -> None:
     # The results run for the figure reproduce compare()'s numbers (same settings and seeds).
     for method in METHODS:
         res = results[method]
-        again = res.gap(when, rule="epoch") if method == "eci_epoch" else res.gap(when)
+        again = res.gap(when)
         mine = table[table["method"] == method]
         if not np.allclose(mine["median"], again["median"], equal_nan=True):
             raise SystemExit(f"{method}: the refit does not reproduce compare()'s table")
@@ -202,10 +204,7 @@ def main() -> None:
         # its data reach back far enough) gap() warns and the figure leaves the dates blank.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            if method == "eci_epoch":
-                res.plot_gap(ax=ax, rule="epoch")  # options go to gap()
-            else:
-                res.plot_gap(ax=ax)
+            res.plot_gap(ax=ax)
         ax.set_title(method)
         for day in when:
             ax.axvline(day, color="0.5", ls=":", lw=1)

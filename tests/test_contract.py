@@ -1,8 +1,10 @@
 """One contract for every method's result (``irtgap.results.GapResult``): the same draws shape,
-gap table, summary, plot, seed name and file round trip, checked on each of the five methods."""
+gap table, summary, plot, seed name, file round trip, support, capability table, direction,
+frozen settings and class properties, checked on each method of ``irtgap.results.METHODS``."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import warnings
@@ -21,9 +23,20 @@ import irtgap
 from irtgap.core import dims as D
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import build_model
-from irtgap.results import CI_PROB, GAP_COLUMNS, METHODS, R1_DATE, GapResult
+from irtgap.methods.epoch_rule import epoch_rule
+from irtgap.methods.registry import get_method, method_names
+from irtgap.results import (
+    CAPABILITY_COLUMNS,
+    CI_PROB,
+    GAP_COLUMNS,
+    METHODS,
+    R1_DATE,
+    GapResult,
+)
 
 DATES = pd.DatetimeIndex(["2024-06-01", "2025-01-20", "2025-06-01"])
+#: Results that give one number per date (no draws to spread: no interval, no prob_grew).
+ONE_NUMBER = {"eci_epoch"}
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +65,23 @@ def _mock_bayes(data: irtgap.ScoreData, draws: int = 60) -> GapFit:
     return GapFit(idata=tree, design=design, settings=model.settings, data=data)
 
 
+_BUILT: dict[tuple[str, int], GapResult] = {}
+
+
 def _result(method: str, data: irtgap.ScoreData) -> GapResult:
+    key = (method, id(data))
+    if key not in _BUILT:
+        _BUILT[key] = _build(method, data)
+    return _BUILT[key]
+
+
+def _build(method: str, data: irtgap.ScoreData) -> GapResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if method == "eci_epoch":
+            eci = _result("eci", data)
+            assert isinstance(eci, irtgap.EciResult)
+            return epoch_rule(eci)
         if method == "threshold":
             return irtgap.threshold_gap(data, n_bootstrap=40, seed=1)
         if method == "eci":
@@ -84,7 +111,8 @@ def result(request, sim):
 
 def test_every_method_is_covered():
     assert set(METHODS) == set(GapResult.registry)
-    assert METHODS == ("threshold", "eci", "elo", "composite", "bayesian")
+    assert METHODS == ("threshold", "eci", "eci_epoch", "elo", "composite", "bayesian")
+    assert method_names() == METHODS
 
 
 def test_result_is_a_gap_result_named_by_its_method(result):
@@ -96,8 +124,8 @@ def test_result_is_a_gap_result_named_by_its_method(result):
 def test_gap_draws_have_the_shared_dims(result):
     draws = result.gap_draws()
     assert draws.dims == (D.CHAIN, D.DRAW, D.GROUP, D.DATE)
-    assert draws.sizes[D.DRAW] > 1
-    expected_chains = 2 if result.method == "bayesian" else 1  # bootstrap: one chain
+    assert draws.sizes[D.DRAW] == 1 if result.method in ONE_NUMBER else draws.sizes[D.DRAW] > 1
+    expected_chains = 2 if isinstance(result, GapFit) else 1  # bootstrap: one chain
     assert draws.sizes[D.CHAIN] == expected_chains
     assert np.issubdtype(draws[D.DATE].dtype, np.datetime64)
     assert np.isfinite(draws.to_numpy()).any()
@@ -114,6 +142,13 @@ def test_gap_table_has_the_shared_columns_and_method(result):
 
 
 def test_ci_prob_is_the_interval_probability(result):
+    if result.method in ONE_NUMBER:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = result.gap(DATES, ci_prob=0.5)
+        assert table[["lower", "upper"]].isna().all(axis=None)  # one number: no interval
+        assert result.interval_probability() == CI_PROB
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wide = result.gap(DATES, ci_prob=0.5, min_defined=0)
@@ -165,6 +200,9 @@ def test_reference_date_gives_prob_grew(result):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = result.gap(DATES, reference_date=DATES[0], min_defined=0)
+    if result.method in ONE_NUMBER:  # no draws to compare: prob_grew stays NaN
+        assert table["prob_grew"].isna().all()
+        return
     p = table["prob_grew"].dropna()
     assert len(p) and p.between(0, 1).all()
 
@@ -221,7 +259,8 @@ def test_only_registered_methods_save(sim, tmp_path):
     from irtgap.methods.capability import CapabilityResult
 
     comp = _result("composite", sim.data)
-    plain = CapabilityResult(comp.capabilities, comp.capability_draws, value_column="composite")
+    assert isinstance(comp, CapabilityResult)
+    plain = CapabilityResult(comp.capabilities(), comp.capability_draws)
     with pytest.raises(ValueError, match="cannot be saved"):
         plain.to_netcdf(tmp_path / "x.nc")
 
@@ -248,3 +287,112 @@ def test_compare_methods_match_the_table_labels(sim):
         table = irtgap.compare(sim.data, methods=["threshold"], fast=True)
     assert set(table["method"]) == {"threshold"}
     assert tuple(table.columns) == GAP_COLUMNS
+
+
+# ------------------------------------------------------------------ the closed contract
+def test_support_is_the_span_of_the_groups(result):
+    first, last = result.support()
+    assert isinstance(first, pd.Timestamp) and isinstance(last, pd.Timestamp) and first <= last
+    spans = result.group_support()
+    assert spans and all(isinstance(g, str) for g in spans)
+    assert first == min(a for a, _ in spans.values()) and last == max(b for _, b in spans.values())
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_capabilities_table_or_a_clear_error(method, sim):
+    result = _result(method, sim.data)
+    assert isinstance(type(result).has_capabilities, bool)
+    if not result.has_capabilities:
+        with pytest.raises(ValueError, match="no capability scale"):
+            result.capabilities()
+        return
+    assert isinstance(result.capability_unit, str) and result.capability_unit
+    assert not isinstance(inspect.getattr_static(result, "capabilities"), pd.DataFrame)
+    caps = result.capabilities()
+    assert tuple(caps.columns) == CAPABILITY_COLUMNS and caps.index.name == "model"
+    est = caps["estimate"].dropna().to_numpy()
+    assert len(est) and (np.diff(est) <= 0).all()  # highest first
+    assert caps.index.is_unique and set(caps[D.WEIGHTS]) <= set(D.SIDES)
+    narrow = result.capabilities(ci_prob=0.5)
+    assert tuple(narrow.columns) == CAPABILITY_COLUMNS
+    both = caps["lower"].notna() & narrow["lower"].reindex(caps.index).notna()
+    assert both.any()
+    assert (narrow["lower"].reindex(caps.index)[both] >= caps["lower"][both] - 1e-9).all()
+    assert (narrow["upper"].reindex(caps.index)[both] <= caps["upper"][both] + 1e-9).all()
+    pd.testing.assert_series_equal(narrow["estimate"], caps["estimate"])
+
+
+def test_direction_is_an_option_of_every_reading(result):
+    for name in ("gap", "gap_draws"):
+        param = inspect.signature(getattr(result, name)).parameters["direction"]
+        assert param.kind is inspect.Parameter.KEYWORD_ONLY and param.default == "backward"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        backward = result.gap(DATES, direction="backward")
+        pd.testing.assert_frame_equal(backward, result.gap(DATES))
+        for name in ("gap", "gap_draws"):
+            with pytest.raises(ValueError, match="direction="):
+                getattr(result, name)(DATES, direction="sideways")
+            if result.method in ONE_NUMBER:  # no forward reading: the error says what to use
+                with pytest.raises(ValueError, match=r"direction='forward'.*result\.eci\.gap"):
+                    getattr(result, name)(DATES, direction="forward")
+                continue
+            forward = getattr(result, name)(DATES, direction="forward")
+            if name == "gap":
+                assert tuple(forward.columns) == GAP_COLUMNS
+            else:
+                assert forward.dims == (D.CHAIN, D.DRAW, D.GROUP, D.DATE)
+
+
+def test_settings_are_a_frozen_dataclass_that_round_trips(result, tmp_path):
+    settings = result.settings
+    assert dataclasses.is_dataclass(settings) and not isinstance(settings, type)
+    field = dataclasses.fields(settings)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(settings, field, getattr(settings, field))
+    assert result.settings_dict() == dataclasses.asdict(settings)
+    back = irtgap.load_result(result.to_netcdf(tmp_path / f"{result.method}.nc"))
+    assert type(back.settings) is type(settings) and back.settings == settings
+
+
+def test_censored_draws_is_a_class_property(result):
+    assert isinstance(type(result).censored_draws, bool)
+    if not result.censored_draws:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            draws = result.gap_draws(DATES).to_numpy()
+        assert not np.isinf(draws).any()
+
+
+def test_plot_gap_draws_open_ends_by_the_property(result, monkeypatch):
+    import irtgap.results as results_module
+
+    seen = {}
+    real = results_module.plot_gap_table
+
+    def spy(table, **kwargs):
+        seen.update(kwargs)
+        return real(table, **kwargs)
+
+    monkeypatch.setattr(results_module, "plot_gap_table", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ax = result.plot_gap()
+    plt.close(ax.figure)
+    assert seen["open_ends"] is type(result).censored_draws
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_the_registry_agrees_with_the_result_class(method, sim):
+    result = _result(method, sim.data)
+    spec = get_method(method)
+    assert spec.name == result.method == method
+    assert spec.headline_group == result.headline_group
+    assert spec.has_capabilities == result.has_capabilities
+    assert spec.censored_draws == result.censored_draws
+    assert dict(spec.summary_options) == dict(result.summary_options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        groups = set(result.gap(DATES)[D.GROUP])
+    assert result.headline_group in groups
+    assert set(spec.budgets) == set(get_method("threshold").budgets)  # every tier

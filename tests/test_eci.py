@@ -11,6 +11,7 @@ import pytest
 import irtgap
 from irtgap.core.errors import ConvergenceWarning
 from irtgap.methods.eci import build_problem, fit_eci
+from irtgap.methods.epoch_rule import epoch_rule
 
 
 def _made_up(df: pd.DataFrame) -> irtgap.ScoreData:
@@ -55,7 +56,7 @@ ANCHORS = {"closed5": 130.0, "closed30": 150.0}
 def test_noiseless_table_recovered_up_to_anchoring():
     data, truth, _, _, _ = noiseless()
     res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=0, regularization=0.0)
-    est = res.capabilities["eci"]
+    est = res.capabilities()["estimate"]
     t = pd.Series(truth).reindex(est.index)
     assert np.corrcoef(est, t)[0, 1] > 0.999
     slope, icpt = np.polyfit(t, est, 1)
@@ -67,8 +68,8 @@ def test_anchor_models_exact_in_every_draw():
     res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=8, seed=1)
     for name, value in ANCHORS.items():
         np.testing.assert_allclose(res.capability_draws.sel(model=name).to_numpy(), value)
-        row = res.capabilities.loc[name]
-        assert row["ci_low"] == pytest.approx(value) and row["ci_high"] == pytest.approx(value)
+        row = res.capabilities().loc[name]
+        assert row["lower"] == pytest.approx(value) and row["upper"] == pytest.approx(value)
     assert res.capability_draws.dims == ("chain", "draw", "model")
 
 
@@ -80,7 +81,8 @@ def test_higher_score_never_lowers_eci():
     df.loc[mask, "score"] = df.loc[mask, "score"] + 0.1
     up = _made_up(df)
     after = fit_eci(up, scale_anchors=ANCHORS, n_bootstrap=0)
-    assert after.capabilities.loc["open17", "eci"] > base.capabilities.loc["open17", "eci"]
+    before = base.capabilities().loc["open17", "estimate"]
+    assert after.capabilities().loc["open17", "estimate"] > before
 
 
 def test_analytic_jacobian_matches_finite_differences():
@@ -151,8 +153,10 @@ def test_frontier_shift_gap_on_known_shift():
     g = res.gap(["2024-06-01", "2025-01-01"])
     np.testing.assert_allclose(g["median"], 6.0, atol=1.0)
     assert list(g.columns[:6]) == ["date", "group", "mean", "median", "lower", "upper"]
-    with pytest.raises(ValueError, match="rule="):
-        res.gap(rule="vibes")
+    with pytest.raises(TypeError, match="rule"):
+        res.gap(rule="epoch")  # Epoch's rule is a result of its own: epoch_rule(res)
+    with pytest.raises(ValueError, match="direction="):
+        res.gap(direction="sideways")
 
 
 def test_bundled_ranking_is_sensible():
@@ -160,13 +164,13 @@ def test_bundled_ranking_is_sensible():
         warnings.simplefilter("ignore")
         data = irtgap.load_dataset("epoch-2025-11")
     res = fit_eci(data, n_bootstrap=0)
-    caps = res.capabilities
-    closed = list(caps[caps["weights"] == "closed"].sort_values("eci", ascending=False).index)
-    opened = list(caps[caps["weights"] == "open"].sort_values("eci", ascending=False).index)
+    caps = res.capabilities()
+    closed = list(caps[caps["weights"] == "closed"].index)  # sorted by estimate
+    opened = list(caps[caps["weights"] == "open"].index)
     assert "GPT-5" in closed[:3] and "o3" in closed[:10]
     assert {"DeepSeek-R1", "Kimi K2"} <= set(opened[:8])
     assert any(n.startswith("Qwen3") for n in opened[:8])
-    assert caps.loc["GPT-5", "eci"] == pytest.approx(150.0)
+    assert caps.loc["GPT-5", "estimate"] == pytest.approx(150.0)
 
 
 def test_eci_benchmark_set_default_and_unknown_names(small_frame):
@@ -197,7 +201,7 @@ def test_refit_warnings_from_workers_reach_the_caller():
     assert any(
         "4 of 4 ECI bootstrap refits stopped before converging" in str(w.message) for w in record
     )
-    assert res.settings["unconverged_refits"] == 4 and res.dropped["failed_refits"] == 0
+    assert res.settings.unconverged_refits == 4 and res.dropped["failed_refits"] == 0
 
 
 def test_failed_refits_are_counted_not_hidden(monkeypatch):
@@ -224,22 +228,28 @@ def test_no_bootstrap_gives_the_point_gap_and_no_interval():
     g = res.gap(["2024-06-01"])
     assert g["median"].item() == pytest.approx(6.0, abs=1.0)
     assert g[["lower", "upper"]].isna().all(axis=None)
-    assert res.capabilities["ci_low"].isna().all()
+    assert res.capabilities()["lower"].isna().all()
     with pytest.warns(UserWarning, match="Epoch rule tests significance"):
-        epoch = res.gap(["2024-06-01"], rule="epoch")
-    assert epoch["median"].isna().all()
+        epoch = epoch_rule(res).gap(["2024-06-01"])
+    assert epoch["median"].isna().all() and (epoch["n_defined"] == 0).all()
 
 
 def test_epoch_rule_row_carries_no_frontier_shift_bounds():
     data, *_ = noiseless(shift_months=6.0)
     res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=8, seed=2)
-    epoch = res.gap(["2024-06-01", "2025-01-01"], rule="epoch")
-    assert epoch["method"].eq("eci_epoch").all()
+    rule = epoch_rule(res)
+    epoch = rule.gap(["2024-06-01", "2025-01-01"])
+    assert epoch["method"].eq("eci_epoch").all() and rule.method == "eci_epoch"
     assert np.isfinite(epoch["median"]).all() and (epoch["median"] == epoch["mean"]).all()
-    assert epoch[["lower", "upper"]].isna().all(axis=None)
-    assert (epoch["n_defined"] == 8).all()
-    with pytest.raises(irtgap.ScoreDataError, match="backward-looking"):
-        res.gap(rule="epoch", direction="forward")
+    assert epoch[["lower", "upper", "prob_grew"]].isna().all(axis=None)
+    assert (epoch["n_defined"] == 1).all()  # one number per date: one defined draw
+    with pytest.raises(ValueError, match=r"direction='forward'.*backward-looking"):
+        rule.gap(direction="forward")
+    with pytest.raises(ValueError, match="no capability scale"):
+        rule.capabilities()
+    # a stricter significance level finds the closed frontier ahead less often: a shorter gap
+    strict = epoch_rule(res, ci_prob=0.99).gap(["2025-01-01"])["median"].item()
+    assert strict <= epoch["median"].iloc[-1]
 
 
 def test_gap_is_nan_after_the_last_model_and_defined_before_2023():
@@ -252,7 +262,7 @@ def test_gap_is_nan_after_the_last_model_and_defined_before_2023():
         early = res.gap(["2023-03-01"])
     assert early["median"].item() == pytest.approx(6.0, abs=1.0)
     assert early["n_defined"].item() == 10
-    last = res.capabilities["date"].max()
+    last = res.capabilities()["date"].max()
     with pytest.warns(UserWarning, match=f"to {last:%Y-%m-%d}, asked for 2030-01-01"):
         late = res.gap(["2030-01-01"])
     assert late["median"].isna().all() and (late["n_defined"] == 0).all()
@@ -286,7 +296,7 @@ def test_single_benchmark_fit_and_indistinct_anchors():
     data, truth, *_ = noiseless()
     only = data.subset(benchmarks=["Winogrande"])
     res = fit_eci(only, scale_anchors=ANCHORS, n_bootstrap=0, min_benchmarks=1)
-    est = res.capabilities["eci"]
+    est = res.capabilities()["estimate"]
     assert np.corrcoef(est, pd.Series(truth).reindex(est.index))[0, 1] > 0.99
     with pytest.warns(UserWarning, match="same fitted capability"):
         same = fit_eci(
@@ -295,4 +305,4 @@ def test_single_benchmark_fit_and_indistinct_anchors():
             n_bootstrap=0,
             min_benchmarks=1,
         )
-    assert same.capabilities["eci"].isna().all()
+    assert same.capabilities()["estimate"].isna().all()

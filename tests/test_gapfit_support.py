@@ -621,7 +621,7 @@ def test_plot_draws_an_open_band_to_the_edge_where_an_end_is_censored(sim):
         warnings.simplefilter("ignore")
         table = fit.gap([last - pd.DateOffset(months=m) for m in (12, 6, 0)], reference_date=None)
     assert table["lower"].isna().iloc[-1] and table["median"].notna().all()
-    ax = plot_gap_table(table)
+    ax = plot_gap_table(table, open_ends=True)  # the Bayesian fit censors draws
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "open band: beyond what the data can measure" in labels
     hatched = [c for c in ax.collections if c.get_hatch() == "///"]
@@ -629,10 +629,10 @@ def test_plot_draws_an_open_band_to_the_edge_where_an_end_is_censored(sim):
     # the band reaches the bottom of the axes where the lower end is open
     assert hatched[0].get_paths()[0].vertices[:, 1].min() == pytest.approx(ax.get_ylim()[0])
     closed = table.assign(lower=table["median"] - 1, upper=table["median"] + 1)
-    ax2 = plot_gap_table(closed)
+    ax2 = plot_gap_table(closed, open_ends=True)
     assert not [c for c in ax2.collections if c.get_hatch() == "///"]
     # another method's missing end is no interval, not an open one: nothing is drawn for it
-    ax3 = plot_gap_table(table.assign(method="threshold"))
+    ax3 = plot_gap_table(table.assign(method="threshold"), open_ends=False)
     assert not [c for c in ax3.collections if c.get_hatch() == "///"]
     plt.close("all")
 

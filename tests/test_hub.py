@@ -313,7 +313,7 @@ def test_fit_eci_reproduces_epochs_published_eci(hub_data):
     """Epoch's ECI in the export's epoch_capabilities_index.csv, within 1.5 points on average."""
     res = irtgap.fit_eci(hub_data, n_bootstrap=0)
     ref = hub_data.reference.groupby("model_group")["eci"].max()
-    caps = res.capabilities["eci"]
+    caps = res.capabilities()["estimate"]
     common = caps.index.intersection(ref.index)
     assert len(common) >= 140
     err = (caps[common] - ref[common]).abs()

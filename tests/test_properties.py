@@ -129,7 +129,7 @@ def _eci(data: irtgap.ScoreData) -> pd.Series:
             since=None,
             n_bootstrap=0,
         )
-    return res.capabilities["eci"].sort_index()
+    return res.capabilities()["estimate"].sort_index()
 
 
 @SETTINGS

@@ -66,9 +66,10 @@ def test_cli_bad_data_exits_2_with_message(tmp_path, capsys):
 
 
 def test_failed_section_is_reported_not_fatal(tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        report, "SECTIONS", [*report.SECTIONS[:1], ("boom", "irtgap.nonexistent:section")]
-    )
+    def boom(ctx):
+        raise RuntimeError("no such section")
+
+    monkeypatch.setattr(report, "SECTIONS", [*report.SECTIONS[:1], ("boom", boom)])
     with pytest.warns(RuntimeWarning, match="boom"):
         rc = main(["report", "--out", str(tmp_path), "--sections", "overview,boom", "--quiet"])
     assert rc == 1  # the report is written, but the command says it is incomplete
@@ -147,3 +148,41 @@ def test_diagnostics_table_keeps_rhat_precision_and_integer_counts():
     assert "| min_ess_bulk | 985 |" in text
     assert "| gap_max_rhat | n/a |" in text
     assert "| divergences | 3 |" in text
+
+
+def test_sections_are_imported_functions_that_take_the_context():
+    import inspect
+
+    for name, section in report.SECTIONS:
+        assert callable(section), name
+        assert next(iter(inspect.signature(section).parameters)) == "ctx", name
+
+
+def test_context_computes_each_result_and_fit_once_whatever_the_section_order(
+    tmp_path, monkeypatch
+):
+    """Results and fits are kept by what they are: a second section asking for the same one
+    gets the same object; the sampler runs once per model; a failure is kept, not refitted."""
+    from irtgap.methods.bayes.model import GapModel
+    from irtgap.report.context import ReportContext
+
+    sim = irtgap.simulate(n_closed=15, n_open=15, n_benchmarks=5, seed=2)
+    ctx = ReportContext(sim.data, tmp_path, fast=True, seed=1)
+    first = ctx.result("composite", n_benchmarks=3, since="2022-01-01", min_coverage=0.5)
+    again = ctx.result("composite", n_benchmarks=3, since="2022-01-01", min_coverage=0.5)
+    assert first is again and first.settings.n_bootstrap == 50  # the report_fast budget
+    other = ctx.result("composite", n_benchmarks=4, since="2022-01-01", min_coverage=0.5)
+    assert other is not first
+    calls = []
+
+    def fake_fit(self, data, **kwargs):
+        calls.append((self.settings.open_offsets, kwargs["draws"], kwargs["chains"]))
+        raise RuntimeError("sampler down")
+
+    monkeypatch.setattr(GapModel, "fit", fake_fit)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="sampler down"):
+            ctx.fit()
+    with pytest.raises(RuntimeError):
+        ctx.fit(open_offsets=True)
+    assert calls == [(False, 150, 2), (True, 150, 2)]

@@ -22,8 +22,10 @@ from irtgap.analyses import sensitivity as S
 from irtgap.core import dims as D
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
+from irtgap.report.context import ReportContext
 
 DATES = ["2024-06-01", "2025-01-20"]
+HEADS = {m: irtgap.get_method(m).headline_group for m in irtgap.results.METHODS}
 GROUPS = {"threshold": 3, "eci": 1, "elo": 1, "composite": 1}
 
 
@@ -246,7 +248,7 @@ def test_plot_returns_axes_with_one_row_per_benchmark(run, data):
     ("kwargs", "match"),
     [
         ({"methods": ["nope"]}, "unknown method"),
-        ({"methods": ["eci_epoch"]}, "unknown method"),
+        ({"methods": "composite", "budget": "huge"}, "budget='huge'"),
         ({"benchmarks": ["nope"]}, "nope"),
         ({"method_kwargs": {"elo": {}}, "methods": "composite"}, "not in methods"),
         ({"method_kwargs": {"composite": {"seed": 1}}, "methods": "composite"}, "sets"),
@@ -301,7 +303,9 @@ def test_bayesian_path_with_a_mocked_fit(data, monkeypatch):
     calls = _known_gap_fit.calls  # type: ignore[attr-defined]
     assert len(calls) == 3  # the baseline and one fit per benchmark left out
     assert all(k == 6 for k, _ in calls)
-    assert all(c == {"draws": 20, "tune": 10, "seed": 5, "progressbar": False} for _, c in calls)
+    # the "full" budget (4 chains) with the caller's draws and tuning steps on top
+    want = {"draws": 20, "tune": 10, "chains": 4, "seed": 5, "progressbar": False}
+    assert all(c == want for _, c in calls)
     t = lobo.table
     assert set(t[D.GROUP]) == {"capability", "public", "private"}
     assert len(t) == 2 * 3 * len(DATES) and t["used"].all() and (t["error"] == "").all()
@@ -316,11 +320,28 @@ def test_bayesian_path_with_a_mocked_fit(data, monkeypatch):
         )
 
 
-def test_method_defaults_are_compares():
-    assert S.method_defaults("threshold") == {"n_bootstrap": 5000}
-    assert S.method_defaults("composite", fast=True) == {"n_bootstrap": 100}
-    assert S.method_defaults("bayesian", fast=True) == {"draws": 300, "tune": 300, "chains": 2}
-    assert S.method_defaults("bayesian") == {}
+def test_budgets_come_from_the_registry(data, monkeypatch):
+    """leave_one_benchmark_out runs each method with the registry's budget of ``budget`` (or
+    of ``fast``), the caller's options on top."""
+    from irtgap.methods import registry
+
+    seen = []
+    real = registry.run_method
+
+    def spy(name, data_, *, budget, seed, **options):
+        seen.append((name, budget, options))
+        return real(name, data_, budget=budget, seed=seed, **options)
+
+    monkeypatch.setattr(S, "run_method", spy)
+    kw = {"composite": _kwargs(data)["composite"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lobo = S.leave_one_benchmark_out(
+            data, methods="composite", method_kwargs=kw, budget="report_lobo", dates=DATES
+        )
+    assert {b for _, b, _ in seen} == {"report_lobo"} and lobo.settings["budget"] == "report_lobo"
+    assert all(o["n_bootstrap"] == 30 for _, _, o in seen)  # the caller's, over the budget's
+    assert registry.get_method("composite").budget("report_lobo") == {"n_bootstrap": 1000}
 
 
 # ------------------------------------------------------------------ the report section
@@ -336,9 +357,11 @@ def test_report_section_writes_figures_table_and_reading(run, data, tmp_path, mo
 
     monkeypatch.setattr(section, "leave_one_benchmark_out", fake)
     lines: list[str] = []
-    md = section.sensitivity_section(data, tmp_path, fast=True, seed=2, log=lines.append)
+    ctx = ReportContext(data, tmp_path, fast=True, seed=2, log=lines.append)
+    md = section.sensitivity_section(ctx)
     assert asked["methods"] == ["threshold", "eci", "elo", "composite"] and asked["seed"] == 2
-    assert asked["method_kwargs"]["eci"] == {"n_bootstrap": 0}
+    assert asked["budget"] == "report_lobo_fast"
+    assert "(ECI: point fits, so no interval)" in md  # its n_bootstrap there is 0
     assert "## Leave one benchmark out" in md and "**Reading:**" in md
     assert "| method | date | benchmark (median) | change (median) |" in md
     assert "eci without bench01: ScoreDataError" in md
@@ -349,29 +372,28 @@ def test_report_section_writes_figures_table_and_reading(run, data, tmp_path, mo
     assert list(table.index) == [m for m in ("threshold", "eci", "elo", "composite") for _ in DATES]
     assert list(table[D.DATE]) == DATES * 4
     monkeypatch.setattr(section, "leave_one_benchmark_out", fake)
-    section.sensitivity_section(data, tmp_path, bayesian=True)
-    assert asked["methods"][-1] == "bayesian" and asked["method_kwargs"]["bayesian"]["chains"] == 2
+    md = section.sensitivity_section(ReportContext(data, tmp_path), bayesian=True)
+    assert asked["methods"][-1] == "bayesian" and asked["budget"] == "report_lobo"
+    assert "bayesian 300" in md and "point fits" not in md
 
 
-def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(
-    run, data, tmp_path, monkeypatch
-):
+def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(run):
     """The report's paragraph: the methods' spread against the largest one-benchmark swing on
-    this data, the committed model-form evidence (labelled as the bundled data's), and the
-    Bayesian section's fit only when it was fitted to the same data."""
+    this data, the committed model-form evidence (labelled as the bundled data's, read from the
+    file the package ships), and the Bayesian section's fit when given."""
     from irtgap.report.sections import sensitivity as section
 
     lobo, _, _ = run
-    text = section.dependence(lobo, tmp_path, data)  # no fit file: the four methods only
+    text = section.dependence(lobo)  # no Bayesian fit: the four methods only
     when = lobo.dates[-1]
     base = lobo.baseline[
         (lobo.baseline[D.DATE] == when)
-        & (lobo.baseline[D.GROUP] == lobo.baseline["method"].map(S.HEADLINE_GROUP))
+        & (lobo.baseline[D.GROUP] == lobo.baseline["method"].map(HEADS))
     ].dropna(subset=["median"])
     spread = base["median"].max() - base["median"].min()
     assert f"a spread of {spread:.1f} months" in text
     swings = lobo.swings(when, statistic="median")
-    heads = swings[swings[D.GROUP] == swings["method"].map(S.HEADLINE_GROUP)]
+    heads = swings[swings[D.GROUP] == swings["method"].map(HEADS)]
     top = heads["change"].abs().max()
     more = "method" if spread >= top else "benchmark set"
     assert f"On this data the answer depends more on the {more}" in text
@@ -382,28 +404,13 @@ def test_dependence_paragraph_ranks_method_benchmark_set_and_model_form(
     assert f"the default form, an {section.DEFAULT_FORM} (ELPD-LOO +15.3" in text
     assert "a learned growth spread (ELPD-LOO -2.0, SE 2.4) moves it by +0.29 and +0.25" in text
 
-    class FakeFit:  # stands in for the GapFit the bayes section saves
-        fitted_to = data
-
-        @classmethod
-        def from_netcdf(cls, path):
-            out = cls()
-            out.data = cls.fitted_to
-            return out
-
+    class FakeFit:  # stands in for the Bayesian section's fit
         def gap(self, dates, by):
             return pd.DataFrame(
                 {D.DATE: [when] * 2, D.GROUP: ["private", "public"], "median": [99.0, 98.0]}
             )
 
-    (tmp_path / section.FIT_FILE).write_bytes(b"")
-    from irtgap.report.sections import bayes as bayes_section
-
-    monkeypatch.setattr(bayes_section, "GapFit", FakeFit)  # saved_fit reads the fit there
-    text = section.dependence(lobo, tmp_path, data)
+    text = section.dependence(lobo, FakeFit())
     assert "bayesian private 99.0" in text and "to 99.0 (bayesian private)" in text
     assert "depends more on the method" in text
-    # a fit of other data left in the folder is not used
-    FakeFit.fitted_to = data.subset(exclude_benchmarks=[data.benchmarks.index[0]])
-    text = section.dependence(lobo, tmp_path, data)
-    assert "99.0" not in text and "fitted to other data" in text
+    assert "(the Bayesian model's from the fit of the Bayesian section)" in text

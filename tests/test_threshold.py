@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 import irtgap
 from irtgap import ScoreData
@@ -122,8 +123,11 @@ def test_acceptance_rule_and_overrides():
 
 
 def test_bad_arguments(table):
+    res = threshold_gap(table, n_bootstrap=0)
     with pytest.raises(ValueError, match="direction="):
-        threshold_gap(table, direction="sideways")
+        res.gap(direction="sideways")
+    with pytest.raises(TypeError, match="direction"):
+        threshold_gap(table, direction="forward")  # a reading of the result: gap(direction=)
     with pytest.raises(ValueError, match="unknown benchmark"):
         threshold_gap(table, thresholds={"Nope": [0.5]})
 
@@ -168,7 +172,7 @@ def _ladders(gap_b_months: int = 10) -> ScoreData:
 def test_bootstrap_resamples_benchmarks_not_points():
     data = _ladders()
     res = threshold_gap(data, n_bootstrap=2000, acceptance=None, trend_start=None, by=None)
-    assert res.settings["bootstrap"] == "cluster: benchmarks"
+    assert res.settings.bootstrap == "cluster: benchmarks"
     pts = res.points
     assert (pts.groupby("benchmark").size() == 5).all()
     g = res.gap(["2024-07-01"])
@@ -182,7 +186,8 @@ def test_bootstrap_resamples_benchmarks_not_points():
 def test_gap_outside_the_trend_is_nan_and_inside_is_interpolated():
     data = _ladders()
     res = threshold_gap(data, n_bootstrap=0, acceptance=None, trend_start=None, by=None)
-    first, last = res.support()["all"]
+    first, last = res.group_support()["all"]
+    assert res.support() == (first, last)  # one group: its span is the result's
     assert (first, last) == (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-11-01"))
     with pytest.warns(UserWarning, match="data from 2024-03-01 to 2024-11-01.*1990-01-01"):
         g = res.gap(["1990-01-01", "2040-01-01"])
@@ -298,3 +303,28 @@ def test_plot_does_not_draw_unknown_access_as_private():
         return "?"
 
     assert (marker_of("P"), marker_of("Q"), marker_of("U")) == ("o", "s", "^")
+
+
+def test_forward_reading_places_gaps_at_the_closed_date_with_the_same_seed(tmp_path):
+    """direction='forward' is a reading of the result: computed on first use from the same
+    bootstrap seed (an int or a Generator in the same state give the same draws), kept, and
+    read again from a saved file."""
+    data = _ladders()
+    opts = dict(n_bootstrap=200, acceptance=None, trend_start=None, by=None)
+    res = threshold_gap(data, seed=3, **opts)
+    fwd = res.gap_draws(direction="forward")
+    first, last = (fwd["date"].min().item(), fwd["date"].max().item())
+    closed = res.points["closed_date"]
+    assert pd.Timestamp(first) == closed.min() and pd.Timestamp(last) == closed.max()
+    assert res.gap_draws(direction="forward") is not fwd  # a copy of the kept reading
+    again = threshold_gap(data, seed=np.random.default_rng(3), **opts)
+    xr.testing.assert_equal(again.gap_draws(direction="forward"), fwd)
+    xr.testing.assert_equal(again.gap_draws(), res.gap_draws())
+    back = irtgap.load_result(res.to_netcdf(tmp_path / "th.nc"))
+    when = [pd.Timestamp(first) + pd.Timedelta(days=30)]
+    pd.testing.assert_frame_equal(
+        back.gap(when, direction="forward"), res.gap(when, direction="forward")
+    )
+    # early on, only benchmark B's closed crossers (10 months ahead) are placed yet
+    assert res.gap(when, direction="forward")["median"].item() == pytest.approx(10.0, abs=0.5)
+    assert res.gap(when)["median"].isna().all()  # the backward trend starts later

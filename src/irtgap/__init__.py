@@ -8,7 +8,8 @@ table, summary, plot and file format, so that summaries and plots never branch o
 The package is layered (imports only go downward, checked by ``lint-imports``): ``core`` (dims,
 errors, option checks, the gap arithmetic, the measurement function) -> ``data`` (ScoreData,
 registry, loaders, bundled sets, simulator) -> ``plotting`` -> ``results`` (the contract) ->
-``methods`` (threshold, eci, elo, composite, bayes) -> ``analyses`` (compare, winner's curse,
+``methods`` (threshold, eci, the Epoch rule, elo, composite, bayes, and their registry) ->
+``analyses`` (compare, winner's curse,
 validation, leave-one-benchmark-out sensitivity) -> ``report`` -> ``cli``.
 """
 
@@ -27,6 +28,8 @@ from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.composite import CompositeResult, composite_index
 from irtgap.methods.eci import EciResult, fit_eci
 from irtgap.methods.elo import EloResult, fit_elo
+from irtgap.methods.epoch_rule import EpochRuleResult, epoch_rule
+from irtgap.methods.registry import get_method, run_method
 from irtgap.methods.threshold import ThresholdResult, threshold_gap
 from irtgap.results import GapResult, load_result
 
@@ -37,6 +40,7 @@ __all__ = [
     "DroppedRowsWarning",
     "EciResult",
     "EloResult",
+    "EpochRuleResult",
     "GapFit",
     "GapModel",
     "GapResult",
@@ -47,15 +51,18 @@ __all__ = [
     "ThresholdResult",
     "compare",
     "composite_index",
+    "epoch_rule",
     "fit_eci",
     "fit_elo",
     "gap_by_domain",
+    "get_method",
     "leave_one_benchmark_out",
     "load_dataset",
     "load_epoch_hub",
     "load_epoch_snapshot",
     "load_result",
     "results",
+    "run_method",
     "semi_synthetic",
     "simulate",
     "threshold_bias",

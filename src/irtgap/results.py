@@ -14,8 +14,19 @@ Every method (:data:`METHODS`) returns a :class:`GapResult`:
   unless asked otherwise (:data:`CI_PROB`; fixed rather than read from ``arviz.rcParams`` so
   that a published number does not depend on a global setting); ``prob_grew`` is the share of
   draws whose gap exceeds the gap at ``reference_date`` (NaN without one).
+  ``direction`` (``"backward"`` or ``"forward"``, :data:`DIRECTIONS`) is an option of every
+  ``gap()`` and ``gap_draws()`` call; a result that cannot give a reading raises a ValueError
+  naming the option.
 - :meth:`~GapResult.summary` is that table at DeepSeek R1's release (2025-01-20) and at the last
-  date where every group has data.
+  date where every group has data; :attr:`~GapResult.headline_group` is the group a one-number
+  summary reads.
+- :meth:`~GapResult.support` gives the first and last date with data, over all groups, and
+  :meth:`~GapResult.group_support` the same per group.
+- :meth:`~GapResult.capabilities` gives one row per model on the method's capability scale
+  (columns :data:`CAPABILITY_COLUMNS`) where :attr:`~GapResult.has_capabilities` is True, and
+  raises a ValueError otherwise.
+- ``settings`` is a frozen dataclass; :meth:`~GapResult.settings_dict` is its
+  ``dataclasses.asdict``, stored as JSON in files.
 - :meth:`~GapResult.plot_gap` draws the table (median and band per group) and returns the Axes;
   ``ax`` is keyword-only.
 - :meth:`~GapResult.to_netcdf` / :meth:`~GapResult.from_netcdf` save and load the whole result
@@ -38,10 +49,11 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -49,7 +61,8 @@ import xarray as xr
 
 from irtgap.core import dims as D
 from irtgap.core.frames import decode_frame, encode_frame
-from irtgap.core.validate import check_level
+from irtgap.core.gaps import Direction
+from irtgap.core.validate import check_choice, check_level
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.gap import plot_gap_table
 
@@ -58,9 +71,15 @@ if TYPE_CHECKING:
 
 #: The methods, by the one name used everywhere: ``compare(methods=)``, the ``method`` column of
 #: every gap table, each result's ``method`` attribute and the saved file's attributes.
-#: (``"eci_epoch"`` is the label of the ECI result's Epoch rule, :meth:`EciResult.gap` with
-#: ``rule="epoch"``.)
-METHODS = ("threshold", "eci", "elo", "composite", "bayesian")
+#: ``"eci_epoch"`` is Epoch's rule read from an ECI fit
+#: (:func:`irtgap.methods.epoch_rule.epoch_rule`).
+METHODS = ("threshold", "eci", "eci_epoch", "elo", "composite", "bayesian")
+#: The two readings of a gap (see :mod:`irtgap.core.gaps`): ``direction=`` of every ``gap()``
+#: and ``gap_draws()``.
+DIRECTIONS = ("backward", "forward")
+#: Columns of every capability table (:meth:`GapResult.capabilities`), in order; the index is
+#: the model (named ``model``) and the rows are sorted by ``estimate``, highest first.
+CAPABILITY_COLUMNS = (D.DATE, D.WEIGHTS, "estimate", "lower", "upper", "n_benchmarks")
 #: Columns of every gap table, in order.
 GAP_COLUMNS = (
     D.DATE,
@@ -98,6 +117,83 @@ def conform_gap_table(table: pd.DataFrame, method: str) -> pd.DataFrame:
         table["prob_grew"] = np.nan
     table["method"] = method
     return table[list(GAP_COLUMNS)].reset_index(drop=True)
+
+
+def conform_capability_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with exactly :data:`CAPABILITY_COLUMNS`, its index named ``model``, sorted by
+    ``estimate`` (highest first; ties keep their order).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per model, indexed by model, with at least the columns of
+        :data:`CAPABILITY_COLUMNS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy in the contract's shape.
+
+    Raises
+    ------
+    ValueError
+        A column of :data:`CAPABILITY_COLUMNS` is missing.
+    """
+    missing = [c for c in CAPABILITY_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"capability table: missing column(s) {missing}")
+    out = table[list(CAPABILITY_COLUMNS)].copy()
+    out.index = out.index.rename(D.MODEL)
+    return out.sort_values("estimate", ascending=False, kind="stable")
+
+
+def check_direction(direction: Any) -> str:
+    """``direction`` if it is one of :data:`DIRECTIONS`; a ValueError naming it otherwise."""
+    check_choice("direction", direction, DIRECTIONS)
+    return str(direction)
+
+
+def _frozen(value: Any) -> Any:
+    """JSON values as settings hold them: lists become tuples (inside dicts too)."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _frozen(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class MethodSettings:
+    """Base of every bootstrap method's settings: a frozen dataclass that a result file stores as
+    JSON (:meth:`GapResult.settings_dict`) and :meth:`from_dict` rebuilds."""
+
+    #: Keys that files of earlier versions stored with the settings and that are no settings.
+    legacy_keys: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Self:
+        """The settings saved as ``values`` (a JSON object: lists come back as tuples).
+
+        Parameters
+        ----------
+        values : mapping
+            ``dataclasses.asdict`` of the settings, through JSON.
+
+        Returns
+        -------
+        MethodSettings
+            An instance of ``cls``.
+
+        Raises
+        ------
+        ValueError
+            A key that is no field of ``cls`` (nor one of :attr:`legacy_keys`).
+        """
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - names - set(cls.legacy_keys))
+        if unknown:
+            raise ValueError(f"{cls.__name__}: unknown setting(s) {unknown}")
+        return cls(**{k: _frozen(v) for k, v in values.items() if k in names})
 
 
 # ------------------------------------------------------------------------------ persistence
@@ -190,13 +286,24 @@ class GapResult(ABC):
 
     Subclasses set :attr:`method`, implement :meth:`gap_draws`, :meth:`gap`,
     :meth:`group_support` and the two persistence hooks (:meth:`_saved_state`,
-    :meth:`_from_saved_state`), and keep their settings in ``settings``.
+    :meth:`_from_saved_state`), and keep their settings in ``settings`` (a frozen dataclass).
+    A result with a capability scale sets :attr:`has_capabilities` and :attr:`capability_unit`
+    and implements :meth:`capabilities`.
     """
 
     #: The method's name (one of :data:`METHODS`).
     method: ClassVar[str]
     #: Keyword arguments of :meth:`gap` used by :meth:`summary` and :meth:`plot_gap`.
     summary_options: ClassVar[dict[str, Any]] = {}
+    #: The group a one-number summary of this method reads (``"all"``: every benchmark pooled).
+    headline_group: ClassVar[str] = "all"
+    #: Whether :meth:`capabilities` gives a table (one value per model on the method's scale).
+    has_capabilities: ClassVar[bool] = False
+    #: The unit of :meth:`capabilities`' ``estimate`` ("" without a capability scale).
+    capability_unit: ClassVar[str] = ""
+    #: Whether gap draws can be ``+-inf``: censored on a known side (see
+    #: :func:`irtgap.core.gaps.summarize_gap`); :meth:`plot_gap` then draws open bands.
+    censored_draws: ClassVar[bool] = False
     #: Registered result classes by method (for :func:`load_result`).
     registry: ClassVar[dict[str, type[GapResult]]] = {}
 
@@ -210,8 +317,21 @@ class GapResult(ABC):
 
     # -------------------------------------------------------------- to implement
     @abstractmethod
-    def gap_draws(self, dates: Any = None) -> xr.DataArray:
-        """Gap draws in months, ``(chain, draw, group, date)``; NaN outside the data."""
+    def gap_draws(self, dates: Any = None, *, direction: Direction = "backward") -> xr.DataArray:
+        """Gap draws in months, ``(chain, draw, group, date)``; NaN outside the data.
+
+        Parameters
+        ----------
+        dates : date or list of dates, optional
+            Where to read the gap (the method's own grid by default).
+        direction : {"backward", "forward"}
+            The reading (see :mod:`irtgap.core.gaps`).
+
+        Returns
+        -------
+        xarray.DataArray
+            The draws.
+        """
 
     @abstractmethod
     def gap(
@@ -221,8 +341,28 @@ class GapResult(ABC):
         ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
+        direction: Direction = "backward",
     ) -> pd.DataFrame:
-        """The shared gap table (:data:`GAP_COLUMNS`) of :meth:`gap_draws`."""
+        """The shared gap table (:data:`GAP_COLUMNS`) of :meth:`gap_draws`.
+
+        Parameters
+        ----------
+        dates : date or list of dates, optional
+            Where to read the gap.
+        ci_prob : float, optional
+            Interval probability (default: the level the result was computed with).
+        reference_date : date, optional
+            Fills ``prob_grew``.
+        min_defined : float
+            Share of the draws that must define the gap for a number.
+        direction : {"backward", "forward"}
+            The reading.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The gap table.
+        """
 
     @abstractmethod
     def group_support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
@@ -245,14 +385,34 @@ class GapResult(ABC):
         return {}
 
     # -------------------------------------------------------------- shared
-    def settings_dict(self) -> dict[str, Any]:
-        """The settings as a plain dict."""
-        s = self.settings
-        if isinstance(s, dict):
-            return dict(s)
-        from dataclasses import asdict
+    def support(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first and the last date where the result has data, over all its groups."""
+        spans = list(self.group_support().values())
+        return (
+            min(pd.Timestamp(first) for first, _ in spans),
+            max(pd.Timestamp(last) for _, last in spans),
+        )
 
-        return asdict(s)
+    def capabilities(self, *, ci_prob: float | None = None) -> pd.DataFrame:
+        """One row per model on the method's capability scale (columns
+        :data:`CAPABILITY_COLUMNS`, sorted by ``estimate``, highest first); ``ci_prob`` (a
+        float, or None for the level the result was computed with) is the interval's
+        probability.
+
+        Raises
+        ------
+        ValueError
+            The method has no capability scale (:attr:`has_capabilities` is False).
+        """
+        raise ValueError(
+            f"{type(self).__name__}.capabilities(): the {self.method} method has no capability "
+            "scale (it measures the gap without scoring each model); use a method whose "
+            "result has_capabilities (eci, elo, composite, bayesian)"
+        )
+
+    def settings_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (``dataclasses.asdict`` of :attr:`settings`)."""
+        return asdict(self.settings)
 
     def summary_dates(self) -> pd.DatetimeIndex:
         """DeepSeek R1's release and the last date where every group has data."""
@@ -261,7 +421,7 @@ class GapResult(ABC):
 
     def interval_probability(self, ci_prob: float | None = None) -> float:
         """``ci_prob``, or when None the level the result was computed with
-        (``settings["ci_prob"]``; :data:`CI_PROB` when the method has none)."""
+        (``settings.ci_prob``; :data:`CI_PROB` when the method has none)."""
         if ci_prob is None:
             ci_prob = self.settings_dict().get("ci_prob", CI_PROB)
         return check_level("ci_prob", ci_prob)
@@ -280,11 +440,12 @@ class GapResult(ABC):
         :meth:`gap`); returns the Axes."""
         level = self.interval_probability(ci_prob)
         table = self.gap(ci_prob=level, **{**self.summary_options, **options})
-        label = str(table["method"].iloc[0]) if len(table) else self.method
+        what = f"{self.method}, {level:.0%} band"
         return plot_gap_table(
             table,
             ax=ax,
-            title=f"Open-weight models behind the closed frontier ({label}, {level:.0%} band)",
+            title=f"Open-weight models behind the closed frontier ({what})",
+            open_ends=self.censored_draws,
         )
 
     def to_datatree(self) -> xr.DataTree:

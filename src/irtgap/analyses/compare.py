@@ -2,29 +2,85 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from irtgap.core.validate import check_dates
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.bayes.model import GapModel
-from irtgap.methods.composite import composite_index
-from irtgap.methods.eci import fit_eci
-from irtgap.methods.elo import fit_elo
-from irtgap.methods.threshold import threshold_gap
-from irtgap.results import METHODS as RESULT_METHODS
+from irtgap.methods.registry import (
+    base_method,
+    derived_result,
+    gap_table,
+    get_method,
+    method_names,
+    run_method,
+)
 from irtgap.results import GapResult
 
-#: What :func:`compare` can run: every method of :data:`irtgap.results.METHODS`, and
-#: ``"eci_epoch"``, the ECI result read with Epoch's rule.
-COMPARE_METHODS = (*RESULT_METHODS[:2], "eci_epoch", *RESULT_METHODS[2:])
+#: What :func:`compare` can run: every method of :data:`irtgap.results.METHODS`.
+COMPARE_METHODS = method_names()
 
 
 def last_with_data(result: GapResult) -> pd.Timestamp:
-    """The last date where every group of a result's gap has data."""
+    """The last date where every group of a result's gap has data.
+
+    Parameters
+    ----------
+    result : GapResult
+        Any method's result.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The earliest of its groups' last dates.
+    """
     return min(pd.Timestamp(end) for _, end in result.group_support().values())
+
+
+def run_methods(
+    data: ScoreData,
+    methods: Sequence[str],
+    *,
+    budget: str = "full",
+    seed: int = 0,
+    method_kwargs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, GapResult]:
+    """Each method's result on ``data``, a method derived from another's result (Epoch's rule
+    from the ECI fit) reusing that run.
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    methods : sequence of str
+        Names of :func:`irtgap.methods.registry.method_names` (duplicates run once).
+    budget : str
+        The budget tier (:data:`irtgap.methods.registry.TIERS`).
+    seed : int
+        Every run's seed.
+    method_kwargs : dict, optional
+        ``{method: {option: value}}`` over the budget's options (a derived method's base run
+        takes the base method's options).
+
+    Returns
+    -------
+    dict
+        ``{method: result}`` in the order of ``methods``.
+    """
+    kwargs = dict(method_kwargs or {})
+    runs: dict[str, GapResult] = {}
+    results: dict[str, GapResult] = {}
+    for name in dict.fromkeys(methods):
+        base = base_method(name)
+        if base not in runs:
+            spec = get_method(base)
+            extra = {"n_jobs": -1} if spec.parallel else {}
+            options = {**extra, **kwargs.get(base, {})}
+            runs[base] = run_method(base, data, budget=budget, seed=seed, **options)
+        results[name] = derived_result(name, runs[base])
+    return results
 
 
 def compare(
@@ -35,26 +91,54 @@ def compare(
     seed: int = 0,
     fast: bool = False,
     fit_kwargs: dict[str, Any] | None = None,
+    method_kwargs: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """The gap in months by each method at ``dates``, side by side.
 
     By default the dates are DeepSeek R1's release (2025-01-20) and the last date at which
-    *every* bootstrap method has data (the earliest of their last dates with data: the threshold
-    trend ends at its last datapoint, the capability methods at their last fitted model), so
-    that every method answers at the same date.
+    *every* method has data (the earliest of their last dates with data: the threshold trend
+    ends at its last datapoint, the capability methods at their last fitted model), so that
+    every method answers at the same date.
 
-    Returns the shared gap table (:data:`irtgap.results.GAP_COLUMNS`) with one block per
-    method; ``method`` holds the names of ``methods``. Group ``all`` pools every benchmark
-    (threshold, ECI, Elo, composite); the threshold method also gives ``public`` and ``private``;
-    the Bayesian model gives ``capability`` (its gap without the public-benchmark advantage, which
-    equals its ``private``), ``public`` and ``private``. The Bayesian fit is opt-in
-    (``methods`` containing ``"bayesian"``): it takes minutes; ``fit_kwargs`` go to
-    :meth:`GapModel.fit <irtgap.GapModel.fit>`. ``fast`` uses fewer bootstrap resamples and
-    draws. A single string in ``methods`` is one method.
+    Group ``all`` pools every benchmark (threshold, ECI, Elo, composite); the threshold method
+    also gives ``public`` and ``private``; the Bayesian model gives ``capability`` (its gap
+    without the public-benchmark advantage, which equals its ``private``), ``public`` and
+    ``private``. Each method's own rules apply: a date outside the range where that method has
+    data is NaN with a warning, as is a date where fewer than 90% of its draws are defined; the
+    Epoch rule has no interval (NaN ``lower`` / ``upper``).
 
-    Each method's own rules apply: a date outside the range where that method has data is NaN
-    with a warning, as is a date where fewer than 90% of its draws are defined; the Epoch rule
-    has no interval (NaN ``lower`` / ``upper``).
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    dates : sequence of dates, optional
+        Where to read the gaps (default: see above).
+    methods : str or sequence of str
+        Names of :data:`COMPARE_METHODS` (a single string is one method). The Bayesian fit is
+        opt-in (``"bayesian"``): it takes minutes.
+    seed : int
+        Every method's seed.
+    fast : bool
+        Short runs: the ``"fast"`` budgets of :mod:`irtgap.methods.registry` (100 bootstrap
+        resamples per method; 300 draws, 300 tuning steps and 2 chains for the Bayesian fit)
+        instead of ``"full"`` (5,000 / 500 / 200 / 1,000 resamples for threshold / ECI / Elo /
+        composite; 1,000 draws and tuning steps on 4 chains).
+    fit_kwargs : dict, optional
+        Options of :meth:`GapModel.fit <irtgap.GapModel.fit>` for the Bayesian fit (the same as
+        ``method_kwargs={"bayesian": fit_kwargs}``).
+    method_kwargs : dict, optional
+        ``{method: {option: value}}`` over each method's budget.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The shared gap table (:data:`irtgap.results.GAP_COLUMNS`) with one block per method;
+        ``method`` holds the names of ``methods``.
+
+    Raises
+    ------
+    ValueError
+        An unknown method (or none).
 
     Examples
     --------
@@ -80,34 +164,13 @@ def compare(
     if unknown or not methods:
         raise ValueError(f"unknown method(s) {unknown or methods}; known: {list(COMPARE_METHODS)}")
     when = None if dates is None else check_dates("dates", dates)
-    nb = 100 if fast else None
-    results: dict[str, Any] = {}  # GapResult; the ECI rule and the Bayesian groups differ
-    for method in dict.fromkeys(methods):
-        if method == "threshold":
-            results[method] = threshold_gap(data, n_bootstrap=nb or 5000, seed=seed)
-        elif method in ("eci", "eci_epoch"):
-            eci = results.get("eci") or results.get("eci_epoch")
-            results[method] = eci or fit_eci(data, n_bootstrap=nb or 500, seed=seed, n_jobs=-1)
-        elif method == "elo":
-            results[method] = fit_elo(data, n_bootstrap=nb or 200, seed=seed)
-        elif method == "composite":
-            results[method] = composite_index(data, n_bootstrap=nb or 1000, seed=seed)
-        else:
-            kw: dict[str, Any] = {"draws": 300, "tune": 300, "chains": 2} if fast else {}
-            kw.update(fit_kwargs or {})
-            results[method] = GapModel().fit(data, seed=seed, progressbar=False, **kw)
+    kwargs = {k: dict(v) for k, v in (method_kwargs or {}).items()}
+    if fit_kwargs:
+        kwargs["bayesian"] = {**fit_kwargs, **kwargs.get("bayesian", {})}
+    results = run_methods(
+        data, methods, budget="fast" if fast else "full", seed=seed, method_kwargs=kwargs
+    )
     if when is None:
         last = min(last_with_data(r) for r in results.values())
         when = check_dates("dates", ["2025-01-20", last])
-    tables = []
-    for method, res in results.items():
-        if method == "threshold":
-            t = res.gap(when)
-        elif method in ("eci", "eci_epoch"):
-            t = res.gap(when, rule="epoch" if method == "eci_epoch" else "frontier_shift")
-        elif method == "bayesian":  # "capability" (no public advantage), "public", "private"
-            t = pd.concat([res.gap(when), res.gap(when, by="access")], ignore_index=True)
-        else:
-            t = res.gap(when)
-        tables.append(t)
-    return pd.concat(tables, ignore_index=True)
+    return pd.concat([gap_table(r, when) for r in results.values()], ignore_index=True)

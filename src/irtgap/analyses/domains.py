@@ -17,7 +17,7 @@ few benchmarks or models, a trend that ends before that date, or the error of it
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +32,8 @@ from irtgap.core.validate import check_count, check_date, check_names
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.domains import group_shifts
 from irtgap.methods.bayes.fit import GapFit
-from irtgap.methods.eci import fit_eci, prepare
-from irtgap.methods.elo import fit_elo
-from irtgap.methods.threshold import threshold_gap
+from irtgap.methods.eci import prepare
+from irtgap.methods.registry import get_method, run_method
 from irtgap.results import GapResult
 
 #: ECI and Elo are refitted on a domain only when it has at least this many benchmarks.
@@ -157,7 +156,7 @@ def _bayesian(fit: GapFit, date: pd.Timestamp | None) -> list[dict]:
                 )
             else:
                 note = "the gap is undefined in more than 10% of the draws at that date"
-        row = _row(str(d), "bayesian", when, int(c["n_benchmarks"]), note, **stats)
+        row = _row(str(d), fit.method, when, int(c["n_benchmarks"]), note, **stats)
         row["open_ahead"] = ahead[str(d)]
         rows.append(row)
     return rows
@@ -176,15 +175,20 @@ def _open_ahead(fit: GapFit, when: pd.Timestamp) -> dict[str, float]:
 
 
 def _threshold(
-    data: ScoreData, domains: pd.Series, date: pd.Timestamp | None, seed: int, n_boot: int
+    data: ScoreData,
+    method: str,
+    domains: pd.Series,
+    date: pd.Timestamp | None,
+    run: dict[str, Any],
 ) -> list[dict]:
+    """The threshold method's rows: one trend per domain of its crossing points."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # groups without a trend get a note
-            res = threshold_gap(data, by="domain", n_bootstrap=n_boot, seed=seed)
+            res = run_method(method, data, by="domain", **run)
     except ScoreDataError as err:
         return [
-            _row(str(d), "threshold", None, int(n_b), f"threshold method failed: {err}")
+            _row(str(d), method, None, int(n_b), f"threshold method failed: {err}")
             for d, n_b in domains.value_counts().sort_index().items()
         ]
     support = res.group_support()
@@ -193,10 +197,10 @@ def _threshold(
     for d, n_b in domains.value_counts().sort_index().items():
         d = str(d)
         if d not in support:
-            pts = res.points
+            pts = res.points  # type: ignore[attr-defined]
             n_pts = int(((pts[D.BENCHMARK].map(domains) == d) & pts["accepted"]).sum())
             note = f"{n_pts} accepted crossing point(s): no trend"
-            rows.append(_row(d, "threshold", when, int(n_b), note))
+            rows.append(_row(d, method, when, int(n_b), note))
             continue
         stats = _read(res, when, d)
         first, last = support[d]
@@ -205,7 +209,7 @@ def _threshold(
             note = f"trend from {first:%Y-%m-%d} to {last:%Y-%m-%d} (its crossing points)"
         elif not np.isfinite(stats.get("lower", np.nan)):
             note = "no interval: its crossing points lie on one benchmark (cluster bootstrap)"
-        rows.append(_row(d, "threshold", when, int(n_b), note, **stats))
+        rows.append(_row(d, method, when, int(n_b), note, **stats))
     return rows
 
 
@@ -238,54 +242,47 @@ def _eci_anchors(sub: ScoreData, benches: list[str]) -> tuple[str, dict[str, flo
     return str(anchor), {str(most.index[0]): 130.0, str(most.index[1]): 150.0}
 
 
+def _eci_options(sub: ScoreData, benches: list[str]) -> dict[str, Any]:
+    """ECI's options on one domain: its own anchors, Epoch's filters."""
+    anchor, scale = _eci_anchors(sub, benches)
+    return dict(
+        anchor_benchmark=anchor,
+        scale_anchors=scale,
+        min_benchmarks=ECI_MIN_BENCHMARKS,
+        since=ECI_SINCE,
+    )
+
+
+def _elo_options(sub: ScoreData, benches: list[str]) -> dict[str, Any]:
+    """Elo's options on one domain: the domain's benchmarks are its set."""
+    return dict(benchmarks=benches)
+
+
 def _irt(
     data: ScoreData,
     method: str,
     domains: pd.Series,
     date: pd.Timestamp | None,
-    seed: int,
-    n_boot: int,
-    n_jobs: int,
+    run: dict[str, Any],
 ) -> list[dict]:
+    """An IRT method's rows: a refit on each domain's benchmarks (of at least
+    :data:`MIN_IRT_BENCHMARKS`)."""
     rows = []
     for d, names in domains.groupby(domains, sort=True):
         d, benches = str(d), list(names.index)
         if len(benches) < MIN_IRT_BENCHMARKS:
-            rows.append(
-                _row(
-                    d,
-                    method,
-                    None,
-                    len(benches),
-                    f"{len(benches)} benchmark(s): {method.upper()} is refitted on a domain "
-                    f"of at least {MIN_IRT_BENCHMARKS}",
-                )
+            note = (
+                f"{len(benches)} benchmark(s): {method.upper()} is refitted on a domain "
+                f"of at least {MIN_IRT_BENCHMARKS}"
             )
+            rows.append(_row(d, method, None, len(benches), note))
             continue
         sub = data.subset(benchmarks=benches)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a failed or thin refit gets a note
-                if method == "eci":
-                    anchor, scale = _eci_anchors(sub, benches)
-                    res: GapResult = fit_eci(
-                        sub,
-                        anchor_benchmark=anchor,
-                        scale_anchors=scale,
-                        min_benchmarks=ECI_MIN_BENCHMARKS,
-                        since=ECI_SINCE,
-                        n_bootstrap=n_boot,
-                        seed=seed,
-                        n_jobs=n_jobs,
-                    )
-                else:
-                    res = fit_elo(
-                        sub,
-                        benchmarks=benches,
-                        n_bootstrap=n_boot,
-                        seed=seed,
-                        n_jobs=n_jobs,
-                    )
+                options = _REFIT_OPTIONS[method](sub, benches)
+                res = run_method(method, sub, **run, **options)
                 last = last_with_data(res)
         except (ScoreDataError, ValueError) as err:
             rows.append(_row(d, method, None, len(benches), f"refit failed: {err}"))
@@ -295,6 +292,19 @@ def _irt(
         note = "" if np.isfinite(stats.get("median", np.nan)) else "no defined gap at that date"
         rows.append(_row(d, method, when, len(benches), note, **stats))
     return rows
+
+
+#: Each method's options on one domain's benchmarks (a function of the domain's data).
+_REFIT_OPTIONS: dict[str, Callable[[ScoreData, list[str]], dict[str, Any]]] = {
+    "eci": _eci_options,
+    "elo": _elo_options,
+}
+#: How each method of :data:`DOMAIN_METHODS` is split by domain.
+_SPLITS: dict[str, Callable[..., list[dict]]] = {
+    "threshold": _threshold,
+    "eci": _irt,
+    "elo": _irt,
+}
 
 
 def gap_by_domain(
@@ -323,11 +333,17 @@ def gap_by_domain(
     methods : str or sequence of str
         Of :data:`DOMAIN_METHODS` (all by default).
     seed, fast, n_bootstrap, n_jobs
-        Seed of every bootstrap; ``fast``: 100 resamples each instead of 5,000 (threshold),
-        500 (ECI), 200 (Elo); ``n_bootstrap``: this many for every method instead (0: point
-        estimates without intervals); joblib workers of the ECI and Elo refits.
+        Seed of every bootstrap; ``fast``: the ``"fast"`` budgets of
+        :mod:`irtgap.methods.registry` (100 resamples each) instead of ``"full"`` (5,000
+        threshold, 500 ECI, 200 Elo); ``n_bootstrap``: this many for every method instead (0:
+        point estimates without intervals); joblib workers of the ECI and Elo refits.
     progress : callable, optional
         ``progress(done, total, message)`` after each method (nothing is printed without it).
+
+    Returns
+    -------
+    DomainGaps
+        One row per domain and method.
 
     Raises
     ------
@@ -337,12 +353,11 @@ def gap_by_domain(
         An unknown method, or a ``fit`` without open offsets.
     """
     names = check_names("methods", methods, DOMAIN_METHODS, what="method")
-    full = {"threshold": 5000, "eci": 500, "elo": 200}
     if n_bootstrap is not None:
         n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
-    boots = {
-        m: n_bootstrap if n_bootstrap is not None else (100 if fast else full[m]) for m in names
-    }
+    run: dict[str, Any] = {"budget": "fast" if fast else "full", "seed": seed}
+    if n_bootstrap is not None:
+        run["n_bootstrap"] = n_bootstrap
     when = None if date is None else check_date("date", date)
     domain = data.benchmarks.get(D.DOMAIN)
     if domain is None or domain.isna().all():
@@ -358,12 +373,10 @@ def gap_by_domain(
     if fit is not None:
         rows += _bayesian(fit, when)
         if progress:
-            progress(1, total, "bayesian")
+            progress(1, total, fit.method)
     for k, m in enumerate(names, start=1 + (fit is not None)):
-        if m == "threshold":
-            rows += _threshold(data, domains, when, seed, boots[m])
-        else:
-            rows += _irt(data, m, domains, when, seed, boots[m], n_jobs)
+        parallel = {"n_jobs": n_jobs} if get_method(m).parallel else {}
+        rows += _SPLITS[m](data, m, domains, when, {**run, **parallel})
         if progress:
             progress(k, total, m)
     table = pd.DataFrame(rows, columns=list(COLUMNS))

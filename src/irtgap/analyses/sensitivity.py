@@ -70,11 +70,7 @@ from irtgap.core.validate import (
     check_seed,
 )
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.bayes.model import GapModel
-from irtgap.methods.composite import composite_index
-from irtgap.methods.eci import fit_eci
-from irtgap.methods.elo import fit_elo
-from irtgap.methods.threshold import threshold_gap
+from irtgap.methods.registry import gap_table, get_method, run_method, used_benchmarks
 from irtgap.plotting.sensitivity import plot_lobo
 from irtgap.results import METHODS, R1_DATE, GapResult
 
@@ -103,16 +99,6 @@ LOBO_COLUMNS = (
     "error",
     "warnings",
 )
-#: The group each method's headline gap is read in (the plot's and the report's): the threshold
-#: method's trend of all crossings, the capability methods' only group, and the Bayesian
-#: capability gap (its gap without the open models' public-benchmark advantage).
-HEADLINE_GROUP = {
-    "threshold": "all",
-    "eci": "all",
-    "elo": "all",
-    "composite": "all",
-    "bayesian": "capability",
-}
 #: The summary whose change :meth:`LoboResult.swings` ranks and :meth:`LoboResult.plot` draws.
 Statistic = Literal["mean", "median"]
 #: Options :func:`leave_one_benchmark_out` sets itself, refused in ``method_kwargs``.
@@ -120,84 +106,30 @@ _RESERVED = ("seed", "n_jobs", "backend", "progress", "progressbar")
 
 
 # ------------------------------------------------------------------------------ one method
-def method_defaults(method: str, *, fast: bool = False) -> dict[str, Any]:
-    """The settings :func:`irtgap.compare` runs ``method`` with (``fast``: its short runs).
-
-    Bootstrap resamples: threshold 5,000, ECI 500, Elo 200, composite 1,000 (100 each with
-    ``fast``); the Bayesian fit: :meth:`GapModel.fit <irtgap.GapModel.fit>`'s defaults (300
-    draws, 300 tuning steps, 2 chains with ``fast``).
-
-    Examples
-    --------
-    >>> from irtgap.analyses.sensitivity import method_defaults
-    >>> method_defaults("eci"), method_defaults("eci", fast=True)
-    ({'n_bootstrap': 500}, {'n_bootstrap': 100})
-    """
-    _check_method(method)
-    if method == "bayesian":
-        return {"draws": 300, "tune": 300, "chains": 2} if fast else {}
-    full = {"threshold": 5000, "eci": 500, "elo": 200, "composite": 1000}[method]
-    return {"n_bootstrap": 100 if fast else full}
-
-
-def run_method(
-    data: ScoreData,
-    method: str,
-    *,
-    seed: int = 0,
-    fast: bool = False,
-    n_jobs: int = 1,
-    **kwargs: Any,
-) -> GapResult:
-    """Run one method on ``data`` with :func:`method_defaults`, ``kwargs`` overriding them.
-
-    ``kwargs`` go to the method's function (:func:`irtgap.threshold_gap`,
-    :func:`irtgap.fit_eci`, :func:`irtgap.fit_elo`, :func:`irtgap.composite_index`) or, for
-    ``"bayesian"``, to :meth:`GapModel.fit <irtgap.GapModel.fit>`, except ``model``: a
-    :class:`~irtgap.GapModel` or a dict of its settings (e.g. ``{"knot_months": 6}``; default
-    ``GapModel()``). ``n_jobs`` is the ECI and Elo refits' joblib workers.
-
-    Examples
-    --------
-    >>> import irtgap
-    >>> from irtgap.analyses.sensitivity import run_method
-    >>> res = run_method(irtgap.load_dataset(), "composite", n_bootstrap=50)
-    >>> res.method, res.settings["n_bootstrap"]
-    ('composite', 50)
-    """
-    kw = {**method_defaults(method, fast=fast), **kwargs}
-    if method == "threshold":
-        return threshold_gap(data, seed=seed, **kw)
-    if method == "eci":
-        return fit_eci(data, seed=seed, n_jobs=n_jobs, **kw)
-    if method == "elo":
-        return fit_elo(data, seed=seed, n_jobs=n_jobs, **kw)
-    if method == "composite":
-        return composite_index(data, seed=seed, **kw)
-    model = _gap_model(kw.pop("model", None))
-    return model.fit(data, seed=seed, progressbar=False, **kw)
-
-
 def method_gap(result: GapResult, dates: Any, *, min_defined: float = 0.9) -> pd.DataFrame:
     """The result's gap table at ``dates`` (as :func:`irtgap.compare` reads it), plus ``mc_se``.
 
-    The Bayesian fit gives groups ``capability``, ``public`` and ``private``; ECI its frontier
-    time shift. ``min_defined`` goes to the result's ``gap()`` (a cell where fewer draws are
-    defined is NaN). ``mc_se`` is the Monte Carlo standard error of ``mean`` (draw standard
-    deviation over the square root of the number of defined draws; 0 for a single draw, the
-    point estimate of ``n_bootstrap=0``; NaN where the mean is NaN).
+    Every group the result gives (:func:`irtgap.methods.registry.gap_table`: the Bayesian fit
+    gives ``capability``, ``public`` and ``private``).
+
+    Parameters
+    ----------
+    result : GapResult
+        Any method's result.
+    dates : date or list of dates
+        Where to read the gap.
+    min_defined : float
+        Goes to the result's ``gap()`` (a cell where fewer draws are defined is NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The gap table plus ``mc_se``, the Monte Carlo standard error of ``mean`` (draw standard
+        deviation over the square root of the number of defined draws; 0 for a single draw,
+        the point estimate of ``n_bootstrap=0``; NaN where the mean is NaN).
     """
     when = check_dates("dates", dates)
-    if result.method == "bayesian":
-        table = pd.concat(
-            [
-                result.gap(when, min_defined=min_defined),
-                result.gap(when, min_defined=min_defined, by="access"),  # type: ignore[call-arg]
-            ],
-            ignore_index=True,
-        )
-    else:
-        table = result.gap(when, min_defined=min_defined)
+    table = gap_table(result, when, min_defined=min_defined)
     draws = result.gap_draws(when).stack(sample=(D.CHAIN, D.DRAW))
     n = draws.count("sample")
     with warnings.catch_warnings():
@@ -208,29 +140,6 @@ def method_gap(result: GapResult, dates: Any, *, min_defined: float = 0.9) -> pd
     table = table.merge(se_table, on=[D.DATE, D.GROUP], how="left")
     table.loc[table["mean"].isna(), "mc_se"] = np.nan
     return table
-
-
-def used_benchmarks(result: GapResult) -> set[str]:
-    """The benchmarks whose scores ``result``'s method read (removing any other changes nothing).
-
-    Threshold: every benchmark of its data (crossings on each, and the dominance rule compares
-    models on all of them). ECI: its benchmark set (``"eci"``: the data's benchmarks but those
-    outside Epoch's index). Elo and composite: their benchmark set. Bayesian: the benchmarks its
-    design models (fraction scale, enough models and uncensored scores).
-    """
-    method = result.method
-    settings: dict[str, Any] = getattr(result, "settings", {}) or {}
-    data = getattr(result, "data", None)
-    if method == "bayesian":
-        return {str(b) for b in result.design.benchmarks.index}  # type: ignore[attr-defined]
-    if method in ("elo", "composite"):
-        return {str(b) for b in settings["benchmarks"]}
-    if data is None:
-        raise ValueError(f"the {method} result keeps no data: cannot tell which benchmarks it read")
-    names = {str(b) for b in data.benchmarks.index}
-    if method == "eci":
-        return names - {str(b) for b in settings.get("benchmarks_left_out", [])}
-    return names
 
 
 # ------------------------------------------------------------------------------ the result
@@ -252,7 +161,8 @@ class LoboResult:
     baseline : pandas.DataFrame
         Every method's gap on all the data at the dates (the shared gap table plus ``mc_se``).
     settings : dict
-        Methods, dates, seed, ``fast``, the methods' options and the benchmarks left out.
+        Methods, dates, seed, ``fast``, the budget tier, the methods' options and the
+        benchmarks left out.
     """
 
     table: pd.DataFrame
@@ -362,19 +272,37 @@ class LoboResult:
     ) -> Axes:
         """Every benchmark's change at ``date`` (default: the last date), per method.
 
-        One row per benchmark (largest swing on top; the ``top`` rows, None for all), a dot
-        per method at its change of ``statistic`` (``"mean"`` or ``"median"``, see
-        :meth:`swings`), over a light bar spanning the baseline's interval around the
-        baseline's ``statistic`` (a dot outside the bar: one benchmark moves the gap by more
-        than the baseline's uncertainty). No dot: the method does not read the benchmark;
-        "failed": the fit without it failed. ``groups`` picks each method's group (default
-        :data:`HEADLINE_GROUP`). See :func:`irtgap.plotting.sensitivity.plot_lobo`.
+        One row per benchmark (largest swing on top), a dot per method at its change of
+        ``statistic``, over a light bar spanning the baseline's interval around the baseline's
+        ``statistic`` (a dot outside the bar: one benchmark moves the gap by more than the
+        baseline's uncertainty). No dot: the method does not read the benchmark; "failed": the
+        fit without it failed. See :func:`irtgap.plotting.sensitivity.plot_lobo`.
+
+        Parameters
+        ----------
+        date : date, optional
+            One date of the table (default: the last).
+        ax : matplotlib.axes.Axes, optional
+            Where to draw.
+        groups : dict, optional
+            ``{method: group}`` (default: each method's headline group,
+            :attr:`irtgap.methods.registry.Method.headline_group`).
+        top : int or None
+            Show the ``top`` benchmarks (None: all).
+        statistic : {"mean", "median"}
+            The summary whose change is drawn (see :meth:`swings`).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
         """
         if statistic not in ("mean", "median"):
             raise ValueError(f"statistic={statistic!r}: use 'mean' or 'median'")
         when = self._date(date)
-        pick = {**HEADLINE_GROUP, **(groups or {})}
         t = self.table[self.table[D.DATE] == when]
+        pick = {m: get_method(m).headline_group for m in t["method"].unique()}
+        pick.update(groups or {})
         t = t[t[D.GROUP] == t["method"].map(pick)]
         t = t.assign(
             change=t["change" if statistic == "mean" else "change_median"],
@@ -396,12 +324,12 @@ def _captured(caught: list[warnings.WarningMessage]) -> list[tuple[type[Warning]
 
 
 def _baseline_task(
-    data: ScoreData, method: str, seed: int, fast: bool, kwargs: dict[str, Any]
+    data: ScoreData, method: str, seed: int, budget: str, kwargs: dict[str, Any]
 ) -> tuple[GapResult, list[tuple[type[Warning], str]]]:
     """The method on all the data, with the warnings it raised (workers do not pass them on)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = run_method(data, method, seed=seed, fast=fast, **kwargs)
+        result = run_method(method, data, budget=budget, seed=seed, **kwargs)
     return result, _captured(caught)
 
 
@@ -410,7 +338,7 @@ def _lobo_task(
     method: str,
     left_out: str,
     seed: int,
-    fast: bool,
+    budget: str,
     kwargs: dict[str, Any],
     dates: pd.DatetimeIndex,
     min_defined: float,
@@ -420,9 +348,8 @@ def _lobo_task(
         warnings.simplefilter("always")
         try:
             sub = data.subset(exclude_benchmarks=[left_out])
-            result = run_method(
-                sub, method, seed=seed, fast=fast, **_without(kwargs, left_out, sub)
-            )
+            options = _without(kwargs, left_out, sub)
+            result = run_method(method, sub, budget=budget, seed=seed, **options)
             table, error = method_gap(result, dates, min_defined=min_defined), ""
         except Exception as err:  # one failed fit is a NaN row with its error, not fatal
             table, error = None, f"{type(err).__name__}: {err}"
@@ -450,24 +377,6 @@ def _without(kwargs: dict[str, Any], left_out: str, data: ScoreData) -> dict[str
         names = [opens] if isinstance(opens, str) else list(opens)
         kw["open_filter"] = [m for m in names if m in set(data.models.index)]
     return kw
-
-
-def _gap_model(model: Any) -> GapModel:
-    if model is None:
-        return GapModel()
-    if isinstance(model, GapModel):
-        return model
-    if isinstance(model, Mapping):
-        return GapModel(**model)
-    raise ValueError(
-        f"method_kwargs['bayesian']['model']={model!r}: give a GapModel or a dict of its "
-        "settings (e.g. {'knot_months': 6})"
-    )
-
-
-def _check_method(method: Any) -> None:
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; known: {list(METHODS)}")
 
 
 def _check_kwargs(method_kwargs: Any, methods: list[str]) -> dict[str, dict[str, Any]]:
@@ -562,6 +471,7 @@ def leave_one_benchmark_out(
     method_kwargs: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int = 0,
     fast: bool = False,
+    budget: str | None = None,
     min_defined: float = 0.9,
     n_jobs: int = 1,
     backend: str | None = None,
@@ -574,7 +484,8 @@ def leave_one_benchmark_out(
     data : ScoreData
         Not modified: each fit runs on ``data.subset(exclude_benchmarks=[b])``.
     methods : str or sequence of str
-        From :data:`irtgap.results.METHODS`. ``"bayesian"`` is opt-in: one MCMC fit per
+        From :data:`irtgap.results.METHODS` (``"eci_epoch"``: Epoch's rule on each ECI
+        refit). ``"bayesian"`` is opt-in: one MCMC fit per
         benchmark (with ``fast``, about a minute each on the bundled data).
     benchmarks : str or sequence of str, optional
         The benchmarks to leave out, one at a time (default: every benchmark of ``data``;
@@ -584,7 +495,7 @@ def leave_one_benchmark_out(
         which every method's baseline has data in every group (the rule of
         :func:`irtgap.compare`, so that every method answers at the same date).
     method_kwargs : dict, optional
-        ``{method: {option: value}}`` overriding :func:`method_defaults` for the baseline and
+        ``{method: {option: value}}`` over the method's budget for the baseline and
         every fit without a benchmark (e.g. ``{"eci": {"n_bootstrap": 50}}``). An option that
         names benchmarks (``benchmarks``, ``thresholds``, ``overrides``) loses the left-out one
         in its fit. For ``"bayesian"`` the options go to :meth:`GapModel.fit
@@ -593,11 +504,15 @@ def leave_one_benchmark_out(
     seed : int
         Every fit's seed (the same for all, so that the table does not depend on ``n_jobs``).
     fast : bool
-        :func:`irtgap.compare`'s short runs: 100 bootstrap resamples per method (the
-        defaults are 5,000 / 500 / 200 / 1,000 for threshold / ECI / Elo / composite; ECI's
+        :func:`irtgap.compare`'s short runs (budget ``"fast"`` of
+        :mod:`irtgap.methods.registry`): 100 bootstrap resamples per method (the ``"full"``
+        budgets are 5,000 / 500 / 200 / 1,000 for threshold / ECI / Elo / composite; ECI's
         refits dominate the time: on the bundled data, one ECI fit with 500 refits takes about
         two minutes on one core and ECI reads 42 of the 48 benchmarks), and 300 draws, 300
         tuning steps and 2 chains for the Bayesian fit.
+    budget : str, optional
+        A budget tier of :data:`irtgap.methods.registry.TIERS` instead (e.g.
+        ``"report_lobo"``, the report's); default ``"fast"`` with ``fast``, else ``"full"``.
     min_defined : float
         Share of a fit's draws that must define the gap for a number (0.9, as everywhere in
         irtgap; see :func:`irtgap.core.gaps.summarize_gap`). Bootstrap draws of a fit without a
@@ -650,8 +565,9 @@ def leave_one_benchmark_out(
     methods = [methods] if isinstance(methods, str) else list(dict.fromkeys(methods))
     if not methods:
         raise ValueError(f"methods: give at least one of {list(METHODS)}")
+    tier = budget if budget is not None else ("fast" if fast else "full")
     for m in methods:
-        _check_method(m)
+        get_method(m).budget(tier)  # an unknown method or tier raises, naming it
     kwargs = _check_kwargs(method_kwargs, methods)
     seed = check_seed("seed", seed)
     min_defined = check_number("min_defined", min_defined, minimum=0.0, maximum=1.0)
@@ -663,20 +579,8 @@ def leave_one_benchmark_out(
         else check_names("benchmarks", benchmarks, data.benchmarks.index, what="benchmark")
     )
     when = None if dates is None else check_dates("dates", dates)
-
-    base_out = map_tasks(
-        _baseline_task,
-        [(data, m, seed, fast, kwargs[m]) for m in methods],
-        n_jobs=n_jobs,
-        backend=backend,
-        progress=progress,
-        what="baseline fits",
-    )
-    results: dict[str, GapResult] = {}
-    for m, (result, caught) in zip(methods, base_out, strict=True):
-        results[m] = result
-        for category, message in caught:
-            warnings.warn(f"baseline {m}: {message}", category, stacklevel=2)
+    fan: dict[str, Any] = dict(n_jobs=n_jobs, backend=backend, progress=progress)
+    results = _baselines(data, methods, seed, tier, kwargs, fan)
     if when is None:
         last = min(last_with_data(r) for r in results.values())
         when = check_dates("dates", [R1_DATE, last])
@@ -690,13 +594,58 @@ def leave_one_benchmark_out(
     todo = [(m, b) for m in methods for b in names if b in used[m]]
     out = map_tasks(
         _lobo_task,
-        [(data, m, b, seed, fast, kwargs[m], when, min_defined) for m, b in todo],
-        n_jobs=n_jobs,
-        backend=backend,
-        progress=progress,
+        [(data, m, b, seed, tier, kwargs[m], when, min_defined) for m, b in todo],
         what="leave-one-benchmark-out fits",
+        **fan,
     )
     done = dict(zip(todo, out, strict=True))
+    table = _blocks(methods, names, baseline, done)
+    _warn_counts(table, done)
+    settings: dict[str, Any] = {
+        "methods": methods,
+        "dates": [str(d.date()) for d in when],
+        "seed": seed,
+        "fast": fast,
+        "budget": tier,
+        "min_defined": min_defined,
+        "method_kwargs": kwargs,
+        "benchmarks": names,
+        "ci_prob": _level(results),
+    }
+    base_table = pd.concat(baseline.values(), ignore_index=True)
+    return LoboResult(table=table, baseline=base_table, settings=settings)
+
+
+def _baselines(
+    data: ScoreData,
+    methods: list[str],
+    seed: int,
+    tier: str,
+    kwargs: dict[str, dict[str, Any]],
+    fan: dict[str, Any],
+) -> dict[str, GapResult]:
+    """Each method on all the data (through the fan-out), its warnings passed on."""
+    base_out = map_tasks(
+        _baseline_task,
+        [(data, m, seed, tier, kwargs[m]) for m in methods],
+        what="baseline fits",
+        **fan,
+    )
+    results: dict[str, GapResult] = {}
+    for m, (result, caught) in zip(methods, base_out, strict=True):
+        results[m] = result
+        for category, message in caught:
+            warnings.warn(f"baseline {m}: {message}", category, stacklevel=3)
+    return results
+
+
+def _blocks(
+    methods: list[str],
+    names: list[str],
+    baseline: dict[str, pd.DataFrame],
+    done: Mapping[tuple[str, str], tuple[pd.DataFrame | None, list[Any], str]],
+) -> pd.DataFrame:
+    """The table's rows: per method and benchmark, its fit without it or the baseline."""
     blocks = []
     for m in methods:
         for b in names:
@@ -708,20 +657,7 @@ def leave_one_benchmark_out(
                 )
             else:
                 blocks.append(_row_block(m, b, baseline[m], None, used=False, error="", notes=""))
-    table = pd.concat(blocks, ignore_index=True)
-    _warn_counts(table, done)
-    settings: dict[str, Any] = {
-        "methods": methods,
-        "dates": [str(d.date()) for d in when],
-        "seed": seed,
-        "fast": fast,
-        "min_defined": min_defined,
-        "method_kwargs": kwargs,
-        "benchmarks": names,
-        "ci_prob": _level(results),
-    }
-    base_table = pd.concat(baseline.values(), ignore_index=True)
-    return LoboResult(table=table, baseline=base_table, settings=settings)
+    return pd.concat(blocks, ignore_index=True)
 
 
 def _level(results: Mapping[str, GapResult]) -> float:
@@ -768,12 +704,8 @@ def _warn_counts(
 
 
 __all__ = [
-    "HEADLINE_GROUP",
     "LOBO_COLUMNS",
     "LoboResult",
     "leave_one_benchmark_out",
-    "method_defaults",
     "method_gap",
-    "run_method",
-    "used_benchmarks",
 ]

@@ -54,19 +54,16 @@ from irtgap.data.simulate import SimulatedData, semi_synthetic, simulate
 from irtgap.methods.bayes.design import match_hosted_versions
 from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.bayes.settings import SETTING_NAMES
-from irtgap.methods.composite import composite_index
-from irtgap.methods.eci import fit_eci
 from irtgap.methods.eci import prepare as prepare_eci
-from irtgap.methods.elo import fit_elo
-from irtgap.methods.threshold import threshold_gap
-from irtgap.results import METHODS as RESULT_METHODS
+from irtgap.methods.registry import get_method, method_names, run_method
 
 #: Dates at which every method's gap is compared with the truth.
 VALIDATION_DATES = pd.DatetimeIndex(
     ["2023-07-01", "2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01"]
 )
-#: The methods of the study (those of :data:`irtgap.results.METHODS`, the Bayesian model first).
-METHODS = ("bayesian", *(m for m in RESULT_METHODS if m != "bayesian"))
+#: The methods of the study (the Bayesian model first; Epoch's rule, one number per date without
+#: an interval, is not in it).
+METHODS = ("bayesian", "threshold", "eci", "elo", "composite")
 
 
 def _growing(t: np.ndarray) -> np.ndarray:
@@ -302,6 +299,44 @@ def _scale_anchors(sim: SimulatedData, *, anchor: str, min_benchmarks: int) -> d
     return {first: 130.0, last: 150.0}
 
 
+def _threshold_options(sim: SimulatedData, model: dict[str, Any] | None) -> dict[str, Any]:
+    return {"by": None}
+
+
+def _eci_options(sim: SimulatedData, model: dict[str, Any] | None) -> dict[str, Any]:
+    anchor = str(sim.data.scores[D.BENCHMARK].value_counts().index[0])
+    return dict(
+        anchor_benchmark=anchor,
+        scale_anchors=_scale_anchors(sim, anchor=anchor, min_benchmarks=4),
+        min_benchmarks=4,
+        **_ECI_OPTIONS,
+    )
+
+
+def _elo_options(sim: SimulatedData, model: dict[str, Any] | None) -> dict[str, Any]:
+    return dict(benchmarks=_hard_recent(sim, 6), since=None)
+
+
+def _composite_options(sim: SimulatedData, model: dict[str, Any] | None) -> dict[str, Any]:
+    # the fairest composite a sparse table allows: the 4 most-scored benchmarks, half covered
+    return dict(n_benchmarks=4, since="2022-01-01", min_coverage=0.5)
+
+
+def _bayesian_options(sim: SimulatedData, model: dict[str, Any] | None) -> dict[str, Any]:
+    return dict(model=GapModel(**(model or {})), cores=1)
+
+
+#: Each method's options in the study (besides its budget and seed), from the world drawn and
+#: the Bayesian model's settings.
+STUDY_OPTIONS: dict[str, Callable[[SimulatedData, dict[str, Any] | None], dict[str, Any]]] = {
+    "bayesian": _bayesian_options,
+    "threshold": _threshold_options,
+    "eci": _eci_options,
+    "elo": _elo_options,
+    "composite": _composite_options,
+}
+
+
 def _estimate(
     method: str,
     sim: SimulatedData,
@@ -310,56 +345,21 @@ def _estimate(
     seed: int,
     model_options: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The shared gap table of one method (group ``all``) at ``dates``."""
-    n_boot = 100 if quick else 300
-    if method == "bayesian":
-        n = 300 if quick else 600
-        fit = GapModel(**(model_options or {})).fit(
-            sim.data,
-            draws=n,
-            tune=n,
-            chains=2,
-            seed=seed,
-            progressbar=False,
-            cores=1,
-        )
-        table = fit.gap(dates, reference_date=None)
-        diag = fit.diagnostics(warn=False)
-        table["max_rhat"] = diag["max_rhat"]
-        table["divergences"] = diag["divergences"]
-        return table
-    if method == "threshold":
-        res = threshold_gap(sim.data, n_bootstrap=n_boot, seed=seed, by=None)
-        return res.gap(dates)
-    if method == "eci":
-        anchor = str(sim.data.scores[D.BENCHMARK].value_counts().index[0])
-        eci = fit_eci(
-            sim.data,
-            anchor_benchmark=anchor,
-            scale_anchors=_scale_anchors(sim, anchor=anchor, min_benchmarks=4),
-            min_benchmarks=4,
-            **_ECI_OPTIONS,
-            n_bootstrap=n_boot,
-            seed=seed,
-        )
-        return eci.gap(dates)
-    if method == "elo":
-        elo = fit_elo(
-            sim.data, benchmarks=_hard_recent(sim, 6), since=None, n_bootstrap=n_boot, seed=seed
-        )
-        return elo.gap(dates, ci_prob=0.9)
-    if method == "composite":
-        # the fairest composite a sparse table allows: the 4 most-scored benchmarks, half covered
-        comp = composite_index(
-            sim.data,
-            n_benchmarks=4,
-            since="2022-01-01",
-            min_coverage=0.5,
-            n_bootstrap=n_boot,
-            seed=seed,
-        )
-        return comp.gap(dates)
-    raise ValueError(f"unknown method {method!r}: use one of {METHODS}")
+    """The method's gap table in its headline group at ``dates`` (with the sampler's
+    ``max_rhat`` and ``divergences`` for a result that has diagnostics)."""
+    if method not in STUDY_OPTIONS:
+        raise ValueError(f"unknown method {method!r}: use one of {METHODS}")
+    options = STUDY_OPTIONS[method](sim, model_options)
+    res = run_method(
+        method, sim.data, budget="fast" if quick else "validation", seed=seed, **options
+    )
+    table = res.gap(dates)
+    table = table[table[D.GROUP] == get_method(method).headline_group]
+    diagnostics = getattr(res, "diagnostics", None)
+    if diagnostics is not None:
+        diag = diagnostics(warn=False)
+        table = table.assign(max_rhat=diag["max_rhat"], divergences=diag["divergences"])
+    return table
 
 
 def check_model_options(options: dict[str, Any] | None) -> None:
@@ -427,8 +427,7 @@ def run_replication(
                 table = _estimate(method, sim, dates, quick, rep_seed, model_options)
             # the threshold and capability methods' "all" pools every benchmark; the Bayesian
             # model's "capability" is its gap without the public-benchmark advantage
-            group = "capability" if method == "bayesian" else "all"
-            table = table[table[D.GROUP] == group].set_index(D.DATE).reindex(dates)
+            table = table.set_index(D.DATE).reindex(dates)
             est, lo, hi = (table[c].to_numpy(float) for c in ("median", "lower", "upper"))
             extra = {c: table[c].to_numpy() for c in ("max_rhat", "divergences") if c in table}
         except Exception as exc:  # a method that cannot run on a world is a result, not a crash
@@ -457,18 +456,26 @@ def run_replication(
     return res
 
 
+def _censored(method: str) -> bool:
+    """Whether ``method``'s gap draws can be censored (False for a name the registry does not
+    know: a NaN end then holds nothing)."""
+    return method in method_names() and get_method(method).censored_draws
+
+
 def covered(results: pd.DataFrame) -> np.ndarray:
     """1.0 where the interval holds the truth, 0.0 where not, NaN without an estimate.
 
-    A Bayesian interval end that is NaN beside a finite estimate is *open*: it fell among
-    censored draws (:func:`irtgap.core.gaps.summarize_gap`), e.g. a lower end below the shortest
-    gap the data can measure, so it holds any truth on its side. Every other NaN end (no
-    interval at all, e.g. a threshold group with one benchmark) holds nothing.
+    For a method whose draws can be censored
+    (:attr:`irtgap.methods.registry.Method.censored_draws`: the Bayesian fit), an interval end
+    that is NaN beside a finite estimate is *open*: it fell among censored draws
+    (:func:`irtgap.core.gaps.summarize_gap`), e.g. a lower end below the shortest gap the data
+    can measure, so it holds any truth on its side. Every other NaN end (no interval at all,
+    e.g. a threshold group with one benchmark) holds nothing.
     """
     est = results["estimate"].notna()
-    bayes = (results["method"] == "bayesian") & est
-    low_open = bayes & results["lower"].isna()
-    high_open = bayes & results["upper"].isna()
+    censored = results["method"].map(_censored).astype(bool)
+    low_open = censored & est & results["lower"].isna()
+    high_open = censored & est & results["upper"].isna()
     above = low_open | (results["lower"] <= results["truth"])
     below = high_open | (results["truth"] <= results["upper"])
     return np.where(est, (above & below).astype(float), np.nan)
@@ -540,7 +547,9 @@ def run_study(
     methods : sequence of str
         Methods run on every world (see :data:`METHODS`).
     quick : bool
-        Fewer bootstrap resamples and MCMC draws.
+        Fewer bootstrap resamples and MCMC draws: the registry's ``"fast"`` budgets instead of
+        ``"validation"`` (:mod:`irtgap.methods.registry`: 100 instead of 300 resamples, 300
+        instead of 600 draws and tuning steps on 2 chains).
     seed : int
         Study seed; world ``r`` of a scenario is the same for every run with this seed.
     n_jobs : int

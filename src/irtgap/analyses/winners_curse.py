@@ -236,6 +236,11 @@ def threshold_bias(
         ``progress(done, total, message)`` as replicates finish, in batches; nothing is printed
         without it.
 
+    Returns
+    -------
+    ThresholdBias
+        The bias table and draws, with the replicated first crossings.
+
     Examples
     --------
     (Skipped in the doctests: the fit is an MCMC run of about a minute.)
@@ -246,36 +251,14 @@ def threshold_bias(
     ...                             seed=1, progressbar=False)  # doctest: +SKIP
     >>> threshold_bias(fit, n_replications=20, seed=1).summary()  # doctest: +SKIP
     """
-    if n_replications < 2:
-        raise ValueError(f"n_replications={n_replications}: need at least 2")
-    if not 0 < ci_prob < 1:
-        raise ValueError(f"ci_prob={ci_prob}: must lie in (0, 1)")
-    kw = dict(threshold_kwargs or {})
-    for bad in ("n_bootstrap", "by", "seed"):
-        if bad in kw:
-            raise ValueError(f"threshold_kwargs may not set {bad!r} (threshold_bias controls it)")
+    kw = _check_options(n_replications, ci_prob, threshold_kwargs)
     if dates is None:
         first, end = (pd.Timestamp(d) for d in fit.design.rows[D.DATE].agg(["min", "max"]))
         dates = pd.date_range(max(pd.Timestamp("2023-01-01"), first), end, freq="MS")
     dates = parse_dates(dates)
-    n_samples = fit.posterior.sizes[D.CHAIN] * fit.posterior.sizes[D.DRAW]
-    ss = np.random.SeedSequence(seed)
-    pick_seed, *rep_seeds = ss.spawn(n_replications + 1)
-    samples = np.random.default_rng(pick_seed).choice(
-        n_samples, size=n_replications, replace=n_replications > n_samples
-    )
-    # only the small per-sample parameter arrays and the row layout travel to the workers
-    stacked, arrays, template = stacked_posterior(fit), row_arrays(fit), _modelled_data(fit)
-    reps = map_tasks(
-        _one_replicate,
-        (
-            (sample_params(stacked, int(s)), arrays, template, sd, dates, kw, fit.settings.noise)
-            for s, sd in zip(samples, rep_seeds, strict=True)
-        ),
-        n_jobs=n_jobs,
-        backend=backend,
-        progress=progress,
-        what="threshold-bias replicates",
+    template = _modelled_data(fit)
+    samples, reps = _replicates(
+        fit, template, n_replications, seed, dates, kw, (n_jobs, backend, progress)
     )
     thr = np.asarray([r[0] for r in reps])  # (R, group, date)
     rep_stats = np.asarray([r[1] for r in reps])  # (R, group, stat)
@@ -291,10 +274,79 @@ def threshold_bias(
     model_draws = model_draws.assign_coords({D.GROUP: list(GROUPS)})
     model = model_draws.stack(sample=(D.CHAIN, D.DRAW))
     model_s = model.transpose("sample", D.GROUP, D.DATE).to_numpy()[samples]
-    bias = thr - model_s
-    bias_da = gap_dataarray(bias, dates=dates, groups=list(GROUPS)).rename("threshold_bias")
+    bias_da = gap_dataarray(thr - model_s, dates=dates, groups=list(GROUPS))
+    bias_da = bias_da.rename("threshold_bias")
     real, real_stats = _threshold_run(template, dates, kw)
-    deb_da = gap_dataarray(real[None] - bias, dates=dates, groups=list(GROUPS))
+    table = _bias_table(bias_da, real, model_draws, dates, ci_prob)
+    settings = dict(
+        n_replications=n_replications,
+        n_failed=n_failed,
+        seed=seed,
+        ci_prob=ci_prob,
+        threshold_kwargs=kw,
+    )
+    crossings = _crossing_table(real_stats, rep_stats, ci_prob)
+    return ThresholdBias(table=table, bias_draws=bias_da, settings=settings, crossings=crossings)
+
+
+def _check_options(
+    n_replications: Any, ci_prob: Any, threshold_kwargs: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The threshold method's options, after checking :func:`threshold_bias`'s own."""
+    if n_replications < 2:
+        raise ValueError(f"n_replications={n_replications}: need at least 2")
+    if not 0 < ci_prob < 1:
+        raise ValueError(f"ci_prob={ci_prob}: must lie in (0, 1)")
+    kw = dict(threshold_kwargs or {})
+    for bad in ("n_bootstrap", "by", "seed"):
+        if bad in kw:
+            raise ValueError(f"threshold_kwargs may not set {bad!r} (threshold_bias controls it)")
+    return kw
+
+
+def _replicates(
+    fit: GapFit,
+    template: ScoreData,
+    n_replications: int,
+    seed: int,
+    dates: pd.DatetimeIndex,
+    kw: dict[str, Any],
+    fan: tuple[int, str | None, Progress | None],
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """The posterior samples drawn and, per replicate, the threshold trend and crossing stats."""
+    n_jobs, backend, progress = fan
+    n_samples = fit.posterior.sizes[D.CHAIN] * fit.posterior.sizes[D.DRAW]
+    ss = np.random.SeedSequence(seed)
+    pick_seed, *rep_seeds = ss.spawn(n_replications + 1)
+    samples = np.random.default_rng(pick_seed).choice(
+        n_samples, size=n_replications, replace=n_replications > n_samples
+    )
+    # only the small per-sample parameter arrays and the row layout travel to the workers
+    stacked, arrays = stacked_posterior(fit), row_arrays(fit)
+    reps = map_tasks(
+        _one_replicate,
+        (
+            (sample_params(stacked, int(s)), arrays, template, sd, dates, kw, fit.settings.noise)
+            for s, sd in zip(samples, rep_seeds, strict=True)
+        ),
+        n_jobs=n_jobs,
+        backend=backend,
+        progress=progress,
+        what="threshold-bias replicates",
+    )
+    return samples, reps
+
+
+def _bias_table(
+    bias_da: xr.DataArray,
+    real: np.ndarray,
+    model_draws: xr.DataArray,
+    dates: pd.DatetimeIndex,
+    ci_prob: float,
+) -> pd.DataFrame:
+    """:attr:`ThresholdBias.table` from the bias draws, the real threshold trend and the
+    model's gap draws."""
+    deb_da = gap_dataarray(real[None] - bias_da.to_numpy()[0], dates=dates, groups=list(GROUPS))
     b_tab = summarize_gap(bias_da, ci_prob=ci_prob)
     d_tab = summarize_gap(deb_da, ci_prob=ci_prob)
     m_tab = summarize_gap(model_draws, ci_prob=ci_prob)
@@ -333,17 +385,7 @@ def threshold_bias(
         "debiased_upper",
         "n_defined",
     ]
-    settings = dict(
-        n_replications=n_replications,
-        n_failed=n_failed,
-        seed=seed,
-        ci_prob=ci_prob,
-        threshold_kwargs=kw,
-    )
-    crossings = _crossing_table(real_stats, rep_stats, ci_prob)
-    return ThresholdBias(
-        table=table[cols], bias_draws=bias_da, settings=settings, crossings=crossings
-    )
+    return table[cols]
 
 
 def _crossing_table(real: np.ndarray, reps: np.ndarray, ci_prob: float) -> pd.DataFrame:

@@ -373,45 +373,15 @@ def summarize_gap(
     if n_samples < 2:  # one draw (a point estimate) has no interval
         q[1:] = np.nan
     index = pd.MultiIndex.from_product([stacked[d].to_numpy() for d in dims], names=dims)
-
-    def cell_names(mask: np.ndarray, shares: np.ndarray) -> list[str]:
-        return [
-            " ".join(
-                f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else str(v)
-                for v in (key if isinstance(key, tuple) else (key,))
-            )
-            + f" ({x:.0%})"
-            for key, x in zip(index[mask.ravel()], shares[mask], strict=True)
-        ]
-
+    cells = _Cells(index, n_samples, label)
     if refuse.any():
-        warn_user(
-            f"{label}: fewer than {min_defined:.0%} of the {n_samples} draws have a defined gap "
-            f"at {_show(cell_names(refuse, share), 10)} (share defined in brackets); mean, "
-            "median, lower and upper are NaN there rather than summaries of a minority of draws "
-            "(n_defined keeps the count; a draw is undefined where its gap reaches beyond the "
-            "dates with data; min_defined=0 summarises the defined draws anyway)",
-            UserWarning,
-        )
+        cells.warn_refused(refuse, share, min_defined)
     # every cell with censored draws is said (a cell whose draws are all censored too: its
     # statistics are NaN for that reason, not refused)
     censored = (n_cens > 0) & ~refuse & ~out_np
     if censored.any():
         lost = censored & np.isnan(q).any(0) if n_samples >= 2 else censored
-        what = (
-            "the mean and the interval ends or median that fall among them are NaN"
-            if lost.any()
-            else "the mean is NaN, the median and interval are exact"
-        )
-        warn_user(
-            f"{label}: at {_show(cell_names(censored, n_cens / max(n_samples, 1)), 10)} some "
-            "draws' gap lies beyond the frontiers the data cover (share in brackets): the open "
-            "frontier ahead of anything the closed one reached by the last date (a gap shorter "
-            "than any the data can measure) or behind anything it had reached by the first "
-            "(longer than any); those draws are ordered but have no value: "
-            f"{what} (n_defined counts the draws with a value)",
-            UserWarning,
-        )
+        cells.warn_censored(censored, n_cens, bool(lost.any()))
     table = pd.DataFrame(
         {
             "mean": mean.ravel(),
@@ -423,29 +393,84 @@ def summarize_gap(
         index=index,
     )
     if reference_date is not None:
-        ref = draws.sel({D.DATE: check_date("reference_date", reference_date)}, method="nearest")
-        # a censored draw compares with any other (its side is known) except one censored on
-        # the same side
-        known = ~xr.apply_ufunc(np.isnan, draws)
-        known_ref = ~xr.apply_ufunc(np.isnan, ref)
-        same_side = xr.apply_ufunc(np.isinf, draws) & (draws == ref)
-        joint: xr.DataArray = known & known_ref & ~same_side
-        grew = (draws > ref).where(joint)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            p = grew.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
-        j_share = joint.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
-        p = np.where(blank | (j_share < min_defined) | (n_samples < 2), np.nan, p)
-        # at the reference date itself the comparison is with itself: no number
-        at_ref = (draws[D.DATE] == ref[D.DATE]).broadcast_like(grew.isel({D.CHAIN: 0, D.DRAW: 0}))
-        p = np.where(at_ref.transpose(*dims).to_numpy(), np.nan, p)
-        table["prob_grew"] = p.ravel()
+        p = _prob_grew(draws, reference_date, dims)
+        j_share = p.pop("share")
+        grew = np.where(blank | (j_share < min_defined) | (n_samples < 2), np.nan, p["grew"])
+        table["prob_grew"] = np.where(p["at_ref"], np.nan, grew).ravel()
     table = table.reset_index()
     lead = [c for c in (D.DATE, D.GROUP) if c in table.columns]
     table = table[lead + [c for c in table.columns if c not in lead]]
     if method is not None:
         table["method"] = method
     return table
+
+
+class _Cells:
+    """The cells of a summary (one per group and date), for the warnings that name them."""
+
+    def __init__(self, index: pd.MultiIndex, n_samples: int, label: str) -> None:
+        self.index, self.n_samples, self.label = index, n_samples, label
+
+    def names(self, mask: np.ndarray, shares: np.ndarray) -> list[str]:
+        """Each cell of ``mask`` by its group and date, with its share in brackets."""
+        return [
+            " ".join(
+                f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else str(v)
+                for v in (key if isinstance(key, tuple) else (key,))
+            )
+            + f" ({x:.0%})"
+            for key, x in zip(self.index[mask.ravel()], shares[mask], strict=True)
+        ]
+
+    def warn_refused(self, refuse: np.ndarray, share: np.ndarray, min_defined: float) -> None:
+        """The cells where too few draws define the gap for a number."""
+        warn_user(
+            f"{self.label}: fewer than {min_defined:.0%} of the {self.n_samples} draws have a "
+            f"defined gap at {_show(self.names(refuse, share), 10)} (share defined in "
+            "brackets); mean, median, lower and upper are NaN there rather than summaries of a "
+            "minority of draws (n_defined keeps the count; a draw is undefined where its gap "
+            "reaches beyond the dates with data; min_defined=0 summarises the defined draws "
+            "anyway)",
+            UserWarning,
+        )
+
+    def warn_censored(self, censored: np.ndarray, n_cens: np.ndarray, lost: bool) -> None:
+        """The cells with censored draws (``lost``: some statistic fell among them)."""
+        what = (
+            "the mean and the interval ends or median that fall among them are NaN"
+            if lost
+            else "the mean is NaN, the median and interval are exact"
+        )
+        shares = n_cens / max(self.n_samples, 1)
+        warn_user(
+            f"{self.label}: at {_show(self.names(censored, shares), 10)} some "
+            "draws' gap lies beyond the frontiers the data cover (share in brackets): the open "
+            "frontier ahead of anything the closed one reached by the last date (a gap shorter "
+            "than any the data can measure) or behind anything it had reached by the first "
+            "(longer than any); those draws are ordered but have no value: "
+            f"{what} (n_defined counts the draws with a value)",
+            UserWarning,
+        )
+
+
+def _prob_grew(draws: xr.DataArray, reference_date: object, dims: list[Any]) -> dict[str, Any]:
+    """Per cell: the share of draws whose gap exceeds the gap at ``reference_date``
+    (``grew``), the share of draws comparable with it (``share``) and whether the cell is the
+    reference date itself (``at_ref``: no number there)."""
+    ref = draws.sel({D.DATE: check_date("reference_date", reference_date)}, method="nearest")
+    # a censored draw compares with any other (its side is known) except one censored on
+    # the same side
+    known = ~xr.apply_ufunc(np.isnan, draws)
+    known_ref = ~xr.apply_ufunc(np.isnan, ref)
+    same_side = xr.apply_ufunc(np.isinf, draws) & (draws == ref)
+    joint: xr.DataArray = known & known_ref & ~same_side
+    grew = (draws > ref).where(joint)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = grew.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
+    j_share = joint.mean((D.CHAIN, D.DRAW)).transpose(*dims).to_numpy()
+    at_ref = (draws[D.DATE] == ref[D.DATE]).broadcast_like(grew.isel({D.CHAIN: 0, D.DRAW: 0}))
+    return {"grew": p, "share": j_share, "at_ref": at_ref.transpose(*dims).to_numpy()}
 
 
 def gap_dataarray(

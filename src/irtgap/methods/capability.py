@@ -1,8 +1,9 @@
 """Results that score each model on one capability scale, with bootstrap draws.
 
 :class:`CapabilityResult` is shared by the ECI-style, Elo-style and composite methods: a
-``capabilities`` table (one row per model: date, weights, value, interval) and ``draws`` with
-dimensions ``(chain, draw, model)``. Its gap is the time shift between the two sides' running
+capability table (:meth:`CapabilityResult.capabilities`, one row per model: date, weights,
+estimate, interval, benchmarks) and ``capability_draws`` with dimensions ``(chain, draw,
+model)``. Its gap is the time shift between the two sides' running
 frontiers (best value released so far), per draw, in the shared gap table.
 
 Support: a gap is given from the first date both sides have a model to the last model's release
@@ -26,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ import xarray as xr
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning, ScoreDataError
 from irtgap.core.gaps import (
+    Direction,
     date_grid,
     gap_dataarray,
     mask_support,
@@ -45,10 +47,17 @@ from irtgap.core.gaps import (
     warn_user,
 )
 from irtgap.core.parallel import Progress, map_tasks
-from irtgap.core.validate import check_choice, check_date, check_dates
+from irtgap.core.validate import check_date, check_dates
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.capability import plot_capabilities
-from irtgap.results import GapResult, SavedState, conform_gap_table
+from irtgap.results import (
+    GapResult,
+    MethodSettings,
+    SavedState,
+    check_direction,
+    conform_capability_table,
+    conform_gap_table,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -159,60 +168,91 @@ def run_refits(
 class CapabilityResult(GapResult):
     """Per-model capability values with bootstrap draws, and the frontier gap they imply.
 
-    ``capability_draws`` holds the bootstrap draws ``(chain=1, draw, model)`` (the point estimate
-    once when there was no bootstrap); :meth:`gap_draws` the gap draws ``(chain=1, draw,
-    group=["all"], date)``. The gap is defined on :meth:`support`; see the module docstring.
-    The result contract (gap table, summary, plot, saving) is :class:`~irtgap.results.GapResult`.
+    The capability table (:meth:`capabilities`, columns
+    :data:`~irtgap.results.CAPABILITY_COLUMNS`) is kept as ``_table``; ``capability_draws``
+    holds the bootstrap draws ``(chain=1, draw, model)`` (the point estimate once when there
+    was no bootstrap); :meth:`gap_draws` the gap draws ``(chain=1, draw, group=["all"], date)``.
+    The gap is defined on :meth:`support`; see the module docstring. The result contract (gap
+    table, summary, plot, saving) is :class:`~irtgap.results.GapResult`.
     """
 
     #: A generic label; the ECI, Elo and composite results set their method's name.
     method: ClassVar[str] = "capability"
+    has_capabilities: ClassVar[bool] = True
+    capability_unit: ClassVar[str] = "capability"
+    #: Title of :meth:`plot_capabilities` (``{level}``: the interval probability).
+    plot_title: ClassVar[str] = "Capability over time"
 
-    capabilities: pd.DataFrame
+    _table: pd.DataFrame
     capability_draws: xr.DataArray
     dropped: dict[str, int] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
-    value_column: str = "value"
-    label: str = "capability"
-    title: str = "Capability over time"
+    settings: Any = field(default_factory=MethodSettings)
     data: ScoreData | None = field(default=None, repr=False)
 
-    def _values(self) -> np.ndarray:
-        """Draws ``(n_samples, n_models)`` in the order of ``capabilities`` (the point if none)."""
-        caps = self.capabilities
+    def capabilities(self, *, ci_prob: float | None = None) -> pd.DataFrame:
+        """One row per model: ``date, weights, estimate, lower, upper, n_benchmarks``
+        (:data:`~irtgap.results.CAPABILITY_COLUMNS`), sorted by ``estimate``, highest first.
+
+        Parameters
+        ----------
+        ci_prob : float, optional
+            Probability of the equal-tailed bootstrap interval ``lower`` .. ``upper`` (default:
+            the level the result was computed with); NaN without bootstrap draws.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table, indexed by ``model``; ``estimate`` is the point fit.
+        """
+        level = self.interval_probability(ci_prob)
+        table = self._table.copy()
+        if level != self.interval_probability():
+            draws = self._draws()
+            if draws.shape[0] >= 2:
+                table["lower"], table["upper"] = np.quantile(
+                    draws, [(1 - level) / 2, 1 - (1 - level) / 2], axis=0
+                )
+        return conform_capability_table(table)
+
+    def _draws(self) -> np.ndarray:
+        """Bootstrap draws ``(n_draws, n_models)`` in the order of the table (none: 0 rows)."""
         stacked = self.capability_draws.stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", D.MODEL)
-        vals = stacked.sel({D.MODEL: list(caps.index)}).to_numpy()
+        return stacked.sel({D.MODEL: list(self._table.index)}).to_numpy()
+
+    def _values(self) -> np.ndarray:
+        """Draws ``(n_samples, n_models)`` in the order of the table (the point if none)."""
+        vals = self._draws()
         if vals.shape[0] == 0:
-            vals = caps[self.value_column].to_numpy(float)[None, :]
+            vals = self._table["estimate"].to_numpy(float)[None, :]
         return vals
 
     def frontiers(self, dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
         """Running frontiers (closed, open) per draw on ``dates``: shape (n_draws, n_dates)."""
-        caps = self.capabilities
+        caps = self._table
         vals = self._values()
         days, grid = to_days(caps[D.DATE]), to_days(dates)
         out = []
         for side in D.SIDES:
             mask = (caps[D.WEIGHTS] == side).to_numpy()
             if not mask.any():
-                raise ScoreDataError(
-                    f"no {side} model has a {self.value_column} value (after the method's "
-                    "filters): the gap is undefined"
-                )
+                raise ScoreDataError(self._no_side(side))
             out.append(running_frontier(days[mask], vals[:, mask], grid))
         return out[0], out[1]
 
+    def _no_side(self, side: str) -> str:
+        return (
+            f"no {side} model has a {self.method} value (after the method's filters): the gap "
+            "is undefined"
+        )
+
     def support(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First date both sides have a model, and the last model's release date."""
-        caps = self.capabilities
+        caps = self._table
         firsts = []
         for side in D.SIDES:
             first = caps.loc[caps[D.WEIGHTS] == side, D.DATE].min()
             if pd.isna(first):
-                raise ScoreDataError(
-                    f"no {side} model has a {self.value_column} value (after the method's "
-                    "filters): the gap is undefined"
-                )
+                raise ScoreDataError(self._no_side(side))
             firsts.append(pd.Timestamp(first))
         return max(firsts), pd.Timestamp(caps[D.DATE].max())
 
@@ -230,7 +270,7 @@ class CapabilityResult(GapResult):
 
     def fine_grid(self, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
         """Daily grid from the first model's date to the last of ``dates`` and the data."""
-        caps = self.capabilities
+        caps = self._table
         end = max(dates.max(), pd.Timestamp(caps[D.DATE].max()))
         return date_grid(caps[D.DATE].min(), end, step_days=1).union(dates)
 
@@ -241,14 +281,22 @@ class CapabilityResult(GapResult):
         shift = time_shift_gap(to_days(fine), f_open, f_closed, direction=direction)  # type: ignore[arg-type]
         return gap_dataarray(shift[:, None, :], dates=fine, groups=["all"]).sel({D.DATE: dates})
 
-    def gap_draws(
-        self, dates: Any = None, *, direction: Literal["backward", "forward"] = "backward"
-    ) -> xr.DataArray:
+    def gap_draws(self, dates: Any = None, *, direction: Direction = "backward") -> xr.DataArray:
         """Gap draws ``(chain=1, draw, group=["all"], date)`` in months (frontier time shift).
 
-        NaN (with a warning) at dates outside :meth:`support`.
+        Parameters
+        ----------
+        dates : date or list of dates, optional
+            Where to read the gap (see :meth:`dates`).
+        direction : {"backward", "forward"}
+            The reading (see :mod:`irtgap.core.gaps`).
+
+        Returns
+        -------
+        xarray.DataArray
+            The draws; NaN (with a warning) at dates outside :meth:`support`.
         """
-        check_choice("direction", direction, ("backward", "forward"))
+        check_direction(direction)
         dates = self.dates(dates)
         return mask_support(
             self._gap_values(dates, direction), self.support(), label=f"{self.method} gap"
@@ -261,15 +309,32 @@ class CapabilityResult(GapResult):
         ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
-        direction: Literal["backward", "forward"] = "backward",
+        direction: Direction = "backward",
     ) -> pd.DataFrame:
         """The shared gap table (:data:`~irtgap.results.GAP_COLUMNS`) of :meth:`gap_draws`.
 
         Dates outside :meth:`support` and dates where fewer than ``min_defined`` of the draws
-        have a defined gap are NaN, with a warning. ``prob_grew`` (with ``reference_date``) is
-        the share of draws whose gap exceeds the gap at that date.
+        have a defined gap are NaN, with a warning.
+
+        Parameters
+        ----------
+        dates : date or list of dates, optional
+            Where to read the gap (see :meth:`dates`).
+        ci_prob : float, optional
+            Interval probability (default: the level the result was computed with).
+        reference_date : date, optional
+            Fills ``prob_grew``: the share of draws whose gap exceeds the gap at that date.
+        min_defined : float
+            Share of the draws that must define the gap for a number (0.9).
+        direction : {"backward", "forward"}
+            The reading (see :mod:`irtgap.core.gaps`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The gap table, group ``all``.
         """
-        check_choice("direction", direction, ("backward", "forward"))
+        check_direction(direction)
         ci_prob = self.interval_probability(ci_prob)
         dates = self.dates(dates)
         ref = None if reference_date is None else check_date("reference_date", reference_date)
@@ -286,52 +351,114 @@ class CapabilityResult(GapResult):
         return conform_gap_table(table, self.method)
 
     def top_models(self, n: int = 10) -> pd.DataFrame:
-        """The top ``n`` closed and top ``n`` open models by value."""
-        caps = self.capabilities.sort_values(self.value_column, ascending=False)
+        """The top ``n`` closed and top ``n`` open models by ``estimate`` (the rows of
+        :meth:`capabilities`)."""
+        caps = self.capabilities()
         return pd.concat([caps[caps[D.WEIGHTS] == s].head(n) for s in D.SIDES])
 
     def plot_capabilities(self, *, ax: Axes | None = None, label_top: int = 5) -> Axes:
-        """Values over time, open and closed coloured, running frontiers, intervals."""
+        """Values over time, open and closed coloured, running frontiers, intervals.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw.
+        label_top : int
+            Name the best ``label_top`` models of each side.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         return plot_capabilities(
-            self.capabilities,
-            value_column=self.value_column,
-            label=self.label,
+            self._table,
+            label=self.capability_unit,
             # "{level}" in a title is the interval probability the result was computed with
-            title=self.title.format(level=self.interval_probability()),
+            title=self.plot_title.format(level=self.interval_probability()),
             ax=ax,
             label_top=label_top,
         )
 
     # -------------------------------------------------------------- persistence
-    def _extra_tables(self) -> dict[str, pd.DataFrame]:
-        return {}
+    def _extra_state(self) -> SavedState:
+        """What a subclass saves beside the capability table and draws."""
+        return SavedState()
 
     def _saved_state(self) -> SavedState:
+        extra = self._extra_state()
         return SavedState(
-            tables={"capabilities": self.capabilities, **self._extra_tables()},
-            arrays={"capability_draws": self.capability_draws},
-            values={
-                "dropped": self.dropped,
-                "value_column": self.value_column,
-                "label": self.label,
-                "title": self.title,
-            },
+            tables={"capabilities": self._table, **extra.tables},
+            arrays={"capability_draws": self.capability_draws, **extra.arrays},
+            values={"dropped": self.dropped, **extra.values},
         )
+
+    @classmethod
+    def _settings_class(cls) -> type[MethodSettings]:
+        return MethodSettings
+
+    @classmethod
+    def _extra_fields(cls, state: SavedState) -> dict[str, Any]:
+        """Keyword arguments of a subclass rebuilt from its :meth:`_extra_state`."""
+        return {}
 
     @classmethod
     def _from_saved_state(
         cls, state: SavedState, data: ScoreData | None, tree: xr.DataTree
     ) -> CapabilityResult:
-        v = state.values
-        extra = {k: t for k, t in state.tables.items() if k != "capabilities"}
+        table = state.tables["capabilities"]
+        old = state.values.get("value_column")  # files that named the columns by the method
+        if old is not None and old in table.columns:
+            table = table.rename(columns={old: "estimate", "ci_low": "lower", "ci_high": "upper"})
         return cls(
-            capabilities=state.tables["capabilities"],
-            capability_draws=state.arrays["capability_draws"],
-            dropped=v["dropped"],
-            settings=v["settings"],
-            value_column=v["value_column"],
-            label=v["label"],
-            title=v["title"],
+            table,
+            state.arrays["capability_draws"],
+            dropped=state.values["dropped"],
+            settings=cls._settings_class().from_dict(state.values["settings"]),
             data=data,
-            **extra,
+            **cls._extra_fields(state),
         )
+
+
+def capability_table(
+    models: pd.DataFrame,
+    estimate: np.ndarray,
+    draws: np.ndarray,
+    n_benchmarks: Any,
+    *,
+    ci_prob: float,
+    n_refits: int,
+) -> pd.DataFrame:
+    """The capability table of a bootstrap method (columns
+    :data:`~irtgap.results.CAPABILITY_COLUMNS`, sorted by ``estimate``).
+
+    Parameters
+    ----------
+    models : pandas.DataFrame
+        One row per model (index: the model), with ``date`` and ``weights``.
+    estimate : numpy.ndarray
+        The point value per model.
+    draws : numpy.ndarray
+        Bootstrap values ``(n_draws, n_models)``.
+    n_benchmarks : array-like
+        Benchmarks (or scores) behind each model's value.
+    ci_prob : float
+        Interval probability.
+    n_refits : int
+        Bootstrap draws made (fewer than 2: NaN intervals).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
+    caps = models[[D.DATE, D.WEIGHTS]].copy()
+    caps["estimate"] = estimate
+    if n_refits >= 2:
+        caps["lower"], caps["upper"] = np.quantile(
+            draws, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0
+        )
+    else:
+        caps["lower"] = caps["upper"] = np.nan
+    caps["n_benchmarks"] = np.asarray(n_benchmarks)
+    return conform_capability_table(caps)

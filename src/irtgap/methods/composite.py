@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -30,8 +30,20 @@ from irtgap.core.validate import (
     check_seed,
 )
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.capability import CapabilityResult, model_draws
-from irtgap.results import CI_PROB
+from irtgap.methods.capability import CapabilityResult, capability_table, model_draws
+from irtgap.results import CI_PROB, MethodSettings
+
+
+@dataclass(frozen=True)
+class CompositeSettings(MethodSettings):
+    """The settings of a :func:`composite_index` result (see its parameters): ``benchmarks``
+    is the index's benchmark set."""
+
+    benchmarks: tuple[str, ...] = ()
+    min_coverage: float = 0.75
+    n_bootstrap: int = 1000
+    ci_prob: float = CI_PROB
+    seed: int = 0
 
 
 @dataclass
@@ -39,10 +51,16 @@ class CompositeResult(CapabilityResult):
     """Result of :func:`composite_index`."""
 
     method: ClassVar[str] = "composite"
+    capability_unit: ClassVar[str] = "mean normalised score over the index's benchmarks"
+    plot_title: ClassVar[str] = (
+        "Composite index over time ({level:.0%} intervals: bootstrap over benchmarks)"
+    )
 
-    value_column: str = "composite"
-    label: str = "mean normalised score over the index's benchmarks"
-    title: str = "Composite index over time ({level:.0%} intervals: bootstrap over benchmarks)"
+    settings: CompositeSettings = field(default_factory=CompositeSettings)
+
+    @classmethod
+    def _settings_class(cls) -> type[MethodSettings]:
+        return CompositeSettings
 
 
 def composite_index(
@@ -60,23 +78,34 @@ def composite_index(
 
     Parameters
     ----------
+    data : ScoreData
+        The scores.
     benchmarks : str or sequence of str, optional
         The index's benchmarks (a single string is one name; unknown or non-fraction names
         raise, listing those available). Default: the ``n_benchmarks`` fraction-scale benchmarks
         scored by the most models released since ``since``.
+    n_benchmarks : int
+        The size of the default set (6).
+    since : date-like
+        The default set counts models released since this date (2024-01-01).
     min_coverage : float
         Share of the set a model must be scored on, in (0, 1] (0.75).
     n_bootstrap, ci_prob, seed
         Resamples of the benchmark set (1000; 0: point only, NaN intervals), interval level,
         seed.
 
+    Returns
+    -------
+    CompositeResult
+        The index.
+
     Examples
     --------
     >>> import irtgap
     >>> data = irtgap.load_dataset()
     >>> comp = irtgap.composite_index(data, n_bootstrap=100, seed=0)
-    >>> comp.settings["benchmarks"]  # the six most-scored fraction benchmarks since 2024
-    ['GPQA diamond', 'OTIS Mock AIME 2024-2025', 'ARC-AGI', 'ARC-AGI-2', 'WeirdML', 'MATH level 5']
+    >>> comp.settings.benchmarks  # the six most-scored fraction benchmarks since 2024
+    ('GPQA diamond', 'OTIS Mock AIME 2024-2025', 'ARC-AGI', 'ARC-AGI-2', 'WeirdML', 'MATH level 5')
     >>> comp.summary()[["date", "group", "n_defined", "method"]]  # at R1 and the last date
             date group  n_defined     method
     0 2025-01-20   all        100  composite
@@ -126,24 +155,15 @@ def composite_index(
     else:
         boot = point[None, :]  # the point once: no interval
     models = data.models.loc[wide.index]
-    caps = models[[D.DATE, D.WEIGHTS]].copy()
-    caps["composite"] = point
-    if n_bootstrap >= 2:
-        caps["ci_low"], caps["ci_high"] = np.quantile(
-            boot, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0
-        )
-    else:
-        caps["ci_low"] = caps["ci_high"] = np.nan
-    caps["n_benchmarks"] = wide.notna().sum(axis=1).to_numpy()
+    n_scored = wide.notna().sum(axis=1).to_numpy()
+    caps = capability_table(models, point, boot, n_scored, ci_prob=ci_prob, n_refits=n_bootstrap)
     draws = model_draws(boot, list(wide.index), "composite")
-    settings: dict[str, Any] = dict(
-        benchmarks=list(benchmarks),
+    settings = CompositeSettings(
+        benchmarks=tuple(benchmarks),
         min_coverage=min_coverage,
         n_bootstrap=n_bootstrap,
         ci_prob=ci_prob,
         seed=seed,
     )
     dropped = {"models_low_coverage": int((~keep).sum())}
-    return CompositeResult(
-        caps.sort_values("composite", ascending=False), draws, dropped, settings, data=data
-    )
+    return CompositeResult(caps, draws, dropped, settings, data=data)

@@ -32,8 +32,9 @@ joblib: ``joblib.parallel_config(backend="dask")`` (or ``"ray"``) sends them to 
 without code changes (a process-based backend: a thread backend would mix the refits'
 recorded warnings).
 
-Gap: :meth:`EciResult.gap`, the frontier time shift per draw or Epoch's significance rule, from
-the first date both sides have a model to the last model's date (NaN with a warning outside).
+Gap: :meth:`EciResult.gap`, the frontier time shift per draw, from the first date both sides have
+a model to the last model's date (NaN with a warning outside). Epoch's significance rule is a
+result of its own, read from the fit: :func:`irtgap.methods.epoch_rule.epoch_rule`.
 """
 
 from __future__ import annotations
@@ -51,11 +52,10 @@ from scipy.optimize import least_squares
 
 from irtgap.core import dims as D
 from irtgap.core.errors import ConvergenceWarning, ScoreDataError
-from irtgap.core.gaps import gap_dataarray, summarize_gap, warn_user
+from irtgap.core.gaps import warn_user
 from irtgap.core.parallel import Progress, check_backend
 from irtgap.core.validate import (
     check_bool,
-    check_choice,
     check_count,
     check_date,
     check_level,
@@ -65,8 +65,13 @@ from irtgap.core.validate import (
     check_seed,
 )
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.capability import CapabilityResult, model_draws, run_refits
-from irtgap.results import CI_PROB, conform_gap_table
+from irtgap.methods.capability import (
+    CapabilityResult,
+    capability_table,
+    model_draws,
+    run_refits,
+)
+from irtgap.results import CI_PROB, MethodSettings, SavedState
 
 BOUND_C = 10.0
 ALPHA_BOUNDS = (0.1, 10.0)
@@ -407,110 +412,124 @@ def _anchor(c: np.ndarray, i1: int, i2: int, v1: float, v2: float) -> np.ndarray
     return v1 + scale[..., None] * (c - c[..., [i1]])
 
 
+#: The published scale: Claude 3.5 Sonnet at 130, GPT-5 at 150.
+SCALE_ANCHORS = {"Claude 3.5 Sonnet": 130.0, "GPT-5": 150.0}
+
+
+@dataclass(frozen=True)
+class EciSettings(MethodSettings):
+    """The settings of an :func:`fit_eci` result (see its parameters).
+
+    ``benchmarks`` is the benchmark set as given (``"eci"``, ``"all"`` or the names),
+    ``benchmarks_left_out`` the data's benchmarks outside it and ``unconverged_refits`` the
+    bootstrap refits that stopped before converging.
+    """
+
+    regularization: float = 0.1
+    anchor_benchmark: str = "Winogrande"
+    benchmarks: str | tuple[str, ...] = "eci"
+    benchmarks_left_out: tuple[str, ...] = ()
+    scale_anchors: dict[str, float] = field(default_factory=lambda: dict(SCALE_ANCHORS))
+    n_bootstrap: int = 500
+    unconverged_refits: int = 0
+    ci_prob: float = CI_PROB
+    seed: int = 0
+    max_iter: int = 200
+
+
 @dataclass
 class EciResult(CapabilityResult):
     """Result of :func:`fit_eci` (see the module docstring).
 
-    ``capabilities`` has ``date, weights, eci, ci_low, ci_high, n_benchmarks``; ``benchmarks``
-    the difficulty (ECI scale) and slope of each benchmark; ``draws`` the bootstrap ECI
-    ``(chain=1, draw, model)``.
+    :meth:`capabilities` gives each model's ECI (``estimate``) with its bootstrap interval;
+    ``benchmarks`` the difficulty (ECI scale) and slope of each benchmark; ``capability_draws``
+    the bootstrap ECI ``(chain=1, draw, model)``. The gap is the frontier time shift per draw;
+    Epoch's own rule is a result of its own, :func:`irtgap.methods.epoch_rule.epoch_rule`.
     """
 
-    benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
-    value_column: str = "eci"
-    label: str = "ECI (Claude 3.5 Sonnet = 130, GPT-5 = 150)"
-    title: str = "ECI-style fit: capability over time ({level:.0%} bootstrap intervals)"
-
     method: ClassVar[str] = "eci"
+    capability_unit: ClassVar[str] = "ECI (Claude 3.5 Sonnet = 130, GPT-5 = 150)"
+    plot_title: ClassVar[str] = (
+        "ECI-style fit: capability over time ({level:.0%} bootstrap intervals)"
+    )
 
-    def _extra_tables(self) -> dict[str, pd.DataFrame]:
-        return {"benchmarks": self.benchmarks}
+    settings: EciSettings = field(default_factory=EciSettings)
+    benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def gap(
-        self,
-        dates: Any = None,
-        *,
-        ci_prob: float | None = None,
-        reference_date: Any = None,
-        min_defined: float = 0.9,
-        direction: Literal["backward", "forward"] = "backward",
-        rule: Literal["frontier_shift", "epoch"] = "frontier_shift",
-    ) -> pd.DataFrame:
-        """Gap in months from the ECI scores (shared gap table, group ``all``).
+    def _extra_state(self) -> SavedState:
+        return SavedState(tables={"benchmarks": self.benchmarks})
 
-        ``rule="frontier_shift"`` (method label ``eci``): per bootstrap draw, the time
-        shift between the running frontiers (best ECI released so far) of the two sides,
-        summarised over the draws (:meth:`CapabilityResult.gap`).
+    @classmethod
+    def _settings_class(cls) -> type[MethodSettings]:
+        return EciSettings
 
-        ``rule="epoch"`` (method label ``eci_epoch``, backward only): Epoch's rule, the time since
-        the most recent date at which the closed frontier was not significantly better than the
-        open frontier at ``date``: better in at least ``1 - (1 - ci_prob) / 2`` of the bootstrap
-        draws (0.95 for ``ci_prob`` 0.9: the upper tail of the equal-tailed interval). The
-        rule runs one significance test over all the draws per date, so it gives one number, not a
-        distribution: ``mean`` and ``median`` hold it, ``lower`` and ``upper`` are NaN (the
-        frontier-shift interval would describe another quantity) and ``n_defined`` is the
-        number of draws the test used. NaN with a warning without bootstrap draws (nothing to
-        test), outside :meth:`support`, and where the closed frontier was significantly ahead
-        at every date since its first model (the gap is longer than the data reach).
-        ``min_defined`` (see :func:`irtgap.core.gaps.summarize_gap`) applies to ``frontier_shift``.
-        """
-        check_choice("rule", rule, ("frontier_shift", "epoch"))
-        check_choice("direction", direction, ("backward", "forward"))
-        if rule == "frontier_shift":
-            return super().gap(
-                dates,
-                ci_prob=ci_prob,
-                reference_date=reference_date,
-                min_defined=min_defined,
-                direction=direction,
-            )
-        if direction != "backward":
-            raise ScoreDataError(
-                "the Epoch rule is backward-looking: direction='forward' is only available with "
-                "rule='frontier_shift'"
-            )
-        if reference_date is not None:
-            raise ScoreDataError(
-                "the Epoch rule gives one number per date, not draws: prob_grew "
-                "(reference_date) is only available with rule='frontier_shift'"
-            )
-        ci_prob = self.interval_probability(ci_prob)
-        dates = self.dates(dates)
-        first, last = self.support()
-        fine = self.fine_grid(dates)
-        f_closed, f_open = self.frontiers(fine)
-        n_draws = f_closed.shape[0]
-        point = np.full(len(dates), np.nan)
-        if n_draws < 2:
-            warn_user(
-                "the Epoch rule tests significance over bootstrap draws and this fit has none "
-                "(n_bootstrap=0): its gap is NaN; refit with n_bootstrap > 0",
-                UserWarning,
-            )
-        else:
-            closed_exists = np.isfinite(f_closed[0])
-            never = []
-            for k, j in enumerate(fine.get_indexer(dates)):
-                better = (f_closed[:, : j + 1] > f_open[:, [j]]).mean(0) >= 1 - (1 - ci_prob) / 2
-                ok = np.flatnonzero(~better & closed_exists[: j + 1])
-                if ok.size:
-                    point[k] = (fine[j] - fine[ok[-1]]).days / D.DAYS_PER_MONTH
-                elif first <= dates[k] <= last:
-                    never.append(f"{dates[k]:%Y-%m-%d}")
-            if never:
-                warn_user(
-                    "eci_epoch gap: the closed frontier was significantly ahead of the open "
-                    f"frontier at every date since the first closed model, at {', '.join(never)}"
-                    ": the gap is longer than the data reach and is NaN",
-                    UserWarning,
-                )
-        da = gap_dataarray(point[None, None, :], dates=dates, groups=["all"])
-        # one number per date: its NaNs are explained above, so no share-defined rule here
-        table = summarize_gap(
-            da, ci_prob=ci_prob, method="eci_epoch", min_defined=0.0, support=(first, last)
+    @classmethod
+    def _extra_fields(cls, state: SavedState) -> dict[str, Any]:
+        return {"benchmarks": state.tables["benchmarks"]}
+
+
+def _check_anchors(scale_anchors: Any) -> tuple[tuple[str, float], tuple[str, float]]:
+    """The two scale anchors as ``(model, value)`` pairs; a ScoreDataError naming the option."""
+    anchors = scale_anchors or SCALE_ANCHORS
+    if not isinstance(anchors, dict) or len(anchors) != 2:
+        raise ScoreDataError(
+            f"scale_anchors={scale_anchors!r}: give exactly two models and their values, e.g. "
+            "{'Claude 3.5 Sonnet': 130, 'GPT-5': 150}"
         )
-        table["n_defined"] = np.where(table["mean"].notna(), n_draws, 0)
-        return conform_gap_table(table, "eci_epoch")
+    (n1, v1), (n2, v2) = anchors.items()
+    v1 = check_number(f"scale_anchors[{n1!r}]", v1)
+    v2 = check_number(f"scale_anchors[{n2!r}]", v2)
+    if v1 == v2:
+        raise ScoreDataError(f"scale_anchors={anchors!r}: the two values must differ")
+    return (n1, v1), (n2, v2)
+
+
+def _on_scale(
+    c: np.ndarray,
+    boot: list[np.ndarray],
+    idx: tuple[int, int],
+    values: tuple[float, float],
+    names: tuple[str, str],
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The point fit and the bootstrap draws on the ECI scale, and the scale's slope (NaN for a
+    degenerate pair of anchors, with a warning)."""
+    (i1, i2), (v1, v2) = idx, values
+    degenerate = not abs(c[i2] - c[i1]) > 1e-9
+    if degenerate:
+        warn_user(
+            f"the scale anchors {names[0]!r} and {names[1]!r} have the same fitted capability, "
+            "so the ECI scale is undefined and every value is NaN; choose scale_anchors that "
+            "differ"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eci = _anchor(c, i1, i2, v1, v2)
+        cb = _anchor(np.asarray(boot), i1, i2, v1, v2) if boot else eci[None, :]
+        scale = float((v2 - v1) / (c[i2] - c[i1]))
+    # a draw whose anchors coincide has no scale: NaN, never +-inf
+    eci = np.where(np.isfinite(eci) & (not degenerate), eci, np.nan)
+    cb = np.where(np.isfinite(cb), cb, np.nan)
+    return eci, cb, np.nan if degenerate else scale
+
+
+def _bootstrap(
+    prob: _Problem,
+    x: np.ndarray,
+    rows: pd.DataFrame,
+    plan: tuple[int, int, int],
+    **fan: Any,
+) -> tuple[list[Any], dict[str, int]]:
+    """The bootstrap refits (``plan``: seed, refits, solver iterations) through
+    :func:`~irtgap.methods.capability.run_refits` (``fan``: its ``n_jobs``, ``backend``,
+    ``progress``)."""
+    seed, n_bootstrap, max_iter = plan
+    groups = list(rows.groupby(D.MODEL).indices.values())
+    seeds = np.random.SeedSequence(seed).spawn(n_bootstrap)
+    return run_refits(
+        _refit,
+        [(prob, x, groups, s, max_iter) for s in seeds],
+        what="ECI bootstrap refits",
+        **fan,
+    )
 
 
 def fit_eci(
@@ -533,19 +552,42 @@ def fit_eci(
 ) -> EciResult:
     """Fit Epoch's ECI model to ``data`` with bootstrap intervals (see the module docstring).
 
-    ``benchmarks`` chooses the benchmark set (:func:`select_benchmarks`): by default the ones
-    Epoch's index uses, so that on a Hub export the fit reproduces Epoch's published ECI
-    (Spearman 0.999, mean absolute error 1.2 ECI points on the bundled April 2026 export);
-    ``"all"`` uses every fraction-scale benchmark. The number left out is in ``dropped``, their
-    names in ``settings["benchmarks_left_out"]``.
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    regularization : float
+        The ridge weight :math:`\\lambda` (0.1).
+    anchor_benchmark : str
+        The benchmark whose difficulty is 0 and slope 1 (Winogrande).
+    scale_anchors : dict, optional
+        Two models and their ECI (default: Claude 3.5 Sonnet 130, GPT-5 150).
+    min_benchmarks, since, merge_variants
+        Epoch's filters: models scored on fewer benchmarks (4) or released before ``since``
+        (2023-01-01) are left out; reasoning-effort variants merge into their model group.
+    benchmarks : {"eci", "all"} or sequence of str
+        The benchmark set (:func:`select_benchmarks`): by default the ones Epoch's index uses,
+        so that on a Hub export the fit reproduces Epoch's published ECI (Spearman 0.999, mean
+        absolute error 1.2 ECI points on the bundled April 2026 export); ``"all"`` uses every
+        fraction-scale benchmark. The number left out is in ``dropped``, their names in
+        ``settings.benchmarks_left_out``.
+    n_bootstrap, ci_prob, seed
+        Bootstrap refits (500; 0: point fit only, NaN intervals), interval probability (0.9),
+        seed. Refit warnings reach the caller counted, failed refits are counted in
+        ``dropped["failed_refits"]`` and refits stopped early in
+        ``settings.unconverged_refits``.
+    n_jobs, backend, progress
+        Where the refits run: ``n_jobs`` joblib workers (1), or a cluster with
+        ``backend="dask"`` / ``"ray"`` (see :func:`irtgap.core.parallel.map_tasks`);
+        ``progress(done, total, message)`` is called as they finish (nothing is printed
+        without it).
+    max_iter : int
+        The solver's iterations per fit (200).
 
-    ``n_bootstrap`` refits (0: point fit only, NaN intervals) run on ``n_jobs`` joblib workers
-    (or on a cluster with ``backend="dask"`` / ``"ray"``, see
-    :func:`irtgap.core.parallel.map_tasks`; ``progress(done, total, message)`` is called as they
-    finish, nothing is printed without it);
-    their warnings reach the caller counted, failed refits are counted in
-    ``dropped["failed_refits"]`` and refits stopped early in ``settings["unconverged_refits"]``.
-    ``max_iter`` caps the solver's iterations per fit (200).
+    Returns
+    -------
+    EciResult
+        The fit.
 
     Examples
     --------
@@ -555,9 +597,9 @@ def fit_eci(
     >>> import irtgap
     >>> data = irtgap.load_dataset()
     >>> eci = irtgap.fit_eci(data, n_bootstrap=0)
-    >>> eci.capabilities.columns.tolist()
-    ['date', 'weights', 'eci', 'ci_low', 'ci_high', 'n_benchmarks']
-    >>> eci.capabilities.loc[["Claude 3.5 Sonnet", "GPT-5"], "eci"].round(3).tolist()
+    >>> eci.capabilities().columns.tolist()
+    ['date', 'weights', 'estimate', 'lower', 'upper', 'n_benchmarks']
+    >>> eci.capabilities().loc[["Claude 3.5 Sonnet", "GPT-5"], "estimate"].round(3).tolist()
     [130.0, 150.0]
 
     Without bootstrap draws the gap has no interval:
@@ -572,17 +614,7 @@ def fit_eci(
     max_iter = check_count("max_iter", max_iter, minimum=1)
     n_jobs = check_n_jobs(n_jobs)
     check_backend(backend)
-    anchors = scale_anchors or {"Claude 3.5 Sonnet": 130.0, "GPT-5": 150.0}
-    if not isinstance(anchors, dict) or len(anchors) != 2:
-        raise ScoreDataError(
-            f"scale_anchors={scale_anchors!r}: give exactly two models and their values, e.g. "
-            "{'Claude 3.5 Sonnet': 130, 'GPT-5': 150}"
-        )
-    (n1, v1), (n2, v2) = anchors.items()
-    v1 = check_number(f"scale_anchors[{n1!r}]", v1)
-    v2 = check_number(f"scale_anchors[{n2!r}]", v2)
-    if v1 == v2:
-        raise ScoreDataError(f"scale_anchors={anchors!r}: the two values must differ")
+    (n1, v1), (n2, v2) = _check_anchors(scale_anchors)
     prob, t, models, dropped = build_problem(
         data,
         anchor_benchmark=anchor_benchmark,
@@ -592,62 +624,32 @@ def fit_eci(
         regularization=regularization,
         benchmarks=benchmarks,
     )
-    for name in (n1, n2):
-        if name not in models.index:
-            raise ScoreDataError(
-                f"scale anchor model {name!r} is not among the fitted models (after the filters: "
-                f"since={since!r}, at least {min_benchmarks} benchmarks); pass scale_anchors "
-                "with two fitted models"
-            )
+    missing = [name for name in (n1, n2) if name not in models.index]
+    if missing:
+        raise ScoreDataError(
+            f"scale anchor model {missing[0]!r} is not among the fitted models (after the "
+            f"filters: since={since!r}, at least {min_benchmarks} benchmarks); pass "
+            "scale_anchors with two fitted models"
+        )
     midx = pd.Index(models.index)
-    bidx = pd.Index(sorted(t[D.BENCHMARK].unique()))
     x = prob.solve(max_iter=max_iter)
     c, d, a = prob.unpack(x)
     i1, i2 = midx.get_loc(n1), midx.get_loc(n2)
-    groups = list(t.groupby(D.MODEL).indices.values())
-    seeds = np.random.SeedSequence(seed).spawn(n_bootstrap)
-    boot, counts = run_refits(
-        _refit,
-        [(prob, x, groups, s, max_iter) for s in seeds],
-        n_jobs=n_jobs,
-        what="ECI bootstrap refits",
-        backend=backend,
-        progress=progress,
+    boot, counts = _bootstrap(
+        prob, x, t, (seed, n_bootstrap, max_iter), n_jobs=n_jobs, backend=backend, progress=progress
     )
-    degenerate = not abs(c[i2] - c[i1]) > 1e-9
-    if degenerate:
-        warn_user(
-            f"the scale anchors {n1!r} and {n2!r} have the same fitted capability, so the ECI "
-            "scale is undefined and every value is NaN; choose scale_anchors that differ"
-        )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eci = _anchor(c, i1, i2, v1, v2)
-        cb = _anchor(np.asarray(boot), i1, i2, v1, v2) if boot else eci[None, :]
-        scale = (v2 - v1) / (c[i2] - c[i1])
-    # a draw whose anchors coincide has no scale: NaN, never +-inf
-    eci = np.where(np.isfinite(eci) & (not degenerate), eci, np.nan)
-    cb = np.where(np.isfinite(cb), cb, np.nan)
-    lo, hi = (
-        np.quantile(cb, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0)
-        if len(boot) >= 2
-        else (eci * np.nan, eci * np.nan)
-    )
+    eci, cb, scale = _on_scale(c, boot, (i1, i2), (v1, v2), (n1, n2))
     dropped["failed_refits"] = counts["failed_refits"]
-    caps = models[[D.DATE, D.WEIGHTS]].copy()
-    caps["eci"], caps["ci_low"], caps["ci_high"] = eci, lo, hi
-    caps["n_benchmarks"] = t.groupby(D.MODEL).size().reindex(caps.index).to_numpy()
-    if degenerate:
-        scale = np.nan
-    bench = pd.DataFrame(
-        {"difficulty": v1 + scale * (d - c[i1]), "slope": a}, index=pd.Index(bidx, name=D.BENCHMARK)
-    )
-    draws = model_draws(cb, list(midx), "eci")
-    settings = dict(
+    n_scores = t.groupby(D.MODEL).size().reindex(models.index).to_numpy()
+    caps = capability_table(models, eci, cb, n_scores, ci_prob=ci_prob, n_refits=len(boot))
+    bidx = pd.Index(sorted(t[D.BENCHMARK].unique()), name=D.BENCHMARK)
+    bench = pd.DataFrame({"difficulty": v1 + scale * (d - c[i1]), "slope": a}, index=bidx)
+    settings = EciSettings(
         regularization=regularization,
         anchor_benchmark=anchor_benchmark,
-        benchmarks=benchmarks if isinstance(benchmarks, str) else list(benchmarks),
-        benchmarks_left_out=select_benchmarks(data, benchmarks)[1],
-        scale_anchors=anchors,
+        benchmarks=benchmarks if isinstance(benchmarks, str) else tuple(benchmarks),
+        benchmarks_left_out=tuple(select_benchmarks(data, benchmarks)[1]),
+        scale_anchors={n1: v1, n2: v2},
         n_bootstrap=n_bootstrap,
         unconverged_refits=counts["unconverged_refits"],
         ci_prob=ci_prob,
@@ -655,8 +657,8 @@ def fit_eci(
         max_iter=max_iter,
     )
     return EciResult(
-        capabilities=caps.sort_values("eci", ascending=False),
-        capability_draws=draws,
+        caps,
+        model_draws(cb, list(midx), "eci"),
         dropped=dropped,
         settings=settings,
         benchmarks=bench,

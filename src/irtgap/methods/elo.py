@@ -30,7 +30,7 @@ once and the intervals are NaN.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -44,10 +44,15 @@ from irtgap.core.gaps import date_grid, gap_dataarray, to_days
 from irtgap.core.parallel import Progress, check_backend
 from irtgap.core.validate import check_count, check_level, check_n_jobs, check_names, check_seed
 from irtgap.data.scoredata import ScoreData
-from irtgap.methods.capability import CapabilityResult, model_draws, run_refits
+from irtgap.methods.capability import (
+    CapabilityResult,
+    capability_table,
+    model_draws,
+    run_refits,
+)
 from irtgap.methods.eci import prepare
 from irtgap.plotting.style import SIDE_COLORS
-from irtgap.results import CI_PROB
+from irtgap.results import CI_PROB, MethodSettings, SavedState
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -102,22 +107,50 @@ def _fit_1pl(
     return out.x, unpack(out.x)[0]
 
 
+@dataclass(frozen=True)
+class EloSettings(MethodSettings):
+    """The settings of a :func:`fit_elo` result (see its parameters); ``unconverged_refits``
+    counts the bootstrap refits that stopped before converging."""
+
+    benchmarks: tuple[str, ...] = ()
+    n_bootstrap: int = 200
+    unconverged_refits: int = 0
+    ci_prob: float = CI_PROB
+    seed: int = 0
+
+
 @dataclass
 class EloResult(CapabilityResult):
-    """Result of :func:`fit_elo`; ``settings["lines"]`` holds each draw's trend lines
+    """Result of :func:`fit_elo`; ``lines`` holds each draw's trend lines
     ``(n_draws, side [closed, open], [intercept, slope])``, Elo against years from 2024-01-01."""
 
-    value_column: str = "elo"
-    label: str = "Elo (400 points = 10x odds)"
-    title: str = "CAISI-style 1PL Elo over time with frontier trend lines ({level:.0%} intervals)"
-
     method: ClassVar[str] = "elo"
+    capability_unit: ClassVar[str] = "Elo (400 points = 10x odds)"
+    plot_title: ClassVar[str] = (
+        "CAISI-style 1PL Elo over time with frontier trend lines ({level:.0%} intervals)"
+    )
+
+    settings: EloSettings = field(default_factory=EloSettings)
+    lines: np.ndarray = field(default_factory=lambda: np.full((1, 2, 2), np.nan))
+
+    def _extra_state(self) -> SavedState:
+        return SavedState(arrays={"lines": xr.DataArray(self.lines)})
+
+    @classmethod
+    def _settings_class(cls) -> type[MethodSettings]:
+        return EloSettings
+
+    @classmethod
+    def _extra_fields(cls, state: SavedState) -> dict[str, Any]:
+        if "lines" in state.arrays:
+            return {"lines": state.arrays["lines"].to_numpy()}
+        return {"lines": np.asarray(state.values["settings"]["lines"])}  # an earlier file
 
     def _gap_values(self, dates: pd.DatetimeIndex, direction: str) -> xr.DataArray:
         """Horizontal distance between each draw's trend lines (months), read where they have
         data (see the module docstring)."""
-        lines = self.settings["lines"]
-        caps = self.capabilities
+        lines = self.lines
+        caps = self._table
         t = _years(dates)[None, :]
         a_c, b_c = lines[:, 0, 0][:, None], lines[:, 0, 1][:, None]
         a_o, b_o = lines[:, 1, 0][:, None], lines[:, 1, 1][:, None]
@@ -140,10 +173,9 @@ class EloResult(CapabilityResult):
     def plot_capabilities(self, *, ax: Axes | None = None, label_top: int = 5) -> Axes:
         """Elo over time with each side's frontier trend line (median and band over draws)."""
         ax = super().plot_capabilities(ax=ax, label_top=label_top)
-        level = self.settings.get("ci_prob", CI_PROB)
-
-        lines = self.settings["lines"]
-        caps = self.capabilities
+        level = self.interval_probability()
+        lines = self.lines
+        caps = self._table
         dates = date_grid(caps[D.DATE].min(), caps[D.DATE].max(), step_days=14)
         t = _years(dates)
         for k, side in enumerate(D.SIDES):
@@ -200,6 +232,8 @@ def fit_elo(
 
     Parameters
     ----------
+    data : ScoreData
+        The scores.
     benchmarks : str or sequence of str, optional
         The benchmark set (a single string is one name; unknown names raise, listing the data's
         benchmarks). Default: those of :data:`DEFAULT_BENCHMARKS` the data has (at least two).
@@ -219,6 +253,11 @@ def fit_elo(
         ``progress(done, total, message)`` is called as they finish (nothing is printed
         without it).
 
+    Returns
+    -------
+    EloResult
+        The fit.
+
     Examples
     --------
     On the bundled data, with 20 bootstrap refits instead of 200:
@@ -226,11 +265,11 @@ def fit_elo(
     >>> import irtgap
     >>> data = irtgap.load_dataset()
     >>> elo = irtgap.fit_elo(data, n_bootstrap=20, seed=0)
-    >>> elo.settings["benchmarks"][:3]  # the hard benchmarks of the default set the data have
-    ['GPQA diamond', 'MATH level 5', 'OTIS Mock AIME 2024-2025']
+    >>> elo.settings.benchmarks[:3]  # the hard benchmarks of the default set the data have
+    ('GPQA diamond', 'MATH level 5', 'OTIS Mock AIME 2024-2025')
     >>> dict(elo.gap_draws(["2025-01-20"]).sizes)
     {'chain': 1, 'draw': 20, 'group': 1, 'date': 1}
-    >>> elo.settings["lines"].shape  # per draw: (closed, open) x (intercept, slope)
+    >>> elo.lines.shape  # per draw: (closed, open) x (intercept, slope)
     (20, 2, 2)
     """
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
@@ -284,25 +323,17 @@ def fit_elo(
     lines = np.stack(
         [np.stack([_frontier_line(days[side == s], e[side == s]) for s in D.SIDES]) for e in elo_b]
     )
-    caps = models[[D.DATE, D.WEIGHTS]].copy()
-    caps["elo"] = elo
-    if len(boot) >= 2:
-        caps["ci_low"], caps["ci_high"] = np.quantile(
-            elo_b, [(1 - ci_prob) / 2, 1 - (1 - ci_prob) / 2], axis=0
-        )
-    else:
-        caps["ci_low"] = caps["ci_high"] = np.nan
-    caps["n_benchmarks"] = t.groupby(D.MODEL).size().reindex(caps.index).to_numpy()
-    draws = model_draws(elo_b, list(midx), "elo")
-    settings: dict[str, Any] = dict(
-        benchmarks=wanted,
+    n_scores = t.groupby(D.MODEL).size().reindex(models.index).to_numpy()
+    caps = capability_table(models, elo, elo_b, n_scores, ci_prob=ci_prob, n_refits=len(boot))
+    settings = EloSettings(
+        benchmarks=tuple(wanted),
         n_bootstrap=n_bootstrap,
         unconverged_refits=counts["unconverged_refits"],
         ci_prob=ci_prob,
         seed=seed,
-        lines=lines,
     )
-    return EloResult(caps.sort_values("elo", ascending=False), draws, dropped, settings, data=data)
+    draws = model_draws(elo_b, list(midx), "elo")
+    return EloResult(caps, draws, dropped, settings, data=data, lines=lines)
 
 
-__all__ = ["DEFAULT_BENCHMARKS", "EloResult", "fit_elo"]
+__all__ = ["DEFAULT_BENCHMARKS", "EloResult", "EloSettings", "fit_elo"]

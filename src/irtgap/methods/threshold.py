@@ -6,10 +6,13 @@ first closed model with a score at or above the threshold and the first open mod
 (earliest release date; ties on the date go to the higher score, then the model id). The gap is
 the open date minus the closed date in months (days / (365.25 / 12)); negative gaps are kept.
 
+Two readings, ``direction=`` of :meth:`ThresholdResult.gap` and :meth:`ThresholdResult.gap_draws`:
+
 * **Backward** (default): each gap is placed at the open model's date and answers "how long-lived
   are the gaps a top open model closes".
 * **Forward**: placed at the closed model's date, it answers "how long did open models take to
-  catch up with the closed model of that date".
+  catch up with the closed model of that date". Its trend is computed on first use (and kept),
+  from the same bootstrap seed.
 
 A threshold the closed side crossed and the open side has not is *open pending* (kept out of the
 trend, with the months pending at the data's last date); one the open side crossed first and the
@@ -88,7 +91,14 @@ from irtgap.core.validate import (
 )
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.threshold import plot_benchmark, plot_points
-from irtgap.results import GapResult, SavedState, conform_gap_table
+from irtgap.results import (
+    CI_PROB,
+    GapResult,
+    MethodSettings,
+    SavedState,
+    check_direction,
+    conform_gap_table,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -296,6 +306,72 @@ def smooth(y: np.ndarray, w: np.ndarray, counts: np.ndarray | None = None) -> np
     return (counts @ (w * y[:, None])) / (counts @ w)
 
 
+@dataclass(frozen=True)
+class ThresholdSettings(MethodSettings):
+    """The settings of a :func:`threshold_gap` result (see its parameters).
+
+    ``seed`` is None when the bootstrap was seeded with a ``numpy.random.Generator``;
+    ``trend_start`` is an ISO date or None.
+    """
+
+    legacy_keys: ClassVar[tuple[str, ...]] = ("direction", "no_band")
+
+    bandwidth_days: float = 60.0
+    grid_days: int = 7
+    n_bootstrap: int = 5000
+    bootstrap: str = "cluster: benchmarks"
+    ci_prob: float = CI_PROB
+    seed: int | None = 0
+    by: str | None = "access"
+    acceptance: str | None = "dominance"
+    min_shared: int = 4
+    trend_start: str | None = "2023-01-01"
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One direction's trend: its table, its draws and the groups without a band."""
+
+    trend: pd.DataFrame
+    draws: xr.DataArray
+    no_band: tuple[str, ...]
+
+    def support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+        span = self.trend.groupby(D.GROUP, sort=False)[D.DATE].agg(["min", "max"])
+        return {
+            str(g): (pd.Timestamp(r["min"]), pd.Timestamp(r["max"])) for g, r in span.iterrows()
+        }
+
+
+def _generator(state: dict[str, Any]) -> np.random.Generator:
+    """A generator in the saved ``bit_generator.state``."""
+    bit = getattr(np.random, str(state["bit_generator"]))()
+    bit.state = state
+    return np.random.Generator(bit)
+
+
+def _read_at(draws: xr.DataArray, dates: pd.DatetimeIndex, groups: list[str]) -> xr.DataArray:
+    """Trend draws at ``dates``, linear between grid dates (NaN off the grid's range)."""
+    grid = to_days(draws[D.DATE].to_numpy())
+    vals = (
+        draws.sel({D.GROUP: groups})
+        .stack(sample=(D.CHAIN, D.DRAW))
+        .transpose("sample", D.GROUP, D.DATE)
+        .to_numpy()
+    )
+    q = to_days(dates)
+    k = np.searchsorted(grid, q, side="left")
+    hi = np.clip(k, 1, grid.size - 1)
+    lo = hi - 1
+    w = (q - grid[lo]) / (grid[hi] - grid[lo]) if grid.size > 1 else np.zeros(q.size)
+    with np.errstate(invalid="ignore"):
+        out = vals[..., lo] * (1 - w) + vals[..., hi] * w
+    exact = (k < grid.size) & (grid[np.minimum(k, grid.size - 1)] == q)
+    out[..., exact] = vals[..., k[exact]]
+    out[..., (q < grid[0]) | (q > grid[-1])] = np.nan
+    return gap_dataarray(out, dates=dates, groups=groups, chains=1)
+
+
 @dataclass
 class ThresholdResult(GapResult):
     """Result of :func:`threshold_gap` (see the module docstring for the method).
@@ -303,18 +379,26 @@ class ThresholdResult(GapResult):
     Attributes
     ----------
     points : DataFrame
-        One row per deduplicated (benchmark, closed model, open model) datapoint.
+        One row per deduplicated (benchmark, closed model, open model) datapoint; ``date`` is
+        the open model's (where the backward reading places the gap).
     pending : DataFrame
         Thresholds crossed by one side only, with the months pending at the last date.
     trend : DataFrame
-        ``date, group, gap, lower, upper, n_points`` (point smoother and bootstrap band), from
-        each group's first to its last point date.
+        ``date, group, gap, lower, upper, n_points`` (point smoother and bootstrap band) of the
+        backward reading, from each group's first to its last point date.
     trend_draws : xarray.DataArray
-        Bootstrap trend draws ``(chain=1, draw, group, date)`` on the trend's grid, the shared
-        result shape (the point trend once without bootstrap); NaN outside each group's points.
-        :meth:`gap_draws` reads them at other dates.
+        Bootstrap trend draws ``(chain=1, draw, group, date)`` of the backward reading on the
+        trend's grid, the shared result shape (the point trend once without bootstrap); NaN
+        outside each group's points. :meth:`gap_draws` reads them at other dates.
     acceptance_counts : dict
         Points removed by each rule.
+    settings : ThresholdSettings
+        The method's settings.
+    no_band : tuple of str
+        Groups of the backward reading whose points lie on a single benchmark (no band).
+    rng_state : dict or None
+        The bootstrap generator's ``bit_generator.state`` before its first draw: the forward
+        reading (``direction="forward"``) resamples from it, so both readings use the same seed.
     """
 
     method: ClassVar[str] = "threshold"
@@ -324,50 +408,85 @@ class ThresholdResult(GapResult):
     trend: pd.DataFrame
     trend_draws: xr.DataArray
     acceptance_counts: dict[str, int]
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: ThresholdSettings = field(default_factory=ThresholdSettings)
     data: ScoreData | None = field(default=None, repr=False)
+    no_band: tuple[str, ...] = ()
+    rng_state: dict[str, Any] | None = field(default=None, repr=False)
+    _readings: dict[str, _Reading] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
-    def support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
-        """Per group, the first and last date of its trend points (the trend is defined there)."""
-        span = self.trend.groupby(D.GROUP, sort=False)[D.DATE].agg(["min", "max"])
-        return {
-            str(g): (pd.Timestamp(r["min"]), pd.Timestamp(r["max"])) for g, r in span.iterrows()
-        }
+    # -------------------------------------------------------------- the two readings
+    def _reading(self, direction: Any) -> _Reading:
+        """The trend of ``direction`` (the forward one computed on first use, then kept)."""
+        direction = check_direction(direction)
+        if direction == "backward":
+            return _Reading(self.trend, self.trend_draws, tuple(self.no_band))
+        if direction not in self._readings:
+            self._readings[direction] = self._forward()
+        return self._readings[direction]
 
-    def _at(self, dates: pd.DatetimeIndex, groups: list[str]) -> xr.DataArray:
-        """Draws at ``dates``, linear between grid dates (NaN off the grid's range)."""
-        grid = to_days(self.trend_draws[D.DATE].to_numpy())
-        vals = (
-            self.trend_draws.sel({D.GROUP: groups})
-            .stack(sample=(D.CHAIN, D.DRAW))
-            .transpose("sample", D.GROUP, D.DATE)
-            .to_numpy()
+    def _forward(self) -> _Reading:
+        """The forward trend: every gap placed at the closed model's date, same bootstrap seed."""
+        if self.data is None or self.rng_state is None:
+            raise ValueError(
+                "direction='forward': this threshold result keeps no data or no bootstrap state "
+                "(a file written by an earlier irtgap); refit it with irtgap.threshold_gap to "
+                "read the forward gap"
+            )
+        s = self.settings
+        points = self.points.assign(date=self.points["closed_date"])
+        late = np.ones(len(points), bool)
+        if s.trend_start is not None:
+            late = (points["date"] >= pd.Timestamp(s.trend_start)).to_numpy()
+        groups = _groups(points, self.data, s.by, late)  # type: ignore[arg-type]
+        if "all" not in groups:
+            raise ScoreDataError(
+                "direction='forward': fewer than two accepted datapoints for the forward trend"
+                + (f" on or after trend_start={s.trend_start!r}" if s.trend_start else "")
+            )
+        trend, draws, no_band = _trend(
+            points,
+            groups,
+            s.bandwidth_days,
+            s.grid_days,
+            s.n_bootstrap,
+            s.ci_prob,
+            _generator(self.rng_state),
         )
-        q = to_days(dates)
-        k = np.searchsorted(grid, q, side="left")
-        hi = np.clip(k, 1, grid.size - 1)
-        lo = hi - 1
-        w = (q - grid[lo]) / (grid[hi] - grid[lo]) if grid.size > 1 else np.zeros(q.size)
-        with np.errstate(invalid="ignore"):
-            out = vals[..., lo] * (1 - w) + vals[..., hi] * w
-        exact = (k < grid.size) & (grid[np.minimum(k, grid.size - 1)] == q)
-        out[..., exact] = vals[..., k[exact]]
-        out[..., (q < grid[0]) | (q > grid[-1])] = np.nan
-        return gap_dataarray(out, dates=dates, groups=groups, chains=1)
+        return _Reading(trend, draws, tuple(no_band))
 
     def group_support(self) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
-        """Per group, the first and last date of its trend points (see :meth:`support`)."""
-        return self.support()
+        """Per group, the first and last date of its trend points (the backward trend is
+        defined there)."""
+        return self._reading("backward").support()
 
-    def gap_draws(self, dates: Any = None) -> xr.DataArray:
+    def gap_draws(self, dates: Any = None, *, direction: Direction = "backward") -> xr.DataArray:
         """Trend draws ``(chain=1, draw, group, date)`` in months: on the trend's grid by
         default, else read at ``dates`` (linear between grid dates; NaN with a warning outside
-        each group's first .. last point date)."""
+        each group's first .. last point date).
+
+        Parameters
+        ----------
+        dates : date or list of dates, optional
+            Where to read the trend.
+        direction : {"backward", "forward"}
+            Each gap placed at the open model's date (backward) or at the closed model's
+            (forward: the trend is computed on first use, with the same bootstrap seed).
+
+        Returns
+        -------
+        xarray.DataArray
+            The draws.
+        """
+        reading = self._reading(direction)
         if dates is None:
-            return self.trend_draws.copy()
-        support = self.support()
+            return reading.draws.copy()
+        support = reading.support()
         return mask_support(
-            self._at(check_dates("dates", dates), list(support)), support, label="threshold gap"
+            _read_at(reading.draws, check_dates("dates", dates), list(support)),
+            support,
+            label=_label(direction),
         )
 
     def gap(
@@ -377,6 +496,7 @@ class ThresholdResult(GapResult):
         ci_prob: float | None = None,
         reference_date: Any = None,
         min_defined: float = 0.9,
+        direction: Direction = "backward",
     ) -> pd.DataFrame:
         """The shared gap table (:data:`~irtgap.results.GAP_COLUMNS`) of the trend draws.
 
@@ -394,43 +514,56 @@ class ThresholdResult(GapResult):
             Fills ``prob_grew``: share of draws whose gap at ``date`` exceeds that at this date.
         min_defined : float
             Share of draws that must be defined for a summary (0.9).
+        direction : {"backward", "forward"}
+            Each gap placed at the open model's date (backward: "how long-lived are the gaps a
+            top open model closes") or at the closed model's (forward: "how long did open
+            models take to catch up with the closed model of that date").
+
+        Returns
+        -------
+        pandas.DataFrame
+            The gap table, one row per date and group.
         """
+        reading = self._reading(direction)
         level = self.interval_probability(ci_prob)
         ref = None if reference_date is None else check_date("reference_date", reference_date)
-        support = self.support()
+        support = reading.support()
         if dates is None:
+            trend = reading.trend
             tables = [
                 self._table(
-                    pd.DatetimeIndex(self.trend.loc[self.trend[D.GROUP] == g, D.DATE]),
+                    reading,
+                    pd.DatetimeIndex(trend.loc[trend[D.GROUP] == g, D.DATE]),
                     [g],
-                    level,
-                    ref,
-                    min_defined,
+                    (level, ref, min_defined),
+                    direction,
                 )
                 for g in support
             ]
             return pd.concat(tables, ignore_index=True)
-        return self._table(check_dates("dates", dates), list(support), level, ref, min_defined)
+        when = check_dates("dates", dates)
+        return self._table(reading, when, list(support), (level, ref, min_defined), direction)
 
     def _table(
         self,
+        reading: _Reading,
         dates: pd.DatetimeIndex,
         groups: list[str],
-        ci_prob: float,
-        ref: pd.Timestamp | None,
-        min_defined: float,
+        options: tuple[float, pd.Timestamp | None, float],
+        direction: str,
     ) -> pd.DataFrame:
+        ci_prob, ref, min_defined = options
         at = dates if ref is None else dates.union(pd.DatetimeIndex([ref]))
-        support = self.support()
+        support = reading.support()
         table = summarize_gap(
-            self._at(at, groups),
+            _read_at(reading.draws, at, groups),
             ci_prob=ci_prob,
             reference_date=ref,
-            method="threshold",
+            method=self.method,
             min_defined=min_defined,
             support={g: support[g] for g in groups},
         )
-        no_band = [g for g in self.settings.get("no_band", []) if g in groups]
+        no_band = [g for g in reading.no_band if g in groups]
         if no_band:
             # one benchmark's points: no resampling spread, so no interval and no prob_grew
             cols = ["lower", "upper", "prob_grew"] if "prob_grew" in table else ["lower", "upper"]
@@ -442,7 +575,20 @@ class ThresholdResult(GapResult):
         return plot_points(self.points, self.trend, ax=ax)
 
     def plot_benchmark(self, benchmark: str, *, ax: Axes | None = None) -> Axes:
-        """Per-benchmark delay timeline, one row per threshold."""
+        """Per-benchmark delay timeline, one row per threshold.
+
+        Parameters
+        ----------
+        benchmark : str
+            The benchmark.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         last = self.data.scores[D.DATE].max() if self.data is not None else None
         return plot_benchmark(self.points, self.pending, benchmark, last_date=last, ax=ax)
 
@@ -451,22 +597,39 @@ class ThresholdResult(GapResult):
         return SavedState(
             tables={"points": self.points, "pending": self.pending, "trend": self.trend},
             arrays={"trend_draws": self.trend_draws},
-            values={"acceptance_counts": self.acceptance_counts},
+            values={
+                "acceptance_counts": self.acceptance_counts,
+                "no_band": list(self.no_band),
+                "rng_state": self.rng_state,
+            },
         )
 
     @classmethod
     def _from_saved_state(
         cls, state: SavedState, data: ScoreData | None, tree: xr.DataTree
     ) -> ThresholdResult:
+        saved = dict(state.values["settings"])
+        if saved.get("direction", "backward") != "backward":
+            raise ValueError(
+                "this file holds a forward threshold trend written by an earlier irtgap; refit "
+                "with irtgap.threshold_gap and read it with gap(direction='forward')"
+            )
+        no_band: list[str] = state.values.get("no_band", saved.get("no_band")) or []
         return cls(
             points=state.tables["points"],
             pending=state.tables["pending"],
             trend=state.tables["trend"],
             trend_draws=state.arrays["trend_draws"],
             acceptance_counts=state.values["acceptance_counts"],
-            settings=state.values["settings"],
+            settings=ThresholdSettings.from_dict(saved),
             data=data,
+            no_band=tuple(no_band),
+            rng_state=state.values.get("rng_state"),
         )
+
+
+def _label(direction: str) -> str:
+    return "threshold gap" if direction == "backward" else f"threshold {direction} gap"
 
 
 def _check_thresholds(thresholds: Any, data: ScoreData) -> dict[str, np.ndarray] | None:
@@ -506,7 +669,6 @@ def threshold_gap(
     data: ScoreData,
     *,
     thresholds: dict[str, Sequence[float]] | None = None,
-    direction: Direction = "backward",
     bandwidth_days: float = 60.0,
     grid_days: int = 7,
     n_bootstrap: int = 5000,
@@ -523,10 +685,10 @@ def threshold_gap(
 
     Parameters
     ----------
+    data : ScoreData
+        The scores.
     thresholds : dict, optional
         Per-benchmark threshold lists overriding the defaults (unknown benchmarks raise).
-    direction : {"backward", "forward"}
-        Where a gap is placed in time (open model's date, or closed model's date).
     bandwidth_days, grid_days : float, int
         Kernel sigma (60 days) and grid step (7 days), as in the reference.
     n_bootstrap, ci_prob, seed
@@ -554,6 +716,12 @@ def threshold_gap(
         (default 2023-01-01, the reference's period: before it, a handful of points far apart
         would each make their own trend).
 
+    Returns
+    -------
+    ThresholdResult
+        The points, the backward trend and its draws; ``gap(direction="forward")`` reads the
+        forward trend (computed on first use with the same bootstrap seed).
+
     Raises
     ------
     ScoreDataError
@@ -575,7 +743,6 @@ def threshold_gap(
     >>> bool(((table["lower"] <= table["median"]) & (table["median"] <= table["upper"])).all())
     True
     """
-    check_choice("direction", direction, ("backward", "forward"))
     check_choice("by", by, ("access", "category", "domain", None))
     check_choice("acceptance", acceptance, ("dominance", None))
     bandwidth_days = check_number("bandwidth_days", bandwidth_days, above=0.0)
@@ -609,7 +776,7 @@ def threshold_gap(
     points.loc[acc, ["accepted", "reason"]] = [True, "accepted by override"]
     counts["override_accept"] = int(acc.sum())
 
-    points["date"] = points["open_date" if direction == "backward" else "closed_date"]
+    points["date"] = points["open_date"]  # the backward reading; gap(direction=) reads both
     late = np.ones(len(points), bool) if start is None else (points["date"] >= start).to_numpy()
     groups = _groups(points, data, by, late)
     if "all" not in groups:
@@ -617,21 +784,25 @@ def threshold_gap(
             "fewer than two accepted datapoints for the trend"
             + (f" on or after trend_start={trend_start!r}" if start is not None else "")
         )
+    rng = np.random.default_rng(seed)
+    rng_state = dict(rng.bit_generator.state)  # a copy: the forward reading starts from it too
     trend, draws, no_band = _trend(
-        points, groups, bandwidth_days, grid_days, n_bootstrap, ci_prob, seed
+        points, groups, bandwidth_days, grid_days, n_bootstrap, ci_prob, rng
     )
-    settings = dict(
-        direction=direction,
+    settings = ThresholdSettings(
         bandwidth_days=bandwidth_days,
         grid_days=grid_days,
         n_bootstrap=n_bootstrap,
-        bootstrap="cluster: benchmarks",
         ci_prob=ci_prob,
         seed=seed if isinstance(seed, int) else None,
         by=by,
-        no_band=no_band,
+        acceptance=acceptance,
+        min_shared=min_shared,
+        trend_start=None if start is None else str(start.date()),
     )
-    return ThresholdResult(points, pending, trend, draws, counts, settings, data)
+    return ThresholdResult(
+        points, pending, trend, draws, counts, settings, data, tuple(no_band), rng_state
+    )
 
 
 def _groups(

@@ -18,20 +18,36 @@ if TYPE_CHECKING:
 def plot_capabilities(
     capabilities: pd.DataFrame,
     *,
-    value_column: str,
     label: str,
     title: str,
     ax: Axes | None = None,
     label_top: int = 5,
 ) -> Axes:
-    """Values over time (``capabilities``: one row per model, date, weights, ``value_column``,
-    ci_low, ci_high), open and closed coloured, running frontiers, intervals."""
+    """Values over time, open and closed coloured, running frontiers, intervals.
+
+    Parameters
+    ----------
+    capabilities : pandas.DataFrame
+        A capability table (:data:`irtgap.results.CAPABILITY_COLUMNS`: one row per model with
+        ``date, weights, estimate, lower, upper``).
+    label, title : str
+        The y axis's label (the scale's unit) and the title.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    label_top : int
+        Name the best ``label_top`` models of each side.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = new_axes(ax, (10, 6))
-    caps, v = capabilities, value_column
+    caps, v = capabilities, "estimate"
     for side in D.SIDES:
         c = caps[caps[D.WEIGHTS] == side].sort_values(D.DATE)
         color = SIDE_COLORS[side]
-        err = np.vstack([c[v] - c["ci_low"], c["ci_high"] - c[v]]).clip(min=0)
+        err = np.vstack([c[v] - c["lower"], c["upper"] - c[v]]).clip(min=0)
         ax.errorbar(
             c[D.DATE],
             c[v],
@@ -55,7 +71,7 @@ def plot_capabilities(
             )
     spread = np.nanpercentile(caps[v], [2, 100])
     pad = 0.08 * (spread[1] - spread[0])
-    top = caps["ci_high"].max()  # NaN-skipping; NaN when there are no intervals
+    top = caps["upper"].max()  # NaN-skipping; NaN when there are no intervals
     ax.set_ylim(spread[0] - pad, (spread[1] if pd.isna(top) else max(spread[1], top)) + pad)
     ax.set_ylabel(label)
     ax.set_title(title)

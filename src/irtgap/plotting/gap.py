@@ -19,14 +19,34 @@ def plot_gap_table(
     ax: Axes | None = None,
     title: str | None = None,
     label_prefix: str = "",
+    open_ends: bool = False,
 ) -> Axes:
     """Median and interval band per group of a shared gap table (see
     :func:`~irtgap.core.gaps.summarize_gap`).
 
-    Dates where the table is NaN (outside the data, or too few defined draws) are left blank. An
-    interval end of the Bayesian gap that is NaN beside a median is open (it fell among censored
-    draws: a gap shorter or longer than any the data can measure); there the band runs, hatched,
-    to the edge of the axes. Other methods' missing ends (no interval) are left blank.
+    Dates where the table is NaN (outside the data, or too few defined draws) are left blank.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A gap table (columns ``date, group, median, lower, upper``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
+    title : str, optional
+        The title.
+    label_prefix : str
+        Put before each group's legend label.
+    open_ends : bool
+        Whether the table comes from draws that can be censored
+        (:attr:`irtgap.results.GapResult.censored_draws`): then an interval end that is NaN
+        beside a median is open (it fell among censored draws: a gap shorter or longer than any
+        the data can measure) and the band runs, hatched, to the edge of the axes. Otherwise a
+        missing end means no interval and is left blank.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     ax = new_axes(ax)
     groups = table[D.GROUP].unique() if D.GROUP in table else ["all"]
@@ -36,7 +56,8 @@ def plot_gap_table(
         ax.fill_between(t[D.DATE], t["lower"], t["upper"], alpha=0.18, color=color, lw=0)
         ax.plot(t[D.DATE], t["median"], color=color, lw=2, label=f"{label_prefix}{g}")
     ax.axhline(0, color="k", lw=0.8)
-    _open_bands(ax, groups, parts)
+    if open_ends:
+        _open_bands(ax, groups, parts)
     ax.set_ylabel("months behind the closed frontier")
     ax.set_title(title or "Gap over time")
     ax.legend(frameon=False, loc="upper left")
@@ -49,9 +70,7 @@ def _open_bands(ax: Axes, groups: Any, parts: list[pd.DataFrame]) -> None:
     y0, y1 = ax.get_ylim()
     shown = False
     for g, t in zip(groups, parts, strict=True):
-        # only the Bayesian gap censors draws; elsewhere a missing end means no interval at all
-        # (one bootstrap draw, a threshold group on one benchmark), drawn as nothing
-        has = t["median"].notna() & (t["method"] == "bayesian" if "method" in t else False)
+        has = t["median"].notna()
         open_lo, open_hi = has & t["lower"].isna(), has & t["upper"].isna()
         if not (open_lo | open_hi).any():
             continue

@@ -93,31 +93,8 @@ def plot_lobo(
     for i in range(1, n, 2):
         ax.axhspan(i - 0.5, i + 0.5, color="#f2f2f2", zorder=0, lw=0)
     for k, method in enumerate(methods):
-        color = METHOD_COLORS.get(method, "#333333")
         sub = t[(t["method"] == method) & t["left_out"].isin(row)]
-        for _, r in sub.iterrows():
-            y = row[r["left_out"]] + offsets[k]
-            if not r["used"]:
-                continue
-            lo = r["baseline_lower"] - r["baseline"]
-            hi = r["baseline_upper"] - r["baseline"]
-            if np.isfinite(lo) and np.isfinite(hi):
-                ax.hlines(y, lo, hi, color=color, lw=5, alpha=0.22, zorder=1)
-            if r["failed"] or not np.isfinite(r["change"]):
-                text = "failed" if r["failed"] else "no gap"
-                ax.text(0, y, f" {text}", color=color, fontsize=7, style="italic", va="center")
-                continue
-            ax.plot(
-                r["change"],
-                y,
-                marker=METHOD_MARKERS.get(method, "o"),
-                color=color,
-                ms=6.5,
-                mec="white",
-                mew=0.6,
-                ls="none",
-                zorder=3,
-            )
+        _dots(ax, sub, method, {b: y + offsets[k] for b, y in row.items()})
     ax.axvline(0, color="k", lw=0.9, zorder=2)
     ends = pd.concat(
         [
@@ -144,6 +121,34 @@ def plot_lobo(
     ax.set_title(title or "Leave one benchmark out: change of the gap")
     _legend(ax, methods, band_label, blank)
     return ax
+
+
+def _dots(ax: Axes, sub: pd.DataFrame, method: str, rows: dict[str, float]) -> None:
+    """One method's dots (and baseline bars) at the heights ``rows`` of its benchmarks."""
+    color = METHOD_COLORS.get(method, "#333333")
+    for _, r in sub.iterrows():
+        y = rows[r["left_out"]]
+        if not r["used"]:
+            continue
+        lo = r["baseline_lower"] - r["baseline"]
+        hi = r["baseline_upper"] - r["baseline"]
+        if np.isfinite(lo) and np.isfinite(hi):
+            ax.hlines(y, lo, hi, color=color, lw=5, alpha=0.22, zorder=1)
+        if r["failed"] or not np.isfinite(r["change"]):
+            text = "failed" if r["failed"] else "no gap"
+            ax.text(0, y, f" {text}", color=color, fontsize=7, style="italic", va="center")
+            continue
+        ax.plot(
+            r["change"],
+            y,
+            marker=METHOD_MARKERS.get(method, "o"),
+            color=color,
+            ms=6.5,
+            mec="white",
+            mew=0.6,
+            ls="none",
+            zorder=3,
+        )
 
 
 def _legend(ax: Axes, methods: list[str], band_label: str, blank: set[str]) -> None:

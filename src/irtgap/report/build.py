@@ -1,17 +1,17 @@
 """``irtgap report``: figures and a Markdown report a person can read.
 
-The report is a list of sections. Each section follows the :class:`Section` protocol: a callable
-``section(data, out_dir, *, fast, seed) -> str`` that writes its PNGs into ``out_dir`` and returns
-Markdown that links them by file name. Sections live in :mod:`irtgap.report.sections`, one module
-per method, and are registered in :data:`SECTIONS` by import path (``"module:function"``),
-resolved lazily, so a section that fails is reported in ``report.md`` (and as a warning) instead
-of sinking the whole report. To add a method to the report, write its section module there and
-append it to :data:`SECTIONS`.
+The report is a list of sections (:data:`SECTIONS`). Each section follows the :class:`Section`
+protocol: a callable ``section(ctx) -> str`` that receives the report's
+:class:`~irtgap.report.context.ReportContext` (the data, the settings, the fits every section
+shares, computed once on demand), writes its PNGs into ``ctx.out_dir`` and returns Markdown that
+links them by file name. Sections live in :mod:`irtgap.report.sections`, one module per method,
+and are listed in :data:`SECTIONS` as imported functions; a section that fails is reported in
+``report.md`` (and as a warning) instead of sinking the whole report. To add a method to the
+report, write its section module there and append it to :data:`SECTIONS`.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 import traceback
 import warnings
@@ -20,53 +20,30 @@ from pathlib import Path
 from typing import Protocol
 
 from irtgap.data.scoredata import ScoreData
+from irtgap.report.context import ReportContext
+from irtgap.report.sections.bayes import bayes_section
+from irtgap.report.sections.data import data_section
+from irtgap.report.sections.domains import domains_section
+from irtgap.report.sections.scores import scores_section
+from irtgap.report.sections.sensitivity import sensitivity_section
+from irtgap.report.sections.threshold import threshold_section
 
 
 class Section(Protocol):
-    """One section of the report: writes its figures into ``out_dir``, returns Markdown.
+    """One section of the report: writes its figures into ``ctx.out_dir``, returns Markdown."""
 
-    ``log`` (None: quiet) receives progress lines on long work (bootstrap batches, sampling).
-    """
-
-    def __call__(
-        self,
-        data: ScoreData,
-        out_dir: Path,
-        *,
-        fast: bool,
-        seed: int,
-        log: Callable[[str], None] | None = None,
-    ) -> str: ...
+    def __call__(self, ctx: ReportContext) -> str: ...
 
 
-def batch_progress(
-    log: Callable[[str], None] | None, label: str
-) -> Callable[[int, int, str], None] | None:
-    """A ``progress(done, total, message)`` callback for the fan-out functions that writes
-    ``label: done/total`` lines to ``log`` (None without a log: the library stays quiet)."""
-    if log is None:
-        return None
-
-    def progress(done: int, total: int, message: str) -> None:
-        log(f"    {label}: {done}/{total}")
-
-    return progress
-
-
-#: (name, "module:function") in report order.
-SECTIONS: list[tuple[str, str]] = [
-    ("overview", "irtgap.report.sections.data:data_section"),
-    ("threshold", "irtgap.report.sections.threshold:threshold_section"),
-    ("scores", "irtgap.report.sections.scores:scores_section"),
-    ("bayes", "irtgap.report.sections.bayes:bayes_section"),
-    ("domains", "irtgap.report.sections.domains:domains_section"),
-    ("sensitivity", "irtgap.report.sections.sensitivity:sensitivity_section"),
+#: (name, section) in report order.
+SECTIONS: list[tuple[str, Section]] = [
+    ("overview", data_section),
+    ("threshold", threshold_section),
+    ("scores", scores_section),
+    ("bayes", bayes_section),
+    ("domains", domains_section),
+    ("sensitivity", sensitivity_section),
 ]
-
-
-def _resolve(path: str) -> Section:
-    module, func = path.split(":")
-    return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return,unused-ignore]
 
 
 def write_report(
@@ -86,12 +63,33 @@ def write_report(
 
     Parameters
     ----------
+    data : ScoreData
+        The scores.
+    out_dir : str or pathlib.Path
+        The folder (created if missing).
     sections : sequence of str, optional
         Names from :data:`SECTIONS` (default: all).
     fast : bool
-        Fewer bootstrap resamples and MCMC draws (for tests and previews).
+        Fewer bootstrap resamples and MCMC draws (for tests and previews: the registry's
+        ``"report_fast"`` budgets instead of ``"full"``).
+    seed : int
+        The seed of every random step.
+    data_label : str
+        How the report names the data.
     log : callable, optional
         Receives progress lines (the CLI passes one that prints to stderr).
+
+    Returns
+    -------
+    pathlib.Path
+        The report's path.
+
+    Raises
+    ------
+    ValueError
+        An unknown section.
+    ReportSectionError
+        After writing the report, when a section failed.
     """
     import matplotlib
 
@@ -104,6 +102,7 @@ def write_report(
     if unknown:
         raise ValueError(f"unknown report section(s) {unknown}; known: {list(known)}")
     failed: dict[str, str] = {}
+    ctx = ReportContext(data, out, fast=fast, seed=seed, log=log, sections=tuple(wanted))
     parts = [
         "# irtgap report: how far behind are open-weight models?",
         f"Data: {data_label}. Gaps are in months (days / 30.44); every interval is 90% unless "
@@ -119,7 +118,7 @@ def write_report(
             log(f"writing section {name}...")
         t0 = time.perf_counter()
         try:
-            parts.append(_resolve(known[name])(data, out, fast=fast, seed=seed, log=log))
+            parts.append(known[name](ctx))
         except Exception as exc:  # one failed section must not sink the others
             tb = traceback.format_exc(limit=3)
             failed[name] = f"{type(exc).__name__}: {exc}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,7 @@ import pandas as pd
 
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core import dims as D
-from irtgap.core.errors import ConvergenceWarning
-from irtgap.data.scoredata import ScoreData
-from irtgap.methods.bayes.fit import GapFit
-from irtgap.methods.bayes.model import GapModel
-from irtgap.report.build import batch_progress
+from irtgap.report.context import ReportContext, batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 from irtgap.report.sections.checks import checks_md
 
@@ -24,46 +19,12 @@ from irtgap.report.sections.checks import checks_md
 FIT_FILE = "gap_fit.nc"
 
 
-def saved_fit(out_dir: Path, data: ScoreData) -> GapFit | None:
-    """The fit the Bayesian section saved in ``out_dir``, if there is one and it was fitted to
-    ``data`` (the same model x benchmark pairs); None otherwise (a fit of other data left in
-    the folder is not used)."""
-    path = out_dir / FIT_FILE
-    if not path.exists():
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the fit's own warnings were shown by its section
-        fit = GapFit.from_netcdf(path)
-    if not isinstance(fit, GapFit) or _pairs(fit.data) != _pairs(data):
-        return None
-    return fit
-
-
-def _pairs(data: ScoreData) -> set[tuple[str, str]]:
-    return set(zip(data.scores[D.MODEL], data.scores[D.BENCHMARK], strict=True))
-
-
-def bayes_section(
-    data: ScoreData,
-    out_dir: Path,
-    *,
-    fast: bool = False,
-    seed: int = 0,
-    log: Callable[[str], None] | None = None,
-) -> str:
+def bayes_section(ctx: ReportContext) -> str:
     """Fit the model (shorter run with ``fast``) and write gap, frontier and terms figures."""
-
-    kw: dict[str, Any] = {"draws": 150, "tune": 150, "chains": 2} if fast else {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        if log:
-            log(f"    sampling: {kw.get('chains', 4)} chains (nutpie; compile about 15 s)")
-        fit = GapModel().fit(data, seed=seed, progressbar=log is not None and _tty(), **kw)
-    conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-    for w in caught:  # the others (e.g. benchmarks of unknown access) still reach the caller
-        if not issubclass(w.category, ConvergenceWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    fit.to_netcdf(out_dir / FIT_FILE)  # for the reader, and for the sensitivity section
+    out_dir, fast, seed = ctx.out_dir, ctx.fast, ctx.seed
+    run = ctx.fit()
+    fit, conv = run.fit, run.convergence
+    fit.to_netcdf(out_dir / FIT_FILE)  # for the reader
     gap_png = save_figure(fit.plot_gap(), out_dir / "bayes_gap.png")
     fr_png = save_figure(fit.plot_frontier(), out_dir / "bayes_frontier.png")
     terms_png = save_figure(fit.plot_terms(), out_dir / "bayes_terms.png")
@@ -73,9 +34,8 @@ def bayes_section(
     summary.index = [f"{g} at {d}" for g, d in summary.index]
     terms = fit.terms()
     diag = _diagnostics_frame(fit.diagnostics(warn=False))
-    bias_md, bias = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed, log=log)
-    if log:
-        log("    model checks: LOO, LOO-PIT, predictive checks")
+    bias_md, bias = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed, log=ctx.log)
+    ctx.say("    model checks: LOO, LOO-PIT, predictive checks")
     checks = checks_md(fit.check(n_draws=100 if fast else 400, seed=seed), bias.crossings, out_dir)
     note = f"\n\n**Warning:** {conv[0]}" if conv else "\n\nSampler diagnostics are within bounds."
     return "\n\n".join(
@@ -126,7 +86,7 @@ def _diagnostics_frame(diag: pd.Series) -> pd.DataFrame:
 
 
 def _threshold_bias_md(
-    fit: Any, out_dir: Path, *, fast: bool, seed: int, log: Callable[[str], None] | None = None
+    fit: Any, out_dir: Path, *, fast: bool, seed: int, log: Any = None
 ) -> tuple[str, ThresholdBias]:
     """The threshold method's winner's-curse bias on this data (posterior replicates)."""
 
@@ -160,10 +120,3 @@ def _threshold_bias_md(
         ]
     )
     return md, tb
-
-
-def _tty() -> bool:
-    """Whether stderr is a terminal (nutpie's per-chain progress bar only then)."""
-    import sys
-
-    return sys.stderr.isatty()

@@ -17,7 +17,22 @@ PRIOR_THRESHOLD = 0.05
 
 def checks_md(checks: ModelChecks, crossings: pd.DataFrame | None, out_dir: Path) -> str:
     """Markdown for the checks of one fit: LOO, Pareto k, LOO-PIT, predictive checks by group
-    and the replicated first crossings (``crossings``: :attr:`irtgap.ThresholdBias.crossings`)."""
+    and the replicated first crossings.
+
+    Parameters
+    ----------
+    checks : ModelChecks
+        The fit's checks (``GapFit.check()``).
+    crossings : pandas.DataFrame or None
+        :attr:`irtgap.ThresholdBias.crossings` (None: no replicated crossings).
+    out_dir : pathlib.Path
+        Where the figures go.
+
+    Returns
+    -------
+    str
+        The Markdown.
+    """
     s = checks.summary()
     pit_png = save_figure(checks.plot_pit(), out_dir / "checks_loo_pit.png")
     bench_png = save_figure(checks.plot_ppc(), out_dir / "checks_ppc_benchmark.png")
@@ -68,38 +83,7 @@ def checks_md(checks: ModelChecks, crossings: pd.DataFrame | None, out_dir: Path
         f"![best score by side and access]({max_png})",
         f"![mean score by release year]({year_png})",
     ]
-    if len(flagged):
-        show = flagged.head(15)[
-            ["grouping", "level", "statistic", "n", "observed", "lower", "upper", "ppp"]
-        ].set_index(["grouping", "level", "statistic"])
-        show["n"] = show["n"].astype(int).astype(str)  # a count, printed without decimals
-        show.index = [" / ".join(map(str, i)) for i in show.index]
-        parts += ["Group statistics outside their replicated distribution (worst 15):"]
-        parts.append(markdown_table(show))
-    priors = checks.priors
-    if len(priors):
-        worst = priors.groupby("prior")["prior_sensitivity"].max().sort_values(ascending=False)
-        strong = list(worst.index[worst > PRIOR_THRESHOLD])
-        parts += [
-            "Prior sensitivity (power-scaling each top-level prior, no refits): the largest "
-            "change it makes to the gap at DeepSeek R1's release or to the frontiers' distance "
-            f"at the last date, per prior (above {PRIOR_THRESHOLD}: the prior matters). "
-            + (
-                f"Above the threshold: {', '.join(strong)}."
-                if strong
-                else "Every prior is below the threshold: the data, not the priors, set the gap."
-            )
-            + " Likelihood sensitivity of the same quantities: "
-            f"{priors['likelihood_sensitivity'].min():.2f}-"
-            f"{priors['likelihood_sensitivity'].max():.2f}"
-            + (
-                " (the data inform them)."
-                if priors["likelihood_sensitivity"].min() > PRIOR_THRESHOLD
-                else " (some are barely informed by the data)."
-            )
-            + f" Quantities: {', '.join(sorted(priors['quantity'].unique()))}.",
-            markdown_table(worst.to_frame("largest prior sensitivity"), floatfmt="{:.3f}"),
-        ]
+    parts += _flagged_part(flagged) + _priors_part(checks.priors)
     if crossings is not None and len(crossings):
         parts += [
             "Replicated first crossings: the threshold method's accepted crossing points on the "
@@ -116,6 +100,49 @@ def checks_md(checks: ModelChecks, crossings: pd.DataFrame | None, out_dir: Path
             markdown_table(show),
         ]
     return "\n\n".join(parts)
+
+
+def _flagged_part(flagged: pd.DataFrame) -> list[str]:
+    """The group statistics outside their replicated distribution (the worst 15)."""
+    if not len(flagged):
+        return []
+    show = flagged.head(15)[
+        ["grouping", "level", "statistic", "n", "observed", "lower", "upper", "ppp"]
+    ].set_index(["grouping", "level", "statistic"])
+    show["n"] = show["n"].astype(int).astype(str)  # a count, printed without decimals
+    show.index = [" / ".join(map(str, i)) for i in show.index]
+    return [
+        "Group statistics outside their replicated distribution (worst 15):",
+        markdown_table(show),
+    ]
+
+
+def _priors_part(priors: pd.DataFrame) -> list[str]:
+    """Prior and likelihood sensitivity by power-scaling, per prior."""
+    if not len(priors):
+        return []
+    worst = priors.groupby("prior")["prior_sensitivity"].max().sort_values(ascending=False)
+    strong = list(worst.index[worst > PRIOR_THRESHOLD])
+    return [
+        "Prior sensitivity (power-scaling each top-level prior, no refits): the largest "
+        "change it makes to the gap at DeepSeek R1's release or to the frontiers' distance "
+        f"at the last date, per prior (above {PRIOR_THRESHOLD}: the prior matters). "
+        + (
+            f"Above the threshold: {', '.join(strong)}."
+            if strong
+            else "Every prior is below the threshold: the data, not the priors, set the gap."
+        )
+        + " Likelihood sensitivity of the same quantities: "
+        f"{priors['likelihood_sensitivity'].min():.2f}-"
+        f"{priors['likelihood_sensitivity'].max():.2f}"
+        + (
+            " (the data inform them)."
+            if priors["likelihood_sensitivity"].min() > PRIOR_THRESHOLD
+            else " (some are barely informed by the data)."
+        )
+        + f" Quantities: {', '.join(sorted(priors['quantity'].unique()))}.",
+        markdown_table(worst.to_frame("largest prior sensitivity"), floatfmt="{:.3f}"),
+    ]
 
 
 def _crossings_frame(crossings: pd.DataFrame) -> pd.DataFrame:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from irtgap.data.scoredata import ScoreData
+from irtgap.report.context import ReportContext
 from irtgap.report.markdown import markdown_table, save_figure
 
 
-def data_section(
-    data: ScoreData,
-    out_dir: Path,
-    *,
-    fast: bool = False,
-    seed: int = 0,
-    log: Callable[[str], None] | None = None,
-) -> str:
+def data_section(ctx: ReportContext) -> str:
     """What the data hold: counts, what was dropped, coverage matrix, scores over time."""
     from irtgap.plotting.overview import (
         counts_table,
@@ -25,6 +18,7 @@ def data_section(
         plot_scores_over_time,
     )
 
+    data, out_dir = ctx.data, ctx.out_dir
     d = data.describe()
     cov = save_figure(plot_coverage(data), out_dir / "coverage.png")
     sc = save_figure(plot_scores_over_time(data), out_dir / "scores_over_time.png")

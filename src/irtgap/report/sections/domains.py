@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from irtgap.analyses.domains import MIN_IRT_BENCHMARKS, DomainGaps, gap_by_domain
 from irtgap.core import dims as D
-from irtgap.core.errors import ConvergenceWarning
-from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.domains import DOMAIN_CARRY_MONTHS
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
-from irtgap.report.build import batch_progress
+from irtgap.report.context import ReportContext, batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
-from irtgap.report.sections.bayes import FIT_FILE, saved_fit
+from irtgap.report.sections.bayes import FIT_FILE
 
 #: The open side of the country comparison (the threshold method's "open from China" variant).
 COUNTRY = "China"
 #: The fits of this section, saved beside the report.
 DOMAIN_FIT_FILE = "gap_fit_domains.nc"
 COUNTRY_FIT_FILE = "gap_fit_china.nc"
-
-
-def _fit(
-    model: GapModel, data: ScoreData, *, fast: bool, seed: int, log: Callable[[str], None] | None
-) -> tuple[GapFit, list[str]]:
-    """Fit quietly; the sampler's warnings come back as text for the section."""
-    kw: dict[str, Any] = {"draws": 150, "tune": 150, "chains": 2} if fast else {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        fit = model.fit(data, seed=seed, progressbar=False, **kw)
-    conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-    return fit, conv
 
 
 def _fmt(r: pd.Series) -> str:
@@ -48,19 +31,11 @@ def _fmt(r: pd.Series) -> str:
     return f"{r['median']:.1f} ({r['lower']:.1f} to {r['upper']:.1f})"
 
 
-def domains_section(
-    data: ScoreData,
-    out_dir: Path,
-    *,
-    fast: bool = False,
-    seed: int = 0,
-    log: Callable[[str], None] | None = None,
-) -> str:
+def domains_section(ctx: ReportContext) -> str:
     """The Bayesian gap per domain (a fit with open offsets), the other methods per domain,
     each benchmark's open offset, and the gap for open models from :data:`COUNTRY` only (which
     needs no domains: it is written even when the data have none)."""
-    base = saved_fit(out_dir, data)
-    domain = data.benchmarks.get(D.DOMAIN)
+    domain = ctx.data.benchmarks.get(D.DOMAIN)
     if domain is None or domain.isna().all():
         parts = [
             "## The gap by domain",
@@ -68,39 +43,31 @@ def domains_section(
             "`ScoreData.from_frame(benchmarks=...)`).",
         ]
     else:
-        parts = _domain_parts(data, base, out_dir, fast=fast, seed=seed, log=log)
-    parts.append(_country_md(data, base, out_dir, fast=fast, seed=seed, log=log))
+        parts = _domain_parts(ctx)
+    parts.append(_country_md(ctx))
     return "\n\n".join(parts)
 
 
-def _domain_parts(
-    data: ScoreData,
-    base: GapFit | None,
-    out_dir: Path,
-    *,
-    fast: bool,
-    seed: int,
-    log: Callable[[str], None] | None,
-) -> list[str]:
-    dom_conv: list[str] = []
-    if base is not None and base.settings.open_offsets:
-        dom_fit = base
-    else:
-        if log:
-            log("    sampling the model with open offsets by domain and benchmark")
-        dom_fit, dom_conv = _fit(GapModel(open_offsets=True), data, fast=fast, seed=seed, log=log)
+def _domain_parts(ctx: ReportContext) -> list[str]:
+    out_dir = ctx.out_dir
+    # the default model's fit when it has open offsets, else a fit of its own (saved)
+    separate = GapModel(open_offsets=True).settings != GapModel().settings
+    if separate:
+        ctx.say("    sampling the model with open offsets by domain and benchmark")
+    run = ctx.fit(open_offsets=True)
+    dom_fit, dom_conv = run.fit, (run.convergence if separate else ())
+    if separate:
         dom_fit.to_netcdf(out_dir / DOMAIN_FIT_FILE)
-    if log:
-        log("    the other methods per domain")
+    ctx.say("    the other methods per domain")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # every missing number gets a note
         gaps = gap_by_domain(
-            data,
+            ctx.data,
             fit=dom_fit,
-            fast=fast,
-            seed=seed,
+            fast=ctx.fast,
+            seed=ctx.seed,
             n_jobs=2,
-            progress=batch_progress(log, "methods"),
+            progress=batch_progress(ctx.log, "methods"),
         )
         panels = dom_fit.plot_domains()  # small multiples: an array of Axes of one figure
         small_png = save_figure(panels[0].figure, out_dir / "domains_gap.png")
@@ -155,8 +122,8 @@ def _intro(fit: GapFit) -> str:
 
 
 def _domain_text(gaps: DomainGaps, fit: GapFit) -> str:
-    t = gaps.table[gaps.table["method"] == "bayesian"]
-    largest, smallest = gaps.extremes("bayesian")
+    t = gaps.table[gaps.table["method"] == fit.method]
+    largest, smallest = gaps.extremes(fit.method)
     if largest is None or smallest is None:
         return "No domain has a Bayesian number at the last date."
     when = pd.Timestamp(t[D.DATE].iloc[0])
@@ -237,27 +204,16 @@ def _months(offsets: pd.DataFrame) -> str:
     )
 
 
-def _country_md(
-    data: ScoreData,
-    base: GapFit | None,
-    out_dir: Path,
-    *,
-    fast: bool,
-    seed: int,
-    log: Callable[[str], None] | None,
-) -> str:
+def _country_md(ctx: ReportContext) -> str:
+    data = ctx.data
     countries = data.models.loc[data.models[D.WEIGHTS] == D.OPEN, D.COUNTRY].dropna()
     if not countries.str.split(",").map(lambda ps: COUNTRY in [p.strip() for p in ps]).any():
         return f"### Open models from {COUNTRY} only\n\nNo open model of the data is from it."
-    if base is None:
-        if log:
-            log("    sampling the default model (all open models) for the country comparison")
-        base, _ = _fit(GapModel(), data, fast=fast, seed=seed, log=log)
-    if log:
-        log(f"    sampling the model with open models from {COUNTRY} only")
-    settings = {**base.settings_dict(), "open_country": COUNTRY}
-    fit, conv = _fit(GapModel(**settings), data, fast=fast, seed=seed, log=log)
-    fit.to_netcdf(out_dir / COUNTRY_FIT_FILE)
+    base = ctx.fit().fit
+    ctx.say(f"    sampling the model with open models from {COUNTRY} only")
+    run = ctx.fit(open_country=COUNTRY)
+    fit, conv = run.fit, run.convergence
+    fit.to_netcdf(ctx.out_dir / COUNTRY_FIT_FILE)
     when = [pd.Timestamp("2025-01-20"), min(base.support()[1], fit.support()[1])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

@@ -2,71 +2,71 @@
 
 from __future__ import annotations
 
+import csv
 import warnings
-from collections.abc import Callable
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 import pandas as pd
 
-from irtgap.analyses.sensitivity import HEADLINE_GROUP, LoboResult, leave_one_benchmark_out
+from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.core import dims as D
-from irtgap.data.scoredata import ScoreData
+from irtgap.methods.registry import get_method
+from irtgap.report.context import ReportContext
 from irtgap.report.markdown import markdown_table, save_figure
-from irtgap.report.sections.bayes import FIT_FILE, saved_fit
 
-#: Bootstrap resamples per fit in the report (the full defaults would take hours: one fit per
-#: method and benchmark): ECI's refits dominate the time, so it gets fewer.
-REPORT_BOOTSTRAP = {"threshold": 1000, "eci": 50, "elo": 100, "composite": 1000}
-#: With ``fast``: point fits for ECI (no interval), a few resamples for the others.
-FAST_BOOTSTRAP = {"threshold": 100, "eci": 0, "elo": 10, "composite": 100}
+#: The methods of the section (the Bayesian model on request: one MCMC fit per benchmark).
+LOBO_METHODS = ("threshold", "eci", "elo", "composite")
 
 
-def sensitivity_section(
-    data: ScoreData,
-    out_dir: Path,
-    *,
-    fast: bool = False,
-    seed: int = 0,
-    log: Callable[[str], None] | None = None,
-    bayesian: bool = False,
-    n_jobs: int = -1,
-) -> str:
+def sensitivity_section(ctx: ReportContext, *, bayesian: bool = False, n_jobs: int = -1) -> str:
     """Leave each benchmark out in turn for the threshold, ECI, Elo and composite methods.
 
     Writes ``lobo_last.png`` and ``lobo_r1.png`` (every benchmark's change of each method's
     median gap at the last common date and at DeepSeek R1's release: the median is the number
     the other sections quote) and returns Markdown with the largest swing per method at both
-    dates, of the median and of the mean, and a one-sentence reading. ``bayesian=True`` adds
-    the Bayesian model (one short MCMC fit per benchmark it models, about a minute each on two
-    cores; not run by default). ``n_jobs`` is the fits' joblib workers (-1: every core).
+    dates, of the median and of the mean, and a one-sentence reading. The fits use the
+    registry's ``"report_lobo"`` budgets (``"report_lobo_fast"`` with ``ctx.fast``: point fits
+    for ECI): one fit per method and benchmark, so fewer resamples than the other sections.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+        The report's context (the Bayesian section's fit is quoted when that section is in the
+        report).
+    bayesian : bool
+        Add the Bayesian model (one short MCMC fit per benchmark it models, about a minute each
+        on two cores; not run by default).
+    n_jobs : int
+        The fits' joblib workers (-1: every core).
+
+    Returns
+    -------
+    str
+        The section's Markdown.
     """
-    per = FAST_BOOTSTRAP if fast else REPORT_BOOTSTRAP
-    kwargs: dict[str, dict[str, Any]] = {m: {"n_bootstrap": n} for m, n in per.items()}
-    methods = ["threshold", "eci", "elo", "composite"]
-    if bayesian:
-        methods.append("bayesian")
-        n_draws = 150 if fast else 300
-        kwargs["bayesian"] = {"draws": n_draws, "tune": n_draws, "chains": 2}
+    out_dir = ctx.out_dir
+    budget = "report_lobo_fast" if ctx.fast else "report_lobo"
+    methods = [*LOBO_METHODS, *(["bayesian"] if bayesian else [])]
 
     def progress(done: int, total: int, message: str) -> None:
-        if log is not None:
-            log(f"    {message}")
+        ctx.say(f"    {message}")
 
     lobo = leave_one_benchmark_out(
-        data,
+        ctx.data,
         methods=methods,
-        method_kwargs=kwargs,
-        seed=seed,
+        budget=budget,
+        seed=ctx.seed,
         n_jobs=n_jobs,
-        progress=progress if log is not None else None,
+        progress=progress if ctx.log is not None else None,
     )
+    fit = ctx.fit().fit if ctx.includes("bayes") else None
     r1, last = lobo.dates[0], lobo.dates[-1]
     last_png = save_figure(lobo.plot(date=last, statistic="median"), out_dir / "lobo_last.png")
     r1_png = save_figure(lobo.plot(date=r1, statistic="median"), out_dir / "lobo_r1.png")
-    sizes = ", ".join(
-        f"{m} {kwargs[m].get('n_bootstrap', kwargs[m].get('draws'))}" for m in methods
-    )
+    plan = {m: get_method(m).budget(budget) for m in methods}
+    sizes = ", ".join(f"{m} {plan[m].get('n_bootstrap', plan[m].get('draws'))}" for m in methods)
+    points = [get_method(m).label for m in methods if plan[m].get("n_bootstrap") == 0]
     return "\n\n".join(
         [
             "## Leave one benchmark out: which benchmarks drive each gap",
@@ -78,9 +78,9 @@ def sensitivity_section(
             "scored only on it and, for the IRT methods, moves the capability scale; a "
             "benchmark a method never reads is not refitted (no dot in the figures). "
             f"Bootstrap resamples (or posterior draws) per fit: {sizes}"
-            + (" (ECI: point fits, so no interval)" if fast else "")
+            + (f" ({', '.join(points)}: point fits, so no interval)" if points else "")
             + ". Groups: "
-            + ", ".join(f"{m} `{HEADLINE_GROUP[m]}`" for m in methods)
+            + ", ".join(f"{m} `{get_method(m).headline_group}`" for m in methods)
             + ". Dates: DeepSeek R1's release and the last date where every method has data.",
             "### Largest swing per method",
             "For each method and date: the benchmark whose removal changes the gap's median "
@@ -97,7 +97,7 @@ def sensitivity_section(
             reading(lobo),
             *_failures(lobo),
             "### How much the answer depends on method, benchmark set and model form",
-            dependence(lobo, out_dir, data),
+            dependence(lobo, fit),
             f"![leave one benchmark out, last date]({last_png})",
             f"![leave one benchmark out, DeepSeek R1]({r1_png})",
         ]
@@ -136,10 +136,16 @@ def swing_table(lobo: LoboResult) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("method")
 
 
+def _headline_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each method's headline group (:attr:`~irtgap.results.GapResult.headline_group`
+    of its registry entry)."""
+    heads = {m: get_method(m).headline_group for m in table["method"].unique()}
+    return table[table[D.GROUP] == table["method"].map(heads)]
+
+
 def _headline(swings: pd.DataFrame) -> pd.DataFrame:
     """The rows of each method's headline group, indexed by method."""
-    keep = swings[D.GROUP] == swings["method"].map(HEADLINE_GROUP)
-    return swings[keep].set_index("method")
+    return _headline_rows(swings).set_index("method")
 
 
 def reading(lobo: LoboResult) -> str:
@@ -167,31 +173,42 @@ def reading(lobo: LoboResult) -> str:
     )
 
 
-#: The model-form comparison on the bundled April 2026 export (``docs/model.md``; seed-0 fits
-#: with the default schedule, ELPD-LOO with each model's capability integrated out where plain
-#: PSIS is unreliable): per form, the ELPD difference from the 2PL curve (the default until
-#: December 2026), its standard error, and the move of the Bayesian median gap at 2026-04-16
-#: (private, public) against the 2PL curve's, in months.
-MODEL_FORMS: dict[str, tuple[float, float, float, float]] = {
-    "6-month knots": (-0.9, 2.6, 0.52, 0.63),
-    "no public-benchmark advantage": (-2.7, 3.4, -0.31, 0.80),
-    "hard frontier edge": (-15.7, 8.4, 0.48, 0.38),
-    "growth spread 0.6": (-3.5, 7.3, 0.50, 0.44),
-    "upper asymptote near saturation, pooled lapses": (15.3, 7.0, 1.14, 1.21),
-    "upper asymptote on every benchmark, pooled lapses": (31.1, 9.3, 1.44, 1.68),
-    "open offsets by domain and benchmark": (5.2, 4.7, -0.18, 0.25),
-}
-#: The row of :data:`MODEL_FORMS` that is today's default (``GapModel()``).
-DEFAULT_FORM = "upper asymptote near saturation, pooled lapses"
-#: Variants of today's default measured against it (docs/model.md, model forms, the rows marked
-#: with a pilcrow): ELPD-LOO difference from the default, its SE, and the change of the median gap
-#: at 2026-04-16 from the default's (private, public), in months.
-DEFAULT_VARIANTS: dict[str, tuple[float, float, float, float]] = {
-    "an open advantage trending in time": (0.0, 2.6, -0.15, 0.10),
-    "a learned growth spread": (-2.0, 2.4, 0.29, 0.25),
-    "Student-t noise on the log-odds": (-10.4, 21.0, -0.32, -0.60),
-    "a per-model effect on the private benchmarks": (-1.2, 5.9, 0.04, 0.09),
-}
+#: The committed model-form comparison on the bundled April 2026 export (``docs/model.md``),
+#: shipped as ``irtgap/report/data/model_forms.csv`` (its README says how to regenerate a row).
+FORMS_FILE = "model_forms.csv"
+
+
+def load_model_forms() -> tuple[dict[str, tuple[float, ...]], str, dict[str, tuple[float, ...]]]:
+    """The forms measured against the 2PL curve, the default's name among them, and the
+    variants measured against the default.
+
+    Returns
+    -------
+    forms : dict
+        Per form, ``(ELPD-LOO difference, its SE, move of the median gap at 2026-04-16 private,
+        public)`` against the 2PL curve (months).
+    default : str
+        The form that is the default ``GapModel()``.
+    variants : dict
+        The same numbers for the variants of the default, against it.
+    """
+    text = files("irtgap.report").joinpath("data", FORMS_FILE).read_text(encoding="utf-8")
+    forms: dict[str, tuple[float, ...]] = {}
+    variants: dict[str, tuple[float, ...]] = {}
+    default = ""
+    for row in csv.DictReader(text.splitlines()):
+        numbers = tuple(
+            float(row[k]) for k in ("elpd_diff", "elpd_se", "move_private", "move_public")
+        )
+        (forms if row["against"] == "2PL curve" else variants)[row["form"]] = numbers
+        if row["is_default"] == "True":
+            default = row["form"]
+    return forms, default, variants
+
+
+#: Per form, (ELPD-LOO difference, SE, median gap move private, public) against the 2PL curve;
+#: the default form's name; the default's variants against it (:func:`load_model_forms`).
+MODEL_FORMS, DEFAULT_FORM, DEFAULT_VARIANTS = load_model_forms()
 
 
 def _model_form_text() -> str:
@@ -220,18 +237,28 @@ def _model_form_text() -> str:
     return text + f". Against the default (private and public): {variants} months"
 
 
-def dependence(lobo: LoboResult, out_dir: Path, data: ScoreData | None = None) -> str:
+def dependence(lobo: LoboResult, fit: Any = None) -> str:
     """One paragraph: how far the methods' median gaps lie apart at the last date of ``lobo``,
     how far one benchmark moves each, and (from the committed comparison on the bundled data)
-    how far the model form moves the Bayesian gap. Reads the Bayesian fit the ``bayes``
-    section saved in ``out_dir``, if there is one and it was fitted to ``data`` (the same model x
-    benchmark pairs; a fit of other data left in the folder is not used, and the paragraph says
-    so)."""
+    how far the model form moves the Bayesian gap.
+
+    Parameters
+    ----------
+    lobo : LoboResult
+        The leave-one-benchmark-out result.
+    fit : GapFit, optional
+        The Bayesian section's fit of the same data: its median gaps (by access) join the
+        methods'.
+
+    Returns
+    -------
+    str
+        The paragraph.
+    """
     when = lobo.dates[-1]
-    base = lobo.baseline
-    base = base[(base[D.DATE] == when) & (base[D.GROUP] == base["method"].map(HEADLINE_GROUP))]
+    base = _headline_rows(lobo.baseline)
+    base = base[base[D.DATE] == when]
     medians = dict(zip(base["method"], base["median"], strict=True))
-    fit = saved_fit(out_dir, data) if data is not None else None
     bayes_text = ""
     if fit is not None:
         with warnings.catch_warnings():
@@ -240,10 +267,6 @@ def dependence(lobo: LoboResult, out_dir: Path, data: ScoreData | None = None) -
         for _, r in g.iterrows():
             medians[f"bayesian {r[D.GROUP]}"] = r["median"]
         bayes_text = " (the Bayesian model's from the fit of the Bayesian section)"
-    elif (out_dir / FIT_FILE).exists():
-        bayes_text = (
-            f" (not the Bayesian model's: the {FIT_FILE} in this folder was fitted to other data)"
-        )
     known = {k: v for k, v in medians.items() if pd.notna(v)}
     missing = sorted(set(medians) - set(known))
     if not known:

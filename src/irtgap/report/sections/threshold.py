@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pandas as pd
 
 from irtgap.core import dims as D
-from irtgap.data.scoredata import ScoreData
-from irtgap.methods.threshold import threshold_gap
+from irtgap.methods.threshold import ThresholdResult
+from irtgap.report.context import ReportContext
 from irtgap.report.markdown import markdown_table, save_figure
 
 
-def threshold_section(
-    data: ScoreData,
-    out_dir: Path,
-    *,
-    fast: bool = False,
-    seed: int = 0,
-    log: Callable[[str], None] | None = None,
-) -> str:
+def threshold_section(ctx: ReportContext) -> str:
     """Threshold section of ``irtgap report``: the two figures and the current-gap table."""
-
-    res = threshold_gap(data, n_bootstrap=500 if fast else 5000, seed=seed)
+    data, out_dir = ctx.data, ctx.out_dir
+    res = ctx.result("threshold")
+    assert isinstance(res, ThresholdResult)
     gaps_png = save_figure(res.plot_points(), out_dir / "threshold_gaps.png")
     bench = (
         "GPQA diamond" if "GPQA diamond" in data.benchmarks.index else data.coords[D.BENCHMARK][0]
