@@ -78,3 +78,38 @@ def prior_fit():
         return GapFit(idata=tree, design=design, settings=gap_model.settings, data=data)
 
     return make
+
+
+@pytest.fixture
+def assert_likelihoods_equal():
+    """``assert_likelihoods_equal(fit)``: the checks' numpy log-likelihood of every modelled row
+    (the mean fraction the replicates and the integrated LOO rebuild, and the noise twins)
+    equals the graph's own pointwise log-likelihood at every posterior draw."""
+    import numpy as np
+
+    from irtgap.core import dims as D
+    from irtgap.methods.bayes.checks import _row_loglik, log_likelihood
+    from irtgap.methods.bayes.replicate import (
+        all_sample_params,
+        mean_fraction,
+        row_arrays,
+        stacked_posterior,
+    )
+
+    def check(fit) -> None:
+        arrays = row_arrays(fit)
+        params = all_sample_params(stacked_posterior(fit))
+        mu = mean_fraction(params, arrays)
+        phi = params["precision"][:, arrays["bench"]]
+        z = fit.design.scaled_scores
+        mine = _row_loglik(mu, phi, z, fit.design.row_resolution, fit.settings.noise)
+        graph = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...)
+        graph = graph.to_numpy()
+        # the same rows are finite (the censored Beta tail by the graph's series, not scipy's
+        # incomplete beta, which underflows far in the tail) and equal
+        np.testing.assert_array_equal(np.isfinite(mine), np.isfinite(graph))
+        assert np.isfinite(graph).mean() > 0.98
+        both = np.isfinite(graph)
+        np.testing.assert_allclose(mine[both], graph[both], rtol=1e-6, atol=1e-6)
+
+    return check

@@ -10,9 +10,8 @@ import pytest
 from scipy import integrate, special, stats
 
 import irtgap
-from irtgap.core import dims as D
 from irtgap.methods.bayes import noise
-from irtgap.methods.bayes.checks import _row_loglik, log_likelihood, loo_pit, predictive_checks
+from irtgap.methods.bayes.checks import loo_pit, predictive_checks
 from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
@@ -129,22 +128,37 @@ def test_censored_beta_series_is_accurate_at_coarse_resolutions():
         {"public_advantage_trend": True},
         {"learn_growth_spread": True},
         {"private_effects": True},
+        {"second_factor": True},
+        {"open_offsets": True, "open_offset_trend": True},
     ],
     ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()),
 )
-def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit):
+def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit, assert_likelihoods_equal):
     """The checks' numpy likelihood (integrated LOO) is the graph's, for each noise form and
     with a trending open advantage (the row effect the replicates and checks rebuild)."""
-    fit = prior_fit(sim.data, GapModel(**options))
+    data = sim.data
+    if options.get("open_offset_trend") or options.get("second_factor"):  # three domains
+        names = np.array(["maths", "coding", "knowledge"])
+        domain = names[np.arange(len(data.benchmarks)) % 3]
+        data = irtgap.ScoreData(
+            scores=data.scores, benchmarks=data.benchmarks.assign(domain=domain)
+        )
+    fit = prior_fit(data, GapModel(**options))
     if fit.settings.public_advantage_trend:  # the trend moves rows: the test would see it
         assert np.abs(fit.posterior["public_advantage_trend"]).min() > 0
         assert np.count_nonzero(fit.design.public_time) > 10
     if fit.settings.private_effects:  # the effects move the private rows: the test would see it
         assert np.abs(fit.posterior["private_effect"]).mean() > 0.05
         assert 10 < fit.design.private_rows.sum() < len(fit.design.rows) - 10
+    if fit.settings.second_factor:  # the second ability moves every non-anchor row
+        post = fit.posterior
+        assert float((post["loading"] * np.abs(post["f2_capability"]).mean("unit")).max()) > 0.1
+    if fit.settings.open_offset_trend:  # the domains' trends move the open rows
+        assert np.abs(fit.posterior["open_domain_trend"]).mean() > 0.05
+        assert np.count_nonzero(fit.design.open_time) > 10
     z = fit.design.scaled_scores
     assert ((z <= CENSOR) | (z >= 1 - CENSOR)).any()  # censored rows are compared too
-    _assert_likelihoods_equal(fit)
+    assert_likelihoods_equal(fit)
 
 
 def _with_items(data: irtgap.ScoreData, n_items: dict[str, int]) -> irtgap.ScoreData:
@@ -153,7 +167,9 @@ def _with_items(data: irtgap.ScoreData, n_items: dict[str, int]) -> irtgap.Score
 
 
 @pytest.mark.parametrize("form", noise.NOISES)
-def test_numpy_likelihood_matches_the_graph_with_item_counts(sim, form, prior_fit):
+def test_numpy_likelihood_matches_the_graph_with_item_counts(
+    sim, form, prior_fit, assert_likelihoods_equal
+):
     """Benchmarks with a known item count are censored at half an item (coarser than 0.005):
     the graph and the numpy twins read the same rows as censored, at the same limits."""
     # bench00 and bench01 reach 0.99 of the ceiling, bench03 has a score near 0
@@ -167,24 +183,7 @@ def test_numpy_likelihood_matches_the_graph_with_item_counts(sim, form, prior_fi
     coarse = (eps > CENSOR) & ((z <= eps) | (z >= 1 - eps)) & (z > CENSOR) & (z < 1 - CENSOR)
     assert coarse.sum() >= 3  # rows censored only because of their item count
     assert fit.design.low_censored[coarse].any() and fit.design.high_censored[coarse].any()
-    _assert_likelihoods_equal(fit)
-
-
-def _assert_likelihoods_equal(fit: GapFit) -> None:
-    arrays = row_arrays(fit)
-    params = all_sample_params(stacked_posterior(fit))
-    mu = mean_fraction(params, arrays)
-    phi = params["precision"][:, arrays["bench"]]
-    z = fit.design.scaled_scores
-    mine = _row_loglik(mu, phi, z, fit.design.row_resolution, fit.settings.noise)
-    graph = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...)
-    graph = graph.to_numpy()
-    # the same rows are finite (the censored Beta tail by the graph's series, not scipy's
-    # incomplete beta, which underflows far in the tail) and equal
-    np.testing.assert_array_equal(np.isfinite(mine), np.isfinite(graph))
-    assert np.isfinite(graph).mean() > 0.98
-    both = np.isfinite(graph)
-    np.testing.assert_allclose(mine[both], graph[both], rtol=1e-6, atol=1e-6)
+    assert_likelihoods_equal(fit)
 
 
 def test_logit_normal_replicates_and_checks_use_the_fit_noise(sim, prior_fit):

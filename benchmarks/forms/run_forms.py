@@ -19,7 +19,14 @@ lapses), ``lapse_pooled`` (the same with the lapses partially pooled), ``lapse_p
 (``public_advantage_trend=True``: the 4PL default with an open advantage that trends in time),
 ``logit_t`` (``noise="logit_t"``: the 4PL default with Student-t noise on the log-odds),
 ``private_effects`` (``private_effects=True``: the 4PL default with a per-model effect on the
-benchmarks that are not public).
+benchmarks that are not public), ``second_factor`` (``second_factor=True``: a second latent
+dimension), ``offset_trend`` (``open_offsets=True, open_offset_trend=True``: open offsets by
+domain that change in time), ``offsets_4pl`` (``open_offsets=True`` on the 4PL default).
+Each row also holds the predictive check of the threshold method's first crossings
+(``irtgap.threshold_bias(fit, n_replications=100, seed=SEED).crossings``: observed, replicated
+median and ppp of ``n_points`` and ``mean_gap`` for all, public and private benchmarks), the
+posterior probability that the gap grew since DeepSeek R1's release, and the model-based
+threshold gap (``irtgap.model_threshold_gap``).
 ``default`` is today's ``GapModel()``, the same model as ``lapse_pooled_60`` since December
 2026; name ``lapse_none`` for the 2PL curve without an upper asymptote (the default before).
 Every other form names the settings it was measured with, so the committed rows stay
@@ -57,7 +64,30 @@ FORMS: dict[str, dict] = {
     "public_trend": {"public_advantage_trend": True},
     "logit_t": {"noise": "logit_t"},
     "private_effects": {"private_effects": True},
+    "second_factor": {"second_factor": True},
+    "offset_trend": {"open_offsets": True, "open_offset_trend": True},
+    "offsets_4pl": {"open_offsets": True},
 }
+
+
+def crossing_columns(fit: irtgap.GapFit, seed: int, n_jobs: int) -> dict[str, float]:
+    """The predictive check of the threshold method's first crossings (observed, replicated
+    median and ppp of ``n_points`` and ``mean_gap`` per group) and the model-based threshold
+    gap at DeepSeek R1's release and at the last date."""
+    bias = irtgap.threshold_bias(fit, n_replications=100, seed=seed, n_jobs=n_jobs)
+    out: dict[str, float] = {}
+    for _, c in bias.crossings.iterrows():
+        if c["statistic"] in ("n_points", "mean_gap"):
+            key = f"crossings {c['group']} {c['statistic']}"
+            out[f"{key} observed"] = c["observed"]
+            out[f"{key} replicated"] = c["replicated"]
+            out[f"{key} ppp"] = c["ppp"]
+    last = fit.summary_dates()[-1]
+    mt = irtgap.model_threshold_gap(fit, ["2025-01-20", last], seed=seed)
+    for _, g in mt.iterrows():
+        key = f"model_threshold {g['group']} {pd.Timestamp(g['date']).date()}"
+        out[key] = f"{g['median']:.2f} ({g['lower']:.2f}, {g['upper']:.2f})"
+    return out
 
 
 def main() -> None:
@@ -67,6 +97,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("forms-out"))
     parser.add_argument("--tune", type=int, default=1000, help="tuning draws per chain")
     parser.add_argument("--draws", type=int, default=1000, help="kept draws per chain")
+    parser.add_argument("--n-jobs", type=int, default=1, help="workers for the replicates")
     args = parser.parse_args()
     unknown = [f for f in args.forms if f not in FORMS]
     if unknown:
@@ -94,6 +125,11 @@ def main() -> None:
         for _, g in gaps.iterrows():
             key = f"{g['group']} {pd.Timestamp(g['date']).date()}"
             row[key] = f"{g['median']:.2f} ({g['lower']:.2f}, {g['upper']:.2f})"
+            row[f"{key} prob_grew"] = g["prob_grew"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            row.update(crossing_columns(fit, args.seed, args.n_jobs))
+        row["seconds"] = time.perf_counter() - t0
         rows.append(row)
         print(f"{name}: fitted and checked in {time.perf_counter() - t0:.0f} s", flush=True)
     table = pd.DataFrame(rows).set_index("form")

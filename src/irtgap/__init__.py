@@ -16,6 +16,7 @@ validation, leave-one-benchmark-out sensitivity) -> ``report`` -> ``cli``.
 from irtgap import results
 from irtgap.analyses.compare import compare
 from irtgap.analyses.domains import DomainGaps, gap_by_domain
+from irtgap.analyses.model_threshold import model_threshold_gap
 from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
@@ -61,6 +62,7 @@ __all__ = [
     "load_epoch_hub",
     "load_epoch_snapshot",
     "load_result",
+    "model_threshold_gap",
     "results",
     "run_method",
     "semi_synthetic",

@@ -244,6 +244,13 @@ def integrated_loo(
     return _integrate(fit, log_lik=log_lik, rows=rows, grid_step=grid_step)[0]
 
 
+#: Grid step of the second factor's standardized shortfall in the integrated LOO of a fit with
+#: ``second_factor`` (the integral is then over a grid of both shortfalls).
+GRID_STEP_2D = 0.25
+#: Posterior samples per block of the integrated LOO (bounds its memory with two factors).
+SAMPLE_BLOCK = 500
+
+
 def _integrate(
     fit: GapFit,
     *,
@@ -253,7 +260,9 @@ def _integrate(
 ) -> tuple[xr.DataArray, dict[int, np.ndarray]]:
     r""":func:`integrated_loo`, and per integrated row the CDF of its score (at its censoring
     limit for a censored row) under :math:`p(y_i \mid \psi_s, y_{k,-i})` per sample: the
-    leave-one-out predictive CDF that the LOO-PIT of that row needs."""
+    leave-one-out predictive CDF that the LOO-PIT of that row needs. With a second factor the
+    integral runs over both standardized shortfalls of the model (a product grid, the second
+    at :data:`GRID_STEP_2D`)."""
     if not fit.settings.shortfall:
         raise ValueError(
             "integrated_loo: the fit has shortfall=False, so a model's capability is its side's "
@@ -269,61 +278,130 @@ def _integrate(
     cdfs: dict[int, np.ndarray] = {}
     if rows.size == 0:
         return out, cdfs
-    arrays = row_arrays(fit)
-    stacked = stacked_posterior(fit)
-    post = all_sample_params(stacked)
-    post["shortfall"] = stacked["shortfall"].transpose(SAMPLE_DIM, ...).to_numpy()
-    gamma, delta = post["gamma"], post["delta"]
-    side = fit.design.side_idx[fit.design.base_idx == np.arange(len(fit.design.models))]
-    s_side = stacked["shortfall_scale"].transpose(SAMPLE_DIM, ...).to_numpy()  # (S, side)
-    frontier = post["capability"] + post["shortfall"]  # each unit's frontier value (S, unit)
-    softness = float(fit.settings.frontier_softness)
-    v_draws = stacked["shortfall_std"].transpose(SAMPLE_DIM, ...).to_numpy()  # (S, unit)
-    z, eps = fit.design.scaled_scores, fit.design.row_resolution
-    low, high = fit.design.low_censored, fit.design.high_censored
-    n_pen = delta.shape[1]
-    prov = np.minimum(arrays["provider"] + 1, n_pen - 1)
-    n_s = gamma.shape[0]
-    noise = fit.settings.noise
-    values = out.to_numpy().reshape(n_s, -1).copy()
-    for unit in np.unique(arrays["unit"][rows]):
-        mine = np.flatnonzero(arrays["unit"] == unit)
-        b = arrays["bench"][mine]
-        # theta(v) per sample and grid point; per row the effect adds gamma and the penalty
-        v, log_w = _grid(v_draws[:, unit], softness, grid_step)
-        theta = frontier[:, unit, None] - s_side[:, side[unit], None] * v[None, :]  # (S, G)
-        eff = (
-            theta[:, :, None]
-            + gamma[:, None, None] * arrays["open_public"][mine]
-            + post["gamma_trend"][:, None, None] * arrays["public_time"][mine]
-            + post["open_offset"][:, None, b] * arrays["open"][mine]
-            + post["private_effect"][:, unit, None, None] * arrays["private"][mine]
-            - delta[:, prov[mine]][:, None, :]
-        )  # (S, G, n)
+    parts = _UnitIntegrals(fit)
+    values = out.to_numpy().reshape(parts.n_samples, -1).copy()
+    for unit in np.unique(parts.arrays["unit"][rows]):
+        mine = np.flatnonzero(parts.arrays["unit"] == unit)
+        wanted = [j for j, r in enumerate(mine) if r in rows]
+        for block in parts.blocks():
+            vals, block_cdfs = parts.integrate(unit, mine, wanted, block, grid_step)
+            for j, v in vals.items():
+                values[block, mine[j]] = v
+            for j, c in block_cdfs.items():
+                cdfs.setdefault(int(mine[j]), np.empty(parts.n_samples))[block] = c
+    out.values = values.reshape(out.shape)
+    return out.rename("log_likelihood_integrated"), cdfs
+
+
+class _UnitIntegrals:
+    """What the integral over one model's shortfall(s) reads from a fit, per sample block."""
+
+    def __init__(self, fit: GapFit) -> None:
+        self.fit = fit
+        self.arrays = row_arrays(fit)
+        stacked = stacked_posterior(fit)
+        post = all_sample_params(stacked)
+        post["shortfall"] = stacked["shortfall"].transpose(SAMPLE_DIM, ...).to_numpy()
+        self.post = post
+        design = fit.design
+        self.side = design.side_idx[design.base_idx == np.arange(len(design.models))]
+        self.s_side = stacked["shortfall_scale"].transpose(SAMPLE_DIM, ...).to_numpy()
+        self.frontier = post["capability"] + post["shortfall"]  # each unit's frontier (S, unit)
+        self.v_draws = stacked["shortfall_std"].transpose(SAMPLE_DIM, ...).to_numpy()
+        self.second = "f2_capability" in stacked
+        if self.second:
+            w = stacked["f2_shortfall_std"].transpose(SAMPLE_DIM, ...).to_numpy()
+            s_open = stacked["f2_shortfall_scale_open"].to_numpy()
+            s2 = np.stack([np.ones_like(s_open), s_open], axis=-1)  # (S, side)
+            self.w_draws, self.s2 = w, s2
+            self.frontier2 = post["f2_capability"] + s2[:, self.side] * w
+        self.n_samples = int(post["gamma"].shape[0])
+        self.softness = float(fit.settings.frontier_softness)
+
+    def blocks(self) -> list[np.ndarray]:
+        """Sample blocks (one block without a second factor)."""
+        size = SAMPLE_BLOCK if self.second else self.n_samples
+        return [np.arange(i, min(i + size, self.n_samples)) for i in range(0, self.n_samples, size)]
+
+    def _shift(self, mine: np.ndarray, block: np.ndarray) -> np.ndarray:
+        """Per sample and row: the effect beside the capability(ies): the open advantage and
+        its trend, the open offsets and their trend, private effects, host penalties."""
+        a, p = self.arrays, self.post
+        b = a["bench"][mine]
+        n_pen = p["delta"].shape[1]
+        prov = np.minimum(a["provider"] + 1, n_pen - 1)
+        unit = a["unit"][mine[0]]
+        return np.asarray(
+            p["gamma"][block, None] * a["open_public"][mine]
+            + p["gamma_trend"][block, None] * a["public_time"][mine]
+            + p["open_offset"][block][:, b] * a["open"][mine]
+            + _domain_trend(p["open_domain_trend"][block], a["bench_domain"][mine])
+            * a["open_time"][mine]
+            + p["private_effect"][block, unit, None] * a["private"][mine]
+            - p["delta"][block][:, prov[mine]]
+        )  # (S, n)
+
+    def _effects(
+        self, unit: int, mine: np.ndarray, block: np.ndarray, grid_step: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Effects on the grid ``(S, G, n)`` and the grid's log weights (times the prior)."""
+        v, log_w = _grid(self.v_draws[block, unit], self.softness, grid_step)
+        s_unit = self.s_side[block, self.side[unit], None]
+        theta = self.frontier[block, unit, None] - s_unit * v[None, :]  # (S, G1)
+        eff = theta[:, :, None] + self._shift(mine, block)[:, None, :]
+        if not self.second:
+            return eff, log_w
+        w, log_w2 = _grid(self.w_draws[block, unit], self.softness, GRID_STEP_2D)
+        psi = self.frontier2[block, unit, None] - self.s2[block, self.side[unit], None] * w
+        load = self.post["loading"][block][:, self.arrays["bench"][mine]]  # (S, n)
+        both = eff[:, :, None, :] + (psi[:, None, :, None] * load[:, None, None, :])
+        n_s = len(block)
+        return both.reshape(n_s, -1, len(mine)), (log_w[:, None] + log_w2[None, :]).ravel()
+
+    def integrate(
+        self,
+        unit: int,
+        mine: np.ndarray,
+        wanted: list[int],
+        block: np.ndarray,
+        grid_step: float,
+    ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+        """Per wanted row (position in ``mine``): the integrated log-likelihood and the LOO
+        predictive CDF of its score, for the samples of ``block``."""
+        eff, log_w = self._effects(unit, mine, block, grid_step)
+        p, a, design = self.post, self.arrays, self.fit.design
+        b = a["bench"][mine]
         mu = mean_score(
             eff,
-            difficulty=post["difficulty"][:, None, b],
-            slope=post["slope"][:, None, b],
-            floor=arrays["floor"][mine],
-            lapse=post["lapse"][:, None, b],
+            difficulty=p["difficulty"][block][:, None, b],
+            slope=p["slope"][block][:, None, b],
+            floor=a["floor"][mine],
+            lapse=p["lapse"][block][:, None, b],
         )
-        phi = post["precision"][:, None, b]
-        lr = _row_loglik(mu, phi, z[mine], eps[mine], noise)  # (S, G, n)
-        total = lr.sum(axis=-1)
-        log_all = _logtrapz(total, log_w)  # (S,)
-        for j, r in enumerate(mine):
-            if r not in rows:
-                continue
+        phi = p["precision"][block][:, None, b]
+        z, eps = design.scaled_scores[mine], design.row_resolution[mine]
+        low, high = design.low_censored[mine], design.high_censored[mine]
+        noise = self.fit.settings.noise
+        lr = _row_loglik(mu, phi, z, eps, noise)  # (S, G, n)
+        log_all = _logtrapz(lr.sum(axis=-1), log_w)
+        vals, cdfs = {}, {}
+        for j in wanted:
             # the other rows' sum, not total - lr (an -inf term would give inf - inf)
             others = np.delete(lr, j, axis=-1).sum(axis=-1)
             log_rest = _logtrapz(others, log_w)
-            values[:, r] = log_all - log_rest
-            x = eps[r] if low[r] else (1 - eps[r] if high[r] else z[r])
+            vals[j] = log_all - log_rest
+            x = eps[j] if low[j] else (1 - eps[j] if high[j] else z[j])
             with np.errstate(divide="ignore"):
                 log_cdf = np.log(noise_cdf(x, mu[:, :, j], phi[:, :, j], noise))
-            cdfs[int(r)] = np.exp(_logtrapz(others + log_cdf, log_w) - log_rest)
-    out.values = values.reshape(out.shape)
-    return out.rename("log_likelihood_integrated"), cdfs
+            cdfs[j] = np.exp(_logtrapz(others + log_cdf, log_w) - log_rest)
+        return vals, cdfs
+
+
+def _domain_trend(trend: np.ndarray, bench_domain: np.ndarray) -> np.ndarray:
+    """Per sample and row: the trend of the row's domain offset (0 without the term)."""
+    if trend.shape[-1] == 1 and not np.any(trend):
+        return np.zeros((trend.shape[0], len(bench_domain)))
+    return np.asarray(trend[:, bench_domain])
 
 
 def loo_pit(

@@ -132,6 +132,20 @@ class Design:
         return np.where(self.open_public, t, 0.0)
 
     @property
+    def open_trend_centre(self) -> float:
+        """Mean release time (years since :attr:`origin`) of the open models' rows: the time at
+        which a trending open offset equals its constant part (0 without open rows)."""
+        t = self.t_models[self.model_idx][self.open_rows]
+        return float(t.mean()) if len(t) else 0.0
+
+    @property
+    def open_time(self) -> np.ndarray:
+        """Per row: release time minus :attr:`open_trend_centre` (years) on an open model's
+        row, 0 elsewhere (the rows a trending open offset moves)."""
+        t = self.t_models[self.model_idx] - self.open_trend_centre
+        return np.where(self.open_rows, t, 0.0)
+
+    @property
     def domains(self) -> pd.Index:
         """The modelled benchmarks' domains (sorted; ``"unknown"`` where the metadata have
         none): the order of the per-domain arrays."""

@@ -131,13 +131,34 @@ def group_shifts(
     kind, as without offsets). With ``domains``, one group per domain of :attr:`Design.domains`.
 
     A fit with a trending open advantage (``public_advantage_trend``) needs ``years``, the
-    open models' release times (years since :attr:`Design.origin`) at which to read the shift:
+    open models' release times (years since :attr:`Design.origin`) at which to read the shift
+    (as does one with trending open offsets, ``open_offset_trend``: every group's shift is
+    then its benchmarks' mean offset plus their domains' mean trend times
+    :math:`t - \bar t`, shape ``(chain, draw, len(years))``):
     the ``public`` group's shift is then :math:`\gamma + \gamma_t (t - \bar t)`, shape
     ``(chain, draw, len(years))`` (the other groups keep no public benchmark, or, without
     offsets, a domain's share of public benchmarks is not defined: the trend and the open
     offsets are not combined, see
     :class:`~irtgap.methods.bayes.settings.GapSettings`).
     """
+    if "open_domain_trend" in posterior:
+        if years is None:
+            raise ValueError(
+                "group_shifts: a fit with open_offset_trend needs years (the dates at which to "
+                "read the open offsets)"
+            )
+        trend = posterior["open_domain_trend"].transpose(D.CHAIN, D.DRAW, D.DOMAIN).to_numpy()
+        per_bench = trend[..., design.domain_idx]  # (chain, draw, benchmark), per year
+        t = np.asarray(years, float) - design.open_trend_centre
+        out = group_shifts(posterior.drop_vars("open_domain_trend"), design, domains=domains)
+        masks = {"capability": np.zeros(len(design.benchmarks), bool)}
+        masks.update({"public": design.is_public, "private": ~design.is_public})
+        masks.update({str(d): design.domain_idx == k for k, d in enumerate(design.domains)})
+        for g, base in out.items():
+            mask = masks[g]
+            slope = per_bench[..., mask].mean(-1) if mask.any() else np.zeros(base.shape[:2])
+            out[g] = base[..., None] + slope[..., None] * t
+        return out
     if "public_advantage_trend" in posterior:
         if years is None:
             raise ValueError(
@@ -172,6 +193,51 @@ def group_shifts(
                     "metadata's 'domain' column"
                 )
             out[str(d)] = shifts[..., design.domain_idx == k].mean(-1)
+    return out
+
+
+def group_loadings(
+    posterior: xr.Dataset, design: Design, groups: list[str]
+) -> dict[str, np.ndarray]:
+    r"""Per gap group, the weight :math:`w_G` of the second factor in the group's index, per
+    draw ``(chain, draw)``: :math:`w_G = \sum_{b \in G} \alpha_b \ell_b / \sum_{b \in G}
+    \alpha_b`, the slope-weighted mean loading of the group's modelled benchmarks (``public``,
+    ``private`` or a domain; 0 for ``capability`` and without a second factor).
+
+    The mean of the linear predictors :math:`\eta_b` over a group's benchmarks at a frontier is
+    :math:`\bar\alpha_G\,(F + w_G P) + \text{const}`, so matching it between the sides matches
+    :math:`F + w_G P`: the gap of :class:`~irtgap.methods.bayes.fit.GapFit` for that group is the
+    time shift of this index (with one factor, :math:`w_G = 0` and it is the capability gap).
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        The fit's posterior (``slope`` and, with a second factor, ``loading``).
+    design : Design
+        The fit's design.
+    groups : list of str
+        The gap groups.
+
+    Returns
+    -------
+    dict
+        Group name -> ``(chain, draw)`` array.
+    """
+    shape = (posterior.sizes[D.CHAIN], posterior.sizes[D.DRAW])
+    if "loading" not in posterior:
+        return {g: np.zeros(shape) for g in groups}
+    slope = posterior["slope"].transpose(D.CHAIN, D.DRAW, D.BENCHMARK).to_numpy()
+    loading = posterior["loading"].transpose(D.CHAIN, D.DRAW, D.BENCHMARK).to_numpy()
+    public = design.is_public
+    masks = {"public": public, "private": ~public}
+    masks.update({str(d): design.domain_idx == k for k, d in enumerate(design.domains)})
+    out = {}
+    for g in groups:
+        mask = masks.get(g)
+        if mask is None or not mask.any():
+            out[g] = np.zeros(shape)
+            continue
+        out[g] = (slope[..., mask] * loading[..., mask]).sum(-1) / slope[..., mask].sum(-1)
     return out
 
 

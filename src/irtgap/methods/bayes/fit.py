@@ -51,11 +51,13 @@ from irtgap.methods.bayes.domains import (
     benchmark_gaps,
     domain_blank,
     domain_coverage,
+    group_loadings,
     group_shifts,
     mask_domains,
     offset_table,
 )
 from irtgap.methods.bayes.frontiers import frontier_values, gap_grid
+from irtgap.methods.bayes.graph import SECOND
 from irtgap.methods.bayes.settings import GapSettings
 from irtgap.methods.bayes.summaries import (
     capability_table,
@@ -229,20 +231,27 @@ class GapFit(GapResult):
         f_open = fr.sel({D.WEIGHTS: D.OPEN}).to_numpy()
         years = years_since(fine, self.design.origin)  # a trending open advantage reads them
         shifts = group_shifts(self.posterior, self.design, domains=domains, years=years)
+        weights = group_loadings(self.posterior, self.design, list(shifts))
+        if self.settings.second_factor:
+            fr2 = frontier_values(
+                self.posterior, self.design, self.settings, fine, extrapolate, prefix=SECOND
+            )
+            p_closed = fr2.sel({D.WEIGHTS: D.CLOSED}).to_numpy()
+            p_open = fr2.sel({D.WEIGHTS: D.OPEN}).to_numpy()
         grid = to_days(fine)
         latent = time_shift_gap(grid, f_open, f_closed, direction=direction, censor=censor)
-        vals = [
-            time_shift_gap(
-                grid,
-                f_open + (shift if shift.ndim == 3 else shift[..., None]),
-                f_closed,
-                direction=direction,
-                censor=censor,
-            )
-            if shift.any()
-            else latent  # no shift: the capability gap (computed once)
-            for shift in shifts.values()
-        ]
+        vals = []
+        for group, shift in shifts.items():
+            w = weights[group][..., None]
+            if not (shift.any() or w.any()):
+                vals.append(latent)  # the capability gap (computed once)
+                continue
+            up = shift if shift.ndim == 3 else shift[..., None]
+            if w.any():  # the group's index F + w P (see group_loadings)
+                o, c = f_open + w * p_open + up, f_closed + w * p_closed
+            else:
+                o, c = f_open + up, f_closed
+            vals.append(time_shift_gap(grid, o, c, direction=direction, censor=censor))
         da = xr.DataArray(
             np.stack(vals, axis=2),
             dims=(D.CHAIN, D.DRAW, D.GROUP, D.DATE),

@@ -44,6 +44,8 @@ def knot_values(
     settings: GapSettings,
     lo_day: float | None = None,
     hi_day: float | None = None,
+    *,
+    prefix: str = "",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Knot days and frontier draws ``(chain, draw, weights, knot)``, with knots added past
     either end (drawn growth, see the module docstring) until ``[lo_day, hi_day]`` is covered.
@@ -60,6 +62,10 @@ def knot_values(
     lo_day, hi_day : float, optional
         Days (as :func:`irtgap.core.gaps.to_days`) the knots must reach; None: no knots added
         on that side.
+    prefix : str
+        ``""`` for the frontiers of the capability, ``"f2_"`` for those of the second factor
+        (``GapModel(second_factor=True)``), extrapolated with their own growth hierarchy and
+        their own seeded draws.
 
     Returns
     -------
@@ -69,16 +75,18 @@ def knot_values(
         The frontier at each knot, ``(chain, draw, weights, knot)``.
     """
     days = to_days(design.knot_dates)
-    vals = posterior["frontier"].transpose(D.CHAIN, D.DRAW, D.WEIGHTS, KNOT_DIM).to_numpy()
+    stored = posterior[f"{prefix}frontier"].transpose(D.CHAIN, D.DRAW, D.WEIGHTS, KNOT_DIM)
+    vals = stored.to_numpy()
     h = float(np.diff(design.knots)[0])  # segment length in years, as in the model
     step = h * 365.25
     n_fwd = 0 if hi_day is None else max(0, math.ceil((hi_day - days[-1]) / step))
     n_back = 0 if lo_day is None else max(0, math.ceil((days[0] - lo_day) / step))
     if not n_fwd and not n_back:
         return days, vals
-    mu = posterior["log_growth_mean"].transpose(D.CHAIN, D.DRAW, D.WEIGHTS).to_numpy()
-    if "growth_spread" in posterior:  # learned: each draw's own spread
-        sigma = posterior["growth_spread"].transpose(D.CHAIN, D.DRAW).to_numpy()[..., None]
+    mu = posterior[f"{prefix}log_growth_mean"].transpose(D.CHAIN, D.DRAW, D.WEIGHTS).to_numpy()
+    if f"{prefix}growth_spread" in posterior:  # learned: each draw's own spread
+        spread = posterior[f"{prefix}growth_spread"]
+        sigma = spread.transpose(D.CHAIN, D.DRAW).to_numpy()[..., None]
     else:
         sigma = np.asarray(float(settings.growth_spread))
 
@@ -87,7 +95,8 @@ def knot_values(
         # segment's position so that every call extends the frontiers identically
         out = np.empty((*mu.shape, n))
         for k in range(n):
-            rng = np.random.default_rng([EXTRAPOLATION_SEED, direction, k])
+            key = [EXTRAPOLATION_SEED, direction, k] + ([2] if prefix else [])
+            rng = np.random.default_rng(key)
             out[..., k] = h * np.exp(mu + sigma * rng.standard_normal(mu.shape))
         return np.cumsum(out, axis=-1)
 
@@ -108,6 +117,8 @@ def frontier_values(
     settings: GapSettings,
     dates: pd.DatetimeIndex,
     extrapolate: bool,
+    *,
+    prefix: str = "",
 ) -> xr.DataArray:
     """Frontier draws ``(chain, draw, weights, date)`` at ``dates``, without support checks.
 
@@ -120,6 +131,8 @@ def frontier_values(
     extrapolate : bool
         Drawn growth past the knots (:func:`knot_values`); otherwise the frontiers are held at
         the end knots, which callers mask.
+    prefix : str
+        As in :func:`knot_values`.
 
     Returns
     -------
@@ -128,13 +141,14 @@ def frontier_values(
     """
     x = to_days(dates)
     if extrapolate and len(x):
-        knots, vals = knot_values(posterior, design, settings, float(x.min()), float(x.max()))
+        lo, hi = float(x.min()), float(x.max())
+        knots, vals = knot_values(posterior, design, settings, lo, hi, prefix=prefix)
     else:
-        knots, vals = knot_values(posterior, design, settings)
+        knots, vals = knot_values(posterior, design, settings, prefix=prefix)
     k = np.clip(np.searchsorted(knots, x, side="right") - 1, 0, len(knots) - 2)
     w = np.clip((x - knots[k]) / (knots[k + 1] - knots[k]), 0.0, 1.0)
     out = vals[..., k] * (1 - w) + vals[..., k + 1] * w
-    f = posterior["frontier"]
+    f = posterior[f"{prefix}frontier"]
     return xr.DataArray(
         out,
         dims=(D.CHAIN, D.DRAW, D.WEIGHTS, D.DATE),
@@ -144,7 +158,7 @@ def frontier_values(
             D.WEIGHTS: list(f[D.WEIGHTS].to_numpy()),
             D.DATE: dates,
         },
-        name="frontier",
+        name=f"{prefix}frontier",
     )
 
 

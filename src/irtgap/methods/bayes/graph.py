@@ -256,6 +256,7 @@ class _Rows:
     open_public: np.ndarray
     public_time: np.ndarray
     open: np.ndarray
+    open_time: np.ndarray
     private: np.ndarray
     provider: np.ndarray
 
@@ -286,6 +287,7 @@ def _row_layout(design: Design) -> _Rows:
         open_public=design.open_public[order],
         public_time=design.public_time[order],
         open=design.open_rows[order],
+        open_time=design.open_time[order],
         private=design.private_rows[order],
         provider=design.provider_idx[order],
     )
@@ -306,7 +308,7 @@ def _coords(design: Design, settings: GapSettings, rows: _Rows) -> dict[str, Any
     }
     if settings.provider_degradation and design.providers:
         coords[PROVIDER_DIM] = list(design.providers)
-    if settings.open_offsets and len(design.domains) >= 2:
+    if (settings.open_offsets and len(design.domains) >= 2) or settings.second_factor:
         coords[D.DOMAIN] = list(design.domains)
     saturating = saturating_benchmarks(design, settings.lapse_threshold)
     if settings.upper_asymptote and saturating.any():
@@ -349,6 +351,12 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
     settings = settings or GapSettings()
     design = data if isinstance(data, Design) else settings.design(data)
     _check_trend_data(design, settings)
+    if settings.open_offset_trend and len(design.domains) < 2:
+        raise ValueError(
+            "open_offset_trend=True: the modelled benchmarks are all of one domain "
+            f"({list(design.domains)}), so a trend of the domains' open offsets would be the "
+            "open frontier's own growth; pass open_offset_trend=False"
+        )
     rows = _row_layout(design)
     b_idx = rows.benchmark
     with pm.Model(coords=_coords(design, settings, rows)) as model:
@@ -390,22 +398,28 @@ def _slopes_and_precisions(settings: GapSettings, is_anchor: np.ndarray) -> tupl
     return slope, precision
 
 
-def _frontier(design: Design, settings: GapSettings) -> Any:
+#: Prefix of the second factor's variables (``f2_frontier``, ``f2_capability``, ...).
+SECOND = "f2_"
+
+
+def _frontier(design: Design, settings: GapSettings, prefix: str = "") -> Any:
     """Each side's frontier at the knots, non-decreasing and piecewise linear in time
-    (``frontier``, dims ``weights, knot``; call inside the model's context)."""
+    (``frontier``, dims ``weights, knot``; call inside the model's context). With ``prefix``
+    (the second factor's :data:`SECOND`) the variables are named with it and the closed
+    side's level is fixed at 0: the second factor's location."""
     h = float(np.diff(design.knots)[0])
     # growth rates: partially pooled around each side's typical rate, with a fixed spread
     # (centred) or a learned one (non-centred: the spread can shrink towards 0)
-    mu_lam = pm.Normal("log_growth_mean", 0.0, 1.0, dims=D.WEIGHTS)
+    mu_lam = pm.Normal(f"{prefix}log_growth_mean", 0.0, 1.0, dims=D.WEIGHTS)
     if settings.learn_growth_spread:
-        spread = pm.HalfNormal("growth_spread", settings.growth_spread)
-        z_lam = pm.Normal("log_growth_std", 0.0, 1.0, dims=(D.WEIGHTS, SEGMENT_DIM))
+        spread = pm.HalfNormal(f"{prefix}growth_spread", settings.growth_spread)
+        z_lam = pm.Normal(f"{prefix}log_growth_std", 0.0, 1.0, dims=(D.WEIGHTS, SEGMENT_DIM))
         log_growth = pm.Deterministic(
-            "log_growth", mu_lam[:, None] + spread * z_lam, dims=(D.WEIGHTS, SEGMENT_DIM)
+            f"{prefix}log_growth", mu_lam[:, None] + spread * z_lam, dims=(D.WEIGHTS, SEGMENT_DIM)
         )
     else:
         log_growth = pm.Normal(
-            "log_growth",
+            f"{prefix}log_growth",
             mu_lam[:, None],
             settings.growth_spread,
             dims=(D.WEIGHTS, SEGMENT_DIM),
@@ -413,9 +427,12 @@ def _frontier(design: Design, settings: GapSettings) -> Any:
     rise = pt.concatenate([pt.zeros((2, 1)), pt.cumsum(h * pt.exp(log_growth), axis=1)], axis=1)
     # level: each side's frontier averaged over the knots (pinned by all of its models, so
     # it is not a pivot that trades off against one segment's growth)
-    level = pm.Normal("frontier_level", 0.0, 3.0, dims=D.WEIGHTS)
+    if prefix:
+        level = pt.stack([pt.zeros(()), pm.Normal(f"{prefix}frontier_level_open", 0.0, 1.0)])
+    else:
+        level = pm.Normal("frontier_level", 0.0, 3.0, dims=D.WEIGHTS)
     return pm.Deterministic(
-        "frontier",
+        f"{prefix}frontier",
         rise - rise.mean(axis=1, keepdims=True) + level[:, None],
         dims=(D.WEIGHTS, KNOT_DIM),
     )
@@ -445,11 +462,7 @@ def _capabilities(design: Design, settings: GapSettings, frontier: Any) -> Any:
     shortfall ``shortfall``; call inside the model's context)."""
     unit_mask, _ = _units(design)
     unit_side = design.side_idx[unit_mask]
-    k_left, w = design.knot_position(design.t_models[unit_mask])
-    # each unit's frontier, linear between its two knots (flat indices: a 1-d gather)
-    flat = frontier.ravel()
-    left = unit_side * len(design.knot_dates) + k_left
-    f_unit = flat[left] * (1 - w) + flat[left + 1] * w
+    f_unit = _unit_frontier(design, frontier)
     if not settings.shortfall:
         return pm.Deterministic("capability", f_unit, dims=UNIT_DIM)
     s_u = pm.HalfNormal("shortfall_scale", 2.0, dims=D.WEIGHTS)
@@ -467,10 +480,74 @@ def _capabilities(design: Design, settings: GapSettings, frontier: Any) -> Any:
     return theta
 
 
+def _unit_frontier(design: Design, frontier: Any) -> Any:
+    """Each capability unit's side frontier at its release date, linear between its two knots
+    (flat indices: a 1-d gather)."""
+    unit_mask, _ = _units(design)
+    unit_side = design.side_idx[unit_mask]
+    k_left, w = design.knot_position(design.t_models[unit_mask])
+    flat = frontier.ravel()
+    left = unit_side * len(design.knot_dates) + k_left
+    return flat[left] * (1 - w) + flat[left + 1] * w
+
+
+def second_factor(design: Design, settings: GapSettings) -> tuple[Any, Any]:
+    r"""The second latent dimension (call inside the model's context): per benchmark its
+    loading :math:`\ell_b` (``loading``) and per capability unit its second ability
+    :math:`\psi_u` (``f2_capability``).
+
+    :math:`\psi_u = P_{g_u}(t_u) - \varsigma_{g_u} w_u`, :math:`w_u \sim
+    \operatorname{ExGaussian}(0, \tau, 1)` as the first ability's shortfall, with
+    :math:`\varsigma_{\text{closed}} = 1` (the factor's unit) and :math:`\varsigma_{\text{open}}
+    \sim \mathcal{HN}(1)`; :math:`P_g` a non-decreasing frontier per side like the first
+    (:func:`_frontier`, closed level fixed at 0). Loadings :math:`\ell_b = \kappa_{d(b)}
+    h_b`, :math:`h_b \sim \mathcal{HN}(1)`, :math:`\kappa_d \sim
+    \mathcal{HN}(\text{prior\_scale\_loading})` per domain, and :math:`\ell = 0` on the anchor
+    benchmark.
+    """
+    is_anchor = np.asarray(design.benchmarks.index == design.anchor_benchmark)
+    scale = pm.HalfNormal("loading_domain_scale", settings.prior_scale_loading, dims=D.DOMAIN)
+    h_b = pm.HalfNormal("loading_std", 1.0, dims=D.BENCHMARK)
+    loading = pm.Deterministic(
+        "loading", pt.where(is_anchor, 0.0, scale[design.domain_idx] * h_b), dims=D.BENCHMARK
+    )
+    frontier2 = _frontier(design, settings, prefix=SECOND)
+    unit_mask, _ = _units(design)
+    unit_side = design.side_idx[unit_mask]
+    s_open = pm.HalfNormal(f"{SECOND}shortfall_scale_open", 1.0)
+    s_side = pt.stack([pt.ones(()), s_open])[unit_side]
+    w_u = pm.ExGaussian(
+        f"{SECOND}shortfall_std",
+        mu=0.0,
+        sigma=max(settings.frontier_softness, 1e-3),
+        nu=1.0,
+        dims=UNIT_DIM,
+    )
+    psi = pm.Deterministic(
+        f"{SECOND}capability", _unit_frontier(design, frontier2) - s_side * w_u, dims=UNIT_DIM
+    )
+    return loading, psi
+
+
+def _open_offset_rows(design: Design, settings: GapSettings, rows: _Rows) -> Any:
+    """Per row: the open offset of its benchmark, with its domain's trend in time when
+    ``open_offset_trend`` (call inside the model's context)."""
+    offset = open_offsets(design, settings)[rows.benchmark]
+    if settings.open_offset_trend and len(design.domains) >= 2:
+        sd = pm.HalfNormal("open_domain_trend_sd", settings.prior_scale_offset)
+        z = pm.ZeroSumNormal("open_domain_trend_std", 1.0, dims=D.DOMAIN)
+        trend = pm.Deterministic("open_domain_trend", sd * z, dims=D.DOMAIN)
+        offset = offset + trend[design.domain_idx][rows.benchmark] * rows.open_time
+    return offset * rows.open
+
+
 def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> Any:
     """Per row: the capability plus the open advantage (and its trend), the open offsets and
     the private-benchmark effects, minus a host's penalty (call inside the model's context)."""
     effect = theta[rows.unit]
+    if settings.second_factor:
+        loading, psi = second_factor(design, settings)
+        effect = effect + loading[rows.benchmark] * psi[rows.unit]
     if settings.public_advantage:
         gamma = pm.Normal("public_advantage", 0.0, settings.prior_scale_gamma)
         effect = effect + gamma * rows.open_public
@@ -478,7 +555,7 @@ def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> A
             trend = pm.Normal("public_advantage_trend", 0.0, settings.prior_scale_gamma)
             effect = effect + trend * rows.public_time
     if settings.open_offsets:
-        effect = effect + open_offsets(design, settings)[rows.benchmark] * rows.open
+        effect = effect + _open_offset_rows(design, settings, rows)
     if settings.private_effects:
         # each unit's effect on the non-public benchmarks, partially pooled (non-centred)
         sd_pi = pm.HalfNormal("private_effect_sd", settings.prior_scale_private)

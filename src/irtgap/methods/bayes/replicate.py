@@ -51,6 +51,8 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         "open_public": design.open_public,
         "private": design.private_rows,
         "public_time": design.public_time,
+        "open_time": design.open_time,
+        "bench_domain": design.domain_idx[b],
         "floor": design.floor[b],
         "ceiling": design.ceiling[b],
         "resolution": design.row_resolution,
@@ -66,8 +68,10 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
     """The parameters that generate scores, for every sample of ``stacked``, each with a leading
     sample axis: capability, slope, difficulty, precision, ``gamma`` (0 without the open
     advantage), ``delta`` (provider penalties after a first-party 0), ``lapse`` (0 without
-    an upper asymptote), ``open_offset`` (per benchmark; 0 without open offsets) and
-    ``private_effect`` (per unit; 0 without private-benchmark effects)."""
+    an upper asymptote), ``open_offset`` (per benchmark; 0 without open offsets),
+    ``open_domain_trend`` (per domain; 0 without a trend of the offsets), ``private_effect``
+    (per unit; 0 without private-benchmark effects), and the second factor's ``loading`` (per
+    benchmark) and ``f2_capability`` (per unit), 0 without it."""
     out = {
         k: stacked[k].transpose(SAMPLE_DIM, ...).to_numpy()
         for k in ("capability", "slope", "difficulty", "precision")
@@ -91,7 +95,17 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
         if "private_effect" in stacked
         else np.zeros_like(out["capability"])
     )
-    for name in ("lapse", "open_offset"):
+    out["f2_capability"] = (
+        stacked["f2_capability"].transpose(SAMPLE_DIM, ...).to_numpy()
+        if "f2_capability" in stacked
+        else np.zeros_like(out["capability"])
+    )
+    out["open_domain_trend"] = (
+        stacked["open_domain_trend"].transpose(SAMPLE_DIM, ...).to_numpy()
+        if "open_domain_trend" in stacked
+        else np.zeros((n_s, 1))
+    )
+    for name in ("lapse", "open_offset", "loading"):
         out[name] = (
             stacked[name].transpose(SAMPLE_DIM, ...).to_numpy()
             if name in stacked
@@ -129,6 +143,16 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
     b = arrays["bench"]
     if "open_offset" in params and "open" in arrays:
         theta = theta + np.asarray(params["open_offset"])[..., b] * arrays["open"]
+    if "open_domain_trend" in params and "open_time" in arrays:
+        trend = np.asarray(params["open_domain_trend"])
+        if trend.shape[-1] > 1 or np.any(trend):
+            theta = theta + trend[..., arrays["bench_domain"]] * arrays["open_time"]
+    if "loading" in params and "f2_capability" in params:
+        theta = (
+            theta
+            + np.asarray(params["loading"])[..., b]
+            * np.asarray(params["f2_capability"])[..., arrays["unit"]]
+        )
     lapse = np.asarray(params.get("lapse", np.zeros_like(params["slope"])))
     return np.asarray(
         mean_score(

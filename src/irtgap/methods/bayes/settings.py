@@ -78,6 +78,26 @@ class GapSettings:
         fits no better, barely moves the gap and does not remove the misfit of the threshold
         method's private crossings that it was built to test (the model comparison in
         ``docs/model.md``).
+    open_offset_trend : bool
+        With ``open_offsets``, each domain's open offset changes linearly with the open model's
+        release time, :math:`\delta_{d} + \beta_{d}\,(t_m - \bar t)`, with
+        :math:`\beta = \sigma_\beta z`, :math:`z` zero-sum Normal over the domains and
+        :math:`\sigma_\beta \sim \mathcal{HN}` (``prior_scale_offset``, per year), :math:`\bar
+        t` the mean release time of the open models' rows: open models may catch up faster on
+        some domains (knowledge, public maths) than on others (out-of-distribution reasoning,
+        agents). Zero-sum, so a common trend stays in the open frontier. Needs
+        ``open_offsets``.
+    second_factor : bool
+        A second latent dimension: each capability unit has a second ability
+        :math:`\psi_u = P_{g_u}(t_u) - \varsigma_{g_u} w_u` with its own non-decreasing
+        frontier :math:`P_g` per side and shortfall, and each benchmark a loading
+        :math:`\ell_b \ge 0` on it (0 on the anchor benchmark, partially pooled by domain), so
+        :math:`\eta_i` gains :math:`\alpha_b\,\ell_b\,\psi_u`. Identification (sign,
+        rotation, scale, location) is stated in :mod:`irtgap.methods.bayes.model`. The gap
+        groups are then read on the benchmarks (see :class:`~irtgap.methods.bayes.fit.GapFit`).
+    prior_scale_loading : float
+        Prior scale of the per-domain spread of the loadings on the second factor
+        (HalfNormal, 1.0).
     open_country : str or None
         Model only the open models from this country (the ``country`` column, e.g.
         ``"China"``), with every closed model: the open side of the threshold method's
@@ -140,6 +160,9 @@ class GapSettings:
     prior_scale_offset: float = 0.5
     private_effects: bool = False
     prior_scale_private: float = 0.5
+    open_offset_trend: bool = False
+    second_factor: bool = False
+    prior_scale_loading: float = 1.0
     noise: str = "beta"
     lapse_threshold: float = 0.6
     lapse_pooling: str = "partial"
@@ -170,6 +193,8 @@ class GapSettings:
             "learn_growth_spread",
             "public_advantage_trend",
             "private_effects",
+            "open_offset_trend",
+            "second_factor",
         ):
             value = getattr(self, name)
             if not isinstance(value, bool | np.bool_):
@@ -179,6 +204,7 @@ class GapSettings:
             ("prior_scale_delta", None),
             ("prior_scale_offset", None),
             ("prior_scale_private", None),
+            ("prior_scale_loading", None),
             ("growth_spread", None),
             ("frontier_softness", 0.0),
         ):
@@ -199,6 +225,16 @@ class GapSettings:
                 "public_advantage_trend=True with open_offsets=True: the gap by domain reads "
                 "one open shift per benchmark, which a trending advantage does not have; use "
                 "one of the two"
+            )
+        if self.open_offset_trend and not self.open_offsets:
+            raise ValueError(
+                "open_offset_trend=True: a trend of the open offsets by domain needs the "
+                "offsets themselves; pass open_offsets=True"
+            )
+        if self.second_factor and not self.shortfall:
+            raise ValueError(
+                "second_factor=True with shortfall=False: the second ability is placed below "
+                "its own frontier by a shortfall; pass shortfall=True"
             )
         lapse = self.lapse_threshold
         if (
