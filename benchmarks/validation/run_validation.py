@@ -203,6 +203,13 @@ def main(argv: list[str] | None = None) -> int:
         help="a GapModel setting for the Bayesian method, e.g. public_advantage_trend=true "
         '(repeatable; values are JSON: true, 0.2, "China"); use a separate --out',
     )
+    parser.add_argument(
+        "--inference",
+        choices=["nuts", "fast"],
+        default="nuts",
+        help="the Bayesian method's inference: the study's NUTS budget (default) or the fast "
+        "mode with its own schedule (GapModel.fit(inference='fast')); use a separate --out",
+    )
     args = parser.parse_args(argv)
     try:
         model_options = _model_options(args.model_option)
@@ -258,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             backend=args.backend,
             progress=lambda done, total, msg: print(msg, file=sys.stderr),
             model_options=model_options,
+            inference=args.inference,
         )
     finally:
         if client is not None:

@@ -24,6 +24,7 @@ from irtgap.data.datasets import load_dataset, load_epoch_snapshot
 from irtgap.data.hub import load_epoch_hub
 from irtgap.data.scoredata import ScoreData
 from irtgap.data.simulate import semi_synthetic, simulate
+from irtgap.data.two_factor import TwoFactorWorld, simulate_two_factor
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.composite import CompositeResult, composite_index
@@ -50,6 +51,7 @@ __all__ = [
     "ScoreDataError",
     "ThresholdBias",
     "ThresholdResult",
+    "TwoFactorWorld",
     "compare",
     "composite_index",
     "epoch_rule",
@@ -67,6 +69,7 @@ __all__ = [
     "run_method",
     "semi_synthetic",
     "simulate",
+    "simulate_two_factor",
     "threshold_bias",
     "threshold_gap",
 ]

@@ -48,6 +48,7 @@ from irtgap.methods.bayes.domains import benchmark_shifts
 from irtgap.methods.bayes.frontiers import frontier_values
 from irtgap.methods.bayes.graph import SECOND
 from irtgap.methods.threshold import default_thresholds
+from irtgap.results import conform_gap_table
 
 if TYPE_CHECKING:
     from irtgap.methods.bayes.fit import GapFit
@@ -337,4 +338,4 @@ def model_threshold_gap(
     )
     if when is not None:
         table = table[pd.DatetimeIndex(table[D.DATE]).isin(when)]
-    return table.reset_index(drop=True)
+    return conform_gap_table(table, METHOD)

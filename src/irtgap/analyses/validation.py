@@ -49,10 +49,11 @@ import numpy as np
 import pandas as pd
 
 from irtgap.core import dims as D
+from irtgap.core.options import check_choice
 from irtgap.core.parallel import Progress, map_tasks
 from irtgap.data.simulate import SimulatedData, semi_synthetic, simulate
 from irtgap.methods.bayes.design import match_hosted_versions
-from irtgap.methods.bayes.model import GapModel
+from irtgap.methods.bayes.model import INFERENCE, GapModel
 from irtgap.methods.bayes.settings import SETTING_NAMES
 from irtgap.methods.eci import prepare as prepare_eci
 from irtgap.methods.registry import get_method, method_names, run_method
@@ -344,12 +345,16 @@ def _estimate(
     quick: bool,
     seed: int,
     model_options: dict[str, Any] | None = None,
+    inference: str = "nuts",
 ) -> pd.DataFrame:
     """The method's gap table in its headline group at ``dates`` (with the sampler's
-    ``max_rhat`` and ``divergences`` for a result that has diagnostics)."""
+    ``max_rhat`` and ``divergences`` for a result that has diagnostics). ``inference`` other
+    than ``"nuts"`` runs the Bayesian model in that mode with its own schedule."""
     if method not in STUDY_OPTIONS:
         raise ValueError(f"unknown method {method!r}: use one of {METHODS}")
     options = STUDY_OPTIONS[method](sim, model_options)
+    if inference != "nuts" and get_method(method).censored_draws:
+        options.update(inference=inference, draws=None, tune=None, chains=None)
     res = run_method(
         method, sim.data, budget="fast" if quick else "validation", seed=seed, **options
     )
@@ -395,12 +400,15 @@ def run_replication(
     quick: bool = False,
     seed: int = 0,
     model_options: dict[str, Any] | None = None,
+    inference: str = "nuts",
 ) -> pd.DataFrame:
     """Simulate one world of ``scenario`` and run ``methods`` on it.
 
     ``scenario`` is a :class:`Scenario` or the name of one in :data:`SCENARIOS` or
     :data:`MISSPECIFIED`. ``model_options`` are :class:`~irtgap.GapModel` settings for the
-    Bayesian method (its defaults otherwise; checked before the world is drawn).
+    Bayesian method (its defaults otherwise; checked before the world is drawn);
+    ``inference`` its inference mode (:meth:`GapModel.fit <irtgap.GapModel.fit>`; ``"fast"``
+    with the fast mode's own schedule instead of the study budget).
 
     Returns one row per (method, date): ``scenario, replication, method, date, truth, estimate``
     (posterior or bootstrap median), ``lower, upper`` (90% interval), ``covered``, ``seconds``,
@@ -408,6 +416,7 @@ def run_replication(
     """
     sc = _scenario(scenario) if isinstance(scenario, str) else scenario
     check_model_options(model_options)
+    check_choice("inference", inference, tuple(INFERENCE))
     dates = VALIDATION_DATES if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
     rep_seed = int(np.random.SeedSequence([seed, replication]).generate_state(1)[0] % 2**31)
     with warnings.catch_warnings():
@@ -424,7 +433,9 @@ def run_replication(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                table = _estimate(method, sim, dates, quick, rep_seed, model_options)
+                table = _estimate(
+                    method, sim, dates, quick, rep_seed, model_options, inference=inference
+                )
             # the threshold and capability methods' "all" pools every benchmark; the Bayesian
             # model's "capability" is its gap without the public-benchmark advantage
             table = table.set_index(D.DATE).reindex(dates)
@@ -528,6 +539,7 @@ def run_study(
     backend: str | None = None,
     progress: Progress | None = None,
     model_options: dict[str, Any] | None = None,
+    inference: str = "nuts",
 ) -> pd.DataFrame:
     """Run every (scenario, replication) world of the study; return the stacked rows.
 
@@ -564,6 +576,9 @@ def run_study(
     model_options : dict, optional
         :class:`~irtgap.GapModel` settings for the Bayesian method (e.g.
         ``{"public_advantage_trend": True}``), checked before any world runs.
+    inference : {"nuts", "fast"}
+        The Bayesian method's inference mode (``"fast"``: its own short schedule, see
+        :data:`irtgap.methods.bayes.model.INFERENCE`).
 
     Returns
     -------
@@ -587,6 +602,7 @@ def run_study(
     ... )
     """
     check_model_options(model_options)
+    check_choice("inference", inference, tuple(INFERENCE))
     tasks = []
     for sc in scenarios:
         n = replications if isinstance(replications, int) else replications.get(sc.name, 0)
@@ -598,6 +614,7 @@ def run_study(
             quick=quick,
             seed=seed,
             model_options=model_options,
+            inference=inference,
         ),
         tasks,
         n_jobs=n_jobs,

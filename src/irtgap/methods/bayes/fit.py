@@ -149,6 +149,12 @@ class GapFit(GapResult):
 
     # ------------------------------------------------------------------ draws
     @property
+    def inference(self) -> str:
+        """How the posterior was computed: ``"nuts"`` (the full run) or ``"fast"`` (the short
+        schedule for studies, :data:`irtgap.methods.bayes.model.INFERENCE`)."""
+        return str(self.idata["posterior"].attrs.get("irtgap_inference", "nuts"))
+
+    @property
     def posterior(self) -> xr.Dataset:
         """The posterior draws of every model variable, ``(chain, draw, ...)``."""
         return self.idata["posterior"].to_dataset()

@@ -57,6 +57,45 @@ With ``private_effects=True`` (off by default, see :class:`GapSettings`) each mo
 so a model's capability is what it shows on public and private benchmarks alike, and the
 frontiers and the gap are read from the capabilities as without them.
 
+With ``open_offset_trend=True`` (off by default; needs ``open_offsets``) each domain's part of
+the open offset moves linearly with the open model's release time: :math:`\eta_i` gains
+:math:`+\,\alpha_b\,\beta_{d(b)}\,(t_m - \bar t_o)\,[g_m = \text{open}]`, with
+:math:`\beta = \sigma_\beta z`, :math:`z \sim \operatorname{ZeroSumNormal}(1)` over the
+domains, :math:`\sigma_\beta \sim \mathcal{HN}(0.5)` per year (``prior_scale_offset``) and
+:math:`\bar t_o` the mean release time of the open models' rows: open models may catch up
+faster on some domains than on others. Zero-sum, so a trend common to every domain stays in the
+open frontier's growth.
+
+With ``second_factor=True`` (off by default, see :class:`GapSettings`) there is a second latent
+dimension. Each capability unit :math:`u` has a second ability and each benchmark a loading on
+it, and :math:`\eta_i` gains :math:`+\,\alpha_b\,\ell_b\,\psi_u`:
+
+.. math::
+
+    \psi_u = P_{g_u}(t_u) - \varsigma_{g_u} w_u,\quad
+    w_u \sim \operatorname{ExGaussian}(0, \tau, 1),\quad
+    \varsigma_{\text{closed}} = 1,\ \varsigma_{\text{open}} \sim \mathcal{HN}(1),\qquad
+    \ell_b = \kappa_{d(b)} h_b,\ h_b \sim \mathcal{HN}(1),\
+    \kappa_d \sim \mathcal{HN}(1)\ (\texttt{prior\_scale\_loading}),
+
+with :math:`P_g` a second non-decreasing piecewise-linear frontier per side, built like
+:math:`F_g` below (its own typical growth rates, the same fixed spread). Identification:
+*sign*, the loadings are non-negative and both frontiers non-decreasing, so :math:`\psi` cannot
+flip; *rotation*, the anchor benchmark loads on the capability only (:math:`\ell_{\text{anchor}}
+= 0`), which fixes how much of :math:`\psi` the capability can absorb; *scale*, the closed
+side's shortfall scale on :math:`\psi` is 1; *location*, the closed frontier :math:`P` averages 0
+over the knots (a shift of :math:`\psi` would move every benchmark's :math:`\eta` by its own
+:math:`\alpha_b \ell_b c`, which the difficulties absorb). With two dimensions the gap of a group
+of benchmarks :math:`G` is read on the benchmarks: the mean linear predictor over the group's
+benchmarks at a side's frontiers is :math:`\bar\alpha_G (F_g + w_G P_g)` plus a constant, with
+:math:`w_G = \sum_{b\in G}\alpha_b\ell_b / \sum_{b\in G}\alpha_b`, so the group's backward gap
+is how many months ago the closed frontier's index :math:`F + w_G P` stood where the open one
+stands today: how long ago the closed frontier's expected scores on the group's benchmarks
+matched, on average on the log-odds scale, the open frontier's today. With one dimension
+:math:`w_G = 0` and this is the capability gap, as before (see
+:func:`irtgap.methods.bayes.domains.group_loadings`). ``"capability"`` stays the gap on the
+first dimension.
+
 With ``open_offsets=True`` (off by default, see :class:`GapSettings`) open models get an offset on
 each benchmark on top of their capability: :math:`\eta_i` gains
 :math:`+\,\alpha_b\,o_b\,[g_m = \text{open}]`, with
@@ -208,6 +247,19 @@ NUTPIE_DEFAULTS: dict[str, Any] = {"extra_doublings": 1}
 TARGET_ACCEPT = 0.85
 
 
+#: The inference modes of :meth:`GapModel.fit` and their sampling schedules (per chain; nutpie
+#: options under ``nuts``). ``"nuts"``: the full run every published number uses. ``"fast"``:
+#: a short NUTS schedule for studies of many fits (leave-one-benchmark-out, backtests,
+#: model-form screening, validation worlds), two chains without the extra doubling; its gap
+#: agrees with the full run's within the limits measured in ``docs/evidence/inference.md``,
+#: but its diagnostics are not those of a converged run, so they are recorded and only
+#: divergences are warned about.
+INFERENCE: dict[str, dict[str, Any]] = {
+    "nuts": {"draws": 1000, "tune": 1000, "chains": 4},
+    "fast": {"draws": 300, "tune": 300, "chains": 2, "nuts": {"extra_doublings": 0}},
+}
+
+
 def sample_kwargs(
     sampler: str,
     chains: int,
@@ -335,14 +387,15 @@ class GapModel:
         self,
         data: ScoreData,
         *,
-        draws: int = 1000,
-        tune: int = 1000,
-        chains: int = 4,
+        draws: int | None = None,
+        tune: int | None = None,
+        chains: int | None = None,
         cores: int | None = None,
         seed: int | np.random.Generator | None = None,
         progressbar: bool = True,
         sampler: str = "nutpie",
         sampler_kwargs: dict[str, Any] | None = None,
+        inference: str = "nuts",
     ) -> GapFit:
         """Sample the posterior and return a :class:`~irtgap.methods.bayes.fit.GapFit`.
 
@@ -358,8 +411,9 @@ class GapModel:
         ----------
         data : ScoreData
             The scores to model.
-        draws, tune, chains : int
-            Posterior draws and tuning steps per chain, and the number of chains.
+        draws, tune, chains : int, optional
+            Posterior draws and tuning steps per chain, and the number of chains (default: the
+            schedule of ``inference``, :data:`INFERENCE`: 1000, 1000 and 4 for ``"nuts"``).
         cores : int, optional
             Chains run in parallel (default: one per CPU, at most ``chains``; PyMC's own
             default assumes half the CPUs are hyper-threads and runs one chain at a time on a
@@ -373,6 +427,11 @@ class GapModel:
         sampler_kwargs : dict, optional
             Passed to :func:`pymc.sample` (``target_accept`` there overrides the default); its
             ``nuts`` entry is merged over the nutpie defaults.
+        inference : {"nuts", "fast"}
+            ``"nuts"``: the full run. ``"fast"``: the short schedule of :data:`INFERENCE` for
+            studies of many fits, validated against the full run in
+            ``docs/evidence/inference.md``; the fit records it (:attr:`GapFit.inference
+            <irtgap.methods.bayes.fit.GapFit.inference>`) and warns only about divergences.
 
         Returns
         -------
@@ -389,10 +448,19 @@ class GapModel:
         """
         from irtgap.methods.bayes.fit import GapFit
 
+        if not isinstance(inference, str) or inference not in INFERENCE:
+            raise ValueError(f"inference={inference!r}: use one of {list(INFERENCE)}")
+        plan = INFERENCE[inference]
+        draws = plan["draws"] if draws is None else draws
+        tune = plan["tune"] if tune is None else tune
+        chains = plan["chains"] if chains is None else chains
         _check_fit_options(draws, tune, chains, cores, sampler, sampler_kwargs)
         design = self.design(data)
         model = build_model(design, self.settings)
-        kwargs = sample_kwargs(sampler, chains, cores=cores, overrides=sampler_kwargs)
+        overrides = dict(sampler_kwargs or {})
+        if sampler == "nutpie" and "nuts" in plan:
+            overrides["nuts"] = {**plan["nuts"], **overrides.get("nuts", {})}
+        kwargs = sample_kwargs(sampler, chains, cores=cores, overrides=overrides)
         if isinstance(seed, np.random.Generator):
             seed = int(seed.integers(2**31 - 1))
         with model:
@@ -405,6 +473,10 @@ class GapModel:
                 nuts_sampler=sampler,
                 **kwargs,
             )
+        idata["posterior"].attrs["irtgap_inference"] = inference
         fit = GapFit(idata=idata, design=design, settings=self.settings, data=data)
-        fit.diagnostics(warn=True)
+        if inference == "nuts":
+            fit.diagnostics(warn=True)
+        elif int(fit.diagnostics(warn=False)["divergences"]):
+            fit.diagnostics(warn=True)
         return fit

@@ -134,6 +134,11 @@ def term_priors(settings: GapSettings) -> dict[str, float]:
         "open_domain_sd": s.prior_scale_offset * hn,
         "open_benchmark_sd": s.prior_scale_offset * hn,
         "private_effect_sd": s.prior_scale_private * hn,
+        "open_domain_trend_sd": s.prior_scale_offset * hn,  # open_offset_trend only
+        "open_domain_trend": s.prior_scale_offset,  # per domain and year (marginal prior sd)
+        "loading_domain_scale": s.prior_scale_loading * hn,  # second_factor only
+        "f2_shortfall_scale_open": hn,
+        "f2_log_growth_mean": 1.0,
     }
 
 
