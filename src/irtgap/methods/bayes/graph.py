@@ -500,7 +500,7 @@ def second_factor(design: Design, settings: GapSettings) -> tuple[Any, Any]:
     \operatorname{ExGaussian}(0, \tau, 1)` as the first ability's shortfall, with
     :math:`\varsigma_{\text{closed}} = 1` (the factor's unit) and :math:`\varsigma_{\text{open}}
     \sim \mathcal{HN}(1)`; :math:`P_g` a non-decreasing frontier per side like the first
-    (:func:`_frontier`, closed level fixed at 0). Loadings :math:`\ell_b = \kappa_{d(b)}
+    (``_frontier``, closed level fixed at 0). Loadings :math:`\ell_b = \kappa_{d(b)}
     h_b`, :math:`h_b \sim \mathcal{HN}(1)`, :math:`\kappa_d \sim
     \mathcal{HN}(\text{prior\_scale\_loading})` per domain, and :math:`\ell = 0` on the anchor
     benchmark.
