@@ -9,6 +9,7 @@
 - Comments and docstrings in ``src/`` and ``tests/`` hold no history: no "since/before/until/as
   of" followed by a month and a year, no issue or pull-request numbers, no commit hashes. History
   goes to ``CHANGELOG.md``; a dataset's name ("the April 2026 export") is not history.
+- ``docs/architecture.md`` names every module of the package in its layer's row.
 
 Each test prints the offenders in its failure message.
 """
@@ -315,3 +316,22 @@ def test_no_history_in_comments_or_docstrings() -> None:
         "history in comments or docstrings (it belongs in CHANGELOG.md; measured evidence in "
         "docs/evidence/):\n" + "\n".join(offenders)
     )
+
+
+def test_architecture_page_lists_every_module() -> None:
+    """Each module of the package is named in its layer's row of docs/architecture.md."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.split("## Layers", 1)[1].split("\n## ", 1)[0].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells[1]
+    missing = []
+    for path in _py_files(PACKAGE):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        if rel.name == "__init__":
+            continue
+        layer = rel.parts[0]
+        if f"`{rel.name}`" not in rows.get(layer, ""):
+            missing.append(f"{'.'.join(rel.parts)} (layer {layer})")
+    assert not missing, "docs/architecture.md's layers table does not name: " + ", ".join(missing)

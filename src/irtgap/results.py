@@ -476,7 +476,7 @@ class GapResult(ABC):
         )
 
     def settings_dict(self) -> dict[str, Any]:
-        """The settings as a plain dict (``dataclasses.asdict`` of :attr:`settings`)."""
+        """The settings as a plain dict (``dataclasses.asdict`` of ``settings``)."""
         return asdict(self.settings)
 
     def summary_dates(self) -> pd.DatetimeIndex:

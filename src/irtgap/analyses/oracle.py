@@ -26,7 +26,7 @@ read (:func:`irtgap.core.gaps.time_shift_gap` on a daily grid). What is left ran
 worlds is therefore a floor for any method's error on those worlds, and
 :math:`2 z_{0.95}` times the error's standard deviation is the narrowest calibrated 90%
 interval (Gaussian errors) that even the oracle could give (:func:`information_floor`).
-``benchmarks/validation/information_floor.py`` runs it on every scenario of the validation
+``studies/validation/information_floor.py`` runs it on every scenario of the validation
 study; ``docs/validation.md`` has the table.
 """
 

@@ -4,7 +4,7 @@ r"""Validation study: every method on simulated worlds with a known gap.
 the scenario's own generator such as :func:`irtgap.data.simulate.semi_synthetic`), runs each
 method on it and returns one row per (method, date) with the estimate, its interval and the
 truth; :func:`summarize_validation` turns many replications into bias, RMSE and interval coverage.
-``benchmarks/validation/run_validation.py`` drives both over scenarios and replications through
+``studies/validation/run_validation.py`` drives both over scenarios and replications through
 joblib and writes the tables and figures of ``docs/validation.md``.
 
 Scenarios drawn from the Bayesian model's own generative story (:data:`SCENARIOS`):
