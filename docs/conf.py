@@ -33,7 +33,7 @@ extensions = [
 
 source_suffix = {".md": "markdown"}
 root_doc = "index"
-# validation/*/summary.md are tables written by benchmarks/validation/run_validation.py: they are
+# validation/*/summary.md are tables written by studies/validation/run_validation.py: they are
 # data (copied into validation.md), not pages.
 exclude_patterns = ["_build", "validation/**/summary.md", "sensitivity/*.md", "domains/*.md"]
 

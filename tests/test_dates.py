@@ -53,7 +53,7 @@ def test_month_names_are_unambiguous():
 
 # ---------------------------------------------------------------------- refused forms
 def test_mixed_day_first_and_month_first_is_refused():
-    """The bug: value-by-value parsing read both of these, each in a different order."""
+    """Value by value, each of these reads in a different order: the column is refused."""
     with pytest.raises(
         ScoreDataError,
         match=r"column 'd' \(date\) mixes day-first and month-first dates: '13/04/2024' \(row 1\)"

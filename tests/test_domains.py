@@ -1,7 +1,7 @@
-"""The gap by domain (issue 17): open offsets in the model, gap(by="domain"), per-benchmark
+"""The gap by domain: open offsets in the model, gap(by="domain"), per-benchmark
 offsets, the country restriction, the other methods per domain and the simulator's domain gaps.
 Fast tests use prior samples or hand-built posteriors; the recovery of simulated domain gaps by
-a real fit is a slow test (the many-world study is benchmarks/domains/run_domain_recovery.py)."""
+a real fit is a slow test (the many-world study is studies/domains/run_domain_recovery.py)."""
 
 from __future__ import annotations
 

@@ -254,7 +254,7 @@ def test_epoch_rule_row_carries_no_frontier_shift_bounds():
 
 def test_gap_is_nan_after_the_last_model_and_defined_before_2023():
     # models from 2022-03: a 6-month backward gap in early 2023 needs the closed frontier of
-    # 2022, which the internal grid must reach (it used to start at 2023-01-01)
+    # 2022, which the internal grid must reach (a grid starting at 2023-01-01 would not)
     data, *_ = noiseless(shift_months=6.0, start="2022-03-01")
     res = fit_eci(data, scale_anchors=ANCHORS, n_bootstrap=10, seed=3, since=None)
     with warnings.catch_warnings():
@@ -292,7 +292,7 @@ def test_bad_options_are_named(kw, message):
 
 
 def test_single_benchmark_fit_and_indistinct_anchors():
-    """One benchmark (the anchor) used to crash on an empty float index; equal anchors warn."""
+    """One benchmark (the anchor) fits (no crash on an empty index); equal anchors warn."""
     data, truth, *_ = noiseless()
     only = data.subset(benchmarks=["Winogrande"])
     res = fit_eci(only, scale_anchors=ANCHORS, n_bootstrap=0, min_benchmarks=1)

@@ -1,4 +1,4 @@
-"""The example scripts of ``examples/`` run end to end, with short settings (issue 14).
+"""The example scripts of ``examples/`` run end to end, with short settings.
 
 Each script runs in a subprocess with ``sys.executable`` (working directory and ``--out`` in a
 temporary folder, ``MPLBACKEND=Agg``); the test checks the exit code, the files written and key

@@ -61,10 +61,10 @@ def _width(table: pd.DataFrame) -> np.ndarray:
     return (table["upper"] - table["lower"]).to_numpy()
 
 
-# ---------------------------------------------------------------------- item 1: support
+# ---------------------------------------------------------------------- support
 def test_gap_is_nan_with_a_warning_outside_the_data(sim):
-    """Before: the frontier was held flat past the last knot, so the gap grew without bound
-    (a tight interval around a made-up number)."""
+    """Past the last knot the gap is NaN with a warning: a frontier held flat there would make
+    the gap grow without bound (a tight interval around a made-up number)."""
     fit = _known_fit(sim)
     first, last = fit.support()
     assert last == sim.data.scores[D.DATE].max()
@@ -161,7 +161,7 @@ def test_forward_gap_does_not_use_the_open_frontier_past_the_data(sim):
     assert fwd_x["median"].iloc[0] == pytest.approx(6.0, abs=1.5)
 
 
-# ---------------------------------------------------------------------- item 3: ceilings
+# ---------------------------------------------------------------------- ceilings
 def _with_ceiling(sim, bench: str, ceiling: float) -> irtgap.ScoreData:
     """sim's data with ``bench`` given ``ceiling`` and its scores scaled to it; one score set
     exactly to the ceiling."""
@@ -279,10 +279,11 @@ def test_simulator_and_replicator_draw_scores_up_to_the_ceiling(sim):
     assert reps[:, on_capped].max() > 0.75
 
 
-# ---------------------------------------------------------------------- item 6: save / load
+# ---------------------------------------------------------------------- save / load
 def test_netcdf_round_trip_keeps_dtypes_and_the_reference_table(sim, tmp_path):
-    """Before: bools came back as the strings 'True'/'False' (so every benchmark looked like a
-    coding benchmark to threshold_gap(by='category')) and the reference table was dropped."""
+    """Bools come back as bools, not the strings 'True'/'False' (which would make every
+    benchmark a coding benchmark to threshold_gap(by='category')), and the reference table
+    comes back too."""
     meta = sim.data.benchmarks.copy()
     n = len(meta)
     meta["is_coding"] = np.array([True, False, np.nan] * n, dtype=object)[:n]
@@ -329,7 +330,7 @@ def test_netcdf_load_errors_name_the_file(sim, tmp_path):
         fit.to_netcdf(tmp_path / "missing-folder" / "fit.nc")
 
 
-# ---------------------------------------------------------------------- item 9: option errors
+# ---------------------------------------------------------------------- option errors
 @pytest.mark.parametrize(
     ("option", "value"),
     [
@@ -415,7 +416,7 @@ def test_invalid_gap_options_raise_naming_the_option(sim):
     pd.testing.assert_frame_equal(one, tz)
 
 
-# ---------------------------------------------------------------------- item 10: words
+# ---------------------------------------------------------------------- words
 def test_gap_groups_have_honest_names(sim):
     fit = _known_fit(sim, draws=20)
     assert list(fit.gap_draws(["2024-06-01"])[D.GROUP].to_numpy()) == [
@@ -534,8 +535,8 @@ def test_open_ahead_of_the_data_is_censored_not_dropped(sim):
     """At the last date, draws with the open frontier ahead have no value (the closed frontier
     reaches that level only after the data) but lie below every other draw: the median and
     the upper end are the exact quantiles of all draws, the lower end and the mean are NaN,
-    with a warning; before, the cell was refused (79% defined) or, with min_defined=0,
-    summarised from the defined draws alone (biased up)."""
+    with a warning. Counting only the draws with a value, the cell would be refused (79%
+    defined) or, with min_defined=0, summarised from the defined draws alone (biased up)."""
     fit, gaps = _spread_fit(sim)
     last = fit.support()[1]
     with pytest.warns(UserWarning, match="beyond the frontiers the data cover") as caught:

@@ -376,8 +376,7 @@ def test_capabilities_follow_the_result_contract(sim):
     assert fit.capability_unit == "capability (logits of the anchor benchmark)"
     from irtgap import results
 
-    if hasattr(results, "CAPABILITY_COLUMNS"):  # the contract's own list, once it exists
-        assert tuple(caps.columns) == tuple(results.CAPABILITY_COLUMNS)
+    assert tuple(caps.columns) == tuple(results.CAPABILITY_COLUMNS)
 
 
 def test_netcdf_round_trip(sim, tmp_path):
@@ -447,9 +446,9 @@ def test_degradation_term_removes_bias():
         without = GapModel(provider_degradation=False).fit(sim.data, **kw)
     # The true penalty is 1.5 capability units of the simulator, about 1.9 in the model's units
     # (the anchor benchmark's slope is their unit). Its HalfNormal(0.5) prior (median 0.34, 90th
-    # percentile 0.82) shrinks it (posterior about 0.9, 90% interval 0.6-1.3 here: the 41 hosted
-    # scores are all on private benchmarks, so the term is partly confounded with the public
-    # advantage), but the data must pull it well above the prior.
+    # percentile 0.82) shrinks it (the 41 hosted scores are all on private benchmarks, so the
+    # term is partly confounded with the public advantage), but the data must pull it well above
+    # the prior.
     delta = with_term.terms().loc["provider_degradation[host]"]
     assert delta["mean"] > 0.82 and delta["lower"] > 0.34
     # without the term, the hosted copies' low scores drag their open models down
@@ -792,7 +791,7 @@ def test_trending_open_advantage_is_recovered_and_keeps_the_private_gap():
 
 
 def test_gap_model_holds_its_settings():
-    """Keyword construction as before; the settings are one frozen GapSettings; a GapSettings
+    """Keyword construction works; the settings are one frozen GapSettings; a GapSettings
     can seed a model; unknown or invalid settings are refused by name."""
     from irtgap.methods.bayes.settings import SETTING_NAMES, GapSettings
 

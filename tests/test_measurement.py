@@ -78,8 +78,8 @@ def test_replicator_draws_around_the_mean_score():
 
 
 def test_replicator_without_a_fitted_provider_penalty():
-    """A fit with provider_degradation=False has no penalty draws: hosted rows get none (it
-    raised IndexError on data with hosted versions)."""
+    """A fit with provider_degradation=False has no penalty draws: hosted rows get none, and
+    the replicator runs on data with hosted versions (no IndexError)."""
     params = {
         "capability": np.array([0.0, 1.0]),
         "slope": np.array([1.0]),

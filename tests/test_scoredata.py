@@ -288,7 +288,7 @@ def test_non_fraction_scales_keep_their_unit(small_frame):
     assert build(df, benchmarks=meta).n_obs == 10
 
 
-# ---------------------------------------------------------------------- conflicts (item 4)
+# ---------------------------------------------------------------------- conflicts
 def _with_row(frame: pd.DataFrame, **row) -> pd.DataFrame:
     """The frame with one more row: c1 on benchmark A again, with ``row`` changed."""
     extra = {**frame.iloc[0].to_dict(), **row}
@@ -327,7 +327,7 @@ def test_blank_descriptive_cells_take_the_models_value(small_frame):
     assert data.models.loc["c1", "country"] == "United States of America"
 
 
-# ---------------------------------------------------------------------- options (item 8)
+# ---------------------------------------------------------------------- options
 @pytest.mark.parametrize(
     ("kw", "pattern"),
     [
@@ -400,7 +400,7 @@ def test_known_scales_are_accepted(small_frame, scale):
     assert data.benchmarks.loc["C", "scale"] == scale.strip().lower()
 
 
-# ---------------------------------------------------------------------- never mutate (item 5)
+# ---------------------------------------------------------------------- never mutate
 def test_caller_frames_are_never_mutated_even_in_awkward_shapes(small_frame):
     """Repeated index labels, tz-aware dates, metadata indexed by name: all left as given."""
     df = small_frame.assign(
@@ -422,7 +422,7 @@ def test_caller_frames_are_never_mutated_even_in_awkward_shapes(small_frame):
     assert data.benchmarks.loc["A", "access"] == "public"
 
 
-# ---------------------------------------------------------------------- vague errors (item 6)
+# ---------------------------------------------------------------------- vague errors
 def _probe(frame: pd.DataFrame, case: str) -> tuple[pd.DataFrame, dict]:
     """Bad or awkward input a user can feed from_frame: (frame, extra keyword arguments)."""
     df = frame.copy()

@@ -1,5 +1,5 @@
 """The simulator's options each change the world the way their docstrings say; the defaults
-reproduce earlier draws; semi-synthetic worlds keep the real evaluation pattern."""
+reproduce pinned draws; semi-synthetic worlds keep the real evaluation pattern."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _residual_logit(sim: SimulatedData) -> pd.DataFrame:
     return t[(z > 0.03) & (z < 0.97)]
 
 
-# ---------------------------------------------------------------- defaults are unchanged
+# ---------------------------------------------------------------- pinned default worlds
 
 
 @pytest.mark.parametrize(
@@ -73,8 +73,8 @@ def _residual_logit(sim: SimulatedData) -> pd.DataFrame:
         ),
     ],
 )
-def test_defaults_reproduce_the_draws_of_earlier_versions(kwargs, n, total, first):
-    # numbers taken from simulate() before the assumption-breaking options were added
+def test_defaults_reproduce_pinned_draws(kwargs, n, total, first):
+    # with every option that breaks the model at its default, a seed draws these worlds
     scores = simulate(**kwargs).data.scores[D.SCORE]
     assert len(scores) == n
     assert scores.sum() == pytest.approx(total, rel=1e-12)

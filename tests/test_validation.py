@@ -141,7 +141,7 @@ def test_scenario_generator_defaults_to_simulate():
 
 def _script():
     spec = importlib.util.spec_from_file_location(
-        "run_validation", ROOT / "benchmarks" / "validation" / "run_validation.py"
+        "run_validation", ROOT / "studies" / "validation" / "run_validation.py"
     )
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)

@@ -109,7 +109,21 @@ def package_version() -> str:
 
 
 def conform_gap_table(table: pd.DataFrame, method: str) -> pd.DataFrame:
-    """The table with exactly :data:`GAP_COLUMNS` (``group`` and ``prob_grew`` filled if absent)."""
+    """The table with exactly :data:`GAP_COLUMNS` (``group`` and ``prob_grew`` filled if absent).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A gap table (:func:`irtgap.core.gaps.summarize_gap`), with or without ``group`` and
+        ``prob_grew``.
+    method : str
+        The ``method`` column's value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy: ``group`` ``"all"`` and ``prob_grew`` NaN where they were absent.
+    """
     table = table.copy()
     if D.GROUP not in table:
         table[D.GROUP] = "all"
@@ -213,7 +227,20 @@ def data_nodes(data: ScoreData | None) -> dict[str, xr.Dataset]:
 
 
 def data_from_tree(tree: xr.DataTree, log: dict[str, Any] | None = None) -> ScoreData | None:
-    """The :class:`ScoreData` saved by :func:`data_nodes` (``None`` if none was saved)."""
+    """The :class:`ScoreData` saved by :func:`data_nodes` (``None`` if none was saved).
+
+    Parameters
+    ----------
+    tree : xarray.DataTree
+        A result file's tree.
+    log : dict, optional
+        The data's log (default: the one saved with the scores).
+
+    Returns
+    -------
+    ScoreData or None
+        The saved data.
+    """
     if "irtgap_scores" not in tree.children:
         return None
     scores = decode_frame(tree["irtgap_scores"].to_dataset())
@@ -231,7 +258,27 @@ def data_from_tree(tree: xr.DataTree, log: dict[str, Any] | None = None) -> Scor
 
 
 def open_tree(path: str | Path, who: str) -> xr.DataTree:
-    """Open a netCDF file as a loaded DataTree, with errors that name the file and ``who``."""
+    """Open a netCDF file as a loaded DataTree, with errors that name the file and ``who``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    who : str
+        The function reading it, for the messages.
+
+    Returns
+    -------
+    xarray.DataTree
+        The file's content, loaded into memory.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``path``.
+    ValueError
+        Not a netCDF file.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{who}: no file {str(path)!r}")
@@ -245,7 +292,25 @@ def open_tree(path: str | Path, who: str) -> xr.DataTree:
 
 
 def check_folder(path: str | Path, who: str) -> Path:
-    """``path`` as a Path; raises FileNotFoundError (naming ``who``) if its folder is missing."""
+    """``path`` as a Path, once its folder is known to exist.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to write.
+    who : str
+        The function writing it, for the message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder of ``path`` does not exist (the message names ``who``).
+    """
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(
@@ -436,8 +501,22 @@ class GapResult(ABC):
     def plot_gap(
         self, *, ax: Axes | None = None, ci_prob: float | None = None, **options: Any
     ) -> Axes:
-        """The gap over time: median and ``ci_prob`` band per group (``options`` go to
-        :meth:`gap`); returns the Axes."""
+        """The gap over time: median and ``ci_prob`` band per group.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (a new figure by default).
+        ci_prob : float, optional
+            The band's probability (default: the level the result was computed with).
+        **options
+            Options of :meth:`gap` over the summary's.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         level = self.interval_probability(ci_prob)
         table = self.gap(ci_prob=level, **{**self.summary_options, **options})
         what = f"{self.method}, {level:.0%} band"

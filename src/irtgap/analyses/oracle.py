@@ -26,7 +26,7 @@ read (:func:`irtgap.core.gaps.time_shift_gap` on a daily grid). What is left ran
 worlds is therefore a floor for any method's error on those worlds, and
 :math:`2 z_{0.95}` times the error's standard deviation is the narrowest calibrated 90%
 interval (Gaussian errors) that even the oracle could give (:func:`information_floor`).
-``benchmarks/validation/information_floor.py`` runs it on every scenario of the validation
+``studies/validation/information_floor.py`` runs it on every scenario of the validation
 study; ``docs/validation.md`` has the table.
 """
 
@@ -56,7 +56,7 @@ def _exgauss_nll(p: np.ndarray, years: np.ndarray, capability: np.ndarray, tau: 
 
     ``v = (F(t) - theta) / s`` is Exp(1) + Normal(0, tau):
     log f(v) = tau^2/2 - v + log Phi(v/tau - tau), the same as
-    ``scipy.stats.exponnorm.logpdf(v, 1/tau, scale=tau)`` and 30 times faster.
+    ``scipy.stats.exponnorm.logpdf(v, 1/tau, scale=tau)``, computed directly (cheaper).
     """
     log_s = p[-1]
     v = (np.polyval(p[:-1], years) - capability) / np.exp(log_s)
@@ -102,7 +102,21 @@ def fit_oracle_frontier(
 ) -> np.ndarray:
     """Maximum-likelihood frontier of one side from true capabilities.
 
-    Returns the polynomial's coefficients, highest power first (``numpy.polyval`` order).
+    Parameters
+    ----------
+    years : numpy.ndarray
+        Release times of the side's models, in years.
+    capability : numpy.ndarray
+        Their true capabilities, in the same order.
+    degree : int
+        Degree of the frontier's polynomial in time (1: a straight line).
+    softness : float
+        :math:`\\tau`, the sd of the Normal part of the standardized shortfall.
+
+    Returns
+    -------
+    numpy.ndarray
+        The polynomial's coefficients, highest power first (``numpy.polyval`` order).
 
     Examples
     --------
@@ -188,6 +202,20 @@ def oracle_gap(sim: SimulatedData, dates: Any, *, degree: int = 1) -> pd.Series:
     NaN at a date where it is not defined: a fitted closed frontier that is not rising over the
     grid (a quadratic that turns), or an open level the closed frontier did not reach there.
 
+    Parameters
+    ----------
+    sim : SimulatedData
+        The world: its truth gives every model's capability and the shortfall's softness.
+    dates : date-like or sequence of date-like
+        Where to read the gap, between the world's first and last release date.
+    degree : int
+        Degree of the fitted frontiers' polynomial (1: straight lines).
+
+    Returns
+    -------
+    pandas.Series
+        Months, indexed by ``dates`` (name ``oracle_gap_months``).
+
     Raises
     ------
     ValueError
@@ -228,6 +256,23 @@ def oracle_interval(
     Over many worlds its coverage says whether it is calibrated, and its mean width is how
     narrow a calibrated interval that adapts to each world can be, with everything but the
     draw of models known.
+
+    Parameters
+    ----------
+    sim : SimulatedData
+        The world.
+    dates : date-like or sequence of date-like
+        Where to read the gap (as :func:`oracle_gap`).
+    degree : int
+        Degree of the fitted frontiers' polynomial.
+    n_boot : int
+        Bootstrap draws (at least 20).
+    level : float
+        Probability of the interval.
+    min_defined : float
+        Share of the draws that must define the gap for an interval.
+    seed : int or numpy.random.Generator, optional
+        Seed of the redrawn capabilities.
 
     Returns
     -------

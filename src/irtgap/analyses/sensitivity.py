@@ -37,8 +37,8 @@ What the numbers mean, and their limits:
   counting them; nothing is dropped.
 - Mean or median: the capability methods' gap is a time shift between step-shaped frontiers,
   so its draws cluster on the release dates of a few models, and a few far-out draws can put
-  the mean outside its own interval (on the bundled data, ECI's gap at R1's release with 100
-  bootstrap refits: mean 1.0 months, 90% interval 1.13 to 1.15). The mean's change then
+  the mean outside its own interval (an interval whose ends both sit on one release date is
+  narrow, while the mean moves with every far-out draw). The mean's change then
   mostly says whether those draws stay; the median's change (``statistic="median"``) says
   whether the bulk moves. The report quotes medians, so its LOBO section ranks the median.
 - Bootstrap and posterior means carry Monte Carlo error: ``mc_se`` is the standard error of the
@@ -187,22 +187,32 @@ class LoboResult:
     def swings(self, date: Any = None, *, statistic: Statistic = "mean") -> pd.DataFrame:
         """The largest change per method and group at ``date`` (default: the last date).
 
-        ``statistic`` is the summary whose change is ranked: ``"mean"`` (``change``, the
-        default) or ``"median"`` (``change_median``). The mean of a gap's draws can sit outside
-        its own interval when a few draws are far out (the capability methods' frontier time
-        shift jumps from one model's release date to another's), and then its change mostly
-        says whether those draws stay; the median's change says whether the bulk moves.
+        The mean of a gap's draws can sit outside its own interval when a few draws are far out
+        (the capability methods' frontier time shift jumps from one model's release date to
+        another's), and then its change mostly says whether those draws stay; the median's
+        change says whether the bulk moves.
 
-        Returns one row per (method, group): ``left_out`` (the benchmark whose removal moves the
-        gap most; empty when no fit without a benchmark gave a number), ``change`` (signed,
-        months), ``abs_change``, ``baseline_<statistic>`` and ``<statistic>`` (with all the
-        data, and without the benchmark), ``half_width`` (half the baseline's interval width),
-        ``ratio`` (``abs_change / half_width``: above 1, one benchmark moves the gap by more
-        than the baseline's own interval half-width), ``mc_se`` (for the mean; NaN for the
-        median), ``n_used`` (benchmarks the method reads), ``n_failed`` (fits without a
-        benchmark that failed) and ``n_nan`` (that ran but gave no number at ``date``). The
-        largest swing is over the fits with a number: with many failed or NaN fits it is a
-        lower bound (a NaN fit may hide a larger change).
+        Parameters
+        ----------
+        date : date, optional
+            One date of the table (default: the last).
+        statistic : {"mean", "median"}
+            The summary whose change is ranked: ``"mean"`` (``change``, the default) or
+            ``"median"`` (``change_median``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (method, group): ``left_out`` (the benchmark whose removal moves the
+            gap most; empty when no fit without a benchmark gave a number), ``change`` (signed,
+            months), ``abs_change``, ``baseline_<statistic>`` and ``<statistic>`` (with all the
+            data, and without the benchmark), ``half_width`` (half the baseline's interval
+            width), ``ratio`` (``abs_change / half_width``: above 1, one benchmark moves the gap
+            by more than the baseline's own interval half-width), ``mc_se`` (for the mean; NaN
+            for the median), ``n_used`` (benchmarks the method reads), ``n_failed`` (fits
+            without a benchmark that failed) and ``n_nan`` (that ran but gave no number at
+            ``date``). The largest swing is over the fits with a number: with many failed or NaN
+            fits it is a lower bound (a NaN fit may hide a larger change).
 
         Examples
         --------
@@ -485,8 +495,7 @@ def leave_one_benchmark_out(
         Not modified: each fit runs on ``data.subset(exclude_benchmarks=[b])``.
     methods : str or sequence of str
         From :data:`irtgap.results.METHODS` (``"eci_epoch"``: Epoch's rule on each ECI
-        refit). ``"bayesian"`` is opt-in: one MCMC fit per
-        benchmark (with ``fast``, about a minute each on the bundled data).
+        refit). ``"bayesian"`` is opt-in: one MCMC fit per benchmark it models.
     benchmarks : str or sequence of str, optional
         The benchmarks to leave out, one at a time (default: every benchmark of ``data``;
         unknown names raise).
@@ -507,9 +516,8 @@ def leave_one_benchmark_out(
         :func:`irtgap.compare`'s short runs (budget ``"fast"`` of
         :mod:`irtgap.methods.registry`): 100 bootstrap resamples per method (the ``"full"``
         budgets are 5,000 / 500 / 200 / 1,000 for threshold / ECI / Elo / composite; ECI's
-        refits dominate the time: on the bundled data, one ECI fit with 500 refits takes about
-        two minutes on one core and ECI reads 42 of the 48 benchmarks), and 300 draws, 300
-        tuning steps and 2 chains for the Bayesian fit.
+        refits dominate the time, one fit of 500 refits per benchmark in its set), and 300
+        draws, 300 tuning steps and 2 chains for the Bayesian fit.
     budget : str, optional
         A budget tier of :data:`irtgap.methods.registry.TIERS` instead (e.g.
         ``"report_lobo"``, the report's); default ``"fast"`` with ``fast``, else ``"full"``.

@@ -4,7 +4,7 @@ r"""Validation study: every method on simulated worlds with a known gap.
 the scenario's own generator such as :func:`irtgap.data.simulate.semi_synthetic`), runs each
 method on it and returns one row per (method, date) with the estimate, its interval and the
 truth; :func:`summarize_validation` turns many replications into bias, RMSE and interval coverage.
-``benchmarks/validation/run_validation.py`` drives both over scenarios and replications through
+``studies/validation/run_validation.py`` drives both over scenarios and replications through
 joblib and writes the tables and figures of ``docs/validation.md``.
 
 Scenarios drawn from the Bayesian model's own generative story (:data:`SCENARIOS`):
@@ -194,8 +194,20 @@ def semi_synthetic_scenario(data: Any = None, **kwargs: Any) -> Scenario:
     closed frontier rising one unit a year, Beta noise of precision 30, hosted copies sharing
     their first-party version's capability as
     :func:`~irtgap.methods.bayes.design.match_hosted_versions` says; ``kwargs`` override any of
-    these). ``data`` defaults to :func:`irtgap.load_dataset` (Epoch AI's Benchmarking Hub,
-    CC-BY 4.0).
+    these).
+
+    Parameters
+    ----------
+    data : ScoreData, optional
+        The real pattern (default: :func:`irtgap.load_dataset`, Epoch AI's Benchmarking Hub,
+        CC-BY 4.0).
+    **kwargs
+        Options of :func:`~irtgap.data.simulate.semi_synthetic` over the scenario's.
+
+    Returns
+    -------
+    Scenario
+        Named ``semi_synthetic``; its description gives the pattern's size and dates.
     """
     if data is None:
         from irtgap.data.datasets import load_dataset
@@ -229,6 +241,19 @@ def realistic_scenario(data: Any = None, *, n_models: int = 120) -> Scenario:
     dates, the open share of models and the number of benchmarks. ``n_models`` (120) keeps a
     Bayesian fit short; release dates are uniform over the period and benchmark lifetimes follow
     :func:`irtgap.simulate` (harder benchmarks appear later).
+
+    Parameters
+    ----------
+    data : ScoreData, optional
+        The data whose shape the world takes (default: the November 2025 snapshot, the shape of
+        the committed study).
+    n_models : int
+        Models in each world, split between the sides as in ``data``.
+
+    Returns
+    -------
+    Scenario
+        Named ``realistic``, drawn by :func:`irtgap.simulate`.
     """
     if data is None:
         from irtgap.data.datasets import SNAPSHOT, load_dataset
@@ -404,15 +429,34 @@ def run_replication(
 ) -> pd.DataFrame:
     """Simulate one world of ``scenario`` and run ``methods`` on it.
 
-    ``scenario`` is a :class:`Scenario` or the name of one in :data:`SCENARIOS` or
-    :data:`MISSPECIFIED`. ``model_options`` are :class:`~irtgap.GapModel` settings for the
-    Bayesian method (its defaults otherwise; checked before the world is drawn);
-    ``inference`` its inference mode (:meth:`GapModel.fit <irtgap.GapModel.fit>`; ``"fast"``
-    with the fast mode's own schedule instead of the study budget).
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A :class:`Scenario` or the name of one in :data:`SCENARIOS` or :data:`MISSPECIFIED`.
+    replication : int
+        The world's number: its seed comes from ``(seed, replication)`` alone.
+    methods : sequence of str
+        Methods run on the world (see :data:`METHODS`).
+    dates : sequence of dates, optional
+        Where the gaps are compared with the truth (default :data:`VALIDATION_DATES`).
+    quick : bool
+        The registry's ``"fast"`` budgets instead of ``"validation"``.
+    seed : int
+        Study seed.
+    model_options : dict, optional
+        :class:`~irtgap.GapModel` settings for the Bayesian method (its defaults otherwise;
+        checked before the world is drawn).
+    inference : {"nuts", "fast"}
+        The Bayesian method's inference mode (:meth:`GapModel.fit <irtgap.GapModel.fit>`;
+        ``"fast"`` with the fast mode's own schedule instead of the study budget).
 
-    Returns one row per (method, date): ``scenario, replication, method, date, truth, estimate``
-    (posterior or bootstrap median), ``lower, upper`` (90% interval), ``covered``, ``seconds``,
-    and ``error`` (the exception text when a method failed on this world; its estimate is NaN).
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (method, date): ``scenario, replication, method, date, truth, estimate``
+        (posterior or bootstrap median), ``lower, upper`` (90% interval), ``covered``,
+        ``seconds``, and ``error`` (the exception text when a method failed on this world; its
+        estimate is NaN).
     """
     sc = _scenario(scenario) if isinstance(scenario, str) else scenario
     check_model_options(model_options)

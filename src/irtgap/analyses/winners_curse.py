@@ -127,7 +127,20 @@ class ThresholdBias:
     def plot(
         self, *, ax: Axes | None = None, groups: tuple[str, ...] = ("public", "private")
     ) -> Axes:
-        """Threshold trend, debiased threshold gap (band) and the model's gap, per group."""
+        """Threshold trend, debiased threshold gap (band) and the model's gap, per group.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (a new figure by default).
+        groups : tuple of str
+            The threshold groups to draw.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         return plot_threshold_bias(
             self.table,
             ax=ax,
@@ -243,7 +256,7 @@ def threshold_bias(
 
     Examples
     --------
-    (Skipped in the doctests: the fit is an MCMC run of about a minute.)
+    (Skipped in the doctests: the fit is an MCMC run.)
 
     >>> import irtgap
     >>> sim = irtgap.simulate(n_closed=20, n_open=20, n_benchmarks=8, seed=1)

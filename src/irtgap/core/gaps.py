@@ -64,7 +64,20 @@ def from_days(days: np.ndarray) -> pd.DatetimeIndex:
 
 
 def date_grid(start: object, end: object, *, step_days: int = 7) -> pd.DatetimeIndex:
-    """Regular grid of dates from ``start`` to ``end`` (inclusive of start)."""
+    """Regular grid of dates from ``start`` to ``end`` (inclusive of start).
+
+    Parameters
+    ----------
+    start, end : date-like
+        The first date, and the date the grid does not go past.
+    step_days : int
+        Days between grid dates.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        The grid.
+    """
     return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=f"{int(step_days)}D")
 
 
@@ -73,8 +86,19 @@ def running_frontier(
 ) -> np.ndarray:
     """Best value among models released on or before each grid day (NaN before the first).
 
-    ``values`` may have leading sample dimensions: shape ``(..., n_models)``; the result has shape
-    ``(..., n_grid)``.
+    Parameters
+    ----------
+    model_days : numpy.ndarray
+        Release days of the models (see :func:`to_days`), shape ``(n_models,)``.
+    values : numpy.ndarray
+        The models' values, shape ``(..., n_models)``: leading dimensions are samples.
+    grid_days : numpy.ndarray
+        The grid, in days, shape ``(n_grid,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., n_grid)``.
     """
     model_days = np.asarray(model_days, float)
     values = np.asarray(values, float)
@@ -183,9 +207,23 @@ def backward_gap_at(
 ) -> np.ndarray:
     """Months from when the closed frontier first reached each of ``levels`` until ``day``.
 
-    ``f_closed`` is ``(S, T)`` on ``grid_days``; ``levels`` is ``(S, K)`` (e.g. the open
-    frontier at ``day`` raised by K shifts); the result is ``(S, K)``, NaN where the closed
-    frontier does not reach the level on the grid or reached it before the grid starts.
+    Parameters
+    ----------
+    grid_days : numpy.ndarray
+        Increasing grid, in days (see :func:`to_days`), shape ``(T,)``.
+    f_closed : numpy.ndarray
+        The closed frontier on the grid, shape ``(S, T)``.
+    levels : numpy.ndarray
+        Levels per sample, shape ``(S, K)`` (e.g. the open frontier at ``day`` raised by K
+        shifts).
+    day : float
+        The day the months are counted to.
+
+    Returns
+    -------
+    numpy.ndarray
+        Months, shape ``(S, K)``; NaN where the closed frontier does not reach the level on the
+        grid or reached it before the grid starts.
 
     Examples
     --------
@@ -205,7 +243,15 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def warn_user(message: str, category: type[Warning] = UserWarning) -> None:
-    """Warn, attributing the warning to the first caller outside irtgap (the user's line)."""
+    """Warn, attributing the warning to the first caller outside irtgap (the user's line).
+
+    Parameters
+    ----------
+    message : str
+        The warning's text.
+    category : type
+        The warning's class (a subclass of ``Warning``).
+    """
     warnings.warn(message, category, skip_file_prefixes=(_PACKAGE_DIR,))
 
 
@@ -263,7 +309,22 @@ def _warn_outside(outside: xr.DataArray, support: Support, label: str) -> None:
 
 
 def mask_support(draws: xr.DataArray, support: Support, *, label: str = "gap") -> xr.DataArray:
-    """``draws`` with NaN at dates outside ``support``, warning (naming the dates) if any."""
+    """``draws`` with NaN at dates outside ``support``, warning (naming the dates) if any.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray
+        Gap draws with a ``date`` dimension (and a ``group`` one for a per-group support).
+    support : tuple or dict
+        Dates with data, ``(first, last)`` or ``{group: (first, last)}``.
+    label : str
+        What the warning calls the draws.
+
+    Returns
+    -------
+    xarray.DataArray
+        A copy of ``draws``, NaN outside ``support``.
+    """
     outside = _support_outside(draws, support)
     _warn_outside(outside, support, label)
     return draws.where(~outside)
@@ -478,7 +539,21 @@ def gap_dataarray(
 ) -> xr.DataArray:
     """Wrap gap draws of shape ``(n_samples, n_groups, n_dates)`` in the shared shape.
 
-    Samples are split into ``chains`` equal chains (bootstrap results use one chain).
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Gap draws in months, shape ``(n_samples, n_groups, n_dates)``.
+    dates : pandas.DatetimeIndex
+        The dates of the last dimension.
+    groups : sequence of str
+        The groups of the middle dimension.
+    chains : int
+        Samples are split into this many equal chains (bootstrap results use one).
+
+    Returns
+    -------
+    xarray.DataArray
+        Named ``gap_months``, dimensions ``(chain, draw, group, date)``.
     """
     values = np.asarray(values, float)
     n = values.shape[0]

@@ -85,6 +85,11 @@ def mean_score(
     ops : MathOps
         ``sigmoid`` and ``clip`` of the array library (numpy by default; the model passes
         pytensor's).
+
+    Returns
+    -------
+    array-like or tensor
+        :math:`\mu`, clipped to ``[MEAN_CLIP, 1 - MEAN_CLIP]``, in the array library of ``ops``.
     """
     mu = floor + (1 - lapse - floor) * ops.sigmoid(slope * (effect - difficulty))
     return ops.clip(mu, MEAN_CLIP, 1 - MEAN_CLIP)

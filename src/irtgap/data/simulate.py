@@ -972,8 +972,29 @@ def modelled_pattern(
     at least ``min_models_per_benchmark`` models; benchmarks with at least
     ``min_uncensored_per_benchmark`` scores strictly inside their resolution limits
     (:func:`irtgap.core.measurement.resolution_limits`: 0.005 of the ceiling unless
-    ``n_items`` is given). Returns the kept rows (``access`` joined) and the number of
-    rows left out for each reason (the keys of ``make_design``'s ``dropped``).
+    ``n_items`` is given).
+
+    Parameters
+    ----------
+    data : ScoreData
+        The real data.
+    since : str or pandas.Timestamp, optional
+        Models released before it are left out (None: every date).
+    min_models_per_benchmark, min_uncensored_per_benchmark : int
+        The Bayesian model's filters of benchmarks.
+
+    Returns
+    -------
+    rows : pandas.DataFrame
+        The kept rows, with ``access`` joined.
+    dropped : dict of str to int
+        The number of rows left out for each reason (the keys of ``make_design``'s
+        ``dropped``).
+
+    Raises
+    ------
+    ScoreDataError
+        No open or no closed model is left.
     """
     t = data.with_access()
     meta = data.benchmarks

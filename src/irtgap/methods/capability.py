@@ -64,7 +64,22 @@ if TYPE_CHECKING:
 
 
 def model_draws(values: np.ndarray, models: list[str], name: str) -> xr.DataArray:
-    """Bootstrap draws ``(n_draws, n_models)`` in the shared shape ``(chain=1, draw, model)``."""
+    """Bootstrap draws ``(n_draws, n_models)`` in the shared shape ``(chain=1, draw, model)``.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The draws, shape ``(n_draws, n_models)``.
+    models : list of str
+        The models of the last dimension.
+    name : str
+        The array's name.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dimensions ``(chain, draw, model)`` with one chain.
+    """
     values = np.asarray(values, float)
     return xr.DataArray(
         values[None],

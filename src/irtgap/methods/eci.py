@@ -27,7 +27,8 @@ and counted in ``dropped["failed_refits"]`` (see :func:`irtgap.methods.capabilit
 ``n_bootstrap=0`` the draws hold the point fit once and every interval is NaN.
 
 The Jacobian is analytic and sparse and the normal equations are assembled directly, so a fit
-costs about 1/25 of the reference approach (``benchmarks/bench_eci.py``). Refits run through
+costs a small fraction of the reference approach (``timing/bench_eci.py`` measures both; the
+figures are in ``docs/model.md``). Refits run through
 joblib: ``joblib.parallel_config(backend="dask")`` (or ``"ray"``) sends them to a cluster
 without code changes (a process-based backend: a thread backend would mix the refits'
 recorded warnings).
@@ -284,6 +285,25 @@ def select_benchmarks(data: ScoreData, benchmarks: BenchmarkSet) -> tuple[ScoreD
     LiveBench, SuperGLUE, the SWE-bench bash-only leaderboard and the non-fraction METR and WebDev
     Arena); benchmarks the registry does not know are kept. ``"all"``: every benchmark. A list:
     those names (unknown names raise, naming them and listing the data's benchmarks).
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    benchmarks : {"eci", "all"} or sequence of str
+        The benchmark set (see above).
+
+    Returns
+    -------
+    data : ScoreData
+        ``data`` on the set's benchmarks (``data`` itself when none is left out).
+    left_out : list of str
+        The data's benchmarks outside the set, sorted.
+
+    Raises
+    ------
+    ScoreDataError
+        An unknown set or benchmark name, or no benchmark of the data in the set.
     """
     if isinstance(benchmarks, str) and benchmarks not in ("eci", "all"):
         raise ScoreDataError(
@@ -312,7 +332,38 @@ def prepare(
     merge_variants: bool,
     benchmarks: BenchmarkSet = "all",
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """Rows (model, benchmark, y) and model table after Epoch's filters, with counts dropped."""
+    """Rows (model, benchmark, y) and model table after Epoch's filters, with counts dropped.
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    anchor_benchmark : str
+        The benchmark whose difficulty is 0 and slope 1; it must keep scores after the filters.
+    min_benchmarks : int
+        Models scored on fewer benchmarks are left out (repeated until stable).
+    since : str, optional
+        Models released before it are left out.
+    merge_variants : bool
+        Merge reasoning-effort variants into their model group (maximum score per benchmark).
+    benchmarks : {"eci", "all"} or sequence of str
+        The benchmark set (:func:`select_benchmarks`).
+
+    Returns
+    -------
+    rows : pandas.DataFrame
+        The kept score rows, with ``y``, the score as a fraction of the way from the random
+        baseline to the ceiling (clipped to [0.001, 0.999]).
+    models : pandas.DataFrame
+        The kept models.
+    dropped : dict of str to int
+        What each filter left out.
+
+    Raises
+    ------
+    ScoreDataError
+        An invalid option, or an anchor benchmark without scores after the filters.
+    """
     min_benchmarks = check_count("min_benchmarks", min_benchmarks, minimum=1)
     since_ts = check_date("since", since) if since is not None else None
     check_bool("merge_variants", merge_variants)
@@ -376,7 +427,23 @@ def build_problem(
     regularization: float = 0.1,
     benchmarks: BenchmarkSet = "eci",
 ) -> tuple[_Problem, pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """The least-squares problem of :func:`fit_eci`, with its rows, models and drop counts."""
+    """The least-squares problem of :func:`fit_eci`, with its rows, models and drop counts.
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    anchor_benchmark, min_benchmarks, since, merge_variants, benchmarks
+        Epoch's filters and the benchmark set, as in :func:`prepare`.
+    regularization : float
+        The ridge weight :math:`\\lambda`.
+
+    Returns
+    -------
+    tuple
+        The problem (its ``solve`` and ``unpack`` give the fit), then the rows, the models and
+        the drop counts of :func:`prepare`.
+    """
     regularization = check_number("regularization", regularization, minimum=0.0)
     t, models, dropped = prepare(
         data,
@@ -567,8 +634,8 @@ def fit_eci(
         (2023-01-01) are left out; reasoning-effort variants merge into their model group.
     benchmarks : {"eci", "all"} or sequence of str
         The benchmark set (:func:`select_benchmarks`): by default the ones Epoch's index uses,
-        so that on a Hub export the fit reproduces Epoch's published ECI (Spearman 0.999, mean
-        absolute error 1.2 ECI points on the bundled April 2026 export); ``"all"`` uses every
+        so that on a Hub export the fit reproduces Epoch's published ECI (the agreement on the
+        bundled export is in ``docs/data.md``); ``"all"`` uses every
         fraction-scale benchmark. The number left out is in ``dropped``, their names in
         ``settings.benchmarks_left_out``.
     n_bootstrap, ci_prob, seed

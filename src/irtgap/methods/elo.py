@@ -171,7 +171,20 @@ class EloResult(CapabilityResult):
         return gap_dataarray(gap[:, None, :], dates=dates, groups=["all"])
 
     def plot_capabilities(self, *, ax: Axes | None = None, label_top: int = 5) -> Axes:
-        """Elo over time with each side's frontier trend line (median and band over draws)."""
+        """Elo over time with each side's frontier trend line (median and band over draws).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw.
+        label_top : int
+            Name the best ``label_top`` models of each side.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         ax = super().plot_capabilities(ax=ax, label_top=label_top)
         level = self.interval_probability()
         lines = self.lines

@@ -39,16 +39,15 @@ of each benchmark drawn, as often as it is drawn; the smoother of the resample i
 points are not independent: the thresholds of one benchmark form a ladder whose neighbouring
 rungs share a crossing model, and the whole ladder follows that benchmark's own score history,
 so resampling points one by one counts one benchmark's story several times as independent
-evidence and gives too narrow a band. The benchmark is the unit that carries this dependence (on
-the bundled April 2026 data, 110 trend points on 33 benchmarks, 3.3 per benchmark) and the unit
-whose choice the method is criticised for (which benchmarks are in the set). The alternative
-cluster, the (closed model, open model) crossing pair, groups only the copies of one pair
-across benchmarks (84 pairs, 1.3 points each) and would leave the ladders split; merging both
-(benchmarks linked by a shared pair) leaves 17 clusters, one of 11 benchmarks, too few to
-resample. Pairs repeated across benchmarks therefore stay separate clusters. A group with points
-on a single benchmark has no band (NaN, with a warning). Resampling stays vectorised (one
-multinomial draw of benchmark counts per resample, expanded to the points), so 5,000 resamples
-take well under a second.
+evidence and gives too narrow a band. The benchmark is the unit that carries this dependence
+and the unit whose choice the method is criticised for (which benchmarks are in the set). The
+alternative cluster, the (closed model, open model) crossing pair, groups only the copies of one
+pair across benchmarks and would leave the ladders split; merging both (benchmarks linked by a
+shared pair) leaves too few clusters to resample (the counts on the bundled data are in
+``docs/model.md``). Pairs repeated across benchmarks therefore stay separate clusters. A group
+with points on a single benchmark has no band (NaN, with a warning). Resampling stays vectorised
+(one multinomial draw of benchmark counts per resample, expanded to the points;
+``timing/bench_threshold.py`` times it).
 
 **Reading the trend**: :meth:`ThresholdResult.gap` interpolates each draw linearly between grid
 dates (the grid step, 7 days, is small against the 60-day kernel: the error is negligible);
@@ -107,7 +106,20 @@ By = Literal["access", "category", "domain"] | None
 
 
 def default_thresholds(scale: str, scores: np.ndarray) -> np.ndarray:
-    """Every 0.05 from 0.05 to 1 on fractions; powers of two (from the data's range) otherwise."""
+    """Every 0.05 from 0.05 to 1 on fractions; powers of two (from the data's range) otherwise.
+
+    Parameters
+    ----------
+    scale : str
+        The benchmark's scale (``"fraction"`` or a unit).
+    scores : numpy.ndarray
+        Its scores (on other scales, their positive range sets the powers of two).
+
+    Returns
+    -------
+    numpy.ndarray
+        The thresholds, increasing (empty when no score is positive on another scale).
+    """
     if scale == "fraction":
         return np.round(np.arange(1, 21) * 0.05, 2)
     pos = scores[scores > 0]
@@ -294,13 +306,43 @@ def _key_match(points: pd.DataFrame, keys: Iterable[tuple[Any, ...]]) -> np.ndar
 
 
 def kernel_weights(x_days: np.ndarray, grid_days: np.ndarray, bandwidth_days: float) -> np.ndarray:
-    """Gaussian kernel weights, shape (n_points, n_grid)."""
+    """Gaussian kernel weights of each point at each grid day.
+
+    Parameters
+    ----------
+    x_days : numpy.ndarray
+        The points' days, shape ``(n_points,)``.
+    grid_days : numpy.ndarray
+        The grid's days, shape ``(n_grid,)``.
+    bandwidth_days : float
+        The kernel's sigma, in days.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_points, n_grid)``.
+    """
     z = (grid_days[None, :] - x_days[:, None]) / bandwidth_days
     return np.exp(-0.5 * z**2)
 
 
 def smooth(y: np.ndarray, w: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
-    """Kernel-weighted mean on the grid; ``counts`` (n_samples, n_points) gives resamples."""
+    """Kernel-weighted mean of the points on the grid, for the data or for resamples.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        The points' values, shape ``(n_points,)``.
+    w : numpy.ndarray
+        Their weights, shape ``(n_points, n_grid)`` (:func:`kernel_weights`).
+    counts : numpy.ndarray, optional
+        How often each point is in each resample, shape ``(n_samples, n_points)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_grid,)``, or ``(n_samples, n_grid)`` with ``counts``.
+    """
     if counts is None:
         return (y @ w) / w.sum(0)
     return (counts @ (w * y[:, None])) / (counts @ w)

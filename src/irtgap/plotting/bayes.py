@@ -24,9 +24,29 @@ def plot_frontier(
     anchor: str = "the anchor benchmark",
     label_top: int = 6,
 ) -> Axes:
-    """Frontier bands per side (``frontier``: date, weights, median, lower, upper) with each
-    model's posterior capability (``capabilities``: one row per model, date, weights, provider,
-    mean, lower, upper); ``anchor`` names the benchmark that fixes the scale."""
+    """Frontier bands per side with each model's posterior capability.
+
+    Parameters
+    ----------
+    frontier : pandas.DataFrame
+        Columns ``date, weights, median, lower, upper``.
+    capabilities : pandas.DataFrame
+        One row per model (index: its name), columns ``date, weights, provider, mean, lower,
+        upper``; the first-party ones are drawn, the first ``label_top`` of each side named.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
+    ci_prob : float
+        The bands' probability, for the title.
+    anchor : str
+        The benchmark that fixes the scale, for the y label.
+    label_top : int
+        Models named per side.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = new_axes(ax, (10, 6))
     fr = frontier
     caps = capabilities
@@ -68,7 +88,22 @@ def plot_frontier(
 
 
 def plot_terms(terms: pd.DataFrame, *, ax: Axes | None = None, ci_prob: float = 0.9) -> Axes:
-    """Posterior intervals of the named terms (``terms``: one row per term, mean, lower, upper)."""
+    """Posterior intervals of the named terms.
+
+    Parameters
+    ----------
+    terms : pandas.DataFrame
+        One row per term (index: its name), columns ``mean, lower, upper``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
+    ci_prob : float
+        The intervals' probability, for the label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = new_axes(ax, (7, 3.5))
     terms = terms.iloc[::-1]
     y = np.arange(len(terms))
@@ -90,8 +125,27 @@ def plot_threshold_bias(
     ci_prob: float = 0.9,
     n_replications: int | None = None,
 ) -> Axes:
-    """Per group: threshold trend (dashed), debiased threshold gap (band) and the model's gap,
-    from the table of :class:`~irtgap.analyses.winners_curse.ThresholdBias`."""
+    """Per group: threshold trend (dashed), debiased threshold gap (band) and the model's gap.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table of :class:`~irtgap.analyses.winners_curse.ThresholdBias` (columns ``date,
+        group, threshold, debiased, debiased_lower, debiased_upper, model_gap``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
+    groups : tuple of str
+        The groups drawn (a group without a threshold trend is skipped).
+    ci_prob : float
+        The bands' probability, for the title.
+    n_replications : int, optional
+        Replicates behind the bias, for the title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = new_axes(ax)
     t = table
     for g in groups:

@@ -19,9 +19,22 @@ def plot_loo_pit(pit: pd.DataFrame, *, ax: Axes | None = None, band: float = 0.9
     """ECDF of the LOO-PIT values minus the uniform CDF (all rows, and per side), with the
     simultaneous ``band`` envelope of a uniform sample of the same size (Kolmogorov-Smirnov).
 
-    ``pit`` has columns ``pit`` and ``weights`` (a table of
-    :func:`irtgap.methods.bayes.checks.loo_pit`). Inside the band: no evidence of miscalibration
-    at that level. Above zero at small PIT values: too many scores below the predictions.
+    Inside the band: no evidence of miscalibration at that level. Above zero at small PIT
+    values: too many scores below the predictions.
+
+    Parameters
+    ----------
+    pit : pandas.DataFrame
+        Columns ``pit`` and ``weights`` (a table of :func:`irtgap.methods.bayes.checks.loo_pit`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
+    band : float
+        Probability of the simultaneous band.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     ax = new_axes(ax, figsize=(8, 4.5))
     u = np.linspace(0, 1, 401)
@@ -53,9 +66,21 @@ def plot_ppc(sub: pd.DataFrame, *, ax: Axes | None = None, title: str = "") -> A
     """One row per group level: the replicated interval (bar) and median (tick) of a statistic,
     and the observed value (dot; red when outside the interval).
 
-    ``sub`` is the part of :func:`irtgap.methods.bayes.checks.predictive_checks`' table for one
-    grouping and statistic (columns ``level``, ``n``, ``observed``, ``replicated``, ``lower``,
-    ``upper``).
+    Parameters
+    ----------
+    sub : pandas.DataFrame
+        The part of :func:`irtgap.methods.bayes.checks.predictive_checks`' table for one
+        grouping and statistic (columns ``level``, ``n``, ``observed``, ``replicated``,
+        ``lower``, ``upper``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default, as tall as the levels need).
+    title : str
+        The title (default: "posterior predictive check").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     sub = sub.sort_values("replicated").reset_index(drop=True)
     height = max(3.0, 0.22 * len(sub) + 1.2)

@@ -30,12 +30,25 @@ def plot_domain_gaps(
 ) -> Any:
     """The gap of each domain over time (median and ``ci_prob`` band).
 
-    ``table`` is a gap table with one group per domain (``GapFit.gap(by="domain")``);
-    ``shared``, a gap table of one group (e.g. the capability gap), is drawn in grey for
-    reference. ``ax=None``: small multiples in a new figure, one panel per domain on shared
-    axes (a domain without numbers says so in its panel), returned as an array of Axes; a
-    sequence of Axes (at least one per domain): the same panels there; one Axes: every domain
-    in it, one colour each, returned.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A gap table with one group per domain (``GapFit.gap(by="domain")``).
+    shared : pandas.DataFrame, optional
+        A gap table of one group (e.g. the capability gap), drawn in grey for reference.
+    ax : matplotlib.axes.Axes or sequence of Axes, optional
+        None: small multiples in a new figure, one panel per domain on shared axes (a domain
+        without numbers says so in its panel); a sequence of Axes (at least one per domain):
+        the same panels there; one Axes: every domain in it, one colour each.
+    ncols : int
+        Panels per row of a new figure.
+    ci_prob : float
+        The bands' probability, for the labels.
+
+    Returns
+    -------
+    numpy.ndarray or matplotlib.axes.Axes
+        The panels' Axes (as given, or of the new figure), or the one Axes given.
 
     Examples
     --------
@@ -118,10 +131,27 @@ def plot_open_offsets(
     """Forest plot: each benchmark's gap in months (``months``; else its open shift in
     capability units) with its ``ci_prob`` interval, grouped by domain.
 
-    ``offsets`` is ``GapFit.open_offsets()``; each label gives the benchmark's access and how
-    many open models were scored on it (with none, its offset is its domain's and the prior's,
-    not a measurement). In months, benchmarks where open models do better than their
-    capability predicts sit left (a shorter gap); in capability units, right.
+    Each label gives the benchmark's access and how many open models were scored on it (with
+    none, its offset is its domain's and the prior's, not a measurement). In months, benchmarks
+    where open models do better than their capability predicts sit left (a shorter gap); in
+    capability units, right.
+
+    Parameters
+    ----------
+    offsets : pandas.DataFrame
+        ``GapFit.open_offsets()``: per benchmark its domain, access, ``n_open``, the shift's
+        ``median, lower, upper`` and the gap's ``gap_median, gap_lower, gap_upper``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default, as tall as the benchmarks need).
+    ci_prob : float
+        The intervals' probability, for the label.
+    months : bool
+        Draw the gap in months (else the open shift in capability units).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     cols = ("gap_median", "gap_lower", "gap_upper") if months else ("median", "lower", "upper")
     t = offsets.sort_values([D.DOMAIN, cols[0]], ascending=[True, not months]).reset_index()

@@ -45,7 +45,21 @@ def counts_table(data: ScoreData) -> pd.DataFrame:
 
 
 def newest_models(data: ScoreData, n: int = 8) -> pd.DataFrame:
-    """The ``n`` most recently released models of each side, with how many scores each has."""
+    """The ``n`` most recently released models of each side, with how many scores each has.
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    n : int
+        Models per side.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by model: ``weights``, ``date`` (the release date), ``organization`` and
+        ``n_scores``; closed then open, newest first.
+    """
     models = data.models
     models = models.assign(n_scores=data.scores.groupby(D.MODEL).size().reindex(models.index))
     out = (
@@ -63,6 +77,18 @@ def plot_coverage(data: ScoreData, ax: Axes | None = None) -> Axes:
     """Coverage matrix: benchmarks (rows, public then private) x models (columns, by date).
 
     A filled cell means the model was scored on the benchmark, coloured by the model's side.
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default, as tall as the benchmarks need).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
@@ -122,7 +148,24 @@ def plot_scores_over_time(
 ) -> Figure:
     """Small multiples: score against release date per benchmark, open and closed coloured.
 
-    By default the ``n`` fraction-scale benchmarks scored by the most models.
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    benchmarks : sequence of str, optional
+        The benchmarks, one panel each (default: the ``n`` fraction-scale benchmarks scored by
+        the most models).
+    n : int
+        Panels by default.
+    ncols : int
+        Panels per row.
+    fig : matplotlib.figure.Figure, optional
+        Where to draw (a new figure by default).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
     """
     import matplotlib.pyplot as plt
 

@@ -52,11 +52,23 @@ def plot_lobo(
         baseline_upper``: the change of a summary of the gap (months), and the baseline's
         summary and interval (a slice of :attr:`irtgap.analyses.sensitivity.LoboResult.table`,
         ``baseline`` being its ``baseline_mean`` or ``baseline_median``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
     top : int or None
         Show the ``top`` benchmarks with the largest change of any method (None: all), plus any
         benchmark whose removal made a method fail; the x label says how far the others move.
     title, band_label : str
         The title, and the legend's label of the light bars.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        The table lacks a column the chart needs.
 
     Examples
     --------

@@ -32,7 +32,20 @@ METHOD_COLORS = {
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (9, 5)) -> Axes:
-    """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None."""
+    """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes or None
+        The Axes to draw on.
+    figsize : tuple of float
+        Width and height of a new figure, in inches.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, or the new figure's Axes.
+    """
     if ax is None:
         import matplotlib.pyplot as plt
 

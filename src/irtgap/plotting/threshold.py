@@ -16,10 +16,24 @@ if TYPE_CHECKING:
 
 
 def plot_points(points: pd.DataFrame, trend: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Accepted gaps over time (colour: benchmark, marker: access) with smoothed trends
-    (``points`` and ``trend`` of :class:`~irtgap.methods.threshold.ThresholdResult`).
+    """Accepted gaps over time (colour: benchmark, marker: access) with smoothed trends.
 
     Markers: circle public, square private, triangle unknown access (never drawn as private).
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        ``points`` of :class:`~irtgap.methods.threshold.ThresholdResult` (the accepted ones are
+        drawn).
+    trend : pandas.DataFrame
+        Its ``trend``: ``date, group, gap, lower, upper``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     import matplotlib.pyplot as plt
 
@@ -65,7 +79,29 @@ def plot_benchmark(
     ax: Axes | None = None,
 ) -> Axes:
     """One row per threshold: closed and open first crossers, the gap bar labelled in months,
-    rejected rows greyed, pending thresholds as dashed arrows to the data's last date."""
+    rejected rows greyed, pending thresholds as dashed arrows to the data's last date.
+
+    Parameters
+    ----------
+    points, pending : pandas.DataFrame
+        ``points`` and ``pending`` of :class:`~irtgap.methods.threshold.ThresholdResult`.
+    benchmark : str
+        The benchmark drawn.
+    last_date : pandas.Timestamp, optional
+        Where the pending arrows end (default: the benchmark's last open crossing).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default, as tall as the thresholds need).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        The benchmark has no threshold datapoint.
+    """
     pts = points[points[D.BENCHMARK] == benchmark].sort_values("threshold")
     pend = pending
     pend = pend[pend[D.BENCHMARK] == benchmark] if len(pend) else pend

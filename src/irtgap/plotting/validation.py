@@ -15,8 +15,23 @@ if TYPE_CHECKING:
 
 
 def plot_validation(summary: pd.DataFrame, *, metric: str = "bias", ax: Axes | None = None) -> Axes:
-    """Dot plot of ``metric`` (pooled over dates) per scenario (rows) and method (colours), from
-    :func:`irtgap.analyses.validation.summarize_validation`'s table."""
+    """Dot plot of ``metric`` (pooled over dates) per scenario (rows) and method (colours).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The table of :func:`irtgap.analyses.validation.summarize_validation` (its pooled rows,
+        ``date`` empty, are drawn).
+    metric : str
+        A column of it: ``"bias"``, ``"rmse"``, ``"coverage"``, ...
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (a new figure by default).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     s = summary[summary[D.DATE].isna()]
     ax = new_axes(ax, (9, 0.55 * s["scenario"].nunique() + 1.5))
     scen = list(dict.fromkeys(s["scenario"]))

@@ -105,8 +105,20 @@ def base_versions(design: Design) -> pd.Series:
 
 
 def benchmark_shifts(posterior: xr.Dataset, design: Design) -> np.ndarray:
-    r"""Per draw and benchmark, the open shift :math:`s_b` (module docstring), shape ``(chain,
-    draw, benchmark)`` in :attr:`Design.benchmarks` order."""
+    r"""Per draw and benchmark, the open shift :math:`s_b` (see the module docstring).
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        The fit's posterior (``public_advantage`` and, with open offsets, ``open_offset``).
+    design : Design
+        The fit's design.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(chain, draw, benchmark)``, benchmarks in :attr:`Design.benchmarks` order.
+    """
     n_chain, n_draw = posterior.sizes[D.CHAIN], posterior.sizes[D.DRAW]
     out = np.zeros((n_chain, n_draw, len(design.benchmarks)))
     if "public_advantage" in posterior:
@@ -140,6 +152,29 @@ def group_shifts(
     offsets, a domain's share of public benchmarks is not defined: the trend and the open
     offsets are not combined, see
     :class:`~irtgap.methods.bayes.settings.GapSettings`).
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        The fit's posterior.
+    design : Design
+        The fit's design.
+    domains : bool
+        Add one group per domain.
+    years : numpy.ndarray, optional
+        Release times of the open models at which to read a trending advantage (needed with
+        ``public_advantage_trend``).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per group, the shift draws ``(chain, draw)`` (``(chain, draw, len(years))`` for
+        ``public`` with a trend).
+
+    Raises
+    ------
+    ValueError
+        A trend without ``years``, or a domain named like a gap group.
     """
     if "open_domain_trend" in posterior:
         if years is None:
@@ -242,11 +277,26 @@ def group_loadings(
 
 
 def offset_table(posterior: xr.Dataset, design: Design, *, ci_prob: float) -> pd.DataFrame:
-    r"""Per modelled benchmark: domain, access, open models scored (a hosted copy counted as
-    the version it serves), and the open shift
-    :math:`s_b` in capability units (mean, median, equal-tailed ``ci_prob`` interval,
-    ``prob_positive``: the posterior probability that open models do better there than their
-    capability says)."""
+    r"""Per modelled benchmark: its domain, access, open models scored and open shift.
+
+    Parameters
+    ----------
+    posterior : xarray.Dataset
+        The fit's posterior.
+    design : Design
+        The fit's design.
+    ci_prob : float
+        Probability of the equal-tailed interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``benchmark``: ``domain``, ``access``, ``n_open`` (open models scored there,
+        a hosted copy counted as the version it serves), and the open shift :math:`s_b` in
+        capability units (``mean``, ``median``, ``lower``, ``upper``, and ``prob_positive``:
+        the posterior probability that open models do better there than their capability
+        says).
+    """
     shifts = benchmark_shifts(posterior, design).reshape(-1, len(design.benchmarks))
     lo, med, hi = np.quantile(shifts, [(1 - ci_prob) / 2, 0.5, 1 - (1 - ci_prob) / 2], axis=0)
     rows = design.rows

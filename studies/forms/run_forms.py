@@ -1,6 +1,6 @@
 """Model forms compared on the bundled data: the rows of the model-form table in docs/model.md.
 
-Run: ``python benchmarks/forms/run_forms.py [FORM ...] [--seed 0] [--tune 1000] [--draws 1000]
+Run: ``python studies/forms/run_forms.py [FORM ...] [--seed 0] [--tune 1000] [--draws 1000]
 [--out DIR]``. Each form is fitted once (default schedule unless ``--tune``/``--draws`` say
 otherwise, the given seed), checked with :meth:`irtgap.GapFit.check`
 (integrated PSIS-LOO, LOO-PIT, predictive checks, power-scaling) and compared by ELPD-LOO with
@@ -27,11 +27,12 @@ Each row also holds the predictive check of the threshold method's first crossin
 median and ppp of ``n_points`` and ``mean_gap`` for all, public and private benchmarks), the
 posterior probability that the gap grew since DeepSeek R1's release, and the model-based
 threshold gap (``irtgap.model_threshold_gap``).
-``default`` is today's ``GapModel()``, the same model as ``lapse_pooled_60`` since December
-2026; name ``lapse_none`` for the 2PL curve without an upper asymptote (the default before).
-Every other form names the settings it was measured with, so the committed rows stay
-reproducible: ``logit_normal``, ``offsets`` and ``knots6`` are variants of the 2PL curve,
-compared against ``lapse_none``.
+``default`` is the installed ``GapModel()`` (the 4PL curve of ``lapse_pooled_60``); name
+``lapse_none`` for the 2PL curve without an upper asymptote. Every other form names the
+settings it was measured with, so the committed rows stay reproducible: ``logit_normal``,
+``offsets`` and ``knots6`` are variants of the 2PL curve, compared against ``lapse_none``.
+``studies/README.md`` maps each committed row to its command and page.
+studies/forms/run_forms.py
 """
 
 from __future__ import annotations

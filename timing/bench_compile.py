@@ -1,6 +1,6 @@
 """Compile time of the gap model with a cold and a warm compilation cache, in new processes.
 
-Run: ``python benchmarks/bench_compile.py [--runs N]``. Each run is a new Python process that
+Run: ``python timing/bench_compile.py [--runs N]``. Each run is a new Python process that
 builds ``GapModel()`` on the bundled data and compiles it with nutpie (numba back end), as
 :meth:`irtgap.GapModel.fit` does, and prints how long building and compiling took. The first run
 uses an empty PyTensor base compilation directory (``base_compiledir``: a fresh install); the

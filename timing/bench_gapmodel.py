@@ -1,6 +1,6 @@
 """Wall time of the Bayesian gap model on the bundled data: schedules, and nutpie vs PyMC's NUTS.
 
-Run: ``python benchmarks/bench_gapmodel.py [--quick] [--noise] [--schedules]``. Prints
+Run: ``python timing/bench_gapmodel.py [--quick] [--noise] [--schedules]``. Prints
 
 1. the full default fit (``GapModel().fit(data)``: 4 chains x (1000 tune + 1000 draws), nutpie,
    compile included) with its diagnostics and the gap at 2025-01-20 and the last date;

@@ -1,7 +1,7 @@
 """One row of ``src/irtgap/report/data/model_forms.csv`` from a two-form run of run_forms.py.
 
-Run: ``python benchmarks/forms/forms_summary.py OUT --label LABEL --against AGAINST
-[--default]``, where ``OUT`` is the ``--out`` folder of ``python benchmarks/forms/run_forms.py
+Run: ``python studies/forms/forms_summary.py OUT --label LABEL --against AGAINST
+[--default]``, where ``OUT`` is the ``--out`` folder of ``python studies/forms/run_forms.py
 REFERENCE FORM --out OUT`` (the form measured against first). Prints the CSV row: the ELPD-LOO
 difference of ``FORM`` from ``REFERENCE`` and its standard error (ArviZ's comparison of the two,
 ``compare.csv``) and the change of the median gap at the last date, private and public

@@ -22,7 +22,7 @@ on private benchmarks (real score minus the fit's mean, as a fraction of the cei
 crossers' mean residual on their crossing benchmark, and every residual of the model that sets
 the most crossings.
 
-Run ``python benchmarks/forms/crossings_by_side.py`` (about 4 minutes for the fit and 4 for 3 x 40
+Run ``python studies/forms/crossings_by_side.py`` (about 4 minutes for the fit and 4 for 3 x 40
 replicates on 2 cores). Prints the tables; ``--out DIR`` writes them as CSV.
 """
 

@@ -10,7 +10,7 @@ second reuses the warm workers (what a long study sees). The Dask times exclude 
 cluster (printed separately). The machine's load average is printed: other work on the machine
 slows the parallel runs most.
 
-Run ``python benchmarks/bench_fanout.py`` (about a minute on 2 cores); needs
+Run ``python timing/bench_fanout.py`` (about a minute on 2 cores); needs
 ``dask[distributed]`` (``pip install 'irtgap[dask]'``).
 """
 

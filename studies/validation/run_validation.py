@@ -10,7 +10,7 @@ runs on many simulated worlds per scenario (:mod:`irtgap.analyses.validation`); 
 - ``summary.md``: the pooled rows as a Markdown table;
 - ``bias.png``, ``rmse.png``, ``coverage.png``: the pooled summary per scenario and method.
 
-Run ``python benchmarks/validation/run_validation.py --quick`` (2 replications per scenario,
+Run ``python studies/validation/run_validation.py --quick`` (2 replications per scenario,
 short MCMC runs, a few minutes on 2 cores; output in ``docs/validation/quick``) or without
 ``--quick`` for the full study (100 replications of the default scenario, ``--replications`` of
 the others; output in ``docs/validation/full``).

@@ -1,7 +1,7 @@
 """Per world: the oracle's error against the Bayesian method's, on the committed misspecified
 screen (``docs/validation/misspecified/quick/results.csv``).
 
-Run: ``python benchmarks/validation/oracle_by_world.py [SCENARIO ...]`` (default: binomial
+Run: ``python studies/validation/oracle_by_world.py [SCENARIO ...]`` (default: binomial
 heavy_interactions curved self_report). For each scenario and each of its 10 worlds (study seed
 0), redraws the world, reads the oracle gap (:func:`irtgap.analyses.oracle.oracle_gap`: true
 capabilities, known frontier form; quadratic for ``curved``) and prints both methods' mean error

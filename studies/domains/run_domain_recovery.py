@@ -14,7 +14,7 @@ RMSE of the median, the mean interval width, and per world the posterior probabi
 8-month domain's gap exceeds the 2-month one's at 2025-01 ("told apart" when above 0.95) with
 the 90% interval of that difference (truth 6 months: its coverage, bias and width).
 
-Run ``python benchmarks/domains/run_domain_recovery.py`` (default 6 worlds per kind, 2 chains x
+Run ``python studies/domains/run_domain_recovery.py`` (default 6 worlds per kind, 2 chains x
 (400 + 400) each: about 20 minutes on 2 cores); it writes ``docs/domains/recovery.csv`` and
 ``recovery.md``.
 """
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     raw.to_csv(args.out / "recovery.csv", index=False)
     summary = summarise(raw)
     text = (
-        "# Recovery of per-domain gaps (benchmarks/domains/run_domain_recovery.py)\n\n"
+        "# Recovery of per-domain gaps (studies/domains/run_domain_recovery.py)\n\n"
         f"{args.worlds} worlds per kind, {args.chains} chains x ({args.tune} + {args.draws}); "
         "true gaps near 2, mid 5, far 8 months; dates quarterly 2023-07 to 2025-07.\n\n"
         + markdown_table(summary.round(3))

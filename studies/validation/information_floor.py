@@ -13,7 +13,7 @@ per-world 90% intervals (:func:`irtgap.analyses.oracle.oracle_interval`, a param
 of its fit, ``--n-boot`` draws) add ``oracle_coverage`` and ``oracle_width``: how narrow an
 interval that adapts to how informative each world is can be, and whether it is calibrated.
 
-Run ``python benchmarks/validation/information_floor.py`` (every scenario, 100 worlds each;
+Run ``python studies/validation/information_floor.py`` (every scenario, 100 worlds each;
 about 30 minutes on 2 cores, most of it the bootstrap; ``--n-boot 0`` skips it: 4 minutes),
 ``--worlds 20`` for a quicker look, or ``--scale 10`` (ten times as many models per side in the
 simulated scenarios) to check the oracle: its error should fall as 1/sqrt(10). The table goes to

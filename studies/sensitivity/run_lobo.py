@@ -10,7 +10,7 @@ study is this script. It writes into ``--out`` (default ``docs/sensitivity``):
   date, of the median and of the mean;
 - ``lobo_bayesian.png``: every benchmark's change of the median gap at the last date.
 
-Run ``python benchmarks/sensitivity/run_lobo.py`` (4 chains x (500 + 500) per fit, about
+Run ``python studies/sensitivity/run_lobo.py`` (4 chains x (500 + 500) per fit, about
 40 fits: roughly an hour on 2 cores) or with ``--draws``, ``--tune``, ``--chains`` for shorter
 runs. The baseline is a fit with the same schedule, so every change compares like with like.
 """
