@@ -10,6 +10,13 @@ import pytest
 import irtgap
 from irtgap.cli import main
 from irtgap.report import build as report
+from irtgap.report.cache import CACHE_ENV
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_dir(tmp_path, monkeypatch):
+    """No test writes to the user's fit cache."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "fit-cache"))
 
 
 def test_cli_report_overview_on_bundled_data(tmp_path):
@@ -26,6 +33,7 @@ def test_cli_report_overview_on_bundled_data(tmp_path):
     assert "Rows read and dropped, per file of the export" in md
     assert "| SuperGLUE | superglue_external.csv |" in md  # left out, with its reason
     assert "claude-opus-4-7_xhigh" in md  # newest closed model
+    assert "## The fits" not in md  # no section fitted
 
 
 def test_cli_report_method_sections_fast(tmp_path, capsys):
@@ -102,37 +110,51 @@ def test_unknown_section_is_an_error(tmp_path, capsys):
 @pytest.mark.slow
 def test_bayes_and_domains_sections_on_real_data_fast(tmp_path):
     """The Bayesian and the domains sections end to end on the bundled data (short MCMC
-    runs); the domains section reuses the Bayesian section's fit for all open models."""
-    argv = ["report", "--out", str(tmp_path), "--sections", "bayes,domains", "--fast", "--quiet"]
-    rc = main(argv)
+    runs), with both extra fits and the fits saved; the domains section reuses the Bayesian
+    section's fit for all open models, and a second context reads the fits from the cache."""
+    from irtgap.report.cache import FitCache
+    from irtgap.report.context import ReportContext
+
+    out = tmp_path / "out"
+    argv = ["report", "--out", str(out), "--sections", "bayes,domains", "--fast", "--quiet"]
+    rc = main([*argv, "--extra-fits", "domains,china", "--save-fits"])
     assert rc == 0
-    text = (tmp_path / "report.md").read_text()
+    text = (out / "report.md").read_text()
     assert "Bayesian IRT gap model" in text
     assert "winner's-curse bias" in text
     for png in ("bayes_gap.png", "bayes_frontier.png", "bayes_terms.png", "threshold_bias.png"):
-        assert (tmp_path / png).stat().st_size > 10_000
+        assert (out / png).stat().st_size > 10_000
     # the model checks: LOO, LOO-PIT, predictive checks, replicated crossings; the fit is saved
     assert "Model checks" in text and "PSIS-LOO over" in text and "LOO-PIT" in text
     assert "Replicated first crossings" in text
     for png in ("checks_loo_pit.png", "checks_ppc_benchmark.png", "checks_ppc_max.png"):
-        assert (tmp_path / png).stat().st_size > 10_000
-    fit = irtgap.load_result(tmp_path / "gap_fit.nc")
+        assert (out / png).stat().st_size > 10_000
+    fit = irtgap.load_result(out / "gap_fit.nc")
     assert fit.method == "bayesian"
     # the domains section: small multiples, offsets forest, a row per domain and method,
     # the extremes named, and the China-only fit beside all open models
     assert "## The gap by domain" in text and "the Bayesian gap is largest in" in text
     assert "Open models from China only" in text and "open models from China" in text
+    assert "--extra-fits" not in text
     for png in ("domains_gap.png", "domains_offsets.png"):
-        assert (tmp_path / png).stat().st_size > 10_000
-    dom = irtgap.load_result(tmp_path / "gap_fit_domains.nc")
+        assert (out / png).stat().st_size > 10_000
+    dom = irtgap.load_result(out / "gap_fit_domains.nc")
     assert dom.settings.open_offsets
-    china = irtgap.load_result(tmp_path / "gap_fit_china.nc")
+    china = irtgap.load_result(out / "gap_fit_china.nc")
     assert china.settings.open_country == "China"
     assert set(
         china.design.models.loc[china.design.models["weights"] == "open", "country"].str.contains(
             "China"
         )
     ) == {True}
+    # where the fits are: three, sampled, cached in the cache folder
+    assert text.count("| sampled |") == 3 and str(tmp_path / "fit-cache") in text
+    again = ReportContext(
+        fit.data, tmp_path, fast=True, seed=0, fit_cache=FitCache(tmp_path / "fit-cache")
+    )
+    run = again.fit()
+    assert run.source == "cache"
+    assert run.fit.summary().equals(fit.summary())
 
 
 def test_diagnostics_table_keeps_rhat_precision_and_integer_counts():

@@ -45,6 +45,50 @@ def _load(args: argparse.Namespace) -> tuple[Any, str]:
     return load_dataset(name), f"bundled {DATASETS[name]} (irtgap dataset {name!r})"
 
 
+def _add_fit_options(rep: argparse.ArgumentParser) -> None:
+    """The options of ``irtgap report`` about its Bayesian fits: extra fits, cache, saving."""
+    rep.add_argument(
+        "--extra-fits",
+        metavar="NAMES",
+        help="comma-separated Bayesian fits beyond the default model's, for the domains "
+        "section: 'domains' (open offsets by domain and benchmark: the Bayesian gap by domain) "
+        "and 'china' (open models from China only); each is a full MCMC fit",
+    )
+    rep.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="sample every fit afresh and store none (default: fits are cached by content "
+        "and read back by a rerun on the same inputs)",
+    )
+    rep.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="folder of the fit cache (default: $IRTGAP_CACHE_DIR, else the user cache folder, "
+        "e.g. ~/.cache/irtgap/fits)",
+    )
+    rep.add_argument(
+        "--save-fits",
+        action="store_true",
+        help="also write each fit, compressed, into --out (gap_fit*.nc)",
+    )
+
+
+def _extra_fits(parser: argparse.ArgumentParser, value: str | None) -> list[str]:
+    """The names of ``--extra-fits`` (a usage error naming any unknown one)."""
+    from irtgap.report.context import EXTRA_FITS
+
+    if value is None:
+        return []
+    names = [n.strip() for n in value.split(",")]
+    unknown = [n for n in names if n not in EXTRA_FITS]
+    if unknown:
+        parser.error(
+            f"--extra-fits: unknown fit(s) {', '.join(map(repr, unknown))}; choose from "
+            f"{', '.join(EXTRA_FITS)} (comma-separated)"
+        )
+    return list(dict.fromkeys(names))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``irtgap`` command; returns the exit code."""
     parser = argparse.ArgumentParser(
@@ -78,9 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--fast", action="store_true", help="short runs (preview quality)")
     rep.add_argument("--seed", type=int, default=0)
     rep.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_fit_options(rep)
     args = parser.parse_args(argv)
     if args.benchmarks and not args.data:
         parser.error("--benchmarks describes the benchmarks of --data; give --data too")
+    if args.no_cache and args.cache_dir is not None:
+        rep.error("--cache-dir chooses the fit cache, which --no-cache turns off; give one")
+    extra_fits = _extra_fits(rep, args.extra_fits)
 
     from irtgap.report.build import ReportSectionError, write_report
 
@@ -105,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             data_label=label,
             log=log,
+            extra_fits=extra_fits,
+            cache=not args.no_cache,
+            cache_dir=args.cache_dir,
+            save_fits=args.save_fits,
         )
     except ReportSectionError as exc:
         print(f"irtgap: error: {exc}", file=sys.stderr)

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Protocol
 
 from irtgap.data.scoredata import ScoreData
-from irtgap.report.context import ReportContext
+from irtgap.report.cache import FitCache
+from irtgap.report.context import ReportContext, check_extra_fits
 from irtgap.report.sections.bayes import bayes_section
 from irtgap.report.sections.data import data_section
 from irtgap.report.sections.domains import domains_section
+from irtgap.report.sections.fits import fits_md
 from irtgap.report.sections.scores import scores_section
 from irtgap.report.sections.sensitivity import sensitivity_section
 from irtgap.report.sections.threshold import threshold_section
@@ -55,6 +57,10 @@ def write_report(
     seed: int = 0,
     data_label: str = "bundled Epoch AI Hub export (April 2026)",
     log: Callable[[str], None] | None = None,
+    extra_fits: Sequence[str] = (),
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    save_fits: bool = False,
 ) -> Path:
     """Write every section's figures and ``report.md`` into ``out_dir``; return the report path.
 
@@ -78,6 +84,18 @@ def write_report(
         How the report names the data.
     log : callable, optional
         Receives progress lines (the CLI passes one that prints to stderr).
+    extra_fits : sequence of str
+        Fits beyond the default model's, of :data:`~irtgap.report.context.EXTRA_FITS`:
+        ``"domains"`` (open offsets by domain: the Bayesian gap by domain) and ``"china"``
+        (open models from China only); both are read by the ``domains`` section, which must
+        be in the report.
+    cache : bool
+        Read fits from and store them in the fit cache (:mod:`irtgap.report.cache`).
+    cache_dir : str or pathlib.Path, optional
+        The cache's folder (default: :func:`~irtgap.report.cache.default_cache_dir`).
+    save_fits : bool
+        Also write each fit, compressed, into ``out_dir``; needs a section that fits
+        (``bayes``, or ``domains`` with ``extra_fits``).
 
     Returns
     -------
@@ -87,7 +105,8 @@ def write_report(
     Raises
     ------
     ValueError
-        An unknown section.
+        An unknown section or extra fit, ``extra_fits`` without the ``domains`` section,
+        ``save_fits`` without a section that fits, or ``cache_dir`` with ``cache=False``.
     ReportSectionError
         After writing the report, when a section failed.
     """
@@ -101,8 +120,19 @@ def write_report(
     unknown = [w for w in wanted if w not in known]
     if unknown:
         raise ValueError(f"unknown report section(s) {unknown}; known: {list(known)}")
+    fit_cache = _fit_cache(wanted, extra_fits, cache, cache_dir, save_fits)
     failed: dict[str, str] = {}
-    ctx = ReportContext(data, out, fast=fast, seed=seed, log=log, sections=tuple(wanted))
+    ctx = ReportContext(
+        data,
+        out,
+        fast=fast,
+        seed=seed,
+        log=log,
+        sections=tuple(wanted),
+        extra_fits=frozenset(extra_fits),
+        fit_cache=fit_cache,
+        save_fits=save_fits,
+    )
     parts = [
         "# irtgap report: how far behind are open-weight models?",
         f"Data: {data_label}. Gaps are in months (days / 30.44); every interval is 90% unless "
@@ -129,11 +159,43 @@ def write_report(
             continue
         if log:
             log(f"  {name} done in {time.perf_counter() - t0:.1f} s")
+    fits = fits_md(ctx)
     path = out / "report.md"
-    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    path.write_text("\n\n".join([*parts, *([fits] if fits else [])]) + "\n", encoding="utf-8")
     if failed:
         raise ReportSectionError(path, failed)
     return path
+
+
+def _fit_cache(
+    sections: Sequence[str],
+    extra_fits: Sequence[str],
+    cache: bool,
+    cache_dir: str | Path | None,
+    save_fits: bool,
+) -> FitCache | None:
+    """The report's fit cache (None with ``cache=False``), after checking that no fit option
+    would be ignored."""
+    if isinstance(extra_fits, str):
+        raise ValueError(f"extra_fits={extra_fits!r}: give a sequence of names, e.g. ['china']")
+    extra = check_extra_fits(extra_fits)
+    if extra and "domains" not in sections:
+        raise ValueError(
+            f"extra fits {extra} are written by the 'domains' section, which is not in the "
+            f"report (sections {list(sections)}); add it or drop the extra fits"
+        )
+    if save_fits and "bayes" not in sections and not extra:
+        raise ValueError(
+            "save_fits: no section of this report fits the Bayesian model (sections "
+            f"{list(sections)}); add 'bayes', or 'domains' with an extra fit"
+        )
+    if not cache:
+        if cache_dir is not None:
+            raise ValueError(
+                f"cache_dir={str(cache_dir)!r} with the fit cache off: give one or the other"
+            )
+        return None
+    return FitCache.at(cache_dir)
 
 
 class ReportSectionError(RuntimeError):

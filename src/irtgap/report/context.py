@@ -6,14 +6,21 @@ them and kept in memory for the others, keyed by what they are (the method and i
 model's settings), so a section never reads another's files and the report does not depend on
 the order of its sections. Budgets come from the registry (:mod:`irtgap.methods.registry`):
 tier ``"full"``, or ``"report_fast"`` with ``fast``.
+
+The report fits the default model once; the fits of :data:`EXTRA_FITS` are made only when asked
+for (:meth:`ReportContext.wants`). Fits go through the fit cache on disk
+(:mod:`irtgap.report.cache`) unless the context has none, and into the report's folder only
+with ``save_fits``.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import time
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +30,7 @@ from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.registry import get_method, run_method
+from irtgap.report.cache import FitCache, fit_key, write_compressed
 from irtgap.results import GapResult
 
 Log = Callable[[str], None]
@@ -53,12 +61,52 @@ def batch_progress(log: Log | None, label: str) -> Callable[[int, int, str], Non
     return progress
 
 
+#: The fits a report makes only on request (``irtgap report --extra-fits``): the model with
+#: open offsets by domain and benchmark (the domains section) and the model with open models
+#: from China only (its paragraph).
+EXTRA_FITS = ("domains", "china")
+
+
 @dataclass(frozen=True)
 class FitRun:
-    """A Bayesian fit of the report and the sampler's warnings it raised (as text)."""
+    """A Bayesian fit of the report and how it was obtained.
+
+    Attributes
+    ----------
+    fit : GapFit
+        The fit.
+    convergence : tuple of str
+        The sampler diagnostics' :class:`~irtgap.core.errors.ConvergenceWarning` messages.
+    name : str
+        What the report calls the fit (``"main"``, or one of :data:`EXTRA_FITS`).
+    source : str
+        ``"cache"`` (read from the fit cache) or ``"sampled"``.
+    seconds : float
+        Time taken to sample it or to read it.
+    cache_path : pathlib.Path or None
+        Its file in the fit cache (None: not cached).
+    saved : pathlib.Path or None
+        Its copy in the report's folder (``save_fits``; None: not saved there).
+    """
 
     fit: GapFit
     convergence: tuple[str, ...]
+    name: str = "main"
+    source: str = "sampled"
+    seconds: float = 0.0
+    cache_path: Path | None = None
+    saved: Path | None = None
+
+    @property
+    def file_name(self) -> str:
+        """The file name of the fit in the report's folder (``gap_fit.nc``,
+        ``gap_fit_<name>.nc``)."""
+        return fit_file_name(self.name)
+
+
+def fit_file_name(name: str) -> str:
+    """The file name of fit ``name`` in the report's folder."""
+    return "gap_fit.nc" if name == "main" else f"gap_fit_{name}.nc"
 
 
 @dataclass
@@ -80,6 +128,12 @@ class ReportContext:
     sections : tuple of str
         The sections of this report (a section may read another's results only if that one is
         in the report: :meth:`includes`).
+    extra_fits : frozenset of str
+        The fits of :data:`EXTRA_FITS` asked for (:meth:`wants`).
+    fit_cache : FitCache or None
+        Where fits are read from and stored (None: every fit is sampled, none stored).
+    save_fits : bool
+        Also write each fit, compressed, into ``out_dir`` (:attr:`FitRun.file_name`).
     """
 
     data: ScoreData
@@ -88,7 +142,13 @@ class ReportContext:
     seed: int = 0
     log: Log | None = None
     sections: tuple[str, ...] = ()
+    extra_fits: frozenset[str] = frozenset()
+    fit_cache: FitCache | None = None
+    save_fits: bool = False
     _cache: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.extra_fits = frozenset(check_extra_fits(self.extra_fits))
 
     @property
     def budget(self) -> str:
@@ -109,6 +169,27 @@ class ReportContext:
             True if the report writes it.
         """
         return section in self.sections
+
+    def wants(self, extra_fit: str) -> bool:
+        """Whether the extra fit ``extra_fit`` (of :data:`EXTRA_FITS`) was asked for.
+
+        Parameters
+        ----------
+        extra_fit : str
+            A name of :data:`EXTRA_FITS`.
+
+        Returns
+        -------
+        bool
+            True if the report makes it.
+        """
+        check_extra_fits([extra_fit])
+        return extra_fit in self.extra_fits
+
+    def fit_runs(self) -> list[FitRun]:
+        """The report's fits so far, in the order they were first asked for (failed ones
+        left out)."""
+        return [v for v in self._cache.values() if isinstance(v, FitRun)]
 
     def say(self, line: str) -> None:
         """Pass ``line`` to the log (nothing without one)."""
@@ -162,46 +243,120 @@ class ReportContext:
         result: GapResult = self._cached(key, make)
         return result
 
-    def fit(self, **model: Any) -> FitRun:
+    def fit(self, *, name: str = "main", **model: Any) -> FitRun:
         """The Bayesian fit of ``GapModel(**model)`` on the data (the report's budget), with
         the sampler's :class:`~irtgap.core.errors.ConvergenceWarning` messages as text (the
         other warnings reach the caller the first time).
 
+        The fit is read from :attr:`fit_cache` when it holds one of the same key
+        (:func:`~irtgap.report.cache.fit_key`: the data, the settings, the budget, the seed,
+        irtgap's version and source), else sampled and stored there; with :attr:`save_fits`
+        it is also written into the report's folder. A progress line says which.
+
         Parameters
         ----------
+        name : str
+            What the report calls the fit (its file ``gap_fit_<name>.nc``; ``"main"``:
+            ``gap_fit.nc``). A model asked for under two names is fitted once, under the
+            first.
         **model
             Settings of :class:`~irtgap.GapModel` (none: the default model).
 
         Returns
         -------
         FitRun
-            The fit and its convergence warnings, computed once per report and model.
+            The fit and how it was obtained, computed once per report and model.
         """
         gap_model = GapModel(**model)
         key = ("fit", json.dumps(asdict(gap_model.settings), sort_keys=True, default=str))
-
-        def make() -> FitRun:
-            chains = get_method("bayesian").budget(self.budget).get("chains")
-            self.say(f"    sampling: {chains} chains (nutpie; compile about 15 s)")
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", ConvergenceWarning)
-                fit = run_method(
-                    "bayesian",
-                    self.data,
-                    budget=self.budget,
-                    seed=self.seed,
-                    model=gap_model,
-                    progressbar=self.log is not None and sys.stderr.isatty(),
-                )
-            conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-            for w in caught:  # the others (e.g. benchmarks of unknown access) go on
-                if not issubclass(w.category, ConvergenceWarning):
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            assert isinstance(fit, GapFit)
-            return FitRun(fit, tuple(conv))
-
-        run: FitRun = self._cached(key, make)
+        run: FitRun = self._cached(key, lambda: self._make_fit(gap_model, name))
         return run
 
+    def _make_fit(self, gap_model: GapModel, name: str) -> FitRun:
+        """Read the fit from the cache or sample it (and store it); save it if asked."""
+        options = get_method("bayesian").budget(self.budget)
+        cache = self.fit_cache
+        key = fit_key(self.data, gap_model, options, self.seed) if cache is not None else ""
+        t0 = time.perf_counter()
+        cached = cache.load(key, self.data, gap_model, options) if cache is not None else None
+        if cached is not None:
+            fit, conv, source = cached.fit, cached.convergence, "cache"
+            seconds = time.perf_counter() - t0
+            path = cache.path(key) if cache is not None else None
+            self.say(f"    fit {name}: read from the fit cache in {seconds:.1f} s ({path})")
+        else:
+            (fit, conv), source = self._sample(gap_model, name, options), "sampled"
+            seconds = time.perf_counter() - t0
+            path = cache.store(key, fit, conv) if cache is not None else None
+            where = f"; cached as {path}" if path is not None else "; not cached"
+            self.say(f"    fit {name}: sampled in {seconds:.1f} s{where}")
+        saved = self._save(fit, name, path)
+        return FitRun(fit, conv, name, source, seconds, path, saved)
 
-__all__ = ["FitRun", "ReportContext", "batch_progress"]
+    def _sample(
+        self, gap_model: GapModel, name: str, options: dict[str, Any]
+    ) -> tuple[GapFit, tuple[str, ...]]:
+        """Sample the fit; its :class:`~irtgap.core.errors.ConvergenceWarning` messages as
+        text, the other warnings passed on."""
+        self.say(
+            f"    fit {name}: sampling, {options.get('chains')} chains (nutpie; compile about 15 s)"
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            fit = run_method(
+                "bayesian",
+                self.data,
+                budget=self.budget,
+                seed=self.seed,
+                model=gap_model,
+                progressbar=self.log is not None and sys.stderr.isatty(),
+            )
+        conv = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+        for w in caught:  # the others (e.g. benchmarks of unknown access) go on
+            if not issubclass(w.category, ConvergenceWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        assert isinstance(fit, GapFit)
+        return fit, tuple(conv)
+
+    def _save(self, fit: GapFit, name: str, cached: Path | None) -> Path | None:
+        """With :attr:`save_fits`, the fit's compressed file in the report's folder (a copy of
+        the cached file when there is one)."""
+        if not self.save_fits:
+            return None
+        target = self.out_dir / fit_file_name(name)
+        if cached is not None and cached.is_file():
+            shutil.copyfile(cached, target)
+        else:
+            write_compressed(fit, target)
+        self.say(f"    fit {name}: saved as {target}")
+        return target
+
+
+def check_extra_fits(names: Iterable[str]) -> list[str]:
+    """``names`` if each is one of :data:`EXTRA_FITS`; a ValueError naming the others.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Names of extra fits.
+
+    Returns
+    -------
+    list of str
+        The names.
+    """
+    names = [str(n) for n in names]
+    unknown = [n for n in names if n not in EXTRA_FITS]
+    if unknown:
+        raise ValueError(f"extra fit(s) {unknown} unknown: choose from {', '.join(EXTRA_FITS)}")
+    return names
+
+
+__all__ = [
+    "EXTRA_FITS",
+    "FitRun",
+    "ReportContext",
+    "batch_progress",
+    "check_extra_fits",
+    "fit_file_name",
+]

@@ -15,16 +15,12 @@ from irtgap.report.context import ReportContext, batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 from irtgap.report.sections.checks import checks_md
 
-#: The fit, saved beside the report (``irtgap.load_result`` reads it back).
-FIT_FILE = "gap_fit.nc"
-
 
 def bayes_section(ctx: ReportContext) -> str:
     """Fit the model (shorter run with ``fast``) and write gap, frontier and terms figures."""
     out_dir, fast, seed = ctx.out_dir, ctx.fast, ctx.seed
     run = ctx.fit()
     fit, conv = run.fit, run.convergence
-    fit.to_netcdf(out_dir / FIT_FILE)  # for the reader
     gap_png = save_figure(fit.plot_gap(), out_dir / "bayes_gap.png")
     fr_png = save_figure(fit.plot_frontier(), out_dir / "bayes_frontier.png")
     terms_png = save_figure(fit.plot_terms(), out_dir / "bayes_terms.png")
@@ -54,8 +50,8 @@ def bayes_section(ctx: ReportContext) -> str:
             + ". The gap is given only between the first and last release date of the "
             "modelled data. "
             "`prob_grew` is the posterior probability that the gap is larger than at DeepSeek "
-            "R1's release (2025-01-20). The fit is saved as "
-            f"`{FIT_FILE}` (`irtgap.load_result('{FIT_FILE}')` reads it back)." + note,
+            "R1's release (2025-01-20). Where the fit is stored and how to load it: *The "
+            "fits*, at the end of the report." + note,
             f"![posterior gap]({gap_png})",
             "### Gap now and at DeepSeek R1 (months, median and 90% interval)",
             markdown_table(summary),

@@ -14,13 +14,10 @@ from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
 from irtgap.report.context import ReportContext, batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
-from irtgap.report.sections.bayes import FIT_FILE
 
-#: The open side of the country comparison (the threshold method's "open from China" variant).
+#: The open side of the country comparison (the threshold method's "open from China" variant;
+#: the extra fit ``"china"`` of :data:`~irtgap.report.context.EXTRA_FITS`).
 COUNTRY = "China"
-#: The fits of this section, saved beside the report.
-DOMAIN_FIT_FILE = "gap_fit_domains.nc"
-COUNTRY_FIT_FILE = "gap_fit_china.nc"
 
 
 def _fmt(r: pd.Series) -> str:
@@ -32,43 +29,71 @@ def _fmt(r: pd.Series) -> str:
 
 
 def domains_section(ctx: ReportContext) -> str:
-    """The Bayesian gap per domain (a fit with open offsets), the other methods per domain,
-    each benchmark's open offset, and the gap for open models from :data:`COUNTRY` only (which
-    needs no domains: it is written even when the data have none)."""
+    """The gap per domain by the threshold, ECI and Elo methods, and the gap for open models
+    from :data:`COUNTRY` only (which needs no domains: it is written even when the data have
+    none). The Bayesian model's parts are extra fits, made only when asked for
+    (``ctx.wants``): ``"domains"`` adds its gap per domain (a fit with open offsets) and each
+    benchmark's open offset, ``"china"`` its gap for open models from :data:`COUNTRY`."""
     domain = ctx.data.benchmarks.get(D.DOMAIN)
     if domain is None or domain.isna().all():
         parts = [
             "## The gap by domain",
             "The benchmark metadata have no `domain` column: no gap by domain (give one through "
-            "`ScoreData.from_frame(benchmarks=...)`).",
+            "`ScoreData.from_frame(benchmarks=...)`)."
+            + (" The extra fit `domains` was not made." if ctx.wants("domains") else ""),
         ]
-    else:
+    elif ctx.wants("domains"):
         parts = _domain_parts(ctx)
+    else:
+        parts = _methods_parts(ctx)
     parts.append(_country_md(ctx))
     return "\n\n".join(parts)
 
 
-def _domain_parts(ctx: ReportContext) -> list[str]:
-    out_dir = ctx.out_dir
-    # the default model's fit when it has open offsets, else a fit of its own (saved)
-    separate = GapModel(open_offsets=True).settings != GapModel().settings
-    if separate:
-        ctx.say("    sampling the model with open offsets by domain and benchmark")
-    run = ctx.fit(open_offsets=True)
-    dom_fit, dom_conv = run.fit, (run.convergence if separate else ())
-    if separate:
-        dom_fit.to_netcdf(out_dir / DOMAIN_FIT_FILE)
+def _domain_gaps(ctx: ReportContext, fit: GapFit | None) -> DomainGaps:
+    """:func:`gap_by_domain` of the threshold, ECI and Elo methods, with the Bayesian rows of
+    ``fit`` when there is one."""
     ctx.say("    the other methods per domain")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # every missing number gets a note
-        gaps = gap_by_domain(
+        return gap_by_domain(
             ctx.data,
-            fit=dom_fit,
+            fit=fit,
             fast=ctx.fast,
             seed=ctx.seed,
             n_jobs=2,
             progress=batch_progress(ctx.log, "methods"),
         )
+
+
+def _methods_parts(ctx: ReportContext) -> list[str]:
+    """The domain split of the threshold, ECI and Elo methods (no Bayesian fit)."""
+    gaps = _domain_gaps(ctx, None)
+    return [
+        "## The gap by domain",
+        "The threshold method's trend is split by the domains of its crossing points; ECI and "
+        "Elo are refitted on each domain's benchmarks where there are at least "
+        f"{MIN_IRT_BENCHMARKS}. The Bayesian model's gap by domain, with each benchmark's open "
+        "offset, needs a fit of its own (`GapModel(open_offsets=True)`): `irtgap report "
+        "--extra-fits domains` adds it.",
+        "### Each domain's gap by method (months, median and 90% interval)",
+        markdown_table(gaps.wide()),
+        _notes(gaps),
+    ]
+
+
+def _domain_parts(ctx: ReportContext) -> list[str]:
+    """The Bayesian gap per domain (the extra fit ``domains``) beside the other methods'."""
+    out_dir = ctx.out_dir
+    # the default model's fit when it has open offsets, else a fit of its own
+    separate = GapModel(open_offsets=True).settings != GapModel().settings
+    if separate:
+        ctx.say("    extra fit domains: the model with open offsets by domain and benchmark")
+    run = ctx.fit(name="domains", open_offsets=True)
+    dom_fit, dom_conv = run.fit, (run.convergence if separate else ())
+    gaps = _domain_gaps(ctx, dom_fit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # every missing number gets a note
         panels = dom_fit.plot_domains()  # small multiples: an array of Axes of one figure
         small_png = save_figure(panels[0].figure, out_dir / "domains_gap.png")
         forest_png = save_figure(
@@ -89,9 +114,9 @@ def _domain_parts(ctx: ReportContext) -> list[str]:
         "offset), in capability units, median and 90% interval; each label gives how many open "
         "models were scored there (with none, the shift is its domain's and the prior's). "
         "Right of 0: open models do better there than their capability says (a shorter gap). "
-        f"The shifts are constant in time; `{DOMAIN_FIT_FILE}` (or `{FIT_FILE}`) holds them "
-        "(`irtgap.load_result(...).open_offsets()` gives the table, with each benchmark's gap "
-        f"in months at {pd.Timestamp(offsets.attrs['date']).date()}).",
+        f"The shifts are constant in time; the fit `{run.name}` holds them (*The fits*, at the "
+        "end of the report: `irtgap.load_result(...).open_offsets()` gives the table, with "
+        f"each benchmark's gap in months at {pd.Timestamp(offsets.attrs['date']).date()}).",
         f"![benchmark offsets]({forest_png})",
         _offset_text(offsets),
     ]
@@ -209,11 +234,35 @@ def _country_md(ctx: ReportContext) -> str:
     countries = data.models.loc[data.models[D.WEIGHTS] == D.OPEN, D.COUNTRY].dropna()
     if not countries.str.split(",").map(lambda ps: COUNTRY in [p.strip() for p in ps]).any():
         return f"### Open models from {COUNTRY} only\n\nNo open model of the data is from it."
+    if not ctx.wants("china"):
+        return (
+            f"### Open models from {COUNTRY} only\n\nThe Bayesian model refitted with the open "
+            f"side restricted to open models from {COUNTRY} is an extra fit: `irtgap report "
+            "--extra-fits china` adds it."
+        )
     base = ctx.fit().fit
-    ctx.say(f"    sampling the model with open models from {COUNTRY} only")
-    run = ctx.fit(open_country=COUNTRY)
+    ctx.say(f"    extra fit china: the model with open models from {COUNTRY} only")
+    run = ctx.fit(name="china", open_country=COUNTRY)
     fit, conv = run.fit, run.convergence
-    fit.to_netcdf(ctx.out_dir / COUNTRY_FIT_FILE)
+    table = _country_table(base, fit)
+    n_open = int(fit.design.models[D.WEIGHTS].eq(D.OPEN).sum())
+    return "\n\n".join(
+        [
+            f"### Open models from {COUNTRY} only",
+            f"The same model refitted with the open side restricted to the {n_open} open model "
+            f"versions from {COUNTRY} (the country column of the data; every closed model "
+            "stays), against all open models (the fit of the Bayesian section, or a default "
+            "fit). Backward gap in months, median and 90% interval; where the fits are: *The "
+            "fits*, at the end of the report.",
+            markdown_table(table),
+        ]
+        + ([f"**Warning ({COUNTRY}-only fit):** {conv[0]}"] if conv else [])
+    )
+
+
+def _country_table(base: GapFit, fit: GapFit) -> pd.DataFrame:
+    """The gap by access at DeepSeek R1 and the last common date, all open models against the
+    open models of :data:`COUNTRY`."""
     when = [pd.Timestamp("2025-01-20"), min(base.support()[1], fit.support()[1])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -238,16 +287,4 @@ def _country_md(ctx: ReportContext) -> str:
     )
     table.index.name = None
     table.columns.name = None
-    n_open = int(fit.design.models[D.WEIGHTS].eq(D.OPEN).sum())
-    return "\n\n".join(
-        [
-            f"### Open models from {COUNTRY} only",
-            f"The same model refitted with the open side restricted to the {n_open} open model "
-            f"versions from {COUNTRY} (the country column of the data; every closed model "
-            f"stays), against all open models (the fit of the Bayesian section, `{FIT_FILE}`, "
-            "or a default fit). Backward gap in months, median and 90% interval; the fit is "
-            f"saved as `{COUNTRY_FIT_FILE}`.",
-            markdown_table(table),
-        ]
-        + ([f"**Warning ({COUNTRY}-only fit):** {conv[0]}"] if conv else [])
-    )
+    return table
