@@ -21,6 +21,7 @@ from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
 from irtgap.data.datasets import load_dataset, load_epoch_snapshot
+from irtgap.data.fetch import fetch_epoch_hub
 from irtgap.data.hub import load_epoch_hub
 from irtgap.data.scoredata import ScoreData
 from irtgap.data.simulate import semi_synthetic, simulate
@@ -55,6 +56,7 @@ __all__ = [
     "compare",
     "composite_index",
     "epoch_rule",
+    "fetch_epoch_hub",
     "fit_eci",
     "fit_elo",
     "gap_by_domain",

@@ -1,4 +1,4 @@
-"""Command line: ``irtgap report --out DIR`` (bundled data by default)."""
+"""Command line: ``irtgap report --out DIR`` (bundled data by default) and ``irtgap fetch``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def _load(args: argparse.Namespace) -> tuple[Any, str]:
     from irtgap.data.datasets import DATASETS, DEFAULT, load_dataset
     from irtgap.data.scoredata import ScoreData
 
+    if getattr(args, "latest", False):
+        return _load_latest()
     if args.hub:
         from irtgap.data.hub import load_epoch_hub
 
@@ -89,6 +91,49 @@ def _extra_fits(parser: argparse.ArgumentParser, value: str | None) -> list[str]
     return list(dict.fromkeys(names))
 
 
+def _load_latest() -> tuple[Any, str]:
+    """Today's Epoch AI Hub export: downloaded once a day (:func:`irtgap.fetch_epoch_hub`)."""
+    from irtgap.data.fetch import fetch_epoch_hub, read_sidecar
+    from irtgap.data.hub import load_epoch_hub
+
+    path = fetch_epoch_hub()
+    side = read_sidecar(path) or {}
+    return load_epoch_hub(path), (
+        f"Epoch AI Benchmarking Hub export downloaded {side.get('date', '?')} from "
+        f"{side.get('url', '?')} ({path}, SHA-256 {str(side.get('sha256', '?'))[:12]}...)"
+    )
+
+
+def _add_fetch(sub: Any) -> None:
+    """The ``irtgap fetch`` subcommand's options."""
+    from irtgap.data.fetch import EPOCH_HUB_URL
+
+    fet = sub.add_parser(
+        "fetch",
+        help="download today's Epoch AI Hub export into the cache",
+        description="Download Epoch AI's Benchmarking Hub export (benchmark_data.zip) into the "
+        "cache, once a day, and print the path of the cached zip (data: Epoch AI, CC-BY 4.0).",
+    )
+    fet.add_argument("--url", default=EPOCH_HUB_URL, help=f"the export (default {EPOCH_HUB_URL})")
+    fet.add_argument(
+        "--cache-dir", type=Path, help="cache folder (default $IRTGAP_CACHE_DIR or the user cache)"
+    )
+    fet.add_argument("--refresh", action="store_true", help="download again even if cached")
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    """``irtgap fetch``: download today's export into the cache and print its path."""
+    from irtgap.data.fetch import fetch_epoch_hub
+
+    try:
+        path = fetch_epoch_hub(args.url, args.cache_dir, refresh=args.refresh)
+    except (ValueError, OSError) as exc:
+        print(f"irtgap: error: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``irtgap`` command; returns the exit code."""
     parser = argparse.ArgumentParser(
@@ -96,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="How many months do open-weight AI models trail the closed frontier?",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_fetch(sub)
     rep = sub.add_parser(
         "report",
         help="write figures and report.md",
@@ -113,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     src.add_argument("--hub", type=Path, help="Epoch AI Benchmarking Hub export (zip or folder)")
     src.add_argument(
+        "--latest", action="store_true", help="today's Epoch AI Hub export (see irtgap fetch)"
+    )
+    src.add_argument(
         "--dataset",
         choices=["epoch-hub-2026-04", "epoch-2025-11"],
         help="a bundled dataset by name (default: epoch-hub-2026-04, the April 2026 Hub export)",
@@ -124,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_fit_options(rep)
     args = parser.parse_args(argv)
+    if args.command == "fetch":
+        return _fetch(args)
     if args.benchmarks and not args.data:
         parser.error("--benchmarks describes the benchmarks of --data; give --data too")
     if args.no_cache and args.cache_dir is not None:
