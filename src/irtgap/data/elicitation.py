@@ -71,7 +71,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,9 @@ import pandas as pd
 from irtgap.core import dims as D
 from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
 from irtgap.core.options import check_choice, show_values
+
+if TYPE_CHECKING:
+    from irtgap.data.scoredata import ScoreData
 
 #: Column of the harness label.
 HARNESS: Final = "harness"
@@ -504,6 +507,55 @@ def _warn_selection(record: dict[str, Any]) -> None:
         )
 
 
+def elicited(data: ScoreData, elicitation: ElicitationLike | None, *, method: str) -> ScoreData:
+    """The data a method that reads one score per (model, benchmark) runs on.
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+    elicitation : str, mapping, ElicitationRule or None
+        The rule (:meth:`ScoreData.select_elicitation <irtgap.ScoreData.select_elicitation>`);
+        None: the data as given (the rule they were loaded or selected with, ``"best"`` by
+        default).
+    method : str
+        The method's name, for the message.
+
+    Returns
+    -------
+    ScoreData
+        One row per pair; ``log["elicitation"]`` records the rule and the rows it used.
+
+    Raises
+    ------
+    ScoreDataError
+        ``data`` holds several rows for a pair (:meth:`ScoreData.elicitation_data
+        <irtgap.ScoreData.elicitation_data>`).
+    """
+    if elicitation is None and several_per_pair(data.scores):
+        raise ScoreDataError(
+            f"{method}: the data hold several rows for some (model, benchmark) pairs (every "
+            "harness's row); this method reads one score per pair: pass elicitation='best', "
+            "a harness name or {benchmark: harness}, or data.select_elicitation(...)"
+        )
+    return data if elicitation is None else data.select_elicitation(elicitation)
+
+
+def rule_used(data: ScoreData) -> str:
+    """The elicitation rule ``data``'s scores were chosen by (``"best"`` unless selected).
+
+    Parameters
+    ----------
+    data : ScoreData
+        The scores.
+
+    Returns
+    -------
+    str
+    """
+    return str(data.log.get("elicitation", {}).get("rule", "best"))
+
+
 def several_per_pair(scores: pd.DataFrame) -> bool:
     """Whether ``scores`` holds more than one row for some (model, benchmark) pair.
 
@@ -532,11 +584,13 @@ __all__ = [
     "describe_harness_rule",
     "effort_base",
     "effort_table",
+    "elicited",
     "normalise_agent",
     "parse_effort",
     "parse_harness_rule",
     "read_harness",
     "reference_harnesses",
+    "rule_used",
     "select_rows",
     "several_per_pair",
 ]

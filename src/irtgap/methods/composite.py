@@ -29,6 +29,7 @@ from irtgap.core.validate import (
     check_number,
     check_seed,
 )
+from irtgap.data.elicitation import ElicitationLike, elicited, rule_used
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.capability import CapabilityResult, capability_table, model_draws
 from irtgap.results import CI_PROB, MethodSettings
@@ -44,6 +45,7 @@ class CompositeSettings(MethodSettings):
     n_bootstrap: int = 1000
     ci_prob: float = CI_PROB
     seed: int = 0
+    elicitation: str = "best"
 
 
 @dataclass
@@ -73,6 +75,7 @@ def composite_index(
     n_bootstrap: int = 1000,
     ci_prob: float = CI_PROB,
     seed: int = 0,
+    elicitation: ElicitationLike | None = None,
 ) -> CompositeResult:
     """Mean normalised score over a fixed benchmark set, with its frontier gap.
 
@@ -93,6 +96,13 @@ def composite_index(
     n_bootstrap, ci_prob, seed
         Resamples of the benchmark set (1000; 0: point only, NaN intervals), interval level,
         seed.
+    elicitation : str, mapping or ElicitationRule, optional
+        Which score of a (model, benchmark) pair scored under several harnesses the method
+        reads (:meth:`ScoreData.select_elicitation <irtgap.ScoreData.select_elicitation>`):
+        ``"best"``, ``"reference"``, a harness name (``"Terminus 2"``) or ``{benchmark:
+        harness}``. None (default): the data's scores as given (``"best"`` as loaded). The
+        rule is ``settings.elicitation``; the rows it used, ``data.log["elicitation"]`` of the
+        result's data.
 
     Returns
     -------
@@ -117,6 +127,7 @@ def composite_index(
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
     ci_prob = check_level("ci_prob", ci_prob)
     seed = check_seed("seed", seed)
+    data = elicited(data, elicitation, method="composite_index")
     t = data.scores.assign(y=data.normalized_scores().to_numpy())
     t = t[t["y"].notna()]
     if benchmarks is None:
@@ -164,6 +175,7 @@ def composite_index(
         n_bootstrap=n_bootstrap,
         ci_prob=ci_prob,
         seed=seed,
+        elicitation=rule_used(data),
     )
     dropped = {"models_low_coverage": int((~keep).sum())}
     return CompositeResult(caps, draws, dropped, settings, data=data)

@@ -64,6 +64,7 @@ from irtgap.core.validate import (
     check_number,
     check_seed,
 )
+from irtgap.data.elicitation import ElicitationLike, elicited, rule_used
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.capability import (
     CapabilityResult,
@@ -435,6 +436,7 @@ class EciSettings(MethodSettings):
     ci_prob: float = CI_PROB
     seed: int = 0
     max_iter: int = 200
+    elicitation: str = "best"
 
 
 @dataclass
@@ -549,6 +551,7 @@ def fit_eci(
     max_iter: int = 200,
     backend: str | None = None,
     progress: Progress | None = None,
+    elicitation: ElicitationLike | None = None,
 ) -> EciResult:
     """Fit Epoch's ECI model to ``data`` with bootstrap intervals (see the module docstring).
 
@@ -583,6 +586,13 @@ def fit_eci(
         without it).
     max_iter : int
         The solver's iterations per fit (200).
+    elicitation : str, mapping or ElicitationRule, optional
+        Which score of a (model, benchmark) pair scored under several harnesses the method
+        reads (:meth:`ScoreData.select_elicitation <irtgap.ScoreData.select_elicitation>`):
+        ``"best"``, ``"reference"``, a harness name (``"Terminus 2"``) or ``{benchmark:
+        harness}``. None (default): the data's scores as given (``"best"`` as loaded). The
+        rule is ``settings.elicitation``; the rows it used, ``data.log["elicitation"]`` of the
+        result's data.
 
     Returns
     -------
@@ -615,6 +625,7 @@ def fit_eci(
     n_jobs = check_n_jobs(n_jobs)
     check_backend(backend)
     (n1, v1), (n2, v2) = _check_anchors(scale_anchors)
+    data = elicited(data, elicitation, method="fit_eci")
     prob, t, models, dropped = build_problem(
         data,
         anchor_benchmark=anchor_benchmark,
@@ -655,6 +666,7 @@ def fit_eci(
         ci_prob=ci_prob,
         seed=seed,
         max_iter=max_iter,
+        elicitation=rule_used(data),
     )
     return EciResult(
         caps,

@@ -89,6 +89,7 @@ from irtgap.core.validate import (
     check_seed,
     show_values,
 )
+from irtgap.data.elicitation import ElicitationLike, elicited, rule_used
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.threshold import plot_benchmark, plot_points
 from irtgap.results import (
@@ -326,6 +327,7 @@ class ThresholdSettings(MethodSettings):
     acceptance: str | None = "dominance"
     min_shared: int = 4
     trend_start: str | None = "2023-01-01"
+    elicitation: str = "best"
 
 
 @dataclass(frozen=True)
@@ -680,6 +682,7 @@ def threshold_gap(
     overrides: dict[str, Iterable[tuple[Any, ...]]] | None = None,
     open_filter: Iterable[str] | str | None = None,
     trend_start: str | None = "2023-01-01",
+    elicitation: ElicitationLike | None = None,
 ) -> ThresholdResult:
     """Run the threshold method on ``data`` (see the module docstring).
 
@@ -715,6 +718,13 @@ def threshold_gap(
         Points placed before this date stay in :attr:`ThresholdResult.points` but out of the trend
         (default 2023-01-01, the reference's period: before it, a handful of points far apart
         would each make their own trend).
+    elicitation : str, mapping or ElicitationRule, optional
+        Which score of a (model, benchmark) pair scored under several harnesses the method
+        reads (:meth:`ScoreData.select_elicitation <irtgap.ScoreData.select_elicitation>`):
+        ``"best"``, ``"reference"``, a harness name (``"Terminus 2"``) or ``{benchmark:
+        harness}``. None (default): the data's scores as given (``"best"`` as loaded). The
+        rule is ``settings.elicitation``; the rows it used, ``data.log["elicitation"]`` of the
+        result's data.
 
     Returns
     -------
@@ -752,6 +762,7 @@ def threshold_gap(
     seed = check_seed("seed", seed, generator=True)
     min_shared = check_count("min_shared", min_shared, minimum=1)
     start = None if trend_start is None else check_date("trend_start", trend_start)
+    data = elicited(data, elicitation, method="threshold_gap")
     levels = _check_thresholds(thresholds, data)
     opens = _check_open_filter(open_filter, data)
     keys = _check_overrides(overrides, data)
@@ -799,6 +810,7 @@ def threshold_gap(
         acceptance=acceptance,
         min_shared=min_shared,
         trend_start=None if start is None else str(start.date()),
+        elicitation=rule_used(data),
     )
     return ThresholdResult(
         points, pending, trend, draws, counts, settings, data, tuple(no_band), rng_state
