@@ -719,12 +719,9 @@ def threshold_gap(
         (default 2023-01-01, the reference's period: before it, a handful of points far apart
         would each make their own trend).
     elicitation : str, mapping or ElicitationRule, optional
-        Which score of a (model, benchmark) pair scored under several harnesses the method
-        reads (:meth:`ScoreData.select_elicitation <irtgap.ScoreData.select_elicitation>`):
-        ``"best"``, ``"reference"``, a harness name (``"Terminus 2"``) or ``{benchmark:
-        harness}``. None (default): the data's scores as given (``"best"`` as loaded). The
-        rule is ``settings.elicitation``; the rows it used, ``data.log["elicitation"]`` of the
-        result's data.
+        Which harness's score of a pair the method reads (``"best"``, ``"reference"``, a
+        harness name, ``{benchmark: harness}``; None: the data as given), as
+        :func:`~irtgap.data.elicitation.elicited` says; kept as ``settings.elicitation``.
 
     Returns
     -------
