@@ -16,6 +16,7 @@ validation, leave-one-benchmark-out sensitivity) -> ``report`` -> ``cli``.
 from irtgap import results
 from irtgap.analyses.compare import compare
 from irtgap.analyses.domains import DomainGaps, gap_by_domain
+from irtgap.analyses.elicitation import ElicitationGap, elicitation_gap
 from irtgap.analyses.model_threshold import model_threshold_gap
 from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
@@ -42,6 +43,7 @@ __all__ = [
     "DomainGaps",
     "DroppedRowsWarning",
     "EciResult",
+    "ElicitationGap",
     "EloResult",
     "EpochRuleResult",
     "GapFit",
@@ -55,6 +57,7 @@ __all__ = [
     "TwoFactorWorld",
     "compare",
     "composite_index",
+    "elicitation_gap",
     "epoch_rule",
     "fetch_epoch_hub",
     "fit_eci",

@@ -5,5 +5,6 @@ winner's-curse bias measured on a Bayesian fit (:mod:`~irtgap.analyses.winners_c
 validation study on simulated worlds with a known gap (:mod:`~irtgap.analyses.validation`) and
 the floor of any method's error on those worlds, read by an oracle that knows every capability
 (:mod:`~irtgap.analyses.oracle`); sensitivity of every method to the benchmark set
-(:mod:`~irtgap.analyses.sensitivity`).
+(:mod:`~irtgap.analyses.sensitivity`); each method's gap under the best and a reference
+harness (:mod:`~irtgap.analyses.elicitation`).
 """

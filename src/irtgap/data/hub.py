@@ -52,6 +52,7 @@ import pandas as pd
 
 from irtgap.core import dims as D
 from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.data import elicitation as E
 from irtgap.data.registry import SCALE_FACTORS, benchmark_metadata, merge_registry
 from irtgap.data.scoredata import ScoreData
 
@@ -231,6 +232,7 @@ def _read_scores(
         if entry["dropped_bad_score"]:
             entry["bad_score_examples"] = ", ".join(map(str, raw[bad & ~blank].unique()[:3]))
         keep = ~blank & ~no_score & ~bad
+        harness = _harness_of(df, meta.get("harness"), entry, keep)
         scale = str(meta["scale"])
         factor = SCALE_FACTORS.get(scale, 1.0)
         frames.append(
@@ -239,6 +241,7 @@ def _read_scores(
                     "model_version": version[keep],
                     D.BENCHMARK: bench,
                     D.SCORE: score[keep] * factor,
+                    E.HARNESS: harness[keep],
                     "file_date": df.get("Release date", pd.Series(pd.NA, index=df.index))[keep],
                     "file_org": df.get("Organization", pd.Series(pd.NA, index=df.index))[keep],
                     "file_country": df.get("Country", pd.Series(pd.NA, index=df.index))[keep],
@@ -249,6 +252,20 @@ def _read_scores(
     if not frames:
         raise ScoreDataError(f"no benchmark file of {src.path} could be read")
     return pd.concat(frames, ignore_index=True), sources, unknown
+
+
+def _harness_of(df: pd.DataFrame, rule: Any, entry: dict[str, Any], keep: pd.Series) -> pd.Series:
+    """Each row's harness under the file's registry rule (:mod:`irtgap.data.elicitation`);
+    ``entry`` gets how it was read and the loaded rows that name none. A rule naming a column
+    the file lacks leaves every row ``default`` and says so in ``entry["harness_read"]``."""
+    labels, problem = E.read_harness(df, rule)
+    entry["harness_read"] = E.describe_harness_rule(rule)
+    if labels is None:
+        entry["harness_read"] = f"none: {problem}"
+        labels = pd.Series(E.DEFAULT, index=df.index, dtype="string")
+    named = E.parse_harness_rule(rule) is not None
+    entry["rows_harness_default"] = int(((labels == E.DEFAULT) & keep).sum()) if named else 0
+    return labels
 
 
 def _drop_superseded(scores: pd.DataFrame, reg: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -405,6 +422,7 @@ def load_epoch_hub(
     table = scores.drop(columns=["file_date", "file_org", "file_country"]).join(
         models, on="model_version"
     )
+    table[E.EFFORT] = table["model_version"].map(E.effort_table(table["model_version"])[E.EFFORT])
     names = sorted(table[D.BENCHMARK].unique())
     data = ScoreData.from_frame(
         table,
@@ -422,6 +440,8 @@ def load_epoch_hub(
         duplicates=duplicates,  # type: ignore[arg-type]
         sparse_benchmarks=sparse_benchmarks,  # type: ignore[arg-type]
         reference=reference,
+        harness=E.HARNESS,
+        effort=E.EFFORT,
     )
     log = dict(data.log)
     log.update(counts)
@@ -451,6 +471,15 @@ def _warn_read_problems(unknown: list[str], sources: list[dict[str, Any]]) -> No
             "left out "
             + "; ".join(f"{s[D.BENCHMARK]!r} ({s['file']}): {s['status']}" for s in failed),
             DroppedRowsWarning,
+            stacklevel=3,
+        )
+    no_harness = [s for s in sources if str(s.get("harness_read", "")).startswith("none:")]
+    if no_harness:
+        warnings.warn(
+            "read no harness from "
+            + "; ".join(f"{s['file']} ({s['harness_read'][6:]})" for s in no_harness)
+            + ": every row of those files is 'default' (fix the registry's 'harness' column)",
+            UserWarning,
             stacklevel=3,
         )
     per_reason = {

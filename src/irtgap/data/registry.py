@@ -41,6 +41,15 @@ Epoch AI Benchmarking Hub export). Columns:
     The benchmark's release (blank where Epoch leaves it blank).
 ``notes``
     Anything a reader should know (e.g. a column named ``%`` that holds fractions).
+``harness``
+    How the file names the harness a score was run under (:mod:`irtgap.data.elicitation`):
+    ``agent:<column>`` (the agent in that column: Terminal-Bench's ``Agent``, GSO-Bench's and
+    PostTrainBench's ``Scaffold``), ``agent_prefix:<column>`` (the agent before ``" + "``: The
+    Agent Company's ``Name``), ``steps:<column>`` (the step budget: OSWorld's ``Agent``,
+    ``"... (100 steps)"``), ``shots:<column>`` (the number of shots of the older
+    question-answering suites' ``Shots``), ``fixed:<label>`` (one harness for the whole file: the
+    two SWE-bench Verified files, Epoch AI's own run and the bash-only leaderboard), or blank
+    (the file names none: every row ``default``).
 
 Users extend or override it with a DataFrame of the same columns (any subset beyond ``benchmark``):
 :func:`merge_registry` lays their rows over the shipped ones, by benchmark name.
@@ -56,6 +65,7 @@ import pandas as pd
 
 from irtgap.core.benchmark_meta import check_item_counts
 from irtgap.core.errors import ScoreDataError
+from irtgap.data.elicitation import parse_harness_rule
 
 #: Domains of the registry: a small fixed taxonomy.
 DOMAINS: Final = {
@@ -88,6 +98,7 @@ COLUMNS: Final = (
     "in_eci",
     "release_date",
     "notes",
+    "harness",
 )
 _CHOICES: Final = {
     "scale": (*SCALE_FACTORS, *OTHER_SCALES),
@@ -115,7 +126,9 @@ def read_registry() -> pd.DataFrame:
 def _shipped() -> pd.DataFrame:
     path = files("irtgap.data") / "bundled" / "benchmark_registry.csv"
     with path.open("rb") as fh:
-        reg = pd.read_csv(fh, dtype={"superseded_by": "string", "notes": "string"})
+        reg = pd.read_csv(
+            fh, dtype={"superseded_by": "string", "notes": "string", "harness": "string"}
+        )
     return validate_registry(reg, origin="the shipped registry")
 
 
@@ -164,7 +177,16 @@ def validate_registry(reg: pd.DataFrame, *, origin: str) -> pd.DataFrame:
             reg["n_items"] = check_item_counts(reg["n_items"])
         except ScoreDataError as err:
             raise ScoreDataError(f"{origin}: {err}") from None
+    if "harness" in reg.columns:
+        _check_harness_rules(reg, origin)
     return reg
+
+
+def _check_harness_rules(reg: pd.DataFrame, origin: str) -> None:
+    """Every ``harness`` cell is blank or a rule of :mod:`irtgap.data.elicitation`."""
+    reg["harness"] = reg["harness"].astype("string").str.strip().replace("", pd.NA)
+    for bench, rule in reg["harness"].dropna().items():
+        parse_harness_rule(rule, origin=f"{origin}: column 'harness' of benchmark {bench!r}")
 
 
 def _as_bool(v: object) -> object:

@@ -2,8 +2,12 @@
 
 A :class:`ScoreData` holds a validated, tidy model x benchmark score table, one row per
 (model, benchmark) pair, with each model's release date and weights group (open or closed), and
-per-benchmark metadata (public/private access, random-guess floor, ceiling, scale). Build one with
-:meth:`ScoreData.from_frame`, :func:`irtgap.load_epoch_snapshot` or :func:`irtgap.load_epoch_hub`.
+per-benchmark metadata (public/private access, random-guess floor, ceiling, scale). Where the
+source names the harness a score was run under, every (model, benchmark, harness) row is kept
+beside it (:attr:`ScoreData.elicitation`) and the table holds the one row per pair an
+elicitation rule chose (:meth:`ScoreData.select_elicitation`, :mod:`irtgap.data.elicitation`).
+Build one with :meth:`ScoreData.from_frame`, :func:`irtgap.load_epoch_snapshot` or
+:func:`irtgap.load_epoch_hub`.
 
 Validation happens here, at the boundary, so that the methods can trust their input. Each rule
 raises :class:`~irtgap.core.errors.ScoreDataError` naming the column, rows or benchmark at fault;
@@ -33,6 +37,7 @@ from irtgap.core.dates import check_date, parse_dates
 from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
 from irtgap.core.options import check_bool, check_choice, check_count
 from irtgap.core.score_table import benchmark_components, parse_weights, require_columns
+from irtgap.data import elicitation as E
 from irtgap.data.registry import benchmark_metadata, read_registry
 
 DuplicatePolicy = Literal["max", "mean", "first", "raise"]
@@ -98,6 +103,13 @@ class ScoreData:
         the policy used, benchmarks dropped.
     reference : pandas.DataFrame or None
         Reference values shipped with the source (e.g. Epoch's published ECI scores), if any.
+    elicitation : pandas.DataFrame or None
+        Every (model, benchmark, harness) row kept by validation, with the columns of
+        :attr:`scores` (among them ``harness`` and ``effort``; see
+        :mod:`irtgap.data.elicitation`), when the source names a harness; ``scores`` then holds
+        the one row per pair that the elicitation rule chose (``"best"`` on loading:
+        the highest score, as Epoch AI keeps it). :meth:`select_elicitation` chooses by
+        another rule. None when the source names no harness (``scores`` is every row).
 
     Examples
     --------
@@ -119,6 +131,7 @@ class ScoreData:
     benchmarks: pd.DataFrame
     log: dict[str, Any] = field(default_factory=dict)
     reference: pd.DataFrame | None = None
+    elicitation: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -142,6 +155,8 @@ class ScoreData:
         require_both_sides: bool = True,
         reference: pd.DataFrame | None = None,
         registry: bool = True,
+        harness: str | None = None,
+        effort: str | None = None,
     ) -> ScoreData:
         """Validate a long table of scores and build a :class:`ScoreData`.
 
@@ -182,9 +197,12 @@ class ScoreData:
             Benchmarks without metadata get ``access="unknown"``, a random baseline of 0 and the
             fraction scale.
         duplicates : {"max", "mean", "first", "raise"}
-            What to do when several rows report the same (model, benchmark) pair. ``"max"`` (the
+            What to do when several rows report the same (model, benchmark) pair (the same
+            (model, benchmark, harness) with ``harness``: repeated runs). ``"max"`` (the
             default) keeps the highest score, as Epoch AI does; ``"mean"`` averages; ``"first"``
-            keeps the first row; ``"raise"`` refuses. The number of rows merged is in :attr:`log`.
+            keeps the first row; ``"raise"`` refuses. The number of rows merged is in :attr:`log`
+            (``n_duplicate_rows_merged``: rows beyond one per pair; ``n_repeated_runs_merged``:
+            rows beyond one per (model, benchmark, harness)).
         min_models_per_benchmark : int
             A benchmark scored by fewer models carries no information on relative capability
             (a whole number, at least 1).
@@ -199,6 +217,15 @@ class ScoreData:
             leaves out, such as ``domain``) from the shipped benchmark registry
             (:mod:`irtgap.data.registry`), matched by name; their names are in
             ``log["metadata_from_registry"]``. ``False`` uses only ``benchmarks`` and defaults.
+        harness : str, optional
+            Name of a column naming the harness (agent scaffold, step budget, shots) each score
+            was run under; blank cells are ``"default"``. Rows of one pair under different
+            harnesses are kept apart in :attr:`elicitation` and :attr:`scores` holds the best
+            of them per pair (a ``harness`` column says which); see
+            :mod:`irtgap.data.elicitation`.
+        effort : str, optional
+            Name of a column giving each model's reasoning effort (one per model; blank:
+            ``"default"``), kept as the ``effort`` column of :attr:`scores`.
 
         Returns
         -------
@@ -274,6 +301,7 @@ class ScoreData:
         if not df.index.is_unique:  # rows are then named by position
             df = df.set_axis(pd.RangeIndex(len(df)), axis=0)
         table = _read_columns(df, spec, optional)
+        table = _read_elicitation(table, df, harness, effort)
         log: dict[str, Any] = {"n_raw_rows": len(df)}
         names = table[D.BENCHMARK].dropna().unique()
         if registry:
@@ -282,15 +310,20 @@ class ScoreData:
         _check_score_ranges(table, meta, score_column=score)
         table, no_score_by_bench = _drop_unscored(table, score, log)
         # before duplicates merge, so that no conflict is hidden by keeping the first row
-        _check_model_consistency(table, {D.DATE: date, D.WEIGHTS: weights, **given})
+        per_model = {D.DATE: date, D.WEIGHTS: weights, **given}
+        if effort is not None:
+            per_model[E.EFFORT] = effort
+        _check_model_consistency(table, per_model)
         table = _fill_model_columns(table)
         table, log["n_duplicate_rows_merged"] = _merge_duplicates(table, duplicates)
+        log["n_repeated_runs_merged"] = int(table["_n_raw"].sum() - len(table))
         log["duplicates"] = duplicates
         table = _drop_undated(table, date, weights, log, no_score_by_bench)
         table, meta, log["dropped_benchmarks"] = _check_sparse(
             table, meta, min_models_per_benchmark, sparse_benchmarks
         )
-        data = cls._assemble(table, meta, log, reference)
+        extra = [c for c, given_as in ((E.HARNESS, harness), (E.EFFORT, effort)) if given_as]
+        data = cls._assemble(table, meta, log, reference, extra=extra)
         data.check(connected=True, both_sides=require_both_sides)
         return data
 
@@ -301,14 +334,21 @@ class ScoreData:
         meta: pd.DataFrame,
         log: dict[str, Any],
         reference: pd.DataFrame | None,
+        *,
+        extra: Sequence[str] = (),
     ) -> ScoreData:
-        table = (
-            table.loc[:, list(SCORE_COLUMNS)]
-            .sort_values([D.DATE, D.MODEL, D.BENCHMARK], kind="stable")
-            .reset_index(drop=True)
-        )
+        """The ScoreData of a validated table; with a ``harness`` among ``extra``, ``table``
+        holds the elicitation rows and the scores are the best per pair."""
+        rows = None
+        if E.HARNESS in extra:
+            rows = _sorted(table.loc[:, [*SCORE_COLUMNS, *extra]])
+            table, record = E.select_rows(rows, E.ElicitationRule())
+            log = {**log, "elicitation": record}
+        table = _sorted(table.loc[:, [*SCORE_COLUMNS, *extra]])
         meta = meta.loc[meta.index.isin(table[D.BENCHMARK].unique())]
-        return cls(scores=table, benchmarks=meta, log=dict(log), reference=reference)
+        return cls(
+            scores=table, benchmarks=meta, log=dict(log), reference=reference, elicitation=rows
+        )
 
     # ------------------------------------------------------------------ validation
     def check(self, *, connected: bool = True, both_sides: bool = True) -> ScoreData:
@@ -528,7 +568,90 @@ class ScoreData:
         )
         log["dropped_benchmarks"] = {**self.log.get("dropped_benchmarks", {}), **dropped}
         meta = meta.loc[meta.index.isin(table[D.BENCHMARK].unique())]
-        return replace(self, scores=table.reset_index(drop=True), benchmarks=meta, log=log)
+        rows = _rows_within(self.elicitation, table)
+        return replace(
+            self, scores=table.reset_index(drop=True), benchmarks=meta, log=log, elicitation=rows
+        )
+
+    def select_elicitation(
+        self, rule: E.ElicitationLike = "best", *, missing: Literal["drop", "best"] | None = None
+    ) -> ScoreData:
+        """The scores with one row per (model, benchmark) chosen among :attr:`elicitation` by
+        ``rule`` (see :mod:`irtgap.data.elicitation`).
+
+        Parameters
+        ----------
+        rule : str, mapping or ElicitationRule
+            ``"best"`` (the highest score over the pair's harnesses: the scores as loaded),
+            ``"reference"`` (per benchmark with several harnesses, the one that scored the most
+            versions), a harness name (e.g. ``"Terminus 2"``: on every benchmark that has it),
+            or ``{benchmark: harness}``.
+        missing : {"drop", "best"}, optional
+            A version with no row under a benchmark's reference harness: dropped from that
+            benchmark (the default) or kept with its best row. Overrides the rule's own.
+
+        Returns
+        -------
+        ScoreData
+            ``log["elicitation"]`` records the rule and the rows it used (pairs under each
+            reference harness, pairs dropped or fallen back on their best row); benchmarks
+            left with fewer than two models are dropped with a warning. ``"best"`` on data
+            whose scores are already the best returns the data itself.
+
+        Raises
+        ------
+        ScoreDataError
+            A rule other than ``"best"`` on data whose source names no harness; an unknown
+            benchmark, or a harness a named benchmark lacks.
+
+        Examples
+        --------
+        >>> import warnings, irtgap
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     data = irtgap.load_dataset()
+        ...     ref = data.select_elicitation({"Terminal Bench": "Terminus 2"})
+        >>> rec = ref.log["elicitation"]["by_benchmark"]["Terminal Bench"]
+        >>> rec["n_pairs_reference"] + rec["n_pairs_missing"] == int(
+        ...     (data.scores["benchmark"] == "Terminal Bench").sum())
+        True
+        """
+        r = E.as_rule(rule)
+        if missing is not None:
+            r = replace(r, missing=missing)
+        current = self.log.get("elicitation", {}).get("rule", "best")
+        if r.is_best and current == "best":
+            return self
+        if self.elicitation is None:
+            raise ScoreDataError(
+                f"elicitation={r.describe()!r}: this ScoreData keeps no elicitation rows (its "
+                "source names no harness, or it was merged or saved without them); give the "
+                "harness column to ScoreData.from_frame(harness=...)"
+            )
+        chosen, record = E.select_rows(self.elicitation, r)
+        table, meta, dropped = _check_sparse(chosen, self.benchmarks, 2, "drop")
+        log = {**self.log, "elicitation": record}
+        log["dropped_benchmarks"] = {**self.log.get("dropped_benchmarks", {}), **dropped}
+        meta = meta.loc[meta.index.isin(table[D.BENCHMARK].unique())]
+        return replace(self, scores=_sorted(table), benchmarks=meta, log=log)
+
+    def elicitation_data(self) -> ScoreData:
+        """Every elicitation row as the score table: several rows per (model, benchmark) where
+        several harnesses scored the pair.
+
+        For a model of the harness (the Bayesian elicitation term,
+        :mod:`irtgap.methods.bayes.elicitation`); the methods that read one score per pair
+        refuse it. Data whose source names no harness come back unchanged.
+
+        Returns
+        -------
+        ScoreData
+            ``log["elicitation"]["rule"]`` is ``"all"``.
+        """
+        if self.elicitation is None:
+            return self
+        log = {**self.log, "elicitation": {"rule": "all", "n_rows": len(self.elicitation)}}
+        return replace(self, scores=self.elicitation.copy(), log=log)
 
     def merge_groups(self, *, how: Literal["max", "mean"] = "max") -> ScoreData:
         """Merge the versions of each model group into one model (e.g. reasoning-effort variants).
@@ -586,7 +709,19 @@ class ScoreData:
             counted on the raw table), ``n_observations``, ``n_models``, ``n_open_models``,
             ``n_closed_models``, ``n_benchmarks``, ``n_public_benchmarks``,
             ``n_private_benchmarks``, ``date_min``, ``date_max``, ``density`` (share of the
-            model x benchmark matrix observed), ``dropped_benchmarks``.
+            model x benchmark matrix observed), ``dropped_benchmarks``; and the elicitation
+            (:mod:`irtgap.data.elicitation`): ``n_repeated_runs_merged`` (rows that repeated a
+            (model, benchmark, harness)), ``n_elicitation_rows`` (rows kept, one per model,
+            benchmark and harness), ``n_harness_labels``, ``n_pairs_several_harnesses``,
+            ``elicitation_rule`` (how :attr:`scores` chose among them), ``n_effort_variants``
+            (versions with a reasoning-effort label) and ``n_effort_variant_scores``.
+
+            By source, besides: ``harness_read`` (how the file names the harness),
+            ``rows_harness_default`` (loaded rows naming none), ``harness_runs_merged`` (the
+            part of ``dropped_duplicates_merged`` that repeated a (version, harness); the rest
+            are rows of other harnesses, kept in :attr:`elicitation`), ``harness_rows_kept``,
+            ``harness_labels`` and ``harness_pairs_several`` (versions scored under several
+            harnesses).
         """
         check_choice("by", by, (None, "source"))
         if by == "source":
@@ -614,9 +749,29 @@ class ScoreData:
                 "date_max": self.scores[D.DATE].max().date(),
                 "density": round(self.n_obs / max(self.n_models * self.n_benchmarks, 1), 4),
                 "dropped_benchmarks": ", ".join(f"{k} ({v})" for k, v in dropped.items()) or "none",
+                **self._describe_elicitation(),
             },
             name="ScoreData",
         )
+
+    def _describe_elicitation(self) -> dict[str, Any]:
+        """The elicitation counts of :meth:`describe`."""
+        rows = self.elicitation if self.elicitation is not None else self.scores
+        harness = rows.get(E.HARNESS, pd.Series(E.DEFAULT, index=rows.index))
+        effort = self.scores.get(E.EFFORT, pd.Series(E.DEFAULT, index=self.scores.index))
+        variants = effort != E.DEFAULT
+        record = self.log.get("elicitation", {})
+        return {
+            "n_repeated_runs_merged": self.log.get("n_repeated_runs_merged", 0),
+            "n_elicitation_rows": len(rows),
+            "n_harness_labels": int(harness[harness != E.DEFAULT].nunique()),
+            "n_pairs_several_harnesses": int(
+                (rows.groupby([D.MODEL, D.BENCHMARK]).size() > 1).sum()
+            ),
+            "elicitation_rule": record.get("rule", "best"),
+            "n_effort_variants": int(self.scores.loc[variants, D.MODEL].nunique()),
+            "n_effort_variant_scores": int(variants.sum()),
+        }
 
     def _describe_sources(self) -> pd.DataFrame:
         sources = self.log.get("sources")
@@ -645,7 +800,9 @@ class ScoreData:
             else:
                 status[name] = "kept"
         table["status"] = status
-        count_cols = [c for c in table.columns if c.startswith(("rows_", "dropped_"))]
+        table = _harness_by_source(table, self.elicitation, self.log)
+        count_cols = [c for c in table.columns if c.startswith(("rows_", "dropped_", "harness_"))]
+        count_cols = [c for c in count_cols if c != "harness_read"]
         table[count_cols] = table[count_cols].fillna(0).astype(int)
         return table
 
@@ -731,23 +888,93 @@ def _with_registry(
 
 
 def _merge_duplicates(table: pd.DataFrame, policy: DuplicatePolicy) -> tuple[pd.DataFrame, int]:
-    key = [D.MODEL, D.BENCHMARK]
+    """Repeated runs (rows of one (model, benchmark, harness)) merged by ``policy``; also the
+    number of rows beyond one per (model, benchmark) pair (rows of other harnesses included)."""
+    n = int(table.duplicated([D.MODEL, D.BENCHMARK], keep="first").sum())
+    key = [D.MODEL, D.BENCHMARK, E.HARNESS]
     dup = table.duplicated(key, keep="first")
-    n = int(dup.sum())
-    if n and policy == "raise":
-        pairs = table.loc[dup, key].drop_duplicates().itertuples(index=False)
+    if dup.any() and policy == "raise":
+        several = table[E.HARNESS].nunique() > 1
+        pairs = table.loc[dup, key if several else key[:2]].drop_duplicates()
         raise ScoreDataError(
-            f"{n} row(s) repeat an existing (model, benchmark) pair, e.g. "
-            f"{_rows([tuple(p) for p in pairs], 5)}; pass duplicates='max', 'mean' or 'first'"
+            f"{int(dup.sum())} row(s) repeat an existing "
+            f"{'(model, benchmark, harness) key' if several else '(model, benchmark) pair'}, e.g. "
+            f"{_rows([tuple(p) for p in pairs.itertuples(index=False)], 5)}; pass "
+            "duplicates='max', 'mean' or 'first'"
         )
     t = table.assign(_n_raw=1)
-    if not n:
-        return t, 0
+    if not dup.any():
+        return t, n
     agg: dict[str, Any] = {c: "first" for c in t.columns if c not in (*key, D.SCORE, "_n_raw")}
     agg[D.SCORE] = policy
     agg["_n_raw"] = "sum"
     merged = t.groupby(key, as_index=False, sort=False, dropna=False).agg(agg)
     return merged, n
+
+
+def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+    """The score table's order: by date, model, benchmark (and harness), index reset."""
+    by = [D.DATE, D.MODEL, D.BENCHMARK] + ([E.HARNESS] if E.HARNESS in table.columns else [])
+    return table.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def _read_elicitation(
+    table: pd.DataFrame, df: pd.DataFrame, harness: str | None, effort: str | None
+) -> pd.DataFrame:
+    """``table`` with the ``harness`` and ``effort`` labels of ``df``'s columns (blank cells,
+    or no column, :data:`irtgap.data.elicitation.DEFAULT`)."""
+    table = table.copy()
+    for label, col in ((E.HARNESS, harness), (E.EFFORT, effort)):
+        if col is not None:
+            require_columns(df, {label: col})
+            table[label] = _text(df[col]).fillna(E.DEFAULT)
+        else:
+            table[label] = pd.Series(E.DEFAULT, index=table.index, dtype="string")
+    return table
+
+
+def _rows_within(rows: pd.DataFrame | None, scores: pd.DataFrame) -> pd.DataFrame | None:
+    """The elicitation ``rows`` of the models and benchmarks that ``scores`` keeps."""
+    if rows is None:
+        return None
+    keep = rows[D.MODEL].isin(set(scores[D.MODEL])) & rows[D.BENCHMARK].isin(
+        set(scores[D.BENCHMARK])
+    )
+    return rows[keep].reset_index(drop=True)
+
+
+def _harness_by_source(
+    table: pd.DataFrame, rows: pd.DataFrame | None, log: dict[str, Any]
+) -> pd.DataFrame:
+    """``describe(by="source")`` with, per benchmark, how its harness was read
+    (``harness_read``, from the loader), the repeated runs of one (version, harness) merged
+    (``harness_runs_merged``, part of ``dropped_duplicates_merged``) and, from the
+    elicitation rows: rows kept, harness labels, (version, benchmark) pairs under several
+    harnesses."""
+    table = table.copy()
+    if "harness_read" not in table.columns:
+        table["harness_read"] = "none named (default)"
+    table["harness_read"] = table["harness_read"].fillna("none named (default)")
+    runs = pd.Series(log.get("repeated_runs_by_benchmark", {}), dtype="float64")
+    table["harness_runs_merged"] = runs.reindex(table.index)
+    if rows is None:
+        return table
+    per = rows.groupby([D.BENCHMARK, D.MODEL])[E.HARNESS].nunique()
+    by_bench = per.groupby(level=0)
+    labelled = rows[rows[E.HARNESS] != E.DEFAULT].groupby(D.BENCHMARK)[E.HARNESS].nunique()
+    counts = {
+        "harness_rows_kept": rows.groupby(D.BENCHMARK).size(),
+        "harness_labels": labelled,
+        "harness_pairs_several": by_bench.apply(lambda s: int((s > 1).sum())),
+    }
+    for col, values in counts.items():
+        table[col] = values.reindex(table.index)
+    return table
+
+
+def _pair_first(table: pd.DataFrame) -> pd.Series:
+    """Per row: the first row of its (model, benchmark) pair."""
+    return ~table.duplicated([D.MODEL, D.BENCHMARK], keep="first")
 
 
 def _names(option: str, value: Any) -> list[str]:
@@ -916,10 +1143,11 @@ def _drop_undated(
     no_weights = table[D.WEIGHTS].isna()
     log["n_dropped_no_date"] = int(table.loc[no_date, "_n_raw"].sum())
     log["n_dropped_no_weights"] = int(table.loc[no_weights & ~no_date, "_n_raw"].sum())
+    first = _pair_first(table)  # counts of pairs, whatever harnesses scored them
     if no_date.any():
         _warn(
             f"dropped {log['n_dropped_no_date']} row(s) without a release date in column "
-            f"{date!r} ({int(no_date.sum())} model x benchmark pairs, "
+            f"{date!r} ({int((no_date & first).sum())} model x benchmark pairs, "
             f"{table.loc[no_date, D.MODEL].nunique()} models)",
             depth=1,
         )
@@ -930,10 +1158,13 @@ def _drop_undated(
             f"{_rows(table.loc[no_weights & ~no_date, D.MODEL].unique(), 5)}",
             depth=1,
         )
+    pair_raw = table.groupby([D.MODEL, D.BENCHMARK], sort=False)["_n_raw"].transform("sum")
     log["dropped_by_benchmark"] = {
         "no_score": no_score_by_bench,
-        "duplicates_merged": _count_by_benchmark(table, table["_n_raw"] - 1),
-        "no_date": _count_by_benchmark(table, no_date),
-        "no_weights": _count_by_benchmark(table, no_weights & ~no_date),
+        "duplicates_merged": _count_by_benchmark(table, (pair_raw - 1) * first),
+        "no_date": _count_by_benchmark(table, no_date & first),
+        "no_weights": _count_by_benchmark(table, no_weights & ~no_date & first),
     }
+    # of the rows merged: repeated runs of one (model, benchmark, harness)
+    log["repeated_runs_by_benchmark"] = _count_by_benchmark(table, table["_n_raw"] - 1)
     return table[~no_date & ~no_weights].drop(columns="_n_raw")

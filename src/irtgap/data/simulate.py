@@ -16,7 +16,10 @@ assumption of that model (with their defaults the world is the model's own, draw
 - ``noise="binomial"``: scores are the share of ``n_items`` items passed;
 - ``contamination_growth``: a public-benchmark advantage that grows with the release date;
 - ``self_report_share`` / ``self_report_inflation``: a share of scores inflated, as
-  self-reported scores can be.
+  self-reported scores can be;
+- ``harness_share`` / ``harness_penalty``: some benchmarks run under agent harnesses, a
+  makers' harness and a simple one, open models losing ``harness_penalty`` units under the
+  simple one (the scores then carry a ``harness`` column: :mod:`irtgap.data.elicitation`).
 
 :func:`semi_synthetic` keeps the real evaluation pattern of a :class:`~irtgap.ScoreData` (which
 model was scored on which benchmark, the models' dates, sides, providers and groups, the
@@ -27,7 +30,7 @@ The true gap comes back beside the data (:meth:`SimulatedData.true_gap`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -160,6 +163,14 @@ class SyntheticTruth(SimulationTruth):
         The true gap in months per domain (None: no domains).
     domain : dict of str to str or None
         Per benchmark: its domain (None: no domains).
+    harness_share, harness_penalty, harness_penalty_closed, simple_share, open_maker_share :
+        float
+        The harness options of :func:`simulate` (0, 0, 0, 0.5, 1 without harnesses).
+    harness_benchmarks : tuple of str
+        The benchmarks run under harnesses (empty without them).
+    maker_harness : dict of str to bool
+        Per model: whether it was run under its makers' harness on those benchmarks (every
+        closed model; ``open_maker_share`` of the open ones; empty without harnesses).
     """
 
     frontier_shape: str
@@ -176,6 +187,13 @@ class SyntheticTruth(SimulationTruth):
     self_reported: pd.DataFrame
     domain_gaps: dict[str, float] | None
     domain: dict[str, str] | None
+    harness_share: float = 0.0
+    harness_penalty: float = 0.0
+    harness_penalty_closed: float = 0.0
+    simple_share: float = 0.5
+    open_maker_share: float = 1.0
+    harness_benchmarks: tuple[str, ...] = ()
+    maker_harness: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -416,6 +434,11 @@ class _Options:
     ceilings: tuple[float, ...]
     benchmark_lifetimes: bool
     domain_gaps: Mapping[str, float] | None
+    harness_share: float
+    harness_penalty: float
+    harness_penalty_closed: float
+    simple_share: float
+    open_maker_share: float
     seed: int | np.random.Generator
 
 
@@ -495,6 +518,11 @@ def simulate(
     ceilings: tuple[float, ...] = (1.0,),
     benchmark_lifetimes: bool = True,
     domain_gaps: Mapping[str, float] | None = None,
+    harness_share: float = 0.0,
+    harness_penalty: float = 0.0,
+    harness_penalty_closed: float = 0.0,
+    simple_share: float = 0.5,
+    open_maker_share: float = 1.0,
     seed: int | np.random.Generator = 0,
 ) -> SimulatedData:
     r"""Draw a synthetic ScoreData with a known gap.
@@ -614,6 +642,23 @@ def simulate(
         the model's ``open_offsets`` assume). The metadata get a ``domain`` column;
         ``truth.domain_gaps`` and ``truth.domain`` (per benchmark) record it. None
         (default): no domains.
+    harness_share : float
+        Share of the benchmarks run under agent harnesses (the hardest ones, as agentic
+        benchmarks tend to be): each scored version is run under its makers' harness
+        (``"maker"``, at its capability) and, with probability ``simple_share``, also under
+        a simple one (``"simple"``), where an open model loses ``harness_penalty`` capability
+        units and a closed one ``harness_penalty_closed``. Only ``open_maker_share`` of the
+        open versions have a makers' harness; the others are scored under the simple one only.
+        The scores get a ``harness`` column (``"default"`` on the other benchmarks; a hosted
+        copy's row is its model's ``"maker"`` row) and the data keep every harness's row
+        (:attr:`ScoreData.elicitation <irtgap.ScoreData.elicitation>`), the best per pair in
+        ``scores``. 0 (default): no harnesses, no ``harness`` column, and no draw is made.
+    harness_penalty, harness_penalty_closed : float
+        The open and the closed models' loss under the simple harness (capability units).
+    simple_share : float
+        Share of the versions with a makers' harness also run under the simple one (0.5).
+    open_maker_share : float
+        Share of the open versions with a makers' harness (1: all).
     seed : int or numpy.random.Generator
 
     Returns
@@ -648,8 +693,21 @@ def simulate(
     _draw_pattern(rng, o, w)
     _draw_effects(rng, o, w, gap_fn)
     rows = _first_party_rows(rng, o, w) + _hosted_rows(rng, o, w)
+    rows, maker = _harness_rows(rng, o, w, rows)  # no draw without harnesses
     data, meta = _synthetic_data(o, w, rows)
-    return SimulatedData(data=data, truth=_synthetic_truth(o, w, data, meta), _frontier=frontiers)
+    truth = _synthetic_truth(o, w, data, meta)
+    if o.harness_share > 0:
+        truth = replace(
+            truth,
+            harness_share=o.harness_share,
+            harness_penalty=o.harness_penalty,
+            harness_penalty_closed=o.harness_penalty_closed,
+            simple_share=o.simple_share,
+            open_maker_share=o.open_maker_share,
+            harness_benchmarks=tuple(_harness_benchmarks(o, w)),
+            maker_harness=maker,
+        )
+    return SimulatedData(data=data, truth=truth, _frontier=frontiers)
 
 
 def _check_simulate_options(o: _Options) -> np.ndarray:
@@ -670,6 +728,11 @@ def _check_simulate_options(o: _Options) -> np.ndarray:
     if o.interaction_df is not None:
         check_number("interaction_df", o.interaction_df, above=0)
         check_number("interaction_scale", o.interaction_scale, minimum=0)
+    check_number("harness_share", o.harness_share, minimum=0, maximum=1)
+    check_number("harness_penalty", o.harness_penalty)
+    check_number("harness_penalty_closed", o.harness_penalty_closed)
+    check_number("simple_share", o.simple_share, minimum=0, maximum=1)
+    check_number("open_maker_share", o.open_maker_share, minimum=0, maximum=1)
     return _items(o.noise, o.precision, o.n_items, o.n_benchmarks)
 
 
@@ -825,6 +888,45 @@ def _hosted_rows(rng: np.random.Generator, o: _Options, w: _World) -> list[dict[
     return rows
 
 
+def _harness_benchmarks(o: _Options, w: _World) -> list[str]:
+    """The benchmarks run under harnesses: the hardest ``harness_share`` of them."""
+    n = round(o.harness_share * o.n_benchmarks)
+    order = np.argsort(w.difficulty, kind="stable")
+    return [w.names[k] for k in sorted(order[len(order) - n :])] if n else []
+
+
+def _harness_rows(
+    rng: np.random.Generator, o: _Options, w: _World, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, bool]]:
+    """``rows`` with harness labels and the simple harness's rows (see :func:`simulate`), and
+    per model whether it has a makers' harness; ``rows`` unchanged, and no draw, without
+    harnesses."""
+    if o.harness_share <= 0:
+        return rows, {}
+    agentic = set(_harness_benchmarks(o, w))
+    maker_open = rng.uniform(size=len(w.side)) < o.open_maker_share
+    has_maker = np.where(w.side == D.OPEN, maker_open, True)
+    index = {name: i for i, name in enumerate(w.model_names)}
+    k_of = {name: k for k, name in enumerate(w.names)}
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if row["benchmark"] not in agentic:
+            out.append({**row, "harness": "default"})
+            continue
+        if row["provider"] != D.FIRST_PARTY:
+            out.append({**row, "harness": "maker"})
+            continue
+        i, k = index[row["model"]], k_of[row["benchmark"]]
+        maker = bool(has_maker[i])
+        if maker:
+            out.append({**row, "harness": "maker"})
+        if not maker or rng.uniform() < o.simple_share:
+            pen = o.harness_penalty if w.side[i] == D.OPEN else o.harness_penalty_closed
+            score = _score(rng, o, w, i, k, pen, bool(w.flagged[i, k]))
+            out.append({**row, "score": score, "harness": "simple"})
+    return out, {m: bool(has_maker[i]) for m, i in index.items()}
+
+
 def _synthetic_data(
     o: _Options, w: _World, rows: list[dict[str, Any]]
 ) -> tuple[ScoreData, pd.DataFrame]:
@@ -855,6 +957,7 @@ def _synthetic_data(
         model_group="model_group",
         benchmarks=meta,
         sparse_benchmarks="drop",
+        harness="harness" if o.harness_share > 0 else None,
     )
     return data, meta
 

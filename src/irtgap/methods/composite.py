@@ -29,6 +29,7 @@ from irtgap.core.validate import (
     check_number,
     check_seed,
 )
+from irtgap.data.elicitation import ElicitationLike, elicited, rule_used
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.capability import CapabilityResult, capability_table, model_draws
 from irtgap.results import CI_PROB, MethodSettings
@@ -44,6 +45,7 @@ class CompositeSettings(MethodSettings):
     n_bootstrap: int = 1000
     ci_prob: float = CI_PROB
     seed: int = 0
+    elicitation: str = "best"
 
 
 @dataclass
@@ -73,6 +75,7 @@ def composite_index(
     n_bootstrap: int = 1000,
     ci_prob: float = CI_PROB,
     seed: int = 0,
+    elicitation: ElicitationLike | None = None,
 ) -> CompositeResult:
     """Mean normalised score over a fixed benchmark set, with its frontier gap.
 
@@ -93,6 +96,10 @@ def composite_index(
     n_bootstrap, ci_prob, seed
         Resamples of the benchmark set (1000; 0: point only, NaN intervals), interval level,
         seed.
+    elicitation : str, mapping or ElicitationRule, optional
+        Which harness's score of a pair the method reads (``"best"``, ``"reference"``, a
+        harness name, ``{benchmark: harness}``; None: the data as given), as
+        :func:`~irtgap.data.elicitation.elicited` says; kept as ``settings.elicitation``.
 
     Returns
     -------
@@ -117,6 +124,7 @@ def composite_index(
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0)
     ci_prob = check_level("ci_prob", ci_prob)
     seed = check_seed("seed", seed)
+    data = elicited(data, elicitation, method="composite_index")
     t = data.scores.assign(y=data.normalized_scores().to_numpy())
     t = t[t["y"].notna()]
     if benchmarks is None:
@@ -164,6 +172,7 @@ def composite_index(
         n_bootstrap=n_bootstrap,
         ci_prob=ci_prob,
         seed=seed,
+        elicitation=rule_used(data),
     )
     dropped = {"models_low_coverage": int((~keep).sum())}
     return CompositeResult(caps, draws, dropped, settings, data=data)

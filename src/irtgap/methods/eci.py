@@ -65,6 +65,7 @@ from irtgap.core.validate import (
     check_number,
     check_seed,
 )
+from irtgap.data.elicitation import ElicitationLike, elicited, rule_used
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.capability import (
     CapabilityResult,
@@ -502,6 +503,7 @@ class EciSettings(MethodSettings):
     ci_prob: float = CI_PROB
     seed: int = 0
     max_iter: int = 200
+    elicitation: str = "best"
 
 
 @dataclass
@@ -616,6 +618,7 @@ def fit_eci(
     max_iter: int = 200,
     backend: str | None = None,
     progress: Progress | None = None,
+    elicitation: ElicitationLike | None = None,
 ) -> EciResult:
     """Fit Epoch's ECI model to ``data`` with bootstrap intervals (see the module docstring).
 
@@ -650,6 +653,10 @@ def fit_eci(
         without it).
     max_iter : int
         The solver's iterations per fit (200).
+    elicitation : str, mapping or ElicitationRule, optional
+        Which harness's score of a pair the method reads (``"best"``, ``"reference"``, a
+        harness name, ``{benchmark: harness}``; None: the data as given), as
+        :func:`~irtgap.data.elicitation.elicited` says; kept as ``settings.elicitation``.
 
     Returns
     -------
@@ -682,6 +689,7 @@ def fit_eci(
     n_jobs = check_n_jobs(n_jobs)
     check_backend(backend)
     (n1, v1), (n2, v2) = _check_anchors(scale_anchors)
+    data = elicited(data, elicitation, method="fit_eci")
     prob, t, models, dropped = build_problem(
         data,
         anchor_benchmark=anchor_benchmark,
@@ -722,6 +730,7 @@ def fit_eci(
         ci_prob=ci_prob,
         seed=seed,
         max_iter=max_iter,
+        elicitation=rule_used(data),
     )
     return EciResult(
         caps,

@@ -43,6 +43,7 @@ from irtgap.core.errors import ScoreDataError
 from irtgap.core.gaps import date_grid, gap_dataarray, to_days
 from irtgap.core.parallel import Progress, check_backend
 from irtgap.core.validate import check_count, check_level, check_n_jobs, check_names, check_seed
+from irtgap.data.elicitation import ElicitationLike, elicited, rule_used
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.capability import (
     CapabilityResult,
@@ -117,6 +118,7 @@ class EloSettings(MethodSettings):
     unconverged_refits: int = 0
     ci_prob: float = CI_PROB
     seed: int = 0
+    elicitation: str = "best"
 
 
 @dataclass
@@ -240,6 +242,7 @@ def fit_elo(
     n_jobs: int = 1,
     backend: str | None = None,
     progress: Progress | None = None,
+    elicitation: ElicitationLike | None = None,
 ) -> EloResult:
     """Fit the CAISI-style 1PL Elo (see the module docstring).
 
@@ -265,6 +268,10 @@ def fit_elo(
         ``backend="dask"`` / ``"ray"`` (see :func:`irtgap.core.parallel.map_tasks`);
         ``progress(done, total, message)`` is called as they finish (nothing is printed
         without it).
+    elicitation : str, mapping or ElicitationRule, optional
+        Which harness's score of a pair the method reads (``"best"``, ``"reference"``, a
+        harness name, ``{benchmark: harness}``; None: the data as given), as
+        :func:`~irtgap.data.elicitation.elicited` says; kept as ``settings.elicitation``.
 
     Returns
     -------
@@ -290,6 +297,7 @@ def fit_elo(
     seed = check_seed("seed", seed)
     n_jobs = check_n_jobs(n_jobs)
     check_backend(backend)
+    data = elicited(data, elicitation, method="fit_elo")
     if benchmarks is None:
         wanted = [b for b in DEFAULT_BENCHMARKS if b in data.benchmarks.index]
         if len(wanted) < 2:
@@ -344,6 +352,7 @@ def fit_elo(
         unconverged_refits=counts["unconverged_refits"],
         ci_prob=ci_prob,
         seed=seed,
+        elicitation=rule_used(data),
     )
     draws = model_draws(elo_b, list(midx), "elo")
     return EloResult(caps, draws, dropped, settings, data=data, lines=lines)

@@ -48,6 +48,7 @@ from typing import Any
 import pandas as pd
 
 from irtgap.core.validate import check_dates
+from irtgap.data.elicitation import ElicitationLike, elicited
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
@@ -312,7 +313,13 @@ def get_method(name: Any) -> Method:
 
 
 def run_method(
-    name: str, data: ScoreData, *, budget: str = "full", seed: int = 0, **overrides: Any
+    name: str,
+    data: ScoreData,
+    *,
+    budget: str = "full",
+    seed: int = 0,
+    elicitation: ElicitationLike | None = None,
+    **overrides: Any,
 ) -> GapResult:
     """Run method ``name`` on ``data`` with the options of ``budget``, ``overrides`` on top.
 
@@ -326,6 +333,14 @@ def run_method(
         A tier of :data:`TIERS` (``"full"``: the library's defaults, ``"fast"``: short runs).
     seed : int
         The seed of every random step.
+    elicitation : str, mapping or ElicitationRule, optional
+        Which score of a (model, benchmark) pair scored under several harnesses every method
+        reads (:meth:`ScoreData.select_elicitation <irtgap.ScoreData.select_elicitation>`):
+        ``"best"`` (the highest, as loaded), ``"reference"`` (per benchmark the most common
+        named harness), a harness name (``"Terminus 2"``) or ``{benchmark: harness}``; versions
+        without the reference harness are dropped from that benchmark unless the rule says
+        ``missing="best"`` (:class:`~irtgap.data.elicitation.ElicitationRule`), both counted
+        in ``result.data.log["elicitation"]``. None (default): the data as given.
     **overrides
         Options of the method's function (:func:`irtgap.threshold_gap`, :func:`irtgap.fit_eci`,
         :func:`irtgap.fit_elo`, :func:`irtgap.composite_index`; for ``"bayesian"``
@@ -348,6 +363,7 @@ def run_method(
     """
     spec = get_method(name)
     options = {**spec.budget(budget), **overrides}
+    data = elicited(data, elicitation, method=name)
     if spec.derive is not None:
         assert spec.derived_from is not None
         base = run_method(spec.derived_from, data, budget=budget, seed=seed, **overrides)

@@ -88,6 +88,7 @@ from irtgap.core.validate import (
     check_seed,
     show_values,
 )
+from irtgap.data.elicitation import ElicitationLike, elicited, rule_used
 from irtgap.data.scoredata import ScoreData
 from irtgap.plotting.threshold import plot_benchmark, plot_points
 from irtgap.results import (
@@ -368,6 +369,7 @@ class ThresholdSettings(MethodSettings):
     acceptance: str | None = "dominance"
     min_shared: int = 4
     trend_start: str | None = "2023-01-01"
+    elicitation: str = "best"
 
 
 @dataclass(frozen=True)
@@ -722,6 +724,7 @@ def threshold_gap(
     overrides: dict[str, Iterable[tuple[Any, ...]]] | None = None,
     open_filter: Iterable[str] | str | None = None,
     trend_start: str | None = "2023-01-01",
+    elicitation: ElicitationLike | None = None,
 ) -> ThresholdResult:
     """Run the threshold method on ``data`` (see the module docstring).
 
@@ -757,6 +760,10 @@ def threshold_gap(
         Points placed before this date stay in :attr:`ThresholdResult.points` but out of the trend
         (default 2023-01-01, the reference's period: before it, a handful of points far apart
         would each make their own trend).
+    elicitation : str, mapping or ElicitationRule, optional
+        Which harness's score of a pair the method reads (``"best"``, ``"reference"``, a
+        harness name, ``{benchmark: harness}``; None: the data as given), as
+        :func:`~irtgap.data.elicitation.elicited` says; kept as ``settings.elicitation``.
 
     Returns
     -------
@@ -794,6 +801,7 @@ def threshold_gap(
     seed = check_seed("seed", seed, generator=True)
     min_shared = check_count("min_shared", min_shared, minimum=1)
     start = None if trend_start is None else check_date("trend_start", trend_start)
+    data = elicited(data, elicitation, method="threshold_gap")
     levels = _check_thresholds(thresholds, data)
     opens = _check_open_filter(open_filter, data)
     keys = _check_overrides(overrides, data)
@@ -841,6 +849,7 @@ def threshold_gap(
         acceptance=acceptance,
         min_shared=min_shared,
         trend_start=None if start is None else str(start.date()),
+        elicitation=rule_used(data),
     )
     return ThresholdResult(
         points, pending, trend, draws, counts, settings, data, tuple(no_band), rng_state
