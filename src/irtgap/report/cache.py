@@ -352,8 +352,9 @@ class FitCache:
 
     @classmethod
     def at(cls, cache_dir: str | Path | None = None) -> FitCache:
-        """The cache in ``cache_dir`` (None: :func:`default_cache_dir`)."""
-        return cls(Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir())
+        """The cache in ``cache_dir`` (None: :func:`default_cache_dir`), as an absolute path."""
+        folder = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+        return cls(folder.absolute())
 
     def path(self, key: str) -> Path:
         """The file of ``key``."""

@@ -233,7 +233,9 @@ def _country_md(ctx: ReportContext) -> str:
     data = ctx.data
     countries = data.models.loc[data.models[D.WEIGHTS] == D.OPEN, D.COUNTRY].dropna()
     if not countries.str.split(",").map(lambda ps: COUNTRY in [p.strip() for p in ps]).any():
-        return f"### Open models from {COUNTRY} only\n\nNo open model of the data is from it."
+        return f"### Open models from {COUNTRY} only\n\nNo open model of the data is from it." + (
+            " The extra fit `china` was not made." if ctx.wants("china") else ""
+        )
     if not ctx.wants("china"):
         return (
             f"### Open models from {COUNTRY} only\n\nThe Bayesian model refitted with the open "
