@@ -8,6 +8,9 @@ import pytest
 
 import irtgap
 
+#: Prior samples here are test scaffolding: compile them fast (no graph rewrites needed).
+FAST = {"mode": "FAST_COMPILE"}
+
 matplotlib.use("Agg")
 
 
@@ -70,7 +73,7 @@ def prior_fit():
     def make(data, gap_model, draws: int = 40, seed: int = 1) -> GapFit:
         design = gap_model.design(data)
         with build_model(design, gap_model.settings):
-            prior = pm.sample_prior_predictive(draws=draws, random_seed=seed)
+            prior = pm.sample_prior_predictive(draws=draws, random_seed=seed, compile_kwargs=FAST)
         stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
         tree = xr.DataTree.from_dict(
             {"posterior": prior["prior"].to_dataset(), "sample_stats": stats}

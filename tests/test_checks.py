@@ -30,6 +30,9 @@ from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import build_model
 from irtgap.methods.bayes.replicate import row_arrays
 
+#: Prior samples here are test scaffolding: compile them fast (no graph rewrites needed).
+FAST = {"mode": "FAST_COMPILE"}
+
 
 @pytest.fixture(scope="module")
 def mock_fit():
@@ -38,7 +41,9 @@ def mock_fit():
     model = irtgap.GapModel()
     design = model.design(sim.data)
     with build_model(design, model.settings):
-        prior = pm.sample_prior_predictive(draws=40, random_seed=2)["prior"].to_dataset()
+        prior = pm.sample_prior_predictive(draws=40, random_seed=2, compile_kwargs=FAST)[
+            "prior"
+        ].to_dataset()
     stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, 40), bool))})
     tree = xr.DataTree.from_dict({"posterior": prior, "sample_stats": stats})
     return GapFit(idata=tree, design=design, settings=model.settings, data=sim.data)
@@ -133,7 +138,9 @@ def _truth_fit(sim, draws=30):
     model = irtgap.GapModel()
     design = model.design(sim.data)
     with build_model(design, model.settings):
-        prior = pm.sample_prior_predictive(draws=draws, random_seed=1)["prior"].to_dataset()
+        prior = pm.sample_prior_predictive(draws=draws, random_seed=1, compile_kwargs=FAST)[
+            "prior"
+        ].to_dataset()
     tr = sim.truth
 
     def const(name, values):

@@ -34,6 +34,9 @@ from irtgap.results import (
     GapResult,
 )
 
+#: Prior samples here are test scaffolding: compile them fast (no graph rewrites needed).
+FAST = {"mode": "FAST_COMPILE"}
+
 DATES = pd.DatetimeIndex(["2024-06-01", "2025-01-20", "2025-06-01"])
 #: Results that give one number per date (no draws to spread: no interval, no prob_grew).
 ONE_NUMBER = {"eci_epoch"}
@@ -56,7 +59,9 @@ def _mock_bayes(data: irtgap.ScoreData, draws: int = 60) -> GapFit:
     model = irtgap.GapModel()
     design = model.design(data)
     with build_model(design, model.settings):
-        prior = pm.sample_prior_predictive(draws=2 * draws, random_seed=3)["prior"]
+        prior = pm.sample_prior_predictive(draws=2 * draws, random_seed=3, compile_kwargs=FAST)[
+            "prior"
+        ]
     post = prior.to_dataset().isel(chain=0, drop=True)
     post = post.coarsen(draw=draws).construct(draw=("chain", "draw"))
     post = post.assign_coords(chain=[0, 1], draw=np.arange(draws))

@@ -28,6 +28,9 @@ from irtgap.methods.bayes.replicate import (
     stacked_posterior,
 )
 
+#: Prior samples here are test scaffolding: compile them fast (no graph rewrites needed).
+FAST = {"mode": "FAST_COMPILE"}
+
 DOMAIN_GAPS = {"maths": 2.0, "agents": 8.0, "ood": 5.0}
 
 
@@ -41,7 +44,9 @@ def sim():
 def _prior_fit(data, model: GapModel, draws: int = 40) -> GapFit:
     design = model.design(data)
     with build_model(design, model.settings):
-        prior = pm.sample_prior_predictive(draws=draws, random_seed=3)["prior"].to_dataset()
+        prior = pm.sample_prior_predictive(draws=draws, random_seed=3, compile_kwargs=FAST)[
+            "prior"
+        ].to_dataset()
     stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
     tree = xr.DataTree.from_dict({"posterior": prior, "sample_stats": stats})
     return GapFit(idata=tree, design=design, settings=model.settings, data=data)

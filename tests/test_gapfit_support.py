@@ -19,6 +19,9 @@ from irtgap.methods.bayes.design import CENSOR, make_design
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import CENSORED_DIM, GapModel, GapSettings, build_model
 
+#: Prior samples here are test scaffolding: compile them fast (no graph rewrites needed).
+FAST = {"mode": "FAST_COMPILE"}
+
 
 @pytest.fixture(scope="module")
 def sim():
@@ -30,7 +33,7 @@ def _mock_fit(data, model: GapModel | None = None, *, draws: int = 100, seed: in
     model = model or GapModel()
     design = model.design(data)
     with build_model(design, model.settings):
-        prior = pm.sample_prior_predictive(draws=draws, random_seed=seed)
+        prior = pm.sample_prior_predictive(draws=draws, random_seed=seed, compile_kwargs=FAST)
     post = prior["prior"].to_dataset()
     stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
     tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})

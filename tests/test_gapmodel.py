@@ -28,6 +28,9 @@ from irtgap.methods.bayes.design import (
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel, build_model, censored_beta_logp
 
+#: Prior samples here are test scaffolding: compile them fast (no graph rewrites needed).
+FAST = {"mode": "FAST_COMPILE"}
+
 
 @pytest.fixture(scope="module")
 def sim():
@@ -39,7 +42,7 @@ def _mock_fit(data, settings_model: GapModel, *, draws: int = 200, seed: int = 0
     design = settings_model.design(data)
     model = build_model(design, settings_model.settings)
     with model:
-        prior = pm.sample_prior_predictive(draws=draws, random_seed=seed)
+        prior = pm.sample_prior_predictive(draws=draws, random_seed=seed, compile_kwargs=FAST)
     post = prior["prior"].to_dataset()
     stats = xr.Dataset({"diverging": ((D.CHAIN, D.DRAW), np.zeros((1, draws), bool))})
     tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})

@@ -10,6 +10,9 @@ from irtgap.analyses.model_threshold import crossing_days, model_threshold_gap, 
 from irtgap.core import dims as D
 from irtgap.methods.bayes.fit import GapFit
 
+#: Prior samples here are test scaffolding: compile them fast (no graph rewrites needed).
+FAST = {"mode": "FAST_COMPILE"}
+
 
 def test_crossing_days_interpolates_and_refuses_levels_outside_the_curve():
     days = np.array([0.0, 10.0, 20.0, 30.0])
@@ -50,7 +53,7 @@ def shifted_fit():
     model = irtgap.GapModel(upper_asymptote=False)
     design = model.design(sim.data)
     with build_model(design, model.settings):
-        prior = pm.sample_prior_predictive(draws=20, random_seed=1)
+        prior = pm.sample_prior_predictive(draws=20, random_seed=1, compile_kwargs=FAST)
     post = prior["prior"].to_dataset()
     years = np.asarray(design.knots)
     closed = 1.5 * years
@@ -85,3 +88,28 @@ def test_model_threshold_gap_refuses_bad_options(shifted_fit):
         model_threshold_gap(shifted_fit, n_draws=1)
     with pytest.raises(ValueError, match="ci_prob"):
         model_threshold_gap(shifted_fit, ci_prob=1.5)
+
+
+def test_report_readings_table_puts_the_three_readings_side_by_side(shifted_fit):
+    """The report's readings table: per threshold group and date, the model-based threshold
+    and the Bayesian gap of the same fit (six months on private benchmarks, 4.8 on public),
+    the threshold method's own reading beside them, and P(grew) as a probability."""
+    import pandas as pd
+
+    from irtgap.report.sections.readings import readings_table
+
+    first, last = shifted_fit.support()
+    dates = pd.DatetimeIndex([first + (last - first) * 0.5, first + (last - first) * 0.7])
+    th = irtgap.run_method("threshold", shifted_fit.data)
+    table = readings_table(shifted_fit, th, dates.normalize())
+    assert list(table.index.get_level_values(0).unique()) == ["all", "public", "private"]
+    for d in dates.normalize().date:
+        assert table.loc[("private", d), "model-based threshold"].startswith("6.0 (")
+        assert table.loc[("private", d), "Bayesian gap"].startswith("6.0 (")
+        assert table.loc[("public", d), "Bayesian gap"].startswith("4.8 (")
+        assert table.loc[("all", d), "Bayesian gap"].startswith("6.0 (")  # capability
+        p = float(table.loc[("private", d), "P(grew), model-based threshold"])
+        assert 0.0 <= p <= 1.0
+    thr = th.gap(dates.normalize()).set_index(["group", "date"])["median"]
+    expected = f"{thr[('public', dates.normalize()[1])]:.1f} ("
+    assert table.loc[("public", dates.normalize().date[1]), "threshold method"].startswith(expected)

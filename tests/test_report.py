@@ -127,6 +127,9 @@ def test_bayes_and_domains_sections_on_real_data_fast(tmp_path):
     # the model checks: LOO, LOO-PIT, predictive checks, replicated crossings; the fit is saved
     assert "Model checks" in text and "PSIS-LOO over" in text and "LOO-PIT" in text
     assert "Replicated first crossings" in text
+    # the three readings: threshold, model-based threshold, Bayesian, with P(grew)
+    assert "### Three readings of the gap (months)" in text
+    assert "P(grew), model-based threshold" in text and "On private benchmarks at" in text
     for png in ("checks_loo_pit.png", "checks_ppc_benchmark.png", "checks_ppc_max.png"):
         assert (out / png).stat().st_size > 10_000
     fit = irtgap.load_result(out / "gap_fit.nc")

@@ -134,14 +134,8 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``irtgap`` command; returns the exit code."""
-    parser = argparse.ArgumentParser(
-        prog="irtgap",
-        description="How many months do open-weight AI models trail the closed frontier?",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    _add_fetch(sub)
+def _add_report(sub: Any) -> argparse.ArgumentParser:
+    """The ``irtgap report`` subcommand and its options."""
     rep = sub.add_parser(
         "report",
         help="write figures and report.md",
@@ -172,6 +166,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--seed", type=int, default=0)
     rep.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_fit_options(rep)
+    return rep
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``irtgap`` command; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="irtgap",
+        description="How many months do open-weight AI models trail the closed frontier?",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_fetch(sub)
+    rep = _add_report(sub)
     args = parser.parse_args(argv)
     if args.command == "fetch":
         return _fetch(args)

@@ -107,6 +107,50 @@ class TwoFactorWorld:
         return pd.Series(gap, index=fine, name="true_gap_months").loc[dates]
 
 
+def _score_data(
+    side: np.ndarray,
+    t: np.ndarray,
+    names: list[str],
+    loading: np.ndarray,
+    m_idx: np.ndarray,
+    b_idx: np.ndarray,
+    z: np.ndarray,
+) -> ScoreData:
+    """The drawn scores as a ``ScoreData`` (reasoning benchmarks private, the others public)."""
+    models = [f"{s}{k:03d}" for k, s in enumerate(side)]
+    dates = ORIGIN + pd.to_timedelta(t * 365.25, unit="D")
+    scores = pd.DataFrame(
+        {
+            "model": np.asarray(models)[m_idx],
+            "benchmark": np.asarray(names)[b_idx],
+            "score": z,
+            "date": pd.DatetimeIndex(dates).normalize()[m_idx],
+            "weights": side[m_idx],
+        }
+    )
+    meta = pd.DataFrame(
+        {
+            "access": np.where(loading > 0, "private", "public"),
+            "domain": np.where(loading > 0, "reasoning-ood", "knowledge-qa"),
+            "random_baseline": 0.0,
+            "ceiling": 1.0,
+            "scale": "fraction",
+        },
+        index=pd.Index(names, name="benchmark"),
+    )
+    data = ScoreData.from_frame(
+        scores,
+        model="model",
+        benchmark="benchmark",
+        score="score",
+        date="date",
+        weights="weights",
+        benchmarks=meta.reset_index(),
+        sparse_benchmarks="drop",
+    )
+    return data
+
+
 def simulate_two_factor(
     *,
     n_closed: int = 40,
@@ -199,37 +243,7 @@ def simulate_two_factor(
         floor=0.0,
     )
     z = rng.beta(mu * precision, (1 - mu) * precision)
-    models = [f"{s}{k:03d}" for k, s in enumerate(side)]
-    dates = ORIGIN + pd.to_timedelta(t * 365.25, unit="D")
-    scores = pd.DataFrame(
-        {
-            "model": np.asarray(models)[m_idx],
-            "benchmark": np.asarray(names)[b_idx],
-            "score": z,
-            "date": pd.DatetimeIndex(dates).normalize()[m_idx],
-            "weights": side[m_idx],
-        }
-    )
-    meta = pd.DataFrame(
-        {
-            "access": np.where(loading > 0, "private", "public"),
-            "domain": np.where(loading > 0, "reasoning-ood", "knowledge-qa"),
-            "random_baseline": 0.0,
-            "ceiling": 1.0,
-            "scale": "fraction",
-        },
-        index=pd.Index(names, name="benchmark"),
-    )
-    data = ScoreData.from_frame(
-        scores,
-        model="model",
-        benchmark="benchmark",
-        score="score",
-        date="date",
-        weights="weights",
-        benchmarks=meta.reset_index(),
-        sparse_benchmarks="drop",
-    )
+    data = _score_data(side, t, names, loading, m_idx, b_idx, z)
     return TwoFactorWorld(
         data=data,
         loading=pd.Series(loading, index=names),

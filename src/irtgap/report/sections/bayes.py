@@ -14,6 +14,7 @@ from irtgap.core import dims as D
 from irtgap.report.context import ReportContext, batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 from irtgap.report.sections.checks import checks_md
+from irtgap.report.sections.readings import readings_md
 
 
 def bayes_section(ctx: ReportContext) -> str:
@@ -33,6 +34,7 @@ def bayes_section(ctx: ReportContext) -> str:
     bias_md, bias = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed, log=ctx.log)
     ctx.say("    model checks: LOO, LOO-PIT, predictive checks")
     checks = checks_md(fit.check(n_draws=100 if fast else 400, seed=seed), bias.crossings, out_dir)
+    readings = readings_md(fit, ctx.result("threshold"), bias.crossings, seed=seed)
     note = f"\n\n**Warning:** {conv[0]}" if conv else "\n\nSampler diagnostics are within bounds."
     return "\n\n".join(
         [
@@ -62,6 +64,7 @@ def bayes_section(ctx: ReportContext) -> str:
             "### Sampler diagnostics",
             markdown_table(diag),
             bias_md,
+            readings,
             checks,
         ]
     )
