@@ -58,7 +58,8 @@ autosummary_generate = False
 nitpicky = True
 _EXTERNAL = (
     "np|numpy|pd|pandas|xr|xarray|scipy|sp|matplotlib|mpl|plt|pm|pymc|pytensor|pt|arviz|az"
-    "|joblib|h5netcdf|nutpie|collections|pathlib|abc|typing|dataclasses|os|zipfile|io|datetime"
+    "|joblib|h5netcdf|nutpie|pooch|platformdirs|collections|pathlib|abc|typing|dataclasses|os"
+    "|zipfile|io|datetime"
 )
 nitpick_ignore_regex = [
     ("py:.*", rf"~?({_EXTERNAL})(\..+)?"),
@@ -66,7 +67,7 @@ nitpick_ignore_regex = [
     ("py:.*", r"Axes|Figure|DataFrame|Series|Index|DatetimeIndex|Timestamp|Timedelta"),
     ("py:.*", r"DataArray|Dataset|DataTree|InferenceData|Model|Generator|ndarray|Path|ABC"),
     # ArviZ (arviz_stats) result types, and type aliases the signatures spell by name
-    ("py:.*", r"ELPDData|arviz_stats(\..+)?|Statistic"),
+    ("py:.*", r"ELPDData|arviz_stats(\..+)?|Statistic|ElicitationLike|TypeAliasForwardRef"),
 ]
 # Words for duck types in the "Parameters" of numpy docstrings ("sequence of dates, optional";
 # napoleon turns each into a class reference), and pytensor's tensors.
@@ -84,8 +85,14 @@ nitpick_ignore = [
         "path-like",
         "scalar",
         "tensor",
+        "pytensor tensor",
     )
 ]
+# Short type names in numpy "Parameters" sections, resolved to where the objects live.
+napoleon_type_aliases = {
+    "ElicitationRule": "~irtgap.data.elicitation.ElicitationRule",
+    "Design": "~irtgap.methods.bayes.design.Design",
+}
 
 html_theme = "alabaster"
 html_title = f"irtgap {release}"

@@ -190,7 +190,7 @@ def verify_export(path: str | Path, url: str = EPOCH_HUB_URL) -> tuple[int, int]
     -------
     tuple of int
         The number of members and of benchmark CSV files (CSV files other than
-        :data:`METADATA_FILES`, outside :data:`NON_SCORE_FOLDERS`).
+        ``METADATA_FILES``, outside ``NON_SCORE_FOLDERS``).
 
     Raises
     ------

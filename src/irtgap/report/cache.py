@@ -8,8 +8,8 @@ A fit is stored under a key (:func:`fit_key`): a SHA-256 over
 - the options of :meth:`GapModel.fit <irtgap.GapModel.fit>` (draws, tuning steps, chains,
   cores, sampler and its keyword arguments, with the method's defaults filled in), the seed,
 - the irtgap version and a digest of the source of the modules a fit depends on
-  (:data:`FIT_SOURCES`: a development tree's edits change the key although its version does
-  not), and the versions of the libraries that draw the samples (:data:`SAMPLER_PACKAGES`).
+  (``FIT_SOURCES``: a development tree's edits change the key although its version does
+  not), and the versions of the libraries that draw the samples (``SAMPLER_PACKAGES``).
 
 So a fit is read back only where sampling again would give the same draws. The files are the
 fit's own netCDF (:meth:`~irtgap.results.GapResult.to_datatree`, read with
@@ -148,7 +148,7 @@ def data_fingerprint(data: ScoreData) -> str:
 
 @cache
 def source_fingerprint() -> str:
-    """A SHA-256 of the source of :data:`FIT_SOURCES` (file names and contents)."""
+    """A SHA-256 of the source of ``FIT_SOURCES`` (file names and contents)."""
     root = files("irtgap")
     h = hashlib.sha256()
     for part in FIT_SOURCES:
