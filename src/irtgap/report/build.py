@@ -25,6 +25,7 @@ from irtgap.report.context import ReportContext, check_extra_fits
 from irtgap.report.sections.bayes import bayes_section
 from irtgap.report.sections.data import data_section
 from irtgap.report.sections.domains import domains_section
+from irtgap.report.sections.elicitation import elicitation_section
 from irtgap.report.sections.fits import fits_md
 from irtgap.report.sections.scores import scores_section
 from irtgap.report.sections.sensitivity import sensitivity_section
@@ -44,6 +45,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("scores", scores_section),
     ("bayes", bayes_section),
     ("domains", domains_section),
+    ("elicitation", elicitation_section),
     ("sensitivity", sensitivity_section),
 ]
 

@@ -64,7 +64,7 @@ def batch_progress(log: Log | None, label: str) -> Callable[[int, int, str], Non
 #: The fits a report makes only on request (``irtgap report --extra-fits``): the model with
 #: open offsets by domain and benchmark (the domains section) and the model with open models
 #: from China only (its paragraph).
-EXTRA_FITS = ("domains", "china")
+EXTRA_FITS = ("domains", "china", "elicitation")
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ from scipy import special, stats
 
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
+from irtgap.methods.bayes.elicitation import PARAM_NAMES as ELICITATION_PARAMS
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
 from irtgap.methods.bayes.noise import cdf as noise_cdf
 from irtgap.methods.bayes.noise import censored_logp
@@ -82,6 +83,7 @@ from irtgap.methods.bayes.noise import sample as noise_sample
 from irtgap.methods.bayes.replicate import (
     SAMPLE_DIM,
     all_sample_params,
+    elicitation_rows,
     mean_fraction,
     row_arrays,
     stacked_posterior,
@@ -325,7 +327,8 @@ class _UnitIntegrals:
 
     def _shift(self, mine: np.ndarray, block: np.ndarray) -> np.ndarray:
         """Per sample and row: the effect beside the capability(ies): the open advantage and
-        its trend, the open offsets and their trend, private effects, host penalties."""
+        its trend, the open offsets and their trend, private effects, host penalties, the
+        elicitation terms."""
         a, p = self.arrays, self.post
         b = a["bench"][mine]
         n_pen = p["delta"].shape[1]
@@ -339,7 +342,18 @@ class _UnitIntegrals:
             * a["open_time"][mine]
             + p["private_effect"][block, unit, None] * a["private"][mine]
             - p["delta"][block][:, prov[mine]]
+            + self._elicitation(mine, block)
         )  # (S, n)
+
+    def _elicitation(self, mine: np.ndarray, block: np.ndarray) -> np.ndarray:
+        """Per sample of ``block`` and row of ``mine``: the elicitation terms (0 without)."""
+        if "harness_cell" not in self.arrays:
+            return np.zeros((len(block), len(mine)))
+        params = {k: self.post[k][block] for k in ELICITATION_PARAMS if k in self.post}
+        rows = {
+            k: self.arrays[k][mine] for k in ("harness_cell", "open", "effort_variant", "bench")
+        }
+        return np.broadcast_to(elicitation_rows(params, rows), (len(block), len(mine)))
 
     def _effects(
         self, unit: int, mine: np.ndarray, block: np.ndarray, grid_step: float

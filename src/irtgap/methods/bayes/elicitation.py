@@ -524,16 +524,39 @@ def elicitation_shift(params: Mapping[str, np.ndarray], arrays: ElicitationArray
         ``(rows,)``, or ``(S, rows)`` with a sample axis: add it to the effective capability
         in :func:`irtgap.methods.bayes.replicate.mean_fraction`.
     """
-    shift: np.ndarray = np.zeros(len(arrays.cell))
-    on = arrays.cell >= 0
-    for name, mask in (("harness_effect", on), ("open_harness_effect", on & arrays.open)):
-        if name in params and arrays.n_cells:
-            values = np.asarray(params[name])
-            shift = shift + np.where(mask, values[..., np.maximum(arrays.cell, 0)], 0.0)
-    if "effort_offset" in params and arrays.n_variants:
-        values = np.asarray(params["effort_offset"])
-        var = arrays.variant
-        shift = shift + np.where(var >= 0, values[..., np.maximum(var, 0)], 0.0)
+    return row_shift(params, arrays.cell, arrays.open, arrays.variant)
+
+
+def row_shift(
+    params: Mapping[str, np.ndarray], cell: np.ndarray, is_open: np.ndarray, variant: np.ndarray
+) -> np.ndarray:
+    """:func:`elicitation_shift` from the per-row arrays alone (the replicator's row arrays
+    carry them: :func:`irtgap.methods.bayes.replicate.row_arrays`).
+
+    Parameters
+    ----------
+    params : mapping
+        As for :func:`elicitation_shift`.
+    cell, is_open, variant : numpy.ndarray
+        Per row: :attr:`ElicitationArrays.cell`, :attr:`~ElicitationArrays.open` and
+        :attr:`~ElicitationArrays.variant` (-1: no term).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(rows,)``, or ``(S, rows)`` with a sample axis.
+    """
+    shift: np.ndarray = np.zeros(len(cell))
+    on = cell >= 0
+    for name, pos, mask in (
+        ("harness_effect", cell, on),
+        ("open_harness_effect", cell, on & is_open),
+        ("effort_offset", variant, variant >= 0),
+    ):
+        values = np.asarray(params.get(name, np.zeros(0)))
+        if values.shape[-1] == 0 or not mask.any():
+            continue
+        shift = shift + np.where(mask, values[..., np.maximum(pos, 0)], 0.0)
     return shift
 
 
@@ -550,5 +573,6 @@ __all__ = [
     "elicitation_shift",
     "elicitation_term",
     "harness_cells",
+    "row_shift",
     "with_effort_units",
 ]

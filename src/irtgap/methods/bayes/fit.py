@@ -56,6 +56,13 @@ from irtgap.methods.bayes.domains import (
     mask_domains,
     offset_table,
 )
+from irtgap.methods.bayes.elicited import default_dates as elicitation_dates
+from irtgap.methods.bayes.elicited import (
+    effort_table,
+    elicitation_gap_table,
+    harness_table,
+    require_terms,
+)
 from irtgap.methods.bayes.frontiers import frontier_values, gap_grid
 from irtgap.methods.bayes.graph import SECOND
 from irtgap.methods.bayes.settings import GapSettings
@@ -528,6 +535,58 @@ class GapFit(GapResult):
         stays at its prior (e.g. a provider scored on one benchmark only); near 1 the data pin it.
         """
         return terms_table(self.posterior, self.settings, ci_prob=_check_ci(ci_prob))
+
+    def harness_effects(self, *, ci_prob: float = CI_PROB) -> pd.DataFrame:
+        """The harness effects of a fit of ``GapModel(elicitation_terms=True)``, one row per
+        (benchmark, non-reference harness) cell, with their intervals
+        (:func:`~irtgap.methods.bayes.elicited.harness_table`).
+
+        Raises
+        ------
+        ValueError
+            The fit has no elicitation terms.
+        """
+        return harness_table(self, ci_prob=_check_ci(ci_prob))
+
+    def effort_levels(self, *, ci_prob: float = CI_PROB) -> pd.DataFrame:
+        """The effort levels' shared offsets of a fit of ``GapModel(elicitation_terms=True)``
+        (:func:`~irtgap.methods.bayes.elicited.effort_table`).
+
+        Raises
+        ------
+        ValueError
+            The fit has no elicitation terms.
+        """
+        return effort_table(self, ci_prob=_check_ci(ci_prob))
+
+    def elicitation_gap(self, dates: Any = None, *, ci_prob: float = CI_PROB) -> pd.DataFrame:
+        """The backward gap under the best and under the reference elicitation, and the
+        posterior of their difference (reference minus best), per group (``capability``,
+        ``harness_benchmarks``); the maths: :mod:`irtgap.methods.bayes.elicited`.
+
+        Parameters
+        ----------
+        dates : date-like or sequence of date-like, optional
+            Where to read it (default: DeepSeek R1's release, 2025-01-20, and the last release
+            date of the data). NaN outside the data's support, with a warning.
+        ci_prob : float
+            Probability of the equal-tailed intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :func:`~irtgap.methods.bayes.elicited.elicitation_gap_table`.
+
+        Raises
+        ------
+        ValueError
+            The fit has no elicitation terms; ``dates`` not dates; ``ci_prob`` outside (0, 1).
+        """
+        require_terms(self, "elicitation_gap")
+        level = _check_ci(ci_prob)
+        dates = elicitation_dates(self) if dates is None else check_dates_option(dates)
+        warn_outside(dates, self.support(), "elicitation_gap", "the gap")
+        return elicitation_gap_table(self, dates, ci_prob=level)
 
     def diagnostics(self, *, warn: bool = True) -> pd.Series:
         """Sampler diagnostics: max R-hat, min bulk/tail ESS (all, frontier, gap), divergences,

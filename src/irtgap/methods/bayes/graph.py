@@ -28,6 +28,7 @@ from irtgap.methods.bayes.design import (
     frontier_reference,
     saturating_benchmarks,
 )
+from irtgap.methods.bayes.elicitation import ElicitationPriors, design_arrays, elicitation_term
 from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, T_DOF, series_terms
 from irtgap.methods.bayes.settings import GapSettings
 
@@ -543,7 +544,8 @@ def _open_offset_rows(design: Design, settings: GapSettings, rows: _Rows) -> Any
 
 def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> Any:
     """Per row: the capability plus the open advantage (and its trend), the open offsets and
-    the private-benchmark effects, minus a host's penalty (call inside the model's context)."""
+    the private-benchmark effects, minus a host's penalty, plus the elicitation terms (call
+    inside the model's context)."""
     effect = theta[rows.unit]
     if settings.second_factor:
         loading, psi = second_factor(design, settings)
@@ -567,6 +569,9 @@ def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> A
         hosted = rows.provider >= 0
         pen = pt.concatenate([pt.zeros(1), delta])[rows.provider + 1]
         effect = effect - pen * hosted
+    if settings.elicitation_terms:
+        priors = ElicitationPriors(open_harness=settings.open_harness_effects)
+        effect = effect + elicitation_term(design_arrays(design), priors, order=rows.order)
     return effect
 
 

@@ -24,6 +24,7 @@ import xarray as xr
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.design import CENSOR
+from irtgap.methods.bayes.elicitation import design_arrays, elicitation_params, row_shift
 from irtgap.methods.bayes.noise import sample as sample_noise
 
 if TYPE_CHECKING:
@@ -37,13 +38,15 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     """Per modelled row (``fit.design.rows`` order): capability unit, benchmark, provider (-1
     first-party), open, open x public, not public (where private-benchmark effects apply),
     and the floor, ceiling and resolution limit of its benchmark (the floor and resolution as
-    fractions of the ceiling, as modelled)."""
+    fractions of the ceiling, as modelled); with the elicitation terms also its harness cell
+    and effort variant (``harness_cell``, ``effort_variant``: -1 for none;
+    :mod:`irtgap.methods.bayes.elicitation`)."""
     design = fit.design
     units = pd.Index(fit.posterior["unit"].to_numpy())
     rows = design.rows
     base = design.models["base"]
     b = design.benchmark_idx
-    return {
+    out = {
         "unit": units.get_indexer(base.reindex(rows[D.MODEL]).to_numpy()),
         "bench": b,
         "provider": design.provider_idx,
@@ -57,6 +60,11 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         "ceiling": design.ceiling[b],
         "resolution": design.row_resolution,
     }
+    if fit.settings.elicitation_terms:
+        arrays = design_arrays(design)
+        out["harness_cell"] = arrays.cell
+        out["effort_variant"] = arrays.variant
+    return out
 
 
 def stacked_posterior(fit: GapFit) -> xr.Dataset:
@@ -71,7 +79,8 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
     an upper asymptote), ``open_offset`` (per benchmark; 0 without open offsets),
     ``open_domain_trend`` (per domain; 0 without a trend of the offsets), ``private_effect``
     (per unit; 0 without private-benchmark effects), and the second factor's ``loading`` (per
-    benchmark) and ``f2_capability`` (per unit), 0 without it."""
+    benchmark) and ``f2_capability`` (per unit), 0 without it; the elicitation terms'
+    ``harness_effect``, ``open_harness_effect`` and ``effort_offset`` where the fit has them."""
     out = {
         k: stacked[k].transpose(SAMPLE_DIM, ...).to_numpy()
         for k in ("capability", "slope", "difficulty", "precision")
@@ -111,6 +120,7 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
             if name in stacked
             else np.zeros_like(out["slope"])
         )
+    out.update(elicitation_params(stacked))
     return out
 
 
@@ -153,6 +163,8 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
             + np.asarray(params["loading"])[..., b]
             * np.asarray(params["f2_capability"])[..., arrays["unit"]]
         )
+    if "harness_cell" in arrays:
+        theta = theta + elicitation_rows(params, arrays)
     lapse = np.asarray(params.get("lapse", np.zeros_like(params["slope"])))
     return np.asarray(
         mean_score(
@@ -163,6 +175,26 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
             lapse=lapse[..., b],
         )
     )
+
+
+def elicitation_rows(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """Per row (and sample, with a sample axis): the elicitation terms' shift of the effective
+    capability (:func:`~irtgap.methods.bayes.elicitation.row_shift`; 0 without the terms).
+
+    Parameters
+    ----------
+    params : dict
+        The parameters (:func:`all_sample_params` or :func:`sample_params`).
+    arrays : dict
+        The rows' arrays (:func:`row_arrays`, or a slice of them).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    if "harness_cell" not in arrays:
+        return np.zeros(len(arrays["bench"]))
+    return row_shift(params, arrays["harness_cell"], arrays["open"], arrays["effort_variant"])
 
 
 def replicate_scores(

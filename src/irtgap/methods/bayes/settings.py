@@ -11,6 +11,7 @@ import numpy as np
 
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import Design, check_date_option, check_knot_months, make_design
+from irtgap.methods.bayes.elicitation import design_arrays, with_effort_units
 from irtgap.methods.bayes.noise import NOISES
 
 #: The ways of tying the lapse rates together (``GapSettings.lapse_pooling``).
@@ -128,6 +129,24 @@ class GapSettings:
         ``growth_spread``; the rates are then sampled non-centred,
         :math:`\lambda_{g,j} = \mu_{\lambda,g} + \sigma_\lambda z_{g,j}`. A frontier that grows
         at a steady rate then shrinks the spread towards 0 and the gap's interval with it.
+    elicitation_terms : bool
+        Model every (version, benchmark, harness) row of the data
+        (:meth:`ScoreData.elicitation_data <irtgap.ScoreData.elicitation_data>`), not the best
+        one per pair, with the elicitation terms of :mod:`irtgap.methods.bayes.elicitation`:
+        partially pooled harness effects on the benchmarks whose rows name two or more
+        harnesses (relative to each benchmark's reference harness), and the effort variants of
+        one model group sharing one capability with an offset per variant. The capabilities,
+        frontiers and gaps are then those of the reference harness and each group's
+        representative effort; :meth:`GapFit.elicitation_gap
+        <irtgap.methods.bayes.fit.GapFit.elicitation_gap>` reads the gap under the best
+        elicitation too. Off by default (the best row per pair, no terms). Data with neither a
+        harness nor an effort variant are refused (there would be no term).
+    open_harness_effects : bool
+        With ``elicitation_terms``, open models get a harness effect of their own on each
+        (benchmark, harness) cell beside the shared one (:math:`\omega` of
+        :mod:`irtgap.methods.bayes.elicitation`): a harness that suits the closed models better
+        than the open ones. Without it a harness moves both sides alike, and only the efforts
+        move the gap between the best and the reference elicitation. Needs ``elicitation_terms``.
     frontier_softness : float
         :math:`\tau`, the sd of the Normal part of a model's standardized shortfall (0.4: a model
         can sit above its side's frontier by about 0.4 shortfall scales at 1 sd; a hard edge
@@ -166,6 +185,8 @@ class GapSettings:
     noise: str = "beta"
     lapse_threshold: float = 0.6
     lapse_pooling: str = "partial"
+    elicitation_terms: bool = False
+    open_harness_effects: bool = False
 
     def __post_init__(self) -> None:
         if self.noise not in NOISES:
@@ -184,21 +205,7 @@ class GapSettings:
                 f"open_country={self.open_country!r}: give a country name as in the data's "
                 "'country' column (e.g. 'China'), or None for every open model"
             )
-        for name in (
-            "public_advantage",
-            "provider_degradation",
-            "shortfall",
-            "upper_asymptote",
-            "open_offsets",
-            "learn_growth_spread",
-            "public_advantage_trend",
-            "private_effects",
-            "open_offset_trend",
-            "second_factor",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, bool | np.bool_):
-                raise ValueError(f"{name}={value!r}: give True or False")
+        _check_switches(self)
         for name, minimum in (
             ("prior_scale_gamma", None),
             ("prior_scale_delta", None),
@@ -235,6 +242,11 @@ class GapSettings:
             raise ValueError(
                 "second_factor=True with shortfall=False: the second ability is placed below "
                 "its own frontier by a shortfall; pass shortfall=True"
+            )
+        if self.open_harness_effects and not self.elicitation_terms:
+            raise ValueError(
+                "open_harness_effects=True: the open models' own harness effects are part of "
+                "the elicitation terms; pass elicitation_terms=True"
             )
         lapse = self.lapse_threshold
         if (
@@ -284,14 +296,61 @@ class GapSettings:
 
     def design(self, data: ScoreData) -> Design:
         """The design arrays of ``data`` under these settings
-        (:func:`~irtgap.methods.bayes.design.make_design`)."""
-        return make_design(
+        (:func:`~irtgap.methods.bayes.design.make_design`); with ``elicitation_terms``, of every
+        elicitation row, each effort variant's capability unit its group's representative
+        (:func:`~irtgap.methods.bayes.elicitation.with_effort_units`).
+
+        Raises
+        ------
+        ValueError
+            With ``elicitation_terms``: the modelled rows name no benchmark with two harnesses
+            and no effort variant (the terms would be empty).
+        """
+        if self.elicitation_terms:
+            data = data.elicitation_data()
+        design = make_design(
             data,
             since=self.since,
             knot_months=self.knot_months,
             reference_date=self.reference_date,
             open_country=self.open_country,
         )
+        if not self.elicitation_terms:
+            return design
+        arrays = design_arrays(design)
+        if not (arrays.n_cells or arrays.n_variants):
+            raise ValueError(
+                "elicitation_terms=True: the modelled rows have no benchmark run under two or "
+                "more harnesses and no effort variants of one model group (is the data's "
+                "'harness' column given, ScoreData.from_frame(harness=...)?); pass "
+                "elicitation_terms=False"
+            )
+        return with_effort_units(design, arrays)
+
+
+#: The on/off settings of :class:`GapSettings`.
+SWITCHES = (
+    "public_advantage",
+    "provider_degradation",
+    "shortfall",
+    "upper_asymptote",
+    "open_offsets",
+    "learn_growth_spread",
+    "public_advantage_trend",
+    "private_effects",
+    "open_offset_trend",
+    "second_factor",
+    "elicitation_terms",
+    "open_harness_effects",
+)
+
+
+def _check_switches(settings: GapSettings) -> None:
+    """A ValueError naming the first switch of :data:`SWITCHES` that is not a bool."""
+    for name in SWITCHES:
+        value = getattr(settings, name)
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{name}={value!r}: give True or False")
 
 
 #: The names of the settings, in order (the fields of :class:`GapSettings`).
