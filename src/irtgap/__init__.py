@@ -20,7 +20,12 @@ from irtgap.analyses.elicitation import ElicitationGap, elicitation_gap
 from irtgap.analyses.model_threshold import model_threshold_gap
 from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
-from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
+from irtgap.core.errors import (
+    ConvergenceWarning,
+    DroppedRowsWarning,
+    InputWarning,
+    ScoreDataError,
+)
 from irtgap.data.datasets import load_dataset, load_epoch_snapshot
 from irtgap.data.fetch import fetch_epoch_hub
 from irtgap.data.hub import load_epoch_hub
@@ -49,6 +54,7 @@ __all__ = [
     "GapFit",
     "GapModel",
     "GapResult",
+    "InputWarning",
     "LoboResult",
     "ScoreData",
     "ScoreDataError",
