@@ -35,7 +35,7 @@ source_suffix = {".md": "markdown"}
 root_doc = "index"
 # validation/*/summary.md are tables written by studies/validation/run_validation.py: they are
 # data (copied into validation.md), not pages.
-exclude_patterns = ["_build", "validation/**/summary.md", "sensitivity/*.md", "domains/*.md"]
+exclude_patterns = ["_build", "validation/**/summary.md", "sensitivity/*.md", "domains/*.md", "backtest/*.md"]
 
 # MyST: $...$ and $$...$$ maths, ::: fences, heading anchors for links such as model.md#ceilings.
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]

@@ -64,7 +64,7 @@ MODEL_METADATA_COLUMNS: Final = {
 
 
 class Source(Protocol):
-    """What the plan reads of an export (:class:`irtgap.data.hub._Source`)."""
+    """What the plan reads of an export (the Hub reader's source: a zip or a folder)."""
 
     path: Any
 
