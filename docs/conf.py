@@ -40,6 +40,7 @@ exclude_patterns = [
     "validation/**/summary.md",
     "sensitivity/*.md",
     "domains/*.md",
+    "backtest/*.md",
     "evidence/adequacy/**/README.md",
 ]
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from irtgap import ScoreData, ScoreDataError
+from irtgap import InputWarning, ScoreData, ScoreDataError
 from irtgap.core.dates import parse_dates
 
 COLS = dict(model="model", benchmark="benchmark", score="score", date="date", weights="weights")
@@ -34,13 +35,44 @@ def test_iso_dates_and_their_variants():
 
 
 def test_day_first_column_is_read_day_first_throughout():
-    """'13/04/2024' shows the order; '03/01/2024' in the same column is then 3 January."""
-    assert parsed(["03/01/2024", "13/04/2024"]) == [T("2024-01-03"), T("2024-04-13")]
-    assert parsed(["03.01.2024", "13.04.2024"]) == [T("2024-01-03"), T("2024-04-13")]
+    """'13/04/2024' shows the order; '03/01/2024' in the same column is then 3 January, and a
+    warning names that row and the reading."""
+    with pytest.warns(
+        InputWarning,
+        match=r"column 'd' \(date\): 1 date\(s\) that read either way were read day-first, as "
+        r".*'13/04/2024' \(row 1\).*'03/01/2024' \(row 0\) as 2024-01-03",
+    ):
+        assert parsed(["03/01/2024", "13/04/2024"]) == [T("2024-01-03"), T("2024-04-13")]
+    with pytest.warns(InputWarning, match=r"'03\.01\.2024' \(row 0\) as 2024-01-03"):
+        assert parsed(["03.01.2024", "13.04.2024"]) == [T("2024-01-03"), T("2024-04-13")]
 
 
 def test_month_first_column_is_read_month_first_throughout():
-    assert parsed(["03/01/2024", "04/13/2024"]) == [T("2024-03-01"), T("2024-04-13")]
+    with pytest.warns(
+        InputWarning, match=r"read month-first.*'03/01/2024' \(row 0\) as 2024-03-01"
+    ):
+        assert parsed(["03/01/2024", "04/13/2024"]) == [T("2024-03-01"), T("2024-04-13")]
+
+
+def test_unambiguous_day_first_dates_read_without_warning():
+    """Values that can only be day-first (or that read the same both ways) need no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parsed(["13/04/2024", "25/12/2024", "05/05/2024"]) == [
+            T("2024-04-13"),
+            T("2024-12-25"),
+            T("2024-05-05"),
+        ]
+
+
+def test_implied_order_warns_through_from_frame(small_frame):
+    df = small_frame.copy()
+    df["date"] = ["03/01/2024"] * 3 + ["13/06/2024"] * 2 + ["01/03/2024"] * 3 + ["01/09/2024"] * 2
+    with pytest.warns(
+        InputWarning, match=r"column 'date' \(date\).*'03/01/2024' \(rows 0, 1, 2\) as 2024-01-03"
+    ):
+        data = build(df)
+    assert data.models.loc["c1", "date"] == T("2024-01-03")
 
 
 def test_same_day_and_month_reads_either_way():

@@ -282,9 +282,21 @@ def test_overrides_cover_blank_accessibility_with_provenance():
 def test_bundled_default_is_the_april_2026_export(hub_data):
     assert hub_data.log["source"].endswith("epoch-hub-2026-04")
     assert str(hub_data.scores["date"].max().date()) == "2026-04-16"
-    src = hub_data.describe(by="source")
-    assert len(src) == len(read_registry())  # every file accounted for
-    assert src["status"].notna().all()
+    every = hub_data.describe(by="source")
+    files = [p for p in HUB.rglob("*") if p.is_file()]
+    assert sorted(every["file"]) == sorted(p.relative_to(HUB).as_posix() for p in files)
+    assert every["status"].notna().all()  # every file accounted for, with what became of it
+    other = every[every["kind"] != "benchmark scores"]
+    assert dict(zip(other["file"], other["status"].str.split(":").str[0], strict=True)) == {
+        "README.md": "not read",
+        "PROVENANCE.md": "not read",
+        "epoch_capabilities_index.csv": "read",
+        "additional_eci_data/eci_benchmark_difficulties_and_slopes.csv": "not read",
+        "additional_eci_data/eci_scaling.csv": "not read",
+    }
+    src = every[every["kind"] == "benchmark scores"]
+    assert len(src) == len(read_registry())
+    assert (src["read_as"] == "benchmark registry").all()
     left_out = src[src["status"] != "kept"]
     assert set(left_out.index) == {"SuperGLUE"}  # one dated model: too few, with its reason
     # every raw row is accounted for: kept, merged or dropped with a reason

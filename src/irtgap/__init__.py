@@ -14,13 +14,20 @@ validation, leave-one-benchmark-out sensitivity) -> ``report`` -> ``cli``.
 """
 
 from irtgap import results
+from irtgap.analyses.backtest import BacktestResult, backtest
 from irtgap.analyses.compare import compare
 from irtgap.analyses.domains import DomainGaps, gap_by_domain
 from irtgap.analyses.elicitation import ElicitationGap, elicitation_gap
 from irtgap.analyses.model_threshold import model_threshold_gap
+from irtgap.analyses.nowcast import nowcast
 from irtgap.analyses.sensitivity import LoboResult, leave_one_benchmark_out
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
-from irtgap.core.errors import ConvergenceWarning, DroppedRowsWarning, ScoreDataError
+from irtgap.core.errors import (
+    ConvergenceWarning,
+    DroppedRowsWarning,
+    InputWarning,
+    ScoreDataError,
+)
 from irtgap.data.datasets import load_dataset, load_epoch_snapshot
 from irtgap.data.fetch import fetch_epoch_hub
 from irtgap.data.hub import load_epoch_hub
@@ -38,6 +45,7 @@ from irtgap.methods.threshold import ThresholdResult, threshold_gap
 from irtgap.results import GapResult, load_result
 
 __all__ = [
+    "BacktestResult",
     "CompositeResult",
     "ConvergenceWarning",
     "DomainGaps",
@@ -49,12 +57,14 @@ __all__ = [
     "GapFit",
     "GapModel",
     "GapResult",
+    "InputWarning",
     "LoboResult",
     "ScoreData",
     "ScoreDataError",
     "ThresholdBias",
     "ThresholdResult",
     "TwoFactorWorld",
+    "backtest",
     "compare",
     "composite_index",
     "elicitation_gap",
@@ -70,6 +80,7 @@ __all__ = [
     "load_epoch_snapshot",
     "load_result",
     "model_threshold_gap",
+    "nowcast",
     "results",
     "run_method",
     "semi_synthetic",

@@ -2,21 +2,24 @@
 checked (:func:`check_date`, :func:`check_dates`).
 
 A column of dates is read in one way for all its values: ISO dates, datetimes, dates with a
-month name, and day/month-first dates in the one order the column's values show. Anything that
-could be read two ways, or not at all, is refused with the rows and values at fault.
+month name, and day/month-first dates in the one order the column's values show (values that
+read either way take that order, with a warning naming them). A column that shows both orders,
+or only values that read either way, or values that cannot be read at all, is refused with the
+rows and values at fault.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from irtgap.core.errors import ScoreDataError
+from irtgap.core.errors import InputWarning, ScoreDataError
 from irtgap.core.options import show_values as _show
 
 #: Release dates before this are refused as placeholders (1970-01-01 is the Unix epoch).
@@ -89,7 +92,8 @@ def parse_dates(
     ``Timestamp`` or ``datetime`` objects); dates with a month name (``3 Jan 2024``). Time-zone
     aware values are converted to UTC and the time zone dropped. Day-and-month-first dates
     (``13/04/2024``, ``04.13.2024``) are read in one order for the whole column, the order that
-    values with a part above 12 show; a column whose values show both orders, or whose values read
+    values with a part above 12 show (an :class:`~irtgap.core.errors.InputWarning` names the rows
+    read by that inference); a column whose values show both orders, or whose values all read
     either way, is refused. Blank cells become NaT.
 
     Parameters
@@ -150,6 +154,7 @@ def _parse_values(values: pd.Series, *, name: str) -> pd.Series:
         _read_value(reading, i, v)
     if reading.dmy:
         order = _day_month_order(reading.dmy, reading.labels, name=name)
+        _warn_implied_order(reading.dmy, reading.labels, order, name=name)
         for i, a, b, year, rest, _raw in reading.dmy:
             day, month = (a, b) if order == "day-first" else (b, a)
             reading.iso[i] = f"{year:04d}-{month:02d}-{day:02d}{rest}"
@@ -259,6 +264,37 @@ def _day_month_order(
             f"{_show((f'{v!r} (row {r})' for r, v in either), 5)}. {_ISO_FIX}"
         )
     return "day-first"  # every value has day == month: both orders agree
+
+
+def _warn_implied_order(
+    dmy: list[tuple[int, int, int, int, str, str]], labels: list[Any], order: str, *, name: str
+) -> None:
+    """Warn, naming the rows, when values that read either way (``03/01/2024``) take the order
+    that other values of the column show (``13/04/2024``): an inference, not a reading."""
+    either = [(labels[i], raw, a, b, y) for i, a, b, y, _, raw in dmy if a <= 12 and b <= 12]
+    either = [e for e in either if e[2] != e[3]]
+    if not either:
+        return
+    by_value: dict[str, tuple[str, list[Any]]] = {}
+    for r, raw, a, b, y in either:
+        day, month = (a, b) if order == "day-first" else (b, a)
+        by_value.setdefault(str(raw), (f"{y:04d}-{month:02d}-{day:02d}", []))[1].append(r)
+    shown = [
+        f"{raw!r} (row{'s' if len(rows) > 1 else ''} {_show(rows, 4)}) as {iso}"
+        for raw, (iso, rows) in by_value.items()
+    ]
+    proof = [
+        (labels[i], raw)
+        for i, a, b, _, _, raw in dmy
+        if (a > 12 if order == "day-first" else b > 12)
+    ]
+    warnings.warn(
+        f"{name}: {len(either)} date(s) that read either way were read {order}, as other values "
+        f"of the column can only be {order} ({_show((f'{v!r} (row {r})' for r, v in proof), 3)}): "
+        f"{_show(shown, 5)}. If any was meant the other way: {_ISO_FIX[0].lower()}{_ISO_FIX[1:]}",
+        InputWarning,
+        stacklevel=5,
+    )
 
 
 def _check_date_range(

@@ -51,16 +51,21 @@ import numpy as np
 import pandas as pd
 
 from irtgap.core import dims as D
-from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.core.errors import DroppedRowsWarning, InputWarning, ScoreDataError
 from irtgap.data import elicitation as E
+from irtgap.data.layout import ECI_FILE as ECI_FILE
+from irtgap.data.layout import NON_SCORE_FOLDERS as NON_SCORE_FOLDERS
+from irtgap.data.layout import (
+    Plan,
+    plan_export,
+    read_eci_reference,
+    read_version_index,
+)
 from irtgap.data.registry import SCALE_FACTORS, benchmark_metadata, merge_registry
-from irtgap.data.scoredata import ScoreData
+from irtgap.data.scoredata import ScoreData, boolean_rows
 
 #: Third-party hosts recognised as prefixes of model version ids.
 KNOWN_HOSTS = ("chutes", "deepinfra", "fireworks", "parasail", "together", "openrouter", "groq")
-ECI_FILE = "epoch_capabilities_index.csv"
-#: Folders of the export that hold no scores.
-NON_SCORE_FOLDERS = ("additional_eci_data/", "__MACOSX/")
 VERSION = "Model version"
 MAX_MEMBER_BYTES = 64 * 2**20
 MAX_TOTAL_BYTES = 512 * 2**20
@@ -189,17 +194,11 @@ def read_accessibility_overrides() -> pd.DataFrame:
     return table.set_index("model_version")
 
 
-def _read_scores(
-    src: _Source, reg: pd.DataFrame
-) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str]]:
-    """Scores of every registered file, per-file counts, and the files the registry lacks."""
-    by_file = {str(f): str(b) for b, f in reg["file"].dropna().items()}
-    csvs = [
-        n
-        for n in src.names()
-        if n.lower().endswith(".csv") and n != ECI_FILE and not n.startswith(NON_SCORE_FOLDERS)
-    ]
-    unknown = [n for n in csvs if n not in by_file]
+def _read_scores(src: _Source, plan: Plan) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str]]:
+    """Scores of every file the plan reads (:func:`irtgap.data.layout.plan_export`), per-file
+    counts, and the benchmark files skipped."""
+    reg, by_file, unknown = plan.registry, plan.by_member, plan.unknown
+    csvs = list(by_file)
     frames, sources = [], []
     for name in csvs:
         if name not in by_file:
@@ -207,6 +206,7 @@ def _read_scores(
         bench = by_file[name]
         meta = reg.loc[bench]
         entry: dict[str, Any] = {"file": name, D.BENCHMARK: bench, "rows_read": 0}
+        entry.update(kind="benchmark scores", read_as=plan.how.get(name, "benchmark registry"))
         sources.append(entry)
         raw_bytes = src.read_bytes(name)  # a corrupt or oversized member is an error
         try:
@@ -214,10 +214,14 @@ def _read_scores(
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
             entry["status"] = f"left out: unreadable CSV ({exc})"
             continue
+        df = df.rename(columns=plan.renames.get(name, {}))
         col = str(meta["score_column"])
         missing = [c for c in (VERSION, col) if c not in df.columns]
         if missing:
-            entry["status"] = f"left out: no column(s) {missing}"
+            entry["status"] = _missing_columns(missing, df, bench)
+            continue
+        if boolean_rows(df[col]).any():
+            entry["status"] = f"left out: column {col!r} holds True/False, not scores"
             continue
         entry["rows_read"] = len(df)
         version = df[VERSION].astype("string").str.strip()
@@ -284,20 +288,7 @@ def _model_table(
     src: _Source, scores: pd.DataFrame, overrides: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Per-version metadata (index ``model_version``) and Epoch's published ECI."""
-    if ECI_FILE not in src:
-        raise ScoreDataError(
-            f"{src.path} has no {ECI_FILE}: it holds each model's accessibility (open weights "
-            "or API), without which no gap can be computed. Is this an Epoch AI Benchmarking Hub "
-            "export?"
-        )
-    eci = src.read_csv(ECI_FILE)
-    need = [VERSION, "Model accessibility", "Release date", "Model name", "ECI Score"]
-    missing = [c for c in need if c not in eci.columns]
-    if missing:
-        raise ScoreDataError(f"{ECI_FILE} in {src.path} lacks column(s) {missing}")
-    eci[VERSION] = eci[VERSION].astype("string").str.strip()
-    eci = eci[eci[VERSION].notna() & (eci[VERSION] != "")].drop_duplicates(VERSION)
-    eci = eci.set_index(VERSION)
+    eci = read_version_index(src)
 
     files_meta = scores.groupby("model_version").agg(
         file_date=("file_date", "first"),
@@ -351,6 +342,8 @@ def _model_table(
             "accessibility": ref["Model accessibility"].to_numpy(),
         }
     )
+    if reference.empty:  # a layout with ECI per model group only
+        reference = read_eci_reference(src)
     return m, reference, counts
 
 
@@ -407,9 +400,12 @@ def load_epoch_hub(
     if not path.exists():
         raise FileNotFoundError(f"no such file or folder: {path}")
     src = _Source(path, max_member_bytes=max_member_bytes, max_total_bytes=max_total_bytes)
-    reg = merge_registry(benchmarks)
-    scores, sources, unknown = _read_scores(src, reg)
+    plan = plan_export(src, merge_registry(benchmarks))
+    reg = plan.registry
+    scores, sources, unknown = _read_scores(src, plan)
     _warn_read_problems(unknown, sources)
+    _warn_inferred(plan)
+    sources = [*sources, *plan.others]
     scores, n_sup = _drop_superseded(scores, reg)
     if n_sup:
         warnings.warn(
@@ -465,7 +461,7 @@ def _warn_read_problems(unknown: list[str], sources: list[dict[str, Any]]) -> No
             DroppedRowsWarning,
             stacklevel=3,
         )
-    failed = [s for s in sources if "status" in s]
+    failed = [s for s in sources if str(s.get("status", "")).startswith("left out")]
     if failed:
         warnings.warn(
             "left out "
@@ -493,5 +489,28 @@ def _warn_read_problems(unknown: list[str], sources: list[dict[str, Any]]) -> No
             + ", ".join(f"{n} with {why}" for why, n in per_reason.items() if n)
             + " (per file: data.describe(by='source'))",
             DroppedRowsWarning,
+            stacklevel=3,
+        )
+
+
+def _missing_columns(missing: list[str], df: pd.DataFrame, bench: str) -> str:
+    """Why a registered file is left out for want of columns, and how to say which to read."""
+    cols = ", ".join(repr(str(c)) for c in df.columns[:15])
+    return (
+        f"left out: no column(s) {missing} (the file has {cols}); name the score column with "
+        f"benchmarks=pd.DataFrame({{'benchmark': [{bench!r}], 'score_column': [...]}})"
+    )
+
+
+def _warn_inferred(plan: Plan) -> None:
+    """Warn (for the caller of :func:`load_epoch_hub`) about files read with what Epoch's
+    metadata says rather than what the registry declares."""
+    if plan.inferred:
+        warnings.warn(
+            f"read {len(plan.inferred)} file(s) the benchmark registry does not describe, with "
+            f"the score column and scale Epoch's benchmark_metadata.csv gives: "
+            f"{'; '.join(plan.inferred)}. Their access (public/private) is unknown and they have "
+            "no domain: declare them with benchmarks= to set these (and to silence this warning)",
+            InputWarning,
             stacklevel=3,
         )

@@ -18,6 +18,8 @@ rows that are left out (no date, no weights, no score) are dropped with a
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,7 +36,7 @@ from irtgap.core.benchmark_meta import (
     normalize_benchmark_meta,
 )
 from irtgap.core.dates import check_date, parse_dates
-from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
+from irtgap.core.errors import DroppedRowsWarning, InputWarning, ScoreDataError
 from irtgap.core.options import check_bool, check_choice, check_count
 from irtgap.core.score_table import benchmark_components, parse_weights, require_columns
 from irtgap.data import elicitation as E
@@ -241,7 +243,20 @@ class ScoreData:
             a score, before duplicates merge); bad benchmark metadata (no ``benchmark`` column,
             unknown access or scale, a ceiling or random baseline out of range); duplicate pairs
             under ``duplicates="raise"``; benchmarks scored by too few models; a model x benchmark
-            graph in several disconnected pieces; or no open / no closed model.
+            graph in several disconnected pieces; or no open / no closed model. Booleans
+            (True/False) as scores; model or benchmark names that are one text in two Unicode
+            forms (:func:`check_spellings`).
+
+        Warns
+        -----
+        DroppedRowsWarning
+            Rows left out (no score, date or weights label), duplicates merged, sparse
+            benchmarks dropped: each with its count.
+        InputWarning
+            Names that differ only by surrounding spaces (read as one) or only by case or
+            Unicode compatibility form (kept apart unless their model group ties them); rows of
+            ``benchmarks`` that name no benchmark of the scores; dates read day- or month-first
+            because other values of the column show that order.
 
         Examples
         --------
@@ -300,10 +315,13 @@ class ScoreData:
             benchmarks = index_benchmark_meta(benchmarks)  # a checked copy
         if not df.index.is_unique:  # rows are then named by position
             df = df.set_axis(pd.RangeIndex(len(df)), axis=0)
+        refuse_booleans(df[score], column=score)
         table = _read_columns(df, spec, optional)
         table = _read_elicitation(table, df, harness, effort)
+        check_spellings(df, table, spec, given)
         log: dict[str, Any] = {"n_raw_rows": len(df)}
         names = table[D.BENCHMARK].dropna().unique()
+        warn_unused_metadata(benchmarks, names, column=benchmark)
         if registry:
             benchmarks, log["metadata_from_registry"] = _with_registry(benchmarks, names)
         meta = normalize_benchmark_meta(benchmarks, names)
@@ -511,7 +529,8 @@ class ScoreData:
         Raises
         ------
         ScoreDataError
-            An invalid option value, an unknown name, or an unparseable date bound.
+            An invalid option value, an unknown name, an unparseable date bound, or filters that
+            leave no scores.
         """
         check_choice("countries_apply_to", countries_apply_to, ("open", "closed", "both"))
         min_models_per_benchmark = check_count("min_models_per_benchmark", min_models_per_benchmark)
@@ -562,6 +581,11 @@ class ScoreData:
                 names = self.benchmarks.index[self.benchmarks[col] == value]
                 keep &= t[D.BENCHMARK].isin(names)
         table = t[keep]
+        if table.empty:
+            asked = dict(weights=weights, benchmarks=benchmarks, models=models, start=start)
+            asked.update(end=end, country=country, access=access, scale=scale)
+            asked["exclude_benchmarks"] = exclude_benchmarks
+            raise ScoreDataError(_empty_subset(self, asked))
         log = dict(self.log)
         table, meta, dropped = _check_sparse(
             table, self.benchmarks, min_models_per_benchmark, "drop"
@@ -1168,3 +1192,181 @@ def _drop_undated(
     # of the rows merged: repeated runs of one (model, benchmark, harness)
     log["repeated_runs_by_benchmark"] = _count_by_benchmark(table, table["_n_raw"] - 1)
     return table[~no_date & ~no_weights].drop(columns="_n_raw")
+
+
+# ---------------------------------------------------------------------- inputs that would pass
+def boolean_rows(values: pd.Series) -> pd.Series:
+    """Which cells of a column hold booleans (``True`` / ``False``, NumPy's too).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A raw column.
+
+    Returns
+    -------
+    pandas.Series
+        Of bool, on the column's index.
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.notna()
+    if values.dtype != object:
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, bool | np.bool_)).astype(bool)
+
+
+def refuse_booleans(values: pd.Series, *, column: str) -> None:
+    """Refuse a score column holding booleans: read as numbers they would pass as 0 and 1.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The raw score column.
+    column : str
+        Its name, for the message.
+
+    Raises
+    ------
+    ScoreDataError
+        Naming the column and the rows.
+    """
+    bad = boolean_rows(values)
+    if bad.any():
+        raise ScoreDataError(
+            f"column {column!r} (score) holds booleans (True/False) in rows "
+            f"{_rows(values.index[bad])}: a pass or fail is not a score. Give the share of items "
+            "solved as a number (or leave the cell blank to drop the row)"
+        )
+
+
+def _spellings(raw: pd.Series, clean: pd.Series) -> dict[str, dict[str, list[Any]]]:
+    """Per cleaned name, its raw spellings and their rows (only names with several)."""
+    out: dict[str, dict[str, list[Any]]] = {}
+    pairs = pd.DataFrame({"raw": raw.astype("string"), "clean": clean}).dropna()
+    for name, g in pairs.groupby("clean", sort=True):
+        forms = g.groupby("raw", sort=True).groups
+        if len(forms) > 1:
+            out[str(name)] = {str(k): list(v) for k, v in forms.items()}
+    return out
+
+
+def _show_forms(forms: Mapping[str, list[Any]]) -> str:
+    return " and ".join(f"{k!r} (rows {_rows(v, 4)})" for k, v in forms.items())
+
+
+def check_spellings(
+    df: pd.DataFrame,
+    table: pd.DataFrame,
+    spec: Mapping[str, str],
+    optional: Mapping[str, str],
+) -> None:
+    """Names of models and benchmarks that differ only by spaces, case or Unicode form.
+
+    Surrounding spaces are stripped, so two spellings that differ only by them become one name:
+    an :class:`~irtgap.core.errors.InputWarning` names them and their rows. Two names that are
+    the same text in different Unicode forms (NFC: an accent composed or combining) look the
+    same in every table: refused. Names that differ only by case or by compatibility forms
+    (NFKC: full-width letters, ligatures) stay separate names, with an InputWarning, unless their
+    model group ties them together.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The caller's table.
+    table : pandas.DataFrame
+        The columns as read (stripped names, the model group).
+    spec, optional : mapping
+        The caller's column names by label.
+
+    Raises
+    ------
+    ScoreDataError
+        Names that are one text in two Unicode forms, naming the column and rows.
+    """
+    for label in (D.MODEL, D.BENCHMARK):
+        col = spec[label]
+        what = f"column {col!r} ({label})"
+        merged = _spellings(df[col], table[label])
+        if merged:
+            shown = "; ".join(_show_forms(f) for f in list(merged.values())[:5])
+            _warn_input(
+                f"{what}: {len(merged)} name(s) differ only by surrounding spaces and were read "
+                f"as one: {shown}",
+                depth=1,
+            )
+        nfc = table[label].map(lambda v: unicodedata.normalize("NFC", v), na_action="ignore")
+        same_text = _spellings(table[label], nfc)
+        if same_text:
+            shown = "; ".join(_show_forms(f) for f in list(same_text.values())[:5])
+            raise ScoreDataError(
+                f"{what} spells {len(same_text)} name(s) in two Unicode forms that look the "
+                f"same: {shown}. They would count as separate {label}s; normalise the column "
+                "(unicodedata.normalize('NFC', name))"
+            )
+        folded = nfc.map(lambda v: unicodedata.normalize("NFKC", v).casefold(), na_action="ignore")
+        near = _spellings(table[label], folded)
+        if label == D.MODEL and optional.get(D.MODEL_GROUP):
+            groups = table.groupby(D.MODEL)[D.MODEL_GROUP].first()
+            near = {
+                k: f
+                for k, f in near.items()
+                if groups.reindex(list(f)).isna().any() or groups.reindex(list(f)).nunique() > 1
+            }
+        if near:
+            shown = "; ".join(_show_forms(f) for f in list(near.values())[:5])
+            more = f" ({len(near)} in all)" if len(near) > 5 else ""
+            _warn_input(
+                f"{what}: name(s) that differ only by case or Unicode compatibility form are "
+                f"kept as separate {label}s: {shown}{more}. If they are one, give them one "
+                "spelling" + (" (or one model_group)" if label == D.MODEL else ""),
+                depth=1,
+            )
+
+
+def warn_unused_metadata(benchmarks: pd.DataFrame | None, names: Any, *, column: str) -> None:
+    """Warn about rows of the benchmark metadata that name no benchmark of the scores.
+
+    Parameters
+    ----------
+    benchmarks : pandas.DataFrame or None
+        The checked metadata, indexed by benchmark.
+    names : array-like
+        The benchmark names of the scores.
+    column : str
+        The scores' benchmark column, for the message.
+    """
+    if benchmarks is None:
+        return
+    known = [str(n) for n in names]
+    unused = [str(b) for b in benchmarks.index if str(b) not in set(known)]
+    if not unused:
+        return
+    lower = {n.casefold(): n for n in known}
+
+    def hint(name: str) -> str:
+        close = difflib.get_close_matches(name.casefold(), list(lower), n=1, cutoff=0.8)
+        return f" (did you mean {lower[close[0]]!r}?)" if close else ""
+
+    shown = ", ".join(f"{b!r}{hint(b)}" for b in unused[:8])
+    more = f", ... ({len(unused)} in all)" if len(unused) > 8 else ""
+    _warn_input(
+        f"benchmarks: {len(unused)} metadata row(s) name no benchmark of column {column!r} of the "
+        f"scores, so their metadata is not used: {shown}{more}",
+        depth=1,
+    )
+
+
+def _warn_input(message: str, *, depth: int = 0) -> None:
+    """An InputWarning attributed to the caller of the function that warns."""
+    warnings.warn(message, InputWarning, stacklevel=3 + depth)
+
+
+def _empty_subset(data: ScoreData, asked: Mapping[str, Any]) -> str:
+    """Why :meth:`ScoreData.subset` refuses to return no scores."""
+    given = ", ".join(f"{k}={v!r}" for k, v in asked.items() if v is not None) or "no filter"
+    dates = data.scores[D.DATE]
+    return (
+        f"subset({given}) leaves no scores (the data has {data.n_obs} scores of "
+        f"{data.n_models} models on {data.n_benchmarks} benchmarks, released "
+        f"{dates.min().date()} to {dates.max().date()}): loosen the filters"
+    )

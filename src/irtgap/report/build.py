@@ -17,8 +17,9 @@ import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from irtgap.core.dates import check_date
 from irtgap.data.scoredata import ScoreData
 from irtgap.report.cache import FitCache
 from irtgap.report.context import ReportContext, check_extra_fits
@@ -30,6 +31,7 @@ from irtgap.report.sections.fits import fits_md
 from irtgap.report.sections.scores import scores_section
 from irtgap.report.sections.sensitivity import sensitivity_section
 from irtgap.report.sections.threshold import threshold_section
+from irtgap.report.sections.today import today_lines
 
 
 class Section(Protocol):
@@ -63,6 +65,7 @@ def write_report(
     cache: bool = True,
     cache_dir: str | Path | None = None,
     save_fits: bool = False,
+    date: Any = None,
 ) -> Path:
     """Write every section's figures and ``report.md`` into ``out_dir``; return the report path.
 
@@ -98,6 +101,9 @@ def write_report(
     save_fits : bool
         Also write each fit, compressed, into ``out_dir``; needs a section that fits
         (``bayes``, or ``domains`` with ``extra_fits``).
+    date : date-like, optional
+        The report's date (default today): its first lines give the gap there and at the last
+        date with data (:func:`~irtgap.report.sections.today.today_lines`).
 
     Returns
     -------
@@ -115,6 +121,7 @@ def write_report(
     import matplotlib
 
     matplotlib.use("Agg")
+    date = check_date("date", date) if date is not None else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     wanted = list(sections) if sections is not None else [n for n, _ in SECTIONS]
@@ -161,6 +168,7 @@ def write_report(
             continue
         if log:
             log(f"  {name} done in {time.perf_counter() - t0:.1f} s")
+    parts.insert(1, "\n".join(today_lines(ctx, date)))
     fits = fits_md(ctx)
     path = out / "report.md"
     path.write_text("\n\n".join([*parts, *([fits] if fits else [])]) + "\n", encoding="utf-8")
