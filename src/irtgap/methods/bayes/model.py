@@ -429,8 +429,9 @@ class GapModel:
         inference : {"nuts", "fast"}
             ``"nuts"``: the full run. ``"fast"``: the short schedule of :data:`INFERENCE` for
             studies of many fits (not converged by the standards of a published number; its
-            gap against the full run's: ``docs/evidence/inference.md``); the fit records it (:attr:`GapFit.inference
-            <irtgap.methods.bayes.fit.GapFit.inference>`) and warns only about divergences.
+            gap against the full run's: ``docs/evidence/inference.md``); the fit records it
+            (:attr:`GapFit.inference <irtgap.methods.bayes.fit.GapFit.inference>`) and warns
+            only about divergences.
 
         Returns
         -------
