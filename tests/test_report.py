@@ -131,6 +131,7 @@ def test_bayes_and_domains_sections_on_real_data_fast(tmp_path):
     # the three readings: threshold, model-based threshold, Bayesian, with P(grew)
     assert "### Three readings of the gap (months)" in text
     assert "P(grew), model-based threshold" in text and "On private benchmarks at" in text
+    assert "| private at 2025-01-20 |" in text and "datetime" not in text
     for png in ("checks_loo_pit.png", "checks_ppc_benchmark.png", "checks_ppc_max.png"):
         assert (out / png).stat().st_size > 10_000
     fit = irtgap.load_result(out / "gap_fit.nc")

@@ -155,4 +155,6 @@ def readings_md(
         f"{check('public', 'mean_gap')}; public crossing points {check('public', 'n_points')} "
         "(a ppp below 0.05 or above 0.95 says the model does not reproduce that statistic)."
     )
-    return "\n\n".join(["### Three readings of the gap (months)", text, markdown_table(table)])
+    shown = table.copy()
+    shown.index = [f"{g} at {d}" for g, d in shown.index]
+    return "\n\n".join(["### Three readings of the gap (months)", text, markdown_table(shown)])
