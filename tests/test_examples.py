@@ -202,9 +202,15 @@ def test_example_runs(key: str, request: pytest.FixtureRequest, tmp_path: Path) 
 
 def _check_sources(out: Path) -> None:
     sources = pd.read_csv(out / "sources.csv", index_col="benchmark")
-    assert len(sources) == 49
+    # every file of the export has a row: 49 benchmark files, kept or left out with why, and
+    # the README, provenance, ECI and model-metadata files, read or not read with why
+    assert len(sources) == 54
+    scores = sources[sources["kind"] == "benchmark scores"]
+    assert len(scores) == 49
     assert sources.loc["SuperGLUE", "pairs_kept"] == 0
-    assert sources["status"].str.startswith(("kept", "left out")).all()
+    assert scores["status"].str.startswith(("kept", "left out")).all()
+    others = sources[sources["kind"] != "benchmark scores"]
+    assert others["status"].str.startswith(("read", "not read: ")).all()
 
 
 def _check_compare(out: Path) -> None:
