@@ -84,7 +84,20 @@ def loose(column: str) -> str:
 
 
 def find_column(columns: Iterable[Any], wanted: str) -> str | None:
-    """``wanted`` among ``columns``: exactly, else the one column equal to it loosely."""
+    """``wanted`` among ``columns``: exactly, else the one column equal to it loosely.
+
+    Parameters
+    ----------
+    columns : iterable
+        A file's column names.
+    wanted : str
+        The column to find (case, spaces, underscores and hyphens ignored by :func:`loose`).
+
+    Returns
+    -------
+    str or None
+        The file's own spelling, or None where no column, or more than one, matches loosely.
+    """
     cols = [str(c) for c in columns]
     if wanted in cols:
         return wanted
@@ -98,7 +111,22 @@ def _in_non_score_folder(member: str) -> bool:
 
 def find_member(src: Source, name: str, *, folder: str | None = None) -> str | None:
     """The member called ``name`` (any case; in ``folder`` if given, else outside the ECI-fit
-    folders), or None; two candidates are an error naming both."""
+    folders), or None; two candidates are an error naming both.
+
+    Parameters
+    ----------
+    src : Source
+        The export (zip or folder).
+    name : str
+        A file name without folders.
+    folder : str, optional
+        A folder the member must be in (any depth).
+
+    Returns
+    -------
+    str or None
+        The member's path inside the export.
+    """
     hits = [
         m
         for m in src.names()
@@ -116,7 +144,21 @@ def find_member(src: Source, name: str, *, folder: str | None = None) -> str | N
 
 
 def read_table(src: Source, member: str, **kw: Any) -> pd.DataFrame:
-    """A CSV member as a DataFrame (model versions as text)."""
+    """A CSV member as a DataFrame (model versions as text).
+
+    Parameters
+    ----------
+    src : Source
+        The export (zip or folder).
+    member : str
+        The member's path inside the export.
+    **kw
+        Options of :func:`pandas.read_csv`; a ``dtype`` mapping is merged over the version's.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     dtype = {VERSION: "string", **kw.pop("dtype", {})}
     return pd.read_csv(io.BytesIO(src.read_bytes(member)), dtype=dtype, **kw)
 
