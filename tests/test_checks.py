@@ -446,3 +446,37 @@ def test_integrated_loo_adds_the_private_effect_to_the_capability_it_integrates(
     other = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
     c = integrated_loo(other, rows=rows).isel({ROW_DIM: rows}).to_numpy()
     assert np.abs(a - c).max() > 0.01
+
+
+def test_integrated_loo_adds_the_reasoning_effect_to_the_rows_it_integrates(prior_fit):
+    """When every version reasons, a benchmark's reasoning effect shifts all of its rows: the
+    integrated LOO of a fit with the effects equals that of the same posterior with each
+    effect moved into the benchmark's difficulty, and differs from it with the effects dropped."""
+    sim = irtgap.simulate(n_closed=15, n_open=15, n_benchmarks=6, density=0.6, seed=4)
+    names = sim.data.scores[D.MODEL].astype(str) + "_high"
+    data = irtgap.ScoreData(
+        scores=sim.data.scores.assign(**{D.MODEL: names}), benchmarks=sim.data.benchmarks
+    )
+    fit = prior_fit(data, irtgap.GapModel(reasoning_effects=True))
+    post = fit.posterior
+    assert fit.design.reasoning_rows.all()
+    assert float(np.abs(post["reasoning_effect"]).mean()) > 0.05
+
+    def with_posterior(new: xr.Dataset) -> GapFit:
+        tree = fit.idata.copy()
+        tree["posterior"] = new
+        return GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+
+    rho = post["reasoning_effect"]
+    folded = with_posterior(
+        post.assign(difficulty=post["difficulty"] - rho, reasoning_effect=rho * 0)
+    )
+    dropped = with_posterior(post.assign(reasoning_effect=rho * 0))
+    units = row_arrays(fit)["unit"]
+    rows = np.flatnonzero(np.bincount(units)[units] >= 2)[:12]
+    a, b, c = (
+        integrated_loo(f, rows=rows).isel({ROW_DIM: rows}).to_numpy()
+        for f in (fit, folded, dropped)
+    )
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+    assert np.abs(a - c).max() > 0.01

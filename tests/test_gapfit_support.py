@@ -723,6 +723,24 @@ def test_a_trend_without_open_public_scores_is_refused(sim):
     GapModel().build(data)  # without the trend the same data build
 
 
+def test_reasoning_effects_apply_to_the_reasoning_versions(sim):
+    with pytest.raises(ValueError, match=r"^reasoning_effects='yes': give True or False"):
+        GapModel(reasoning_effects="yes")
+    with pytest.raises(ValueError, match=r"^prior_scale_reasoning=0"):
+        GapModel(reasoning_effects=True, prior_scale_reasoning=0)
+    names = sim.data.scores[D.MODEL].astype(str)
+    pick = names.isin(names.unique()[:4])
+    scores = sim.data.scores.assign(**{D.MODEL: names.where(~pick, names + "_16K")})
+    data = dataclasses.replace(sim.data, scores=scores)
+    design = GapModel(reasoning_effects=True).design(data)
+    expected = design.rows[D.MODEL].astype(str).str.endswith("_16K").to_numpy(float)
+    np.testing.assert_array_equal(design.reasoning_rows, expected)
+    assert 0 < expected.sum() < len(expected)
+    model = GapModel(reasoning_effects=True).build(data)
+    assert model.named_vars_to_dims["reasoning_effect"] == (D.BENCHMARK,)
+    assert "reasoning_effect" not in GapModel().build(data).named_vars
+
+
 def test_private_effects_apply_to_the_benchmarks_that_are_not_public(sim):
     with pytest.raises(ValueError, match=r"^private_effects='yes': give True or False"):
         GapModel(private_effects="yes")

@@ -10,6 +10,7 @@ import pytest
 from scipy import integrate, special, stats
 
 import irtgap
+from irtgap.core import dims as D
 from irtgap.methods.bayes import noise
 from irtgap.methods.bayes.checks import loo_pit, predictive_checks
 from irtgap.methods.bayes.design import CENSOR
@@ -129,6 +130,7 @@ def test_censored_beta_series_is_accurate_at_coarse_resolutions():
         {"learn_growth_spread": True},
         {"private_effects": True},
         {"second_factor": True},
+        {"reasoning_effects": True},
         {"open_offsets": True, "open_offset_trend": True},
     ],
     ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()),
@@ -143,7 +145,15 @@ def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit, assert_like
         data = irtgap.ScoreData(
             scores=data.scores, benchmarks=data.benchmarks.assign(domain=domain)
         )
+    if options.get("reasoning_effects"):  # a third of the versions run with high effort
+        names = data.scores[D.MODEL].astype(str)
+        pick = names.isin(names.unique()[::3])
+        scores = data.scores.assign(**{D.MODEL: names.where(~pick, names + "_high")})
+        data = irtgap.ScoreData(scores=scores, benchmarks=data.benchmarks)
     fit = prior_fit(data, GapModel(**options))
+    if fit.settings.reasoning_effects:  # the effects move the reasoning rows
+        assert np.abs(fit.posterior["reasoning_effect"]).mean() > 0.05
+        assert 10 < fit.design.reasoning_rows.sum() < len(fit.design.rows) - 10
     if fit.settings.public_advantage_trend:  # the trend moves rows: the test would see it
         assert np.abs(fit.posterior["public_advantage_trend"]).min() > 0
         assert np.count_nonzero(fit.design.public_time) > 10

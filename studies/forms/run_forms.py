@@ -21,7 +21,14 @@ lapses), ``lapse_pooled`` (the same with the lapses partially pooled), ``lapse_p
 ``private_effects`` (``private_effects=True``: the 4PL default with a per-model effect on the
 benchmarks that are not public), ``second_factor`` (``second_factor=True``: a second latent
 dimension), ``offset_trend`` (``open_offsets=True, open_offset_trend=True``: open offsets by
-domain that change in time), ``offsets_4pl`` (``open_offsets=True`` on the 4PL default).
+domain that change in time), ``offsets_4pl`` (``open_offsets=True`` on the 4PL default),
+``reasoning`` (``reasoning_effects=True``: a per-benchmark effect of the reasoning models),
+``reasoning_private`` (the same with ``private_effects=True``).
+
+``--inference fast`` fits with the short schedule of ``GapModel.fit(inference="fast")`` (a
+screen: its R-hat is above 1.01); ``--crossings-only`` skips the integrated LOO and the other
+checks of :meth:`irtgap.GapFit.check` (minutes per form) and keeps the diagnostics, the gaps
+and the crossings check.
 Each row also holds the predictive check of the threshold method's first crossings
 (``irtgap.threshold_bias(fit, n_replications=100, seed=SEED).crossings``: observed, replicated
 median and ppp of ``n_points`` and ``mean_gap`` for all, public and private benchmarks), the
@@ -68,6 +75,8 @@ FORMS: dict[str, dict] = {
     "second_factor": {"second_factor": True},
     "offset_trend": {"open_offsets": True, "open_offset_trend": True},
     "offsets_4pl": {"open_offsets": True},
+    "reasoning": {"reasoning_effects": True},
+    "reasoning_private": {"reasoning_effects": True, "private_effects": True},
 }
 
 
@@ -99,6 +108,10 @@ def main() -> None:
     parser.add_argument("--tune", type=int, default=1000, help="tuning draws per chain")
     parser.add_argument("--draws", type=int, default=1000, help="kept draws per chain")
     parser.add_argument("--n-jobs", type=int, default=1, help="workers for the replicates")
+    parser.add_argument("--inference", default="nuts", help="GapModel.fit's inference mode")
+    parser.add_argument(
+        "--crossings-only", action="store_true", help="skip the integrated LOO and other checks"
+    )
     args = parser.parse_args()
     unknown = [f for f in args.forms if f not in FORMS]
     if unknown:
@@ -112,15 +125,18 @@ def main() -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            schedule = {} if args.inference == "fast" else {"tune": args.tune, "draws": args.draws}
             fit = irtgap.GapModel(**FORMS[name]).fit(
-                data, seed=args.seed, tune=args.tune, draws=args.draws, progressbar=False
+                data, seed=args.seed, inference=args.inference, progressbar=False, **schedule
             )
             fit.to_netcdf(args.out / f"fit_{name}.nc")
-            checks = fit.check(n_draws=400, seed=args.seed)
+            checks = None if args.crossings_only else fit.check(n_draws=400, seed=args.seed)
             gaps = fit.summary()
-        loos[name] = checks.loo
         diag = fit.diagnostics(warn=False)
-        row = {"form": name, **checks.summary().to_dict()}
+        row = {"form": name, "inference": fit.inference}
+        if checks is not None:
+            loos[name] = checks.loo
+            row.update(checks.summary().to_dict())
         row.update({k: diag[k] for k in ("max_rhat", "frontier_min_ess_bulk", "gap_min_ess_bulk")})
         row["divergences"] = diag["divergences"]
         for _, g in gaps.iterrows():

@@ -158,6 +158,55 @@ def effort_base(version: str, effort: str) -> str:
     return v
 
 
+#: Effort labels that switch reasoning on (a level above ``minimal``, a thinking budget, a
+#: thinking mode); ``none`` and ``minimal`` switch it off; ``unknown`` and ``default`` leave
+#: the version's family to decide (:data:`REASONING_FAMILIES`).
+REASONING_ON: Final = ("low", "medium", "high", "xhigh", "max", "thinking")
+REASONING_OFF: Final = ("none", "minimal")
+#: Families of models trained to reason before answering, by name (any case, after a
+#: provider prefix such as ``chutes/``): OpenAI's o-series, GPT-5 and gpt-oss, DeepSeek-R1
+#: (with its distillations) and ``deepseek-reasoner``, QwQ, Gemini 2.5 and 3 (thinking by
+#: default), Grok 3 mini and Grok 4, Magistral, MiniMax-M1 and M2, DeepSeek-V3.2-Speciale, and
+#: any name that says ``thinking`` or ``deep think``. Hybrid models named without a setting
+#: (Claude, GLM, Kimi K2.5, DeepSeek V3.1/V3.2) are not in it: their version names do not
+#: say whether thinking was on.
+REASONING_FAMILIES: Final = re.compile(
+    r"^(o[134](-|$)|gpt-5|gpt-oss|deepseek-r1|deepseek-reasoner|qwq|gemini-2\.5|gemini-3|"
+    r"grok-3-mini|grok-4|magistral|minimax-m[12])|thinking|deep-?think|speciale|codex",
+    flags=re.IGNORECASE,
+)
+
+
+def is_reasoning(version: str) -> bool:
+    """Whether a model version reasons before answering, by its name: its effort label
+    (:data:`REASONING_ON` yes, :data:`REASONING_OFF` no), else its family
+    (:data:`REASONING_FAMILIES`).
+
+    Parameters
+    ----------
+    version : str
+        The version's name as in the data (``"o3-2025-04-16_high"``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from irtgap.data.elicitation import is_reasoning
+    >>> [is_reasoning(v) for v in ("o1-preview-2024-09-12", "gpt-5.1-2025-11-13_none",
+    ...  "claude-opus-4-20250514_16K", "claude-opus-4-20250514", "chutes/QwQ-32B")]
+    [True, False, True, False, True]
+    """
+    effort = parse_effort(version)
+    if effort in REASONING_ON or re.fullmatch(r"\d+K", effort):
+        return True
+    if effort in REASONING_OFF:
+        return False
+    name = str(version).strip().rsplit("/", 1)[-1]
+    return REASONING_FAMILIES.search(name) is not None
+
+
 def effort_table(models: pd.Series) -> pd.DataFrame:
     """Per model version: its effort and effort group (``effort``, ``effort_base``).
 

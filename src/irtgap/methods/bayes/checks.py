@@ -328,7 +328,7 @@ class _UnitIntegrals:
     def _shift(self, mine: np.ndarray, block: np.ndarray) -> np.ndarray:
         """Per sample and row: the effect beside the capability(ies): the open advantage and
         its trend, the open offsets and their trend, private effects, host penalties, the
-        elicitation terms."""
+        reasoning effects, the elicitation terms."""
         a, p = self.arrays, self.post
         b = a["bench"][mine]
         n_pen = p["delta"].shape[1]
@@ -342,6 +342,7 @@ class _UnitIntegrals:
             * a["open_time"][mine]
             + p["private_effect"][block, unit, None] * a["private"][mine]
             - p["delta"][block][:, prov[mine]]
+            + p["reasoning_effect"][block][:, b] * (a["reasoning"][mine] if "reasoning" in a else 0)
             + self._elicitation(mine, block)
         )  # (S, n)
 
@@ -593,6 +594,7 @@ PRIOR_TERMS: dict[str, tuple[str, ...]] = {
     "lapse rates": ("lapse_saturating", "lapse_logit_mean", "lapse_logit_sd"),
     "open offset spreads": ("open_domain_sd", "open_benchmark_sd"),
     "private-benchmark effect spread": ("private_effect_sd",),
+    "reasoning effect spread": ("reasoning_effect_sd",),
 }
 
 

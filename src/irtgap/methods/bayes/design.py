@@ -28,6 +28,7 @@ from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
 from irtgap.core.gaps import to_days
 from irtgap.core.measurement import CENSOR as CENSOR
 from irtgap.core.measurement import resolution_limits
+from irtgap.data.elicitation import is_reasoning
 from irtgap.data.scoredata import ScoreData
 
 DAYS_PER_YEAR = 365.25
@@ -179,6 +180,14 @@ class Design:
     def open_rows(self) -> np.ndarray:
         """Per row: scored by an open model."""
         return (self.rows[D.WEIGHTS] == D.OPEN).to_numpy(dtype=bool, na_value=False)
+
+    @property
+    def reasoning_rows(self) -> np.ndarray:
+        """Per row: scored by a model version that reasons before answering
+        (:func:`irtgap.data.elicitation.is_reasoning` of its name), as 0.0 or 1.0."""
+        names = self.rows[D.MODEL].astype(str)
+        flags = {v: is_reasoning(v) for v in names.unique()}
+        return names.map(flags).to_numpy(dtype=float)
 
     # integer indices per row
     @property

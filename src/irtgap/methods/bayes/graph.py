@@ -260,6 +260,7 @@ class _Rows:
     open_time: np.ndarray
     private: np.ndarray
     provider: np.ndarray
+    reasoning: np.ndarray
 
 
 def _units(design: Design) -> tuple[np.ndarray, np.ndarray]:
@@ -291,6 +292,7 @@ def _row_layout(design: Design) -> _Rows:
         open_time=design.open_time[order],
         private=design.private_rows[order],
         provider=design.provider_idx[order],
+        reasoning=design.reasoning_rows[order],
     )
 
 
@@ -564,6 +566,12 @@ def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> A
         z_pi = pm.Normal("private_effect_std", 0.0, 1.0, dims=UNIT_DIM)
         pi = pm.Deterministic("private_effect", sd_pi * z_pi, dims=UNIT_DIM)
         effect = effect + pi[rows.unit] * rows.private
+    if settings.reasoning_effects:
+        # per benchmark, the reasoning models' effect beyond their capability (zero-sum)
+        sd_rho = pm.HalfNormal("reasoning_effect_sd", settings.prior_scale_reasoning)
+        z_rho = pm.ZeroSumNormal("reasoning_effect_std", 1.0, dims=D.BENCHMARK)
+        rho = pm.Deterministic("reasoning_effect", sd_rho * z_rho, dims=D.BENCHMARK)
+        effect = effect + rho[rows.benchmark] * rows.reasoning
     if settings.provider_degradation and design.providers:
         delta = pm.HalfNormal("provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM)
         hosted = rows.provider >= 0

@@ -57,6 +57,16 @@ With ``private_effects=True`` (off by default, see :class:`GapSettings`) each mo
 so a model's capability is what it shows on public and private benchmarks alike, and the
 frontiers and the gap are read from the capabilities as without them.
 
+With ``reasoning_effects=True`` (off by default, see :class:`GapSettings`) the rows of
+reasoning models (:math:`r_m = 1`, :func:`irtgap.data.elicitation.is_reasoning` of the
+version's name) get a per-benchmark effect: :math:`\eta_i` gains
+:math:`+\,\alpha_b\,\rho_b\,r_m`, :math:`\rho = \sigma_\rho z`, :math:`z \sim
+\operatorname{ZeroSumNormal}(1)` over the benchmarks, :math:`\sigma_\rho \sim
+\mathcal{HN}(1)` (``prior_scale_reasoning``). The same for open and closed reasoning models,
+and fixed by the known reasoning releases (nothing to rotate); zero-sum, so a reasoning model's
+capability is its level averaged over the benchmarks, and the frontiers and the gap are read
+from the capabilities as without the term.
+
 With ``open_offset_trend=True`` (off by default; needs ``open_offsets``) each domain's part of
 the open offset moves linearly with the open model's release time: :math:`\eta_i` gains
 :math:`+\,\alpha_b\,\beta_{d(b)}\,(t_m - \bar t_o)\,[g_m = \text{open}]`, with

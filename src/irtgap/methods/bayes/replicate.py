@@ -60,6 +60,8 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         "ceiling": design.ceiling[b],
         "resolution": design.row_resolution,
     }
+    if fit.settings.reasoning_effects:
+        out["reasoning"] = design.reasoning_rows
     if fit.settings.elicitation_terms:
         arrays = design_arrays(design)
         out["harness_cell"] = arrays.cell
@@ -114,7 +116,7 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
         if "open_domain_trend" in stacked
         else np.zeros((n_s, 1))
     )
-    for name in ("lapse", "open_offset", "loading"):
+    for name in ("lapse", "open_offset", "loading", "reasoning_effect"):
         out[name] = (
             stacked[name].transpose(SAMPLE_DIM, ...).to_numpy()
             if name in stacked
@@ -163,6 +165,8 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
             + np.asarray(params["loading"])[..., b]
             * np.asarray(params["f2_capability"])[..., arrays["unit"]]
         )
+    if "reasoning" in arrays and "reasoning_effect" in params:
+        theta = theta + np.asarray(params["reasoning_effect"])[..., b] * arrays["reasoning"]
     if "harness_cell" in arrays:
         theta = theta + elicitation_rows(params, arrays)
     lapse = np.asarray(params.get("lapse", np.zeros_like(params["slope"])))

@@ -96,6 +96,17 @@ class GapSettings:
         :math:`\eta_i` gains :math:`\alpha_b\,\ell_b\,\psi_u`. Identification (sign,
         rotation, scale, location) is stated in :mod:`irtgap.methods.bayes.model`. The gap
         groups are then read on the benchmarks (see :class:`~irtgap.methods.bayes.fit.GapFit`).
+    reasoning_effects : bool
+        Reasoning models (:func:`irtgap.data.elicitation.is_reasoning`: o-series, R1, QwQ,
+        thinking budgets, ...) get a per-benchmark effect on top of their capability,
+        :math:`\rho_b = \sigma_\rho z_b`, :math:`z` zero-sum Normal over the benchmarks,
+        :math:`\sigma_\rho \sim \mathcal{HN}` (``prior_scale_reasoning``): reasoning helps
+        more on some benchmarks than on others, by the same amount for every reasoning model,
+        open or closed. Zero-sum, so a reasoning model's capability is its level averaged over
+        the benchmarks and the gap stays the capability gap. Identified by the known reasoning
+        releases (no free factor to rotate). Off by default (see ``docs/evidence/adequacy.md``).
+    prior_scale_reasoning : float
+        Prior scale of the spread of the reasoning effects (HalfNormal, 1.0).
     prior_scale_loading : float
         Prior scale of the per-domain spread of the loadings on the second factor
         (HalfNormal, 1.0).
@@ -182,6 +193,8 @@ class GapSettings:
     open_offset_trend: bool = False
     second_factor: bool = False
     prior_scale_loading: float = 1.0
+    reasoning_effects: bool = False
+    prior_scale_reasoning: float = 1.0
     noise: str = "beta"
     lapse_threshold: float = 0.6
     lapse_pooling: str = "partial"
@@ -212,6 +225,7 @@ class GapSettings:
             ("prior_scale_offset", None),
             ("prior_scale_private", None),
             ("prior_scale_loading", None),
+            ("prior_scale_reasoning", None),
             ("growth_spread", None),
             ("frontier_softness", 0.0),
         ):
@@ -340,6 +354,7 @@ SWITCHES = (
     "private_effects",
     "open_offset_trend",
     "second_factor",
+    "reasoning_effects",
     "elicitation_terms",
     "open_harness_effects",
 )
