@@ -162,6 +162,7 @@ def effort_base(version: str, effort: str) -> str:
 #: thinking mode); ``none`` and ``minimal`` switch it off; ``unknown`` and ``default`` leave
 #: the version's family to decide (:data:`REASONING_FAMILIES`).
 REASONING_ON: Final = ("low", "medium", "high", "xhigh", "max", "thinking")
+#: Effort labels that switch reasoning off.
 REASONING_OFF: Final = ("none", "minimal")
 #: Families of models trained to reason before answering, by name (any case, after a
 #: provider prefix such as ``chutes/``): OpenAI's o-series, GPT-5 and gpt-oss, DeepSeek-R1
@@ -627,6 +628,9 @@ __all__ = [
     "EFFORT_OTHER",
     "HARNESS",
     "HARNESS_READERS",
+    "REASONING_FAMILIES",
+    "REASONING_OFF",
+    "REASONING_ON",
     "ElicitationLike",
     "ElicitationRule",
     "as_rule",
@@ -634,6 +638,7 @@ __all__ = [
     "effort_base",
     "effort_table",
     "elicited",
+    "is_reasoning",
     "normalise_agent",
     "parse_effort",
     "parse_harness_rule",
