@@ -167,13 +167,13 @@ REASONING_OFF: Final = ("none", "minimal")
 #: Families of models trained to reason before answering, by name (any case, after a
 #: provider prefix such as ``chutes/``): OpenAI's o-series, GPT-5 and gpt-oss, DeepSeek-R1
 #: (with its distillations) and ``deepseek-reasoner``, QwQ, Gemini 2.5 and 3 (thinking by
-#: default), Grok 3 mini and Grok 4, Magistral, MiniMax-M1 and M2, DeepSeek-V3.2-Speciale, and
-#: any name that says ``thinking`` or ``deep think``. Hybrid models named without a setting
-#: (Claude, GLM, Kimi K2.5, DeepSeek V3.1/V3.2) are not in it: their version names do not
-#: say whether thinking was on.
+#: default), Grok 3 mini and Grok 4, Magistral, MiniMax-M1 and M2, DeepSeek-V3.2-Speciale, the
+#: Codex models, and any name that says ``thinking`` or ``deep think`` (``deep-think``).
+#: Hybrid models named without a setting (Claude, GLM, Kimi K2.5, DeepSeek V3.1/V3.2) are not
+#: in it: their version names do not say whether thinking was on.
 REASONING_FAMILIES: Final = re.compile(
     r"^(o[134](-|$)|gpt-5|gpt-oss|deepseek-r1|deepseek-reasoner|qwq|gemini-2\.5|gemini-3|"
-    r"grok-3-mini|grok-4|magistral|minimax-m[12])|thinking|deep-?think|speciale|codex",
+    r"grok-3-mini|grok-4|magistral|minimax-m[12])|thinking|deep[- ]?think|speciale|codex",
     flags=re.IGNORECASE,
 )
 
