@@ -99,3 +99,11 @@ def test_bad_options_are_refused(data):
         irtgap.backtest(data, cutoffs=CUTOFFS, methods=["nope"])
     with pytest.raises(ValueError, match="budget tier"):
         irtgap.backtest(data, cutoffs=CUTOFFS, methods=["threshold"], budget="huge")
+
+
+def test_a_cutoff_past_the_last_release_is_warned_about():
+    sim = irtgap.simulate(n_closed=12, n_open=12, n_benchmarks=5, seed=2)
+    last = sim.data.models[D.DATE].max()
+    late = (last + pd.DateOffset(months=2)).date()
+    with pytest.warns(UserWarning, match=rf"cutoff\(s\) {late} on or after the last release"):
+        irtgap.backtest(sim.data, cutoffs=[str(late)], methods=["composite"], budget="fast")

@@ -480,3 +480,45 @@ def test_integrated_loo_adds_the_reasoning_effect_to_the_rows_it_integrates(prio
     )
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
     assert np.abs(a - c).max() > 0.01
+
+
+def test_integrated_loo_integrates_a_one_row_cells_interaction_over_its_prior(prior_fit):
+    """With interactions, a row alone in its (family, benchmark) cell has its interaction
+    integrated over its prior: its integrated LOO value does not depend on the posterior draw
+    of that interaction (a row whose cell has other rows does), and it differs from the value
+    conditional on the draw. (The model's other rows keep their draws, as every parameter
+    but the shortfall: the rows compared belong to different models.)"""
+    sim = irtgap.simulate(n_closed=15, n_open=15, n_benchmarks=6, density=0.6, seed=4)
+    names = sim.data.scores[D.MODEL].astype(str)
+    copy = sim.data.scores[names.isin(names.unique()[::4])]
+    copy = copy.assign(**{D.MODEL: copy[D.MODEL].astype(str) + "_low"})
+    data = irtgap.ScoreData(
+        scores=pd.concat([sim.data.scores, copy], ignore_index=True),
+        benchmarks=sim.data.benchmarks,
+    )
+    fit = prior_fit(data, irtgap.GapModel(interactions=True))
+    cells = fit.design.interaction_cells[0]
+    counts = np.bincount(cells)[cells]
+    units = row_arrays(fit)["unit"]
+    one_row = np.flatnonzero(counts == 1)
+    # one row per model: a row's value conditions on the interactions of its model's other rows
+    single = one_row[np.unique(units[one_row], return_index=True)[1]][:8]
+    shared = np.flatnonzero(counts >= 2)[:8]
+    assert single.size == 8 and shared.size == 8
+    post = fit.posterior
+
+    def moved(rows: np.ndarray) -> GapFit:
+        u = post["interaction"].copy()
+        u[..., np.unique(cells[rows])] += 0.7
+        tree = fit.idata.copy()
+        tree["posterior"] = post.assign(interaction=u)
+        return GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
+
+    def values(f: GapFit, rows: np.ndarray) -> np.ndarray:
+        return integrated_loo(f, rows=rows).isel({ROW_DIM: rows}).to_numpy()
+
+    base = values(fit, single)
+    np.testing.assert_allclose(values(moved(single), single), base, rtol=1e-9, atol=1e-9)
+    assert np.abs(values(moved(shared), shared) - values(fit, shared)).max() > 0.01
+    plain = log_likelihood(fit).isel({ROW_DIM: single}).to_numpy()
+    assert np.abs(base - plain).max() > 0.01

@@ -723,11 +723,22 @@ def test_a_trend_without_open_public_scores_is_refused(sim):
     GapModel().build(data)  # without the trend the same data build
 
 
+@pytest.mark.parametrize(
+    ("switch", "prior_scale"),
+    [
+        ("reasoning_effects", "prior_scale_reasoning"),
+        ("interactions", "prior_scale_interaction"),
+        ("private_effects", "prior_scale_private"),
+    ],
+)
+def test_a_terms_switch_and_prior_scale_are_checked(switch, prior_scale):
+    with pytest.raises(ValueError, match=rf"^{switch}='yes': give True or False"):
+        GapModel(**{switch: "yes"})
+    with pytest.raises(ValueError, match=rf"^{prior_scale}=0"):
+        GapModel(**{switch: True, prior_scale: 0})
+
+
 def test_reasoning_effects_apply_to_the_reasoning_versions(sim):
-    with pytest.raises(ValueError, match=r"^reasoning_effects='yes': give True or False"):
-        GapModel(reasoning_effects="yes")
-    with pytest.raises(ValueError, match=r"^prior_scale_reasoning=0"):
-        GapModel(reasoning_effects=True, prior_scale_reasoning=0)
     names = sim.data.scores[D.MODEL].astype(str)
     pick = names.isin(names.unique()[:4])
     scores = sim.data.scores.assign(**{D.MODEL: names.where(~pick, names + "_16K")})
@@ -741,11 +752,41 @@ def test_reasoning_effects_apply_to_the_reasoning_versions(sim):
     assert "reasoning_effect" not in GapModel().build(data).named_vars
 
 
+def test_interactions_share_a_cell_within_a_model_family(sim):
+    names = sim.data.scores[D.MODEL].astype(str)
+    first = names.unique()[0]
+    own = sim.data.scores[names == first]
+    variant = own.assign(**{D.MODEL: first + "_high"})  # an effort variant: its own unit
+    hosted = own.assign(**{D.MODEL: "chutes/" + first.upper()})  # a hosted copy, same family
+    scores = pd.concat([sim.data.scores, variant, hosted], ignore_index=True)
+    data = dataclasses.replace(sim.data, scores=scores)
+    design = GapModel(interactions=True).design(data)
+    family = design.model_family
+    assert family[first + "_high"] == family["chutes/" + first.upper()] == first.lower()
+    # the simulator's hosted copies (host/<version>) join their version's family
+    assert family["host/open-024"] == "open-024"
+    assert family.nunique() == len({n.rsplit("/", 1)[-1] for n in names.unique()})
+    cells, labels = design.interaction_cells
+    rows = (
+        design.rows[D.MODEL].astype(str).isin([first, first + "_high", "chutes/" + first.upper()])
+    )
+    per_bench = pd.Series(cells[rows.to_numpy()]).groupby(
+        design.rows.loc[rows, D.BENCHMARK].to_numpy()
+    )
+    assert (per_bench.nunique() == 1).all() and (per_bench.size() == 3).all()
+    assert len(labels) == len(
+        set(zip(family.reindex(design.rows[D.MODEL]), design.rows[D.BENCHMARK], strict=True))
+    )
+    model = GapModel(interactions=True).build(data)
+    assert model.named_vars_to_dims["interaction"] == ("interaction_cell",)
+    assert "interaction" not in GapModel().build(data).named_vars
+    # no family scored twice on a benchmark: the split rests on the priors, and it says so
+    alone = sim.data.scores[~names.str.contains("/")]
+    with pytest.warns(UserWarning, match="no \\(model family, benchmark\\) cell has more"):
+        GapModel(interactions=True).build(dataclasses.replace(sim.data, scores=alone))
+
+
 def test_private_effects_apply_to_the_benchmarks_that_are_not_public(sim):
-    with pytest.raises(ValueError, match=r"^private_effects='yes': give True or False"):
-        GapModel(private_effects="yes")
-    with pytest.raises(ValueError, match=r"^prior_scale_private=0"):
-        GapModel(private_effects=True, prior_scale_private=0)
     meta = sim.data.benchmarks.copy()
     unknown = meta.index[0]
     meta.loc[unknown, D.ACCESS] = None  # unknown access is modelled as private

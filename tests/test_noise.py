@@ -131,6 +131,7 @@ def test_censored_beta_series_is_accurate_at_coarse_resolutions():
         {"private_effects": True},
         {"second_factor": True},
         {"reasoning_effects": True},
+        {"interactions": True},
         {"open_offsets": True, "open_offset_trend": True},
     ],
     ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()),
@@ -150,7 +151,13 @@ def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit, assert_like
         pick = names.isin(names.unique()[::3])
         scores = data.scores.assign(**{D.MODEL: names.where(~pick, names + "_high")})
         data = irtgap.ScoreData(scores=scores, benchmarks=data.benchmarks)
+    if options.get("interactions"):  # effort variants: families scored twice on a benchmark
+        data = _with_effort_variants(data)
     fit = prior_fit(data, GapModel(**options))
+    if fit.settings.interactions:  # the interactions move rows, shared within a family
+        assert np.abs(fit.posterior["interaction"]).mean() > 0.05
+        cells = fit.design.interaction_cells[0]
+        assert np.bincount(cells).max() >= 2
     if fit.settings.reasoning_effects:  # the effects move the reasoning rows
         assert np.abs(fit.posterior["reasoning_effect"]).mean() > 0.05
         assert 10 < fit.design.reasoning_rows.sum() < len(fit.design.rows) - 10
@@ -169,6 +176,17 @@ def test_numpy_likelihood_matches_the_graph(sim, options, prior_fit, assert_like
     z = fit.design.scaled_scores
     assert ((z <= CENSOR) | (z >= 1 - CENSOR)).any()  # censored rows are compared too
     assert_likelihoods_equal(fit)
+
+
+def _with_effort_variants(data: irtgap.ScoreData) -> irtgap.ScoreData:
+    """``data`` with a ``_low`` effort variant of every third version, 0.05 below it."""
+    names = data.scores[D.MODEL].astype(str)
+    copy = data.scores[names.isin(names.unique()[::3])]
+    copy = copy.assign(
+        **{D.MODEL: copy[D.MODEL].astype(str) + "_low", D.SCORE: (copy[D.SCORE] - 0.05).clip(0)}
+    )
+    scores = pd.concat([data.scores, copy], ignore_index=True)
+    return irtgap.ScoreData(scores=scores, benchmarks=data.benchmarks)
 
 
 def _with_items(data: irtgap.ScoreData, n_items: dict[str, int]) -> irtgap.ScoreData:

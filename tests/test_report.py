@@ -19,6 +19,16 @@ def _own_cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "fit-cache"))
 
 
+def test_cli_report_date_sets_the_date_of_its_first_lines(tmp_path, capsys):
+    argv = ["report", "--out", str(tmp_path), "--sections", "overview", "--quiet"]
+    assert main([*argv, "--date", "2026-05-01"]) == 0
+    assert "**The gap on 2026-05-01:**" in (tmp_path / "report.md").read_text()
+    with pytest.raises(SystemExit) as err:
+        main([*argv, "--date", "May first"])
+    assert err.value.code == 2
+    assert "--date='May first' is not a date" in capsys.readouterr().err
+
+
 def test_cli_report_overview_on_bundled_data(tmp_path):
     rc = main(["report", "--out", str(tmp_path), "--sections", "overview", "--quiet"])
     assert rc == 0

@@ -91,6 +91,18 @@ def _extra_fits(parser: argparse.ArgumentParser, value: str | None) -> list[str]
     return list(dict.fromkeys(names))
 
 
+def _report_date(parser: argparse.ArgumentParser, value: str | None) -> Any:
+    """``--date`` as a timestamp (None: today), or a usage error naming the option."""
+    if value is None:
+        return None
+    from irtgap.core.dates import check_date
+
+    try:
+        return check_date("--date", value)
+    except ScoreDataError as exc:
+        parser.error(str(exc))
+
+
 def _load_latest() -> tuple[Any, str]:
     """Today's Epoch AI Hub export: downloaded once a day (:func:`irtgap.fetch_epoch_hub`)."""
     from irtgap.data.fetch import fetch_epoch_hub, read_sidecar
@@ -164,6 +176,11 @@ def _add_report(sub: Any) -> argparse.ArgumentParser:
     rep.add_argument("--sections", help="comma-separated sections (default: all)")
     rep.add_argument("--fast", action="store_true", help="short runs (preview quality)")
     rep.add_argument("--seed", type=int, default=0)
+    rep.add_argument(
+        "--date",
+        help="the report's date, YYYY-MM-DD (default today): its first lines give the gap "
+        "projected to this date and at the last date with data",
+    )
     rep.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_fit_options(rep)
     return rep
@@ -186,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.no_cache and args.cache_dir is not None:
         rep.error("--cache-dir chooses the fit cache, which --no-cache turns off; give one")
     extra_fits = _extra_fits(rep, args.extra_fits)
+    report_date = _report_date(rep, args.date)
 
     from irtgap.report.build import ReportSectionError, write_report
 
@@ -214,6 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cache=not args.no_cache,
             cache_dir=args.cache_dir,
             save_fits=args.save_fits,
+            date=report_date,
         )
     except ReportSectionError as exc:
         print(f"irtgap: error: {exc}", file=sys.stderr)

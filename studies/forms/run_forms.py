@@ -23,7 +23,8 @@ benchmarks that are not public), ``second_factor`` (``second_factor=True``: a se
 dimension), ``offset_trend`` (``open_offsets=True, open_offset_trend=True``: open offsets by
 domain that change in time), ``offsets_4pl`` (``open_offsets=True`` on the 4PL default),
 ``reasoning`` (``reasoning_effects=True``: a per-benchmark effect of the reasoning models),
-``reasoning_private`` (the same with ``private_effects=True``).
+``reasoning_private`` (the same with ``private_effects=True``), ``interactions``
+(``interactions=True``: a (model family, benchmark) interaction on the 4PL default).
 
 ``--inference fast`` fits with the short schedule of ``GapModel.fit(inference="fast")`` (a
 screen: its R-hat is above 1.01); ``--crossings-only`` skips the integrated LOO and the other
@@ -77,6 +78,7 @@ FORMS: dict[str, dict] = {
     "offsets_4pl": {"open_offsets": True},
     "reasoning": {"reasoning_effects": True},
     "reasoning_private": {"reasoning_effects": True, "private_effects": True},
+    "interactions": {"interactions": True},
 }
 
 

@@ -149,6 +149,21 @@ def vintage(data: ScoreData, cutoff: Any) -> tuple[ScoreData, str]:
     return sub, note
 
 
+def _warn_late_cutoffs(data: ScoreData, cutoffs: pd.DatetimeIndex) -> None:
+    """Warn about cutoffs on or after the data's last release: their vintage is all the data."""
+    last = pd.Timestamp(data.models[D.DATE].max())
+    late = cutoffs[cutoffs >= last]
+    if len(late):
+        warnings.warn(
+            f"backtest: cutoff(s) {', '.join(str(c.date()) for c in late)} on or after the "
+            f"last release in the data ({last.date()}): their vintage is all the data, so "
+            "their revisions are 0 and their intervals cover the full-data estimate by "
+            f"construction; choose cutoffs before {last.date()} (as default_cutoffs does)",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def default_cutoffs(data: ScoreData, *, horizon_months: int = 6, n: int = 8) -> pd.DatetimeIndex:
     """``n`` quarter starts ending at least ``horizon_months`` before the data's last date.
 
@@ -609,6 +624,7 @@ def backtest(
         if cutoffs is None
         else check_dates("cutoffs", cutoffs)
     )
+    _warn_late_cutoffs(data, when)
     plan = {base_method(n): (budget, seed, horizon) for n in names}
     options = {k: dict(v) for k, v in (method_options or {}).items()}
     if "bayesian" in plan:

@@ -32,7 +32,13 @@ where :math:`j \in k` are the rows of model :math:`k` (with its hosted versions)
 on a fixed grid of step :data:`GRID_STEP` (trapezoid rule). The quantity estimated,
 :math:`\log p(y_i \mid y_{-i})`, is the same; only the importance sampling changes (over
 :math:`\psi`, which one score barely moves). It is applied to the rows whose plain
-:math:`\hat k` exceeds 0.7; the others keep their plain PSIS value.
+:math:`\hat k` exceeds 0.7; the others keep their plain PSIS value. With
+``interactions=True`` a row alone in its (model family, benchmark) cell has its interaction
+:math:`u_c` in the same integrals, integrated over its prior :math:`\mathcal N(0,
+\lambda s(\phi_b)/\alpha_b)` by Gauss-Hermite quadrature (:data:`N_INTERACTION_NODES`
+nodes), since leaving the row out leaves nothing else to inform :math:`u_c`; the interactions
+of the model's other rows, and of a row whose cell has other rows, are part of :math:`\psi`
+(kept at their posterior draws, PSIS correcting for the row's own share).
 
 **LOO-PIT** (:func:`loo_pit`): the probability integral transform of each score under its
 leave-one-out predictive distribution, :math:`\mathrm{PIT}_i = \sum_s w_i^{(s)}
@@ -77,7 +83,7 @@ from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.elicitation import PARAM_NAMES as ELICITATION_PARAMS
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
 from irtgap.methods.bayes.noise import cdf as noise_cdf
-from irtgap.methods.bayes.noise import censored_logp
+from irtgap.methods.bayes.noise import censored_logp, logit_scale
 from irtgap.methods.bayes.noise import logpdf as noise_logpdf
 from irtgap.methods.bayes.noise import sample as noise_sample
 from irtgap.methods.bayes.replicate import (
@@ -249,6 +255,9 @@ def integrated_loo(
 #: Grid step of the second factor's standardized shortfall in the integrated LOO of a fit with
 #: ``second_factor`` (the integral is then over a grid of both shortfalls).
 GRID_STEP_2D = 0.25
+#: Gauss-Hermite nodes of the integral over a one-row cell's interaction in the integrated LOO
+#: of a fit with ``interactions``.
+N_INTERACTION_NODES = 8
 #: Posterior samples per block of the integrated LOO (bounds its memory with two factors).
 SAMPLE_BLOCK = 500
 
@@ -319,6 +328,16 @@ class _UnitIntegrals:
             self.frontier2 = post["f2_capability"] + s2[:, self.side] * w
         self.n_samples = int(post["gamma"].shape[0])
         self.softness = float(fit.settings.frontier_softness)
+        # interactions of cells with one row: integrated over their prior with that row
+        self.single = np.zeros(len(self.arrays["bench"]), bool)
+        if "cell" in self.arrays:
+            cell = self.arrays["cell"]
+            self.single = np.bincount(cell)[cell] == 1
+            # the prior sd of each benchmark's interactions, per sample (S, benchmark)
+            scale = logit_scale(post["precision"], fit.settings.noise) / post["slope"]
+            self.u_sd = stacked["interaction_ratio"].to_numpy()[:, None] * scale
+            nodes, weights = np.polynomial.hermite_e.hermegauss(N_INTERACTION_NODES)
+            self.u_nodes, self.u_log_w = nodes, np.log(weights / np.sqrt(2 * np.pi))
 
     def blocks(self) -> list[np.ndarray]:
         """Sample blocks (one block without a second factor)."""
@@ -343,6 +362,7 @@ class _UnitIntegrals:
             + p["private_effect"][block, unit, None] * a["private"][mine]
             - p["delta"][block][:, prov[mine]]
             + p["reasoning_effect"][block][:, b] * (a["reasoning"][mine] if "reasoning" in a else 0)
+            + (p["interaction"][block][:, a["cell"][mine]] if "cell" in a else 0)
             + self._elicitation(mine, block)
         )  # (S, n)
 
@@ -404,12 +424,40 @@ class _UnitIntegrals:
             # the other rows' sum, not total - lr (an -inf term would give inf - inf)
             others = np.delete(lr, j, axis=-1).sum(axis=-1)
             log_rest = _logtrapz(others, log_w)
-            vals[j] = log_all - log_rest
             x = eps[j] if low[j] else (1 - eps[j] if high[j] else z[j])
-            with np.errstate(divide="ignore"):
-                log_cdf = np.log(noise_cdf(x, mu[:, :, j], phi[:, :, j], noise))
+            if self.single[mine[j]]:  # its cell's interaction over its prior, at the nodes
+                mu_q = self._single_cell(eff[..., j], mine[j], block)  # (Q, S, G)
+                lr_q = _row_loglik(mu_q[..., None], phi[..., [j]], z[[j]], eps[[j]], noise)
+                lr_j = special.logsumexp(lr_q[..., 0] + self.u_log_w[:, None, None], axis=0)
+                vals[j] = _logtrapz(others + lr_j, log_w) - log_rest
+                with np.errstate(divide="ignore"):
+                    cdf_q = np.log(noise_cdf(x, mu_q, phi[:, :, j], noise))
+                log_cdf = special.logsumexp(cdf_q + self.u_log_w[:, None, None], axis=0)
+            else:
+                vals[j] = log_all - log_rest
+                with np.errstate(divide="ignore"):
+                    log_cdf = np.log(noise_cdf(x, mu[:, :, j], phi[:, :, j], noise))
             cdfs[j] = np.exp(_logtrapz(others + log_cdf, log_w) - log_rest)
         return vals, cdfs
+
+    def _single_cell(self, eff: np.ndarray, row: int, block: np.ndarray) -> np.ndarray:
+        r"""Mean fractions ``(Q, S, G)`` of ``row``, whose interaction cell has no other row,
+        from its effects ``eff`` ``(S, G)``, at the Gauss-Hermite nodes of the cell's prior
+        :math:`u \sim \mathcal N(0, \lambda s(\phi_b)/\alpha_b)` in place of its posterior
+        draw (leaving the row out leaves nothing else to inform it)."""
+        p, a = self.post, self.arrays
+        b = a["bench"][row]
+        base = eff - p["interaction"][block][:, None, a["cell"][row]]
+        shift = self.u_sd[block][:, b][None, :, None] * self.u_nodes[:, None, None]
+        return np.asarray(
+            mean_score(
+                base[None] + shift,
+                difficulty=p["difficulty"][block][:, None, b],
+                slope=p["slope"][block][:, None, b],
+                floor=a["floor"][row],
+                lapse=p["lapse"][block][:, None, b],
+            )
+        )
 
 
 def _domain_trend(trend: np.ndarray, bench_domain: np.ndarray) -> np.ndarray:
@@ -595,6 +643,7 @@ PRIOR_TERMS: dict[str, tuple[str, ...]] = {
     "open offset spreads": ("open_domain_sd", "open_benchmark_sd"),
     "private-benchmark effect spread": ("private_effect_sd",),
     "reasoning effect spread": ("reasoning_effect_sd",),
+    "interaction spread": ("interaction_ratio",),
 }
 
 

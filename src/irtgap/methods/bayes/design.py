@@ -28,7 +28,7 @@ from irtgap.core.errors import DroppedRowsWarning, ScoreDataError
 from irtgap.core.gaps import to_days
 from irtgap.core.measurement import CENSOR as CENSOR
 from irtgap.core.measurement import resolution_limits
-from irtgap.data.elicitation import is_reasoning
+from irtgap.data.elicitation import effort_base, is_reasoning, parse_effort
 from irtgap.data.scoredata import ScoreData
 
 DAYS_PER_YEAR = 365.25
@@ -188,6 +188,31 @@ class Design:
         names = self.rows[D.MODEL].astype(str)
         flags = {v: is_reasoning(v) for v in names.unique()}
         return names.map(flags).to_numpy(dtype=float)
+
+    @property
+    def model_family(self) -> pd.Series:
+        """Per modelled version: its model family, the key its interactions share (see
+        :attr:`interaction_cells`): the name of the first-party version it serves (``base``),
+        without an effort suffix (:func:`irtgap.data.elicitation.effort_base`) or a provider
+        prefix, in lower case, so a hosted copy and the effort variants of one model are one
+        family."""
+        base = self.models["base"].astype(str)
+        keys = {
+            v: effort_base(v, parse_effort(v)).rsplit("/", 1)[-1].lower() for v in base.unique()
+        }
+        return base.map(keys).rename("family")
+
+    @property
+    def interaction_cells(self) -> tuple[np.ndarray, pd.Index]:
+        """Per row: its (model family, benchmark) cell (:attr:`model_family`), as a position
+        among the cells, and the cells' labels ``"family | benchmark"`` in order of first
+        appearance."""
+        family = self.model_family.reindex(self.rows[D.MODEL]).to_numpy()
+        labels = (
+            pd.Series(family, dtype=str) + " | " + self.rows[D.BENCHMARK].astype(str).to_numpy()
+        )
+        codes, uniques = pd.factorize(labels.to_numpy())
+        return codes.astype(np.int64), pd.Index(uniques, name="cell")
 
     # integer indices per row
     @property

@@ -8,6 +8,7 @@ the draws in a :class:`~irtgap.methods.bayes.fit.GapFit`, so that what reads a f
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,12 +30,14 @@ from irtgap.methods.bayes.design import (
     saturating_benchmarks,
 )
 from irtgap.methods.bayes.elicitation import ElicitationPriors, design_arrays, elicitation_term
-from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, T_DOF, series_terms
+from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, T_DOF, logit_scale, series_terms
 from irtgap.methods.bayes.settings import GapSettings
 
 UNIT_DIM = "unit"
 #: Dimension of the lapse rates: the benchmarks whose best score reaches the lapse threshold.
 SATURATING_DIM = "saturating_benchmark"
+#: The (model family, benchmark) cells of ``GapModel(interactions=True)``.
+INTERACTION_DIM = "interaction_cell"
 #: The default ``lapse_threshold``: with ``upper_asymptote=True`` a benchmark gets a lapse rate
 #: when its best modelled score reaches this fraction of its ceiling. Below it every score lies on
 #: the lower part of the curve, where the lapse and the difficulty explain the scores alike (a
@@ -261,6 +264,7 @@ class _Rows:
     private: np.ndarray
     provider: np.ndarray
     reasoning: np.ndarray
+    cell: np.ndarray  # (model family, benchmark) interaction cell
 
 
 def _units(design: Design) -> tuple[np.ndarray, np.ndarray]:
@@ -293,6 +297,7 @@ def _row_layout(design: Design) -> _Rows:
         private=design.private_rows[order],
         provider=design.provider_idx[order],
         reasoning=design.reasoning_rows[order],
+        cell=design.interaction_cells[0][order],
     )
 
 
@@ -313,6 +318,8 @@ def _coords(design: Design, settings: GapSettings, rows: _Rows) -> dict[str, Any
         coords[PROVIDER_DIM] = list(design.providers)
     if (settings.open_offsets and len(design.domains) >= 2) or settings.second_factor:
         coords[D.DOMAIN] = list(design.domains)
+    if settings.interactions:
+        coords[INTERACTION_DIM] = list(design.interaction_cells[1])
     saturating = saturating_benchmarks(design, settings.lapse_threshold)
     if settings.upper_asymptote and saturating.any():
         coords[SATURATING_DIM] = list(design.benchmarks.index[saturating])
@@ -572,6 +579,8 @@ def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> A
         z_rho = pm.ZeroSumNormal("reasoning_effect_std", 1.0, dims=D.BENCHMARK)
         rho = pm.Deterministic("reasoning_effect", sd_rho * z_rho, dims=D.BENCHMARK)
         effect = effect + rho[rows.benchmark] * rows.reasoning
+    if settings.interactions:
+        effect = effect + _interactions(design, settings, rows)[rows.cell]
     if settings.provider_degradation and design.providers:
         delta = pm.HalfNormal("provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM)
         hosted = rows.provider >= 0
@@ -581,6 +590,29 @@ def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> A
         priors = ElicitationPriors(open_harness=settings.open_harness_effects)
         effect = effect + elicitation_term(design_arrays(design), priors, order=rows.order)
     return effect
+
+
+def _interactions(design: Design, settings: GapSettings, rows: _Rows) -> Any:
+    """Per (model family, benchmark) cell: its interaction in capability units, partially
+    pooled (non-centred), with a log-odds spread ``interaction_ratio`` times the benchmark's
+    noise spread (:func:`irtgap.methods.bayes.noise.logit_scale`); call inside the model's
+    context, after the slopes and precisions."""
+    cells = design.interaction_cells[0]
+    if cells.size and np.bincount(cells).max() < 2:
+        warnings.warn(
+            "interactions=True: no (model family, benchmark) cell has more than one score (no "
+            "effort variant or hosted copy scored beside its version), so the interactions and "
+            "the noise are told apart by their priors alone (interaction_ratio is the prior's)",
+            UserWarning,
+            stacklevel=5,
+        )
+    model = pm.modelcontext(None)
+    ratio = pm.HalfNormal("interaction_ratio", settings.prior_scale_interaction)
+    z_u = pm.Normal("interaction_std", 0.0, 1.0, dims=INTERACTION_DIM)
+    cell_bench = np.zeros(len(design.interaction_cells[1]), dtype=np.int64)
+    cell_bench[rows.cell] = rows.benchmark
+    scale = logit_scale(model["precision"], settings.noise) / model["slope"]
+    return pm.Deterministic("interaction", ratio * scale[cell_bench] * z_u, dims=INTERACTION_DIM)
 
 
 def _lapse(design: Design, settings: GapSettings, b_idx: np.ndarray) -> Any:

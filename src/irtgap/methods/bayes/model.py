@@ -67,6 +67,30 @@ and fixed by the known reasoning releases (nothing to rotate); zero-sum, so a re
 capability is its level averaged over the benchmarks, and the frontiers and the gap are read
 from the capabilities as without the term.
 
+With ``interactions=True`` (off by default, see :class:`GapSettings`) each cell :math:`c =
+(f, b)` of a model family :math:`f` (a first-party version with its hosted copies and effort
+variants, :attr:`~irtgap.methods.bayes.design.Design.model_family`) and a benchmark gets an
+interaction: :math:`\eta_i` gains :math:`+\,\alpha_b\,u_{c(i)}`, with
+
+.. math::
+
+    \alpha_b u_c = \lambda\, s(\phi_b)\, z_c,\qquad z_c \sim \mathcal N(0, 1),\qquad
+    \lambda \sim \mathcal{HN}(1)\ (\texttt{prior\_scale\_interaction}),
+
+:math:`s(\phi_b)` the noise's spread on the log-odds scale at a mean of one half
+(:math:`2/\sqrt{1+\phi_b}` for the Beta noise, :math:`\phi_b^{-1/2}` for the logit forms;
+:func:`irtgap.methods.bayes.noise.logit_scale`): on each benchmark the interactions'
+log-odds spread is :math:`\lambda` times the noise's, so :math:`\lambda^2/(1+\lambda^2)` is
+their share of the residual variance. A family's interaction on a benchmark is the same in each
+of its evaluations there, and the noise is what a re-run changes: the replicates
+(:mod:`irtgap.methods.bayes.replicate`) keep the interactions of the posterior sample and draw
+new noise, a re-run of the same evaluations. The split between the two is identified by the
+families scored more than once on a benchmark (effort variants, hosted copies). Centred on zero
+by the prior, so the capability is the family's level across benchmarks, and the frontiers
+and the gap are read from the capabilities as without the term. In the integrated LOO
+(:mod:`irtgap.methods.bayes.checks`) the interaction of a cell with one row is integrated over
+its prior with that row (Gauss-Hermite); a cell with other rows keeps its posterior draw.
+
 With ``open_offset_trend=True`` (off by default; needs ``open_offsets``) each domain's part of
 the open offset moves linearly with the open model's release time: :math:`\eta_i` gains
 :math:`+\,\alpha_b\,\beta_{d(b)}\,(t_m - \bar t_o)\,[g_m = \text{open}]`, with

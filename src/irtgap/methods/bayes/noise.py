@@ -23,6 +23,8 @@ the replicator and the checks (a test holds them equal).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import special, stats
 
@@ -38,6 +40,30 @@ LOG_PRECISION_PRIOR = {"beta": (3.5, 1.0), "logit_normal": (1.8, 1.5), "logit_t"
 #: off its mean (a model x benchmark quirk, a mis-scored run) costs 4 nats, not 8 as under the
 #: Normal, so one such score moves its model's capability less; variance twice the Normal's.
 T_DOF = 4.0
+
+
+def logit_scale(phi: Any, noise: str = "beta") -> Any:
+    r"""The noise's spread on the log-odds scale at a mean fraction of one half, per precision
+    ``phi`` (numpy or PyTensor): :math:`2 / \sqrt{1 + \phi}` for ``"beta"`` (its sd there,
+    to first order), :math:`\phi^{-1/2}` for the logit forms (their scale).
+
+    Parameters
+    ----------
+    phi : numpy.ndarray or pytensor.tensor.TensorVariable
+        Precisions.
+    noise : str
+        A form of :data:`NOISES`.
+
+    Returns
+    -------
+    numpy.ndarray or pytensor.tensor.TensorVariable
+        The same shape as ``phi``.
+    """
+    if noise == "beta":
+        return 2.0 * (1.0 + phi) ** -0.5
+    if noise in ("logit_normal", "logit_t"):
+        return phi**-0.5
+    raise ValueError(f"noise={noise!r}: use one of {NOISES}")
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

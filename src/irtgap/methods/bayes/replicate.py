@@ -38,7 +38,9 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     """Per modelled row (``fit.design.rows`` order): capability unit, benchmark, provider (-1
     first-party), open, open x public, not public (where private-benchmark effects apply),
     and the floor, ceiling and resolution limit of its benchmark (the floor and resolution as
-    fractions of the ceiling, as modelled); with the elicitation terms also its harness cell
+    fractions of the ceiling, as modelled); with the reasoning effects its reasoning flag
+    (``reasoning``), with the interactions its (model family, benchmark) cell (``cell``); with
+    the elicitation terms also its harness cell
     and effort variant (``harness_cell``, ``effort_variant``: -1 for none;
     :mod:`irtgap.methods.bayes.elicitation`)."""
     design = fit.design
@@ -62,6 +64,8 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     }
     if fit.settings.reasoning_effects:
         out["reasoning"] = design.reasoning_rows
+    if fit.settings.interactions:
+        out["cell"] = design.interaction_cells[0]
     if fit.settings.elicitation_terms:
         arrays = design_arrays(design)
         out["harness_cell"] = arrays.cell
@@ -81,7 +85,9 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
     an upper asymptote), ``open_offset`` (per benchmark; 0 without open offsets),
     ``open_domain_trend`` (per domain; 0 without a trend of the offsets), ``private_effect``
     (per unit; 0 without private-benchmark effects), and the second factor's ``loading`` (per
-    benchmark) and ``f2_capability`` (per unit), 0 without it; the elicitation terms'
+    benchmark) and ``f2_capability`` (per unit), 0 without it; ``reasoning_effect`` (per
+    benchmark, 0 without it); ``interaction`` (per (model family, benchmark) cell) where the fit
+    has interactions; the elicitation terms'
     ``harness_effect``, ``open_harness_effect`` and ``effort_offset`` where the fit has them."""
     out = {
         k: stacked[k].transpose(SAMPLE_DIM, ...).to_numpy()
@@ -122,6 +128,8 @@ def all_sample_params(stacked: xr.Dataset) -> dict[str, np.ndarray]:
             if name in stacked
             else np.zeros_like(out["slope"])
         )
+    if "interaction" in stacked:  # per (model family, benchmark) cell
+        out["interaction"] = stacked["interaction"].transpose(SAMPLE_DIM, ...).to_numpy()
     out.update(elicitation_params(stacked))
     return out
 
@@ -167,6 +175,8 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
         )
     if "reasoning" in arrays and "reasoning_effect" in params:
         theta = theta + np.asarray(params["reasoning_effect"])[..., b] * arrays["reasoning"]
+    if "cell" in arrays and "interaction" in params:
+        theta = theta + np.asarray(params["interaction"])[..., arrays["cell"]]
     if "harness_cell" in arrays:
         theta = theta + elicitation_rows(params, arrays)
     lapse = np.asarray(params.get("lapse", np.zeros_like(params["slope"])))

@@ -107,6 +107,21 @@ class GapSettings:
         releases (no free factor to rotate). Off by default (see ``docs/evidence/adequacy.md``).
     prior_scale_reasoning : float
         Prior scale of the spread of the reasoning effects (HalfNormal, 1.0).
+    interactions : bool
+        Each (model family, benchmark) cell gets an interaction on top of the capability, its
+        log-odds spread a ratio :math:`\lambda \sim \mathcal{HN}` (``prior_scale_interaction``)
+        of the benchmark's noise spread (:mod:`irtgap.methods.bayes.model` states it): a model
+        family (a first-party version with its hosted copies and effort variants,
+        :attr:`~irtgap.methods.bayes.design.Design.model_family`) may be better or worse on
+        one benchmark than its capability says, the same way in every evaluation of the
+        family there, and the score noise is what a re-run of the evaluation would change.
+        Identified against the noise by the families scored more than once on a benchmark;
+        centred on zero by its prior, so the gap stays the capability gap. Off by default
+        (see ``docs/evidence/adequacy.md``).
+    prior_scale_interaction : float
+        Prior scale of the ratio of the interactions' spread to the noise's (HalfNormal, 1.0:
+        the interactions' share of a benchmark's residual variance, :math:`\lambda^2 / (1 +
+        \lambda^2)`, has prior median 0.23).
     prior_scale_loading : float
         Prior scale of the per-domain spread of the loadings on the second factor
         (HalfNormal, 1.0).
@@ -195,6 +210,8 @@ class GapSettings:
     prior_scale_loading: float = 1.0
     reasoning_effects: bool = False
     prior_scale_reasoning: float = 1.0
+    interactions: bool = False
+    prior_scale_interaction: float = 1.0
     noise: str = "beta"
     lapse_threshold: float = 0.6
     lapse_pooling: str = "partial"
@@ -226,6 +243,7 @@ class GapSettings:
             ("prior_scale_private", None),
             ("prior_scale_loading", None),
             ("prior_scale_reasoning", None),
+            ("prior_scale_interaction", None),
             ("growth_spread", None),
             ("frontier_softness", 0.0),
         ):
@@ -355,6 +373,7 @@ SWITCHES = (
     "open_offset_trend",
     "second_factor",
     "reasoning_effects",
+    "interactions",
     "elicitation_terms",
     "open_harness_effects",
 )

@@ -135,6 +135,7 @@ def term_priors(settings: GapSettings) -> dict[str, float]:
         "open_benchmark_sd": s.prior_scale_offset * hn,
         "private_effect_sd": s.prior_scale_private * hn,
         "reasoning_effect_sd": s.prior_scale_reasoning * hn,  # reasoning_effects only
+        "interaction_ratio": s.prior_scale_interaction * hn,  # interactions only
         "open_domain_trend_sd": s.prior_scale_offset * hn,  # open_offset_trend only
         "open_domain_trend": s.prior_scale_offset,  # per domain and year (marginal prior sd)
         "loading_domain_scale": s.prior_scale_loading * hn,  # second_factor only
