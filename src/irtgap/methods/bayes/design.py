@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from numbers import Integral, Real
 from typing import Any
 
@@ -189,24 +190,35 @@ class Design:
         flags = {v: is_reasoning(v) for v in names.unique()}
         return names.map(flags).to_numpy(dtype=float)
 
-    @property
+    @cached_property
     def model_family(self) -> pd.Series:
         """Per modelled version: its model family, the key its interactions share (see
         :attr:`interaction_cells`): the name of the first-party version it serves (``base``),
         without an effort suffix (:func:`irtgap.data.elicitation.effort_base`) or a provider
         prefix, in lower case, so a hosted copy and the effort variants of one model are one
-        family."""
+        family.
+
+        Returns
+        -------
+        pandas.Series
+            Family names, indexed by version (computed once per design).
+        """
         base = self.models["base"].astype(str)
         keys = {
             v: effort_base(v, parse_effort(v)).rsplit("/", 1)[-1].lower() for v in base.unique()
         }
         return base.map(keys).rename("family")
 
-    @property
+    @cached_property
     def interaction_cells(self) -> tuple[np.ndarray, pd.Index]:
-        """Per row: its (model family, benchmark) cell (:attr:`model_family`), as a position
-        among the cells, and the cells' labels ``"family | benchmark"`` in order of first
-        appearance."""
+        """Per row: its (model family, benchmark) cell (:attr:`model_family`).
+
+        Returns
+        -------
+        tuple of numpy.ndarray and pandas.Index
+            Each row's cell as a position among the cells, and the cells' labels
+            ``"family | benchmark"`` in order of first appearance (computed once per design).
+        """
         family = self.model_family.reindex(self.rows[D.MODEL]).to_numpy()
         labels = (
             pd.Series(family, dtype=str) + " | " + self.rows[D.BENCHMARK].astype(str).to_numpy()
