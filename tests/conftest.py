@@ -96,6 +96,7 @@ def assert_likelihoods_equal():
         all_sample_params,
         mean_fraction,
         row_arrays,
+        row_precision,
         stacked_posterior,
     )
 
@@ -103,7 +104,7 @@ def assert_likelihoods_equal():
         arrays = row_arrays(fit)
         params = all_sample_params(stacked_posterior(fit))
         mu = mean_fraction(params, arrays)
-        phi = params["precision"][:, arrays["bench"]]
+        phi = row_precision(params, arrays)
         z = fit.design.scaled_scores
         mine = _row_loglik(mu, phi, z, fit.design.row_resolution, fit.settings.noise)
         graph = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...)

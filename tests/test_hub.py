@@ -173,7 +173,8 @@ def test_registry_typo_is_an_error(export_zip):
 
 def test_item_counts_declared_through_benchmarks(export_zip):
     """``n_items`` given for a benchmark reaches its metadata (and the model's resolution);
-    the shipped registry leaves it blank; a count that is not whole is named."""
+    the shipped registry leaves it blank on these benchmarks; a count that is not whole is
+    named."""
     over = pd.DataFrame({"benchmark": ["OTIS Mock AIME 2024-2025"], "n_items": [45]})
     data, _ = _load(export_zip, benchmarks=over)
     items = data.benchmarks["n_items"]
@@ -182,6 +183,28 @@ def test_item_counts_declared_through_benchmarks(export_zip):
     over["n_items"] = [0.5]
     with pytest.raises(ScoreDataError, match=r"benchmarks= table.*'n_items'.*OTIS"):
         load_epoch_hub(export_zip, benchmarks=over)
+
+
+def test_standard_errors_summarised_per_benchmark(export_zip):
+    """A file's declared standard-error column becomes the benchmark's ``stderr_items`` (the
+    binomial item count of its median error, from the rows loaded), counted in
+    ``describe(by="source")``; a declared column the file lacks is said there, not guessed."""
+    data, _ = _load(export_zip)
+    raw = pd.read_csv(io.StringIO(_files()["gpqa_diamond.csv"]))
+    y, se = raw["Best score (across scorers)"], raw["stderr"]
+    ok = (se > 0) & (y > 0) & (y < 1)
+    expect = float(np.median((y * (1 - y) / se**2)[ok]))
+    items = data.benchmarks["stderr_items"]
+    assert items["GPQA diamond"] == pytest.approx(expect)
+    assert 100 < expect < 1000  # 198 questions, averaged over repeated runs
+    assert np.isnan(items["Aider polyglot"])  # no standard error in the file
+    src = data.describe(by="source").set_index("file")
+    assert src.loc["gpqa_diamond.csv", "rows_stderr"] == ok.sum()
+    over = pd.DataFrame({"benchmark": ["GPQA diamond"], "stderr_column": ["nope"]})
+    data, _ = _load(export_zip, benchmarks=over)
+    assert np.isnan(data.benchmarks.loc["GPQA diamond", "stderr_items"])
+    src = data.describe(by="source").set_index("file")
+    assert src.loc["gpqa_diamond.csv", "stderr_read"] == "none: no column 'nope'"
 
 
 @pytest.mark.parametrize("bad", ["../evil.csv", "/etc/x.csv"])

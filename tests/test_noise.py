@@ -19,8 +19,10 @@ from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.bayes.replicate import (
     all_sample_params,
     mean_fraction,
+    replicate_fractions,
     replicate_scores,
     row_arrays,
+    row_precision,
     stacked_posterior,
 )
 
@@ -245,3 +247,147 @@ def test_logit_normal_replicates_and_checks_use_the_fit_noise(sim, prior_fit):
 def test_noise_setting_is_checked():
     with pytest.raises(ValueError, match="noise='normal'"):
         GapModel(noise="normal")
+
+
+def _measured(data: irtgap.ScoreData, items: dict[str, float]) -> irtgap.ScoreData:
+    """``data`` whose benchmarks ``items`` have a measurement noise of that many items (as the
+    loader's ``stderr_items``); bench00 also declares 200 items, which the errors override."""
+    meta = data.benchmarks.assign(
+        stderr_items=pd.Series(items, dtype=float), n_items=pd.Series({"bench00": 200.0})
+    )
+    return irtgap.ScoreData(scores=data.scores, benchmarks=meta)
+
+
+def test_measurement_noise_likelihood_matches_the_graph(sim, prior_fit, assert_likelihoods_equal):
+    """The persistent effect is integrated out alike in the graph and the numpy twins: each
+    measured row's log-odds variance is 1/phi_b + s_i^2, s_i^2 = 1/(m_b y (1 - y))."""
+    data = _measured(sim.data, {"bench00": 300.0, "bench02": 40.0})
+    fit = prior_fit(data, GapModel(noise="logit_normal", measurement_noise="known"))
+    design = fit.design
+    np.testing.assert_array_equal(
+        np.isfinite(design.measurement_items), design.benchmarks.index.isin(["bench00", "bench02"])
+    )
+    assert design.measurement_items[0] == 300.0  # the export's errors win over n_items
+    b = design.benchmark_idx
+    y = np.clip(design.scaled_scores, design.row_resolution, 1 - design.row_resolution)
+    expect = np.where(design.measured_rows, 1 / (design.measurement_items[b] * y * (1 - y)), 0)
+    np.testing.assert_allclose(np.nan_to_num(design.row_measurement_var), expect)
+    assert design.measured_rows.sum() > 10 and (~design.measured_rows).sum() > 10
+    params = all_sample_params(stacked_posterior(fit))
+    arrays = row_arrays(fit)
+    plain = params["precision"][:, arrays["bench"]]
+    phi = row_precision(params, arrays)
+    np.testing.assert_allclose(phi[:, ~design.measured_rows], plain[:, ~design.measured_rows])
+    assert (phi[:, design.measured_rows] < plain[:, design.measured_rows]).all()
+    z = design.scaled_scores
+    assert (design.measured_rows & ((z <= CENSOR) | (z >= 1 - CENSOR))).any()
+    assert_likelihoods_equal(fit)
+
+
+def test_measurement_noise_replicates_keep_the_persistent_effects(sim, prior_fit):
+    """A measured row's replicate is logit mu + k r + N(0, (1 + k) s^2), k = tau^2/(tau^2 + s^2),
+    r its observed residual: the persistent effect is kept, only the measurement redrawn; rows
+    without a known measurement noise redraw the whole residual (sd tau)."""
+    data = _measured(sim.data, {"bench00": 300.0, "bench02": 40.0})
+    fit = prior_fit(data, GapModel(noise="logit_normal", measurement_noise="known"))
+    params = all_sample_params(stacked_posterior(fit).isel(sample=[3]))
+    one = {k: v[0] for k, v in params.items()}
+    arrays = row_arrays(fit)
+    mu = mean_fraction(one, arrays)
+    tau2 = 1 / one["precision"][arrays["bench"]]
+    s2 = arrays["measurement_var"]
+    z_obs = arrays["observed"]
+    inside = (z_obs > CENSOR) & (z_obs < 1 - CENSOR)
+    rng = np.random.default_rng(5)
+    reps = np.stack(
+        [replicate_fractions(one, arrays, rng, noise="logit_normal") for _ in range(3000)]
+    )
+    # uncensored replicates only: the logit of a replicate at 0 or 1 is not defined
+    ok = inside & ((reps > 0) & (reps < 1)).all(axis=0)
+    measured, other = ok & arrays["measured"], ok & ~arrays["measured"]
+    assert measured.sum() > 10 and other.sum() > 10
+    logit = special.logit(reps)
+    k = tau2 / (tau2 + s2)
+    r = special.logit(z_obs) - special.logit(mu)
+    mean_expect = np.where(arrays["measured"], special.logit(mu) + k * r, special.logit(mu))
+    var_expect = np.where(arrays["measured"], (1 + k) * s2, tau2)
+    sd_mean = np.sqrt(var_expect / len(reps))
+    np.testing.assert_array_less(np.abs(logit.mean(0) - mean_expect)[ok], (5 * sd_mean)[ok])
+    np.testing.assert_allclose(logit.var(0)[ok], var_expect[ok], rtol=0.12)
+    # the persistent part moves the measured replicates towards the observed scores
+    near = np.abs(np.median(reps, 0) - z_obs)[measured]
+    far = np.abs(mu - z_obs)[measured]
+    assert np.mean(near < far) > 0.9
+
+
+def test_measurement_noise_replicates_of_censored_rows_stay_censored(sim, prior_fit):
+    """With a tiny measurement noise a censored row keeps its residual beyond the limit (drawn
+    from the truncated Normal), so its replicates stay at or beyond that limit; the others stay
+    at their observed scores."""
+    data = _measured(sim.data, dict.fromkeys(sim.data.benchmarks.index, 1e8))
+    fit = prior_fit(data, GapModel(noise="logit_normal", measurement_noise="known"))
+    one = {k: v[0] for k, v in all_sample_params(stacked_posterior(fit).isel(sample=[0])).items()}
+    arrays = row_arrays(fit)
+    z_obs = arrays["observed"]
+    low, high = z_obs <= CENSOR, z_obs >= 1 - CENSOR
+    assert low.sum() + high.sum() >= 3
+    rng = np.random.default_rng(0)
+    reps = np.stack(
+        [replicate_fractions(one, arrays, rng, noise="logit_normal") for _ in range(200)]
+    )
+    # at the limit itself or beyond it (the truncated draws crowd at a limit far in the tail)
+    assert (reps[:, low] <= 2 * CENSOR).all() and (reps[:, high] >= 1 - 2 * CENSOR).all()
+    assert (reps[:, low] == 0).mean() > 0.3 and (reps[:, high] == 1).mean() > 0.3
+    inside = ~low & ~high
+    np.testing.assert_allclose(np.median(reps, 0)[inside], z_obs[inside], atol=0.01)
+
+
+def test_bad_measurement_items_are_named(sim):
+    data = _measured(sim.data, {"bench01": -3.0})
+    design = GapModel(noise="logit_normal", measurement_noise="known").design(data)
+    with pytest.raises(ValueError, match=r"'stderr_items'.*\['bench01'\].*not a positive"):
+        _ = design.measurement_items
+
+
+def test_measurement_noise_needs_logit_normal_noise_and_a_measured_benchmark(sim):
+    with pytest.raises(ValueError, match="measurement_noise='known' with noise='beta'"):
+        GapModel(measurement_noise="known")
+    with pytest.raises(ValueError, match="no modelled benchmark has a known measurement noise"):
+        GapModel(noise="logit_normal", measurement_noise="known").fit(sim.data, draws=5, tune=5)
+
+
+def test_pooled_measurement_share_for_benchmarks_without_errors(sim, prior_fit):
+    """With ``"pooled"`` a row of a benchmark without a known measurement noise keeps the share
+    1 - q of its residual, q the measured rows' median measurement share; measured rows are
+    replicated as under ``"known"``."""
+    data = _measured(sim.data, {"bench00": 300.0, "bench02": 40.0})
+    fit = prior_fit(data, GapModel(noise="logit_normal", measurement_noise="pooled"))
+    one = {k: v[0] for k, v in all_sample_params(stacked_posterior(fit).isel(sample=[2])).items()}
+    arrays = row_arrays(fit)
+    np.testing.assert_array_equal(arrays["pooled"], ~arrays["measured"])
+    mu = mean_fraction(one, arrays)
+    tau2 = 1 / one["precision"][arrays["bench"]]
+    s2, measured, z_obs = arrays["measurement_var"], arrays["measured"], arrays["observed"]
+    q = np.median((s2 / (tau2 + s2))[measured])
+    assert 0 < q < 1
+    rng = np.random.default_rng(8)
+    reps = np.stack(
+        [replicate_fractions(one, arrays, rng, noise="logit_normal") for _ in range(3000)]
+    )
+    inside = (z_obs > CENSOR) & (z_obs < 1 - CENSOR)
+    ok = inside & ~measured & ((reps > 0) & (reps < 1)).all(axis=0)
+    assert ok.sum() > 10
+    r = special.logit(z_obs) - special.logit(mu)
+    expect = special.logit(mu) + (1 - q) * r
+    var = (1 - q) * q * tau2 + q * tau2
+    logit = special.logit(reps)
+    sd_mean = np.sqrt(var / len(reps))
+    np.testing.assert_array_less(np.abs(logit.mean(0) - expect)[ok], (5 * sd_mean)[ok])
+    np.testing.assert_allclose(logit.var(0)[ok], var[ok], rtol=0.12)
+    # the measured rows: as under "known", their own measurement share
+    ok_m = inside & measured & ((reps > 0) & (reps < 1)).all(axis=0)
+    assert ok_m.sum() > 10
+    k = tau2 / (tau2 + s2)
+    expect_m = special.logit(mu) + k * r
+    sd_m = np.sqrt((1 + k) * s2 / len(reps))
+    np.testing.assert_array_less(np.abs(logit.mean(0) - expect_m)[ok_m], (5 * sd_m)[ok_m])

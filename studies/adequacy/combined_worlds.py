@@ -14,7 +14,9 @@ benchmark access, floors and ceilings). Every misspecification at once:
 - **heavy-tailed model x benchmark interactions**, :math:`0.4\\,t_3` on the logit;
 - **item-count noise**: each benchmark gets 30, 60, 150 or 500 items and a score is a binomial
   share of them (the item count is not put in the metadata: the model reads the score as a
-  fraction, as it does with the real export);
+  fraction, as it does with the real export; it is returned as the metadata's
+  ``world_items``, which ``run_worlds.py`` gives a form with a measurement noise as the
+  export's standard errors would, on the benchmarks whose real files report one);
 - a **growing public-benchmark advantage** of open models, 0.3 units a year from 0 at 2022;
 - a **hosted-copy penalty**: scores through a third-party host lose 0.6 units.
 
@@ -81,7 +83,7 @@ def combined_world(
     n = items.reindex(b).to_numpy()
     score = rng.binomial(n, np.clip(p, 0, 1)) / n * ceiling
     out = rows.assign(score=score)
-    return out, meta.loc[bench]
+    return out, meta.loc[bench].assign(world_items=items)
 
 
 def true_gap(dates, gap_months: float = 6.0) -> np.ndarray:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 import irtgap
+from irtgap.data.registry import read_registry
 from irtgap.data.two_factor import simulate_two_factor
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -44,6 +45,8 @@ FORMS: dict[str, dict] = {
     "public_trend_t": {"public_advantage_trend": True, "noise": "logit_t"},
     "logit_t": {"noise": "logit_t"},
     "offset_trend": {"open_offsets": True, "open_offset_trend": True},
+    "measured": {"noise": "logit_normal", "measurement_noise": "known"},
+    "measured_pooled": {"noise": "logit_normal", "measurement_noise": "pooled"},
 }
 DATES = {
     "two_factor": pd.DatetimeIndex(["2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01"]),
@@ -66,8 +69,13 @@ def world_data(kind: str, seed: int, pattern):
     if kind == "two_factor":
         w = simulate_two_factor(seed=seed)
         return w.data, lambda dates, group: w.true_gap(dates, group).to_numpy()
-    scores, _ = combined_world(pattern, seed=seed)
-    data = irtgap.ScoreData(scores=scores, benchmarks=pattern.benchmarks)
+    scores, meta = combined_world(pattern, seed=seed)
+    # the standard errors the export reports: on the benchmarks whose real files carry one
+    reg = read_registry()
+    reported = reg.index[reg["stderr_column"].notna() | reg["n_items"].notna()]
+    items = meta["world_items"].where(meta.index.isin(reported))
+    benchmarks = pattern.benchmarks.assign(stderr_items=items.astype(float))
+    data = irtgap.ScoreData(scores=scores, benchmarks=benchmarks)
     return data, lambda dates, group: true_gap(dates)
 
 

@@ -24,7 +24,10 @@ dimension), ``offset_trend`` (``open_offsets=True, open_offset_trend=True``: ope
 domain that change in time), ``offsets_4pl`` (``open_offsets=True`` on the 4PL default),
 ``reasoning`` (``reasoning_effects=True``: a per-benchmark effect of the reasoning models),
 ``reasoning_private`` (the same with ``private_effects=True``), ``interactions``
-(``interactions=True``: a (model family, benchmark) interaction on the 4PL default).
+(``interactions=True``: a (model family, benchmark) interaction on the 4PL default),
+``logit_normal_4pl`` (``noise="logit_normal"`` on the 4PL default) and ``measured`` (the same
+with ``measurement_noise="known"``: the measurement noise from the export, the rest of each
+residual persistent).
 
 ``--inference fast`` fits with the short schedule of ``GapModel.fit(inference="fast")`` (a
 screen: its R-hat is above 1.01); ``--crossings-only`` skips the integrated LOO and the other
@@ -79,6 +82,8 @@ FORMS: dict[str, dict] = {
     "reasoning": {"reasoning_effects": True},
     "reasoning_private": {"reasoning_effects": True, "private_effects": True},
     "interactions": {"interactions": True},
+    "logit_normal_4pl": {"noise": "logit_normal"},
+    "measured": {"noise": "logit_normal", "measurement_noise": "known"},
 }
 
 

@@ -61,7 +61,7 @@ from irtgap.data.layout import (
     read_eci_reference,
     read_version_index,
 )
-from irtgap.data.registry import SCALE_FACTORS, benchmark_metadata, merge_registry
+from irtgap.data.registry import SCALE_FACTORS, benchmark_metadata, merge_registry, stderr_items
 from irtgap.data.scoredata import ScoreData, boolean_rows
 
 #: Third-party hosts recognised as prefixes of model version ids.
@@ -253,9 +253,34 @@ def _read_scores(src: _Source, plan: Plan) -> tuple[pd.DataFrame, list[dict[str,
             )
         )
         entry["rows_loaded"] = int(keep.sum())
+        _read_stderr(df, meta, score[keep] * factor, factor, entry, keep)
     if not frames:
         raise ScoreDataError(f"no benchmark file of {src.path} could be read")
     return pd.concat(frames, ignore_index=True), sources, unknown
+
+
+def _read_stderr(
+    df: pd.DataFrame,
+    meta: pd.Series,
+    score: pd.Series,
+    factor: float,
+    entry: dict[str, Any],
+    keep: pd.Series,
+) -> None:
+    """Summarise the file's standard errors (registry ``stderr_column``) as ``stderr_items``
+    (:func:`~irtgap.data.registry.stderr_items`) in ``entry``, with the rows it used; a
+    declared column the file lacks is said there, not guessed."""
+    col = meta.get("stderr_column")
+    if col is None or pd.isna(col) or not str(col).strip():
+        return
+    col = str(col).strip()
+    if col not in df.columns:
+        entry["stderr_read"] = f"none: no column {col!r}"
+        return
+    n, used = stderr_items(score, pd.to_numeric(df[col], errors="coerce")[keep] * factor)
+    entry["stderr_read"] = col
+    entry["rows_stderr"] = used
+    entry["stderr_items"] = n
 
 
 def _harness_of(df: pd.DataFrame, rule: Any, entry: dict[str, Any], keep: pd.Series) -> pd.Series:
@@ -420,6 +445,9 @@ def load_epoch_hub(
     )
     table[E.EFFORT] = table["model_version"].map(E.effort_table(table["model_version"])[E.EFFORT])
     names = sorted(table[D.BENCHMARK].unique())
+    meta = benchmark_metadata(reg, names)
+    measured = {s[D.BENCHMARK]: s["stderr_items"] for s in sources if "stderr_items" in s}
+    meta["stderr_items"] = meta["benchmark"].map(measured).astype(float)
     data = ScoreData.from_frame(
         table,
         model="model_version",
@@ -431,7 +459,7 @@ def load_epoch_hub(
         model_group="model_group",
         country="country",
         organization="organization",
-        benchmarks=benchmark_metadata(reg, names),
+        benchmarks=meta,
         registry=False,
         duplicates=duplicates,  # type: ignore[arg-type]
         sparse_benchmarks=sparse_benchmarks,  # type: ignore[arg-type]

@@ -50,6 +50,12 @@ Epoch AI Benchmarking Hub export). Columns:
     question-answering suites' ``Shots``), ``fixed:<label>`` (one harness for the whole file: the
     two SWE-bench Verified files, Epoch AI's own run and the bash-only leaderboard), or blank
     (the file names none: every row ``default``).
+``stderr_column``
+    Optional: the file's column holding each score's standard error, as Epoch AI reports it (its
+    own runs, HLE, BALROG), in the unit of ``score_column``. The loader summarises it per
+    benchmark as ``stderr_items`` (:func:`stderr_items`), the item count whose binomial noise
+    matches it. Blank where a file has none, or where its standard error is not of the score
+    (WeirdML's is across repeated runs, APEX-Agents' in another unit).
 
 Users extend or override it with a DataFrame of the same columns (any subset beyond ``benchmark``):
 :func:`merge_registry` lays their rows over the shipped ones, by benchmark name.
@@ -61,6 +67,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from irtgap.core.benchmark_meta import check_item_counts
@@ -99,6 +106,7 @@ COLUMNS: Final = (
     "release_date",
     "notes",
     "harness",
+    "stderr_column",
 )
 _CHOICES: Final = {
     "scale": (*SCALE_FACTORS, *OTHER_SCALES),
@@ -127,7 +135,13 @@ def _shipped() -> pd.DataFrame:
     path = files("irtgap.data") / "bundled" / "benchmark_registry.csv"
     with path.open("rb") as fh:
         reg = pd.read_csv(
-            fh, dtype={"superseded_by": "string", "notes": "string", "harness": "string"}
+            fh,
+            dtype={
+                "superseded_by": "string",
+                "notes": "string",
+                "harness": "string",
+                "stderr_column": "string",
+            },
         )
     return validate_registry(reg, origin="the shipped registry")
 
@@ -180,6 +194,46 @@ def validate_registry(reg: pd.DataFrame, *, origin: str) -> pd.DataFrame:
     if "harness" in reg.columns:
         _check_harness_rules(reg, origin)
     return reg
+
+
+#: Fewest standard errors of a benchmark that :func:`stderr_items` summarises.
+MIN_STDERR_ROWS: Final = 5
+
+
+def stderr_items(scores: pd.Series, stderr: pd.Series) -> tuple[float, int]:
+    r"""The item count whose binomial noise matches a benchmark's reported standard errors.
+
+    :math:`\hat n = \operatorname{median}_i\, y_i (1 - y_i) / s_i^2` over the rows with a
+    score strictly inside (0, 1) and a positive standard error (scores and errors as fractions
+    of the ceiling): the standard error of a share of :math:`\hat n` items (more than the
+    benchmark's items where a score is averaged over repeated runs).
+
+    Parameters
+    ----------
+    scores, stderr : pandas.Series
+        Per row, the score and its standard error, on one scale (fractions of the ceiling).
+
+    Returns
+    -------
+    tuple
+        :math:`\hat n` (NaN with fewer than :data:`MIN_STDERR_ROWS` usable rows) and the number
+        of rows it is the median of.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from irtgap.data.registry import stderr_items
+    >>> y = pd.Series([0.2, 0.5, 0.5, 0.8, 0.6])
+    >>> n, used = stderr_items(y, (y * (1 - y) / 200) ** 0.5)
+    >>> round(n), used
+    (200, 5)
+    """
+    y = pd.to_numeric(scores, errors="coerce").to_numpy(float)
+    se = pd.to_numeric(stderr, errors="coerce").to_numpy(float)
+    ok = np.isfinite(y) & np.isfinite(se) & (se > 0) & (y > 0) & (y < 1)
+    if ok.sum() < MIN_STDERR_ROWS:
+        return float("nan"), int(ok.sum())
+    return float(np.median(y[ok] * (1 - y[ok]) / se[ok] ** 2)), int(ok.sum())
 
 
 def _check_harness_rules(reg: pd.DataFrame, origin: str) -> None:
@@ -241,6 +295,7 @@ METADATA_COLUMNS: Final = (
     "release_date",
     "file",
     "score_column",
+    "stderr_items",
 )
 
 

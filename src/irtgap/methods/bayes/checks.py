@@ -85,13 +85,14 @@ from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
 from irtgap.methods.bayes.noise import cdf as noise_cdf
 from irtgap.methods.bayes.noise import censored_logp, logit_scale
 from irtgap.methods.bayes.noise import logpdf as noise_logpdf
-from irtgap.methods.bayes.noise import sample as noise_sample
 from irtgap.methods.bayes.replicate import (
     SAMPLE_DIM,
     all_sample_params,
     elicitation_rows,
     mean_fraction,
+    replicate_fractions,
     row_arrays,
+    row_precision,
     stacked_posterior,
 )
 from irtgap.plotting.checks import plot_loo_pit, plot_ppc
@@ -414,6 +415,8 @@ class _UnitIntegrals:
             lapse=p["lapse"][block][:, None, b],
         )
         phi = p["precision"][block][:, None, b]
+        if "measurement_var" in a:  # the persistent effect integrated out (closed form)
+            phi = 1.0 / (1.0 / phi + a["measurement_var"][mine])
         z, eps = design.scaled_scores[mine], design.row_resolution[mine]
         low, high = design.low_censored[mine], design.high_censored[mine]
         noise = self.fit.settings.noise
@@ -515,7 +518,7 @@ def loo_pit(
     for chunk in np.array_split(np.arange(z.size), max(1, z.size // 400)):
         sub = {k: v[chunk] for k, v in arrays.items()}
         mu = mean_fraction(params, sub)  # (S, rows)
-        phi = params["precision"][:, sub["bench"]]
+        phi = row_precision(params, sub)
         x = np.where(low[chunk], eps[chunk], np.where(high[chunk], 1 - eps[chunk], z[chunk]))
         cdf = noise_cdf(x, mu, phi, fit.settings.noise)  # (S, rows)
         for k, r in enumerate(chunk):
@@ -579,12 +582,8 @@ def predictive_checks(
     pick = np.unique(np.linspace(0, n_total - 1, min(n_draws, n_total)).round().astype(int))
     params = all_sample_params(stacked.isel({SAMPLE_DIM: pick}))
     arrays = row_arrays(fit)
-    mu = mean_fraction(params, arrays)
-    phi = params["precision"][:, arrays["bench"]]
-    rng = np.random.default_rng(seed)
-    rep = noise_sample(rng, mu, phi, fit.settings.noise)
+    rep = replicate_fractions(params, arrays, np.random.default_rng(seed), noise=fit.settings.noise)
     eps = arrays["resolution"]
-    rep = np.where(rep <= eps, 0.0, np.where(rep >= 1 - eps, 1.0, rep))
     # observed scores on the replicates' footing: beyond a resolution limit reads as 0 or 1
     z = fit.design.scaled_scores
     obs = np.where(z <= eps, 0.0, np.where(z >= 1 - eps, 1.0, z))

@@ -101,6 +101,46 @@ class Design:
         return self.resolution[self.benchmark_idx]
 
     @property
+    def measurement_items(self) -> np.ndarray:
+        r"""Per benchmark: the item count :math:`m_b` of its measurement noise, the binomial
+        count whose noise matches the export's standard errors (metadata ``stderr_items``,
+        :func:`irtgap.data.registry.stderr_items`) or else the declared ``n_items``; NaN where
+        neither is known (the benchmark's measurement noise is unknown)."""
+        meta = self.benchmarks
+        out = np.full(len(meta), np.nan)
+        for col in ("n_items", "stderr_items"):  # the export's errors win over a count
+            if col in meta.columns:
+                v = pd.to_numeric(meta[col], errors="coerce").to_numpy(float)
+                bad = (~np.isfinite(v) & meta[col].notna().to_numpy()) | (v <= 0)
+                if bad.any():
+                    raise ValueError(
+                        f"benchmark metadata column {col!r}: benchmark(s) "
+                        f"{list(meta.index[bad])} have {list(meta[col][bad])}, not a positive "
+                        "number of items; leave it blank where the measurement noise is unknown"
+                    )
+                out = np.where(np.isfinite(v), v, out)
+        return out
+
+    @property
+    def row_measurement_var(self) -> np.ndarray:
+        r"""Per row: the variance of its measurement noise on the log-odds scale,
+        :math:`s_i^2 = 1 / (m_b\, \tilde y_i (1 - \tilde y_i))` (the binomial variance of a
+        share of :math:`m_b` = :attr:`measurement_items` items, by the delta method), with
+        :math:`\tilde y_i` the score as a fraction of the ceiling clipped to the resolution
+        limits; 0 on benchmarks whose measurement noise is unknown (:attr:`measured_rows`)."""
+        m = self.measurement_items[self.benchmark_idx]
+        eps = self.row_resolution
+        y = np.clip(self.scaled_scores, eps, 1 - eps)
+        with np.errstate(invalid="ignore"):
+            var = 1.0 / (m * y * (1 - y))
+        return np.where(np.isfinite(m), var, 0.0)
+
+    @property
+    def measured_rows(self) -> np.ndarray:
+        """Per row: its benchmark's measurement noise is known (:attr:`measurement_items`)."""
+        return np.isfinite(self.measurement_items[self.benchmark_idx])
+
+    @property
     def low_censored(self) -> np.ndarray:
         """Per row: the score is at or below its resolution limit (censored at the bottom)."""
         return self.scaled_scores <= self.row_resolution

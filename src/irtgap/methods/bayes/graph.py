@@ -388,8 +388,24 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             lapse=lapse,
             ops=PYTENSOR_OPS,
         )
-        _likelihood(settings.noise, mu, precision[b_idx], rows.y, rows.n_in, rows.eps)
+        phi = precision[b_idx]
+        if settings.measurement_noise != "none":
+            _check_measured(design)
+            # the persistent effect's variance 1/phi_b plus the row's measurement variance
+            phi = 1.0 / (1.0 / phi + design.row_measurement_var[rows.order])
+        _likelihood(settings.noise, mu, phi, rows.y, rows.n_in, rows.eps)
     return model
+
+
+def _check_measured(design: Design) -> None:
+    """A measurement noise needs a benchmark whose measurement noise is known."""
+    if not design.measured_rows.any():
+        raise ValueError(
+            "measurement_noise: no modelled benchmark has a known measurement noise (a "
+            "standard error in the export, metadata 'stderr_items', or an item count, "
+            "'n_items'), so every residual would be noise, as without it; declare n_items or "
+            "pass measurement_noise='none'"
+        )
 
 
 def _slopes_and_precisions(settings: GapSettings, is_anchor: np.ndarray) -> tuple[Any, Any]:

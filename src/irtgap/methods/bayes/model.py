@@ -91,6 +91,27 @@ and the gap are read from the capabilities as without the term. In the integrate
 (:mod:`irtgap.methods.bayes.checks`) the interaction of a cell with one row is integrated over
 its prior with that row (Gauss-Hermite); a cell with other rows keeps its posterior draw.
 
+With ``measurement_noise="known"`` or ``"pooled"`` (``"none"`` by default; needs
+``noise="logit_normal"``, see :class:`GapSettings`) the residual of a row :math:`i` on a
+benchmark whose measurement noise is known splits into a persistent (model version,
+benchmark) effect and the measurement:
+
+.. math::
+
+    \operatorname{logit} z_i = \operatorname{logit}\mu_i + e_i + \delta_i,\qquad
+    e_i \sim \mathcal N(0, \phi_b^{-1}),\qquad \delta_i \sim \mathcal N(0, s_i^2),\qquad
+    s_i^2 = \frac{1}{m_b\, \tilde y_i (1 - \tilde y_i)},
+
+:math:`m_b` the item count whose binomial noise matches the export's standard errors, or the
+declared item count (:attr:`~irtgap.methods.bayes.design.Design.measurement_items`),
+:math:`\tilde y_i` the observed fraction within the resolution limits. :math:`e_i` is
+integrated out: the likelihood is the logit-normal's with variance :math:`\phi_b^{-1} +
+s_i^2`, so the fit's means and frontiers are those of a logit-normal model whose noise has a
+known floor; the split matters to the replicates (:mod:`irtgap.methods.bayes.replicate`), which
+keep :math:`e_i` (drawn from its posterior given :math:`z_i`) and redraw :math:`\delta_i`, a
+re-run of the same evaluations. On benchmarks whose measurement noise is unknown,
+:math:`s_i = 0` and the replicates redraw the whole residual, as without the term.
+
 With ``open_offset_trend=True`` (off by default; needs ``open_offsets``) each domain's part of
 the open offset moves linearly with the open model's release time: :math:`\eta_i` gains
 :math:`+\,\alpha_b\,\beta_{d(b)}\,(t_m - \bar t_o)\,[g_m = \text{open}]`, with

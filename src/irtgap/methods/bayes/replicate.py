@@ -8,7 +8,25 @@ measurement (:mod:`irtgap.methods.bayes.model`):
 (or the logit-normal noise of ``GapModel(noise="logit_normal")``, see
 :mod:`irtgap.methods.bayes.noise`),
 with :math:`\tilde z_i` beyond the resolution limits :math:`[\rho_b, 1-\rho_b]` reported as 0
-or 1 (the model reads those as censored). The winner's-curse replication
+or 1 (the model reads those as censored). With ``measurement_noise="known"`` a row of a benchmark
+whose measurement noise is known keeps its persistent effect :math:`e_i`, drawn from its
+posterior given the observed score, and only the measurement noise is redrawn: with
+:math:`r_i = \operatorname{logit} z_i - \operatorname{logit}\mu_i` (drawn from its
+truncated Normal where the score is censored), :math:`\tau_b^2 = 1/\phi_b` and
+:math:`k_i = \tau_b^2 / (\tau_b^2 + s_i^2)`,
+
+.. math::
+
+    e_i \mid r_i \sim \mathcal N(k_i r_i,\; k_i s_i^2), \qquad
+    \operatorname{logit} \tilde z_i = \operatorname{logit}\mu_i + e_i + s_i \varepsilon_i,
+    \quad \varepsilon_i \sim \mathcal N(0, 1).
+
+Rows of benchmarks whose measurement noise is unknown redraw the whole residual
+(:math:`k_i = 0`, sd :math:`\tau_b`); with ``measurement_noise="pooled"`` they take the measured
+rows' median share :math:`\bar q` of measurement in the residual, :math:`q_i = s_i^2 / (\tau_b^2
++ s_i^2)` (per posterior sample): :math:`s_i^2 = \bar q\, \tau_b^2` and a persistent
+variance :math:`(1 - \bar q)\, \tau_b^2` (their likelihood's variance :math:`\tau_b^2` is
+the same split either way). The winner's-curse replication
 (:func:`irtgap.threshold_bias`) and the posterior predictive checks
 (:mod:`irtgap.methods.bayes.checks`) both draw from here.
 """
@@ -20,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy import special, stats
 
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
@@ -42,7 +61,9 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     (``reasoning``), with the interactions its (model family, benchmark) cell (``cell``); with
     the elicitation terms also its harness cell
     and effort variant (``harness_cell``, ``effort_variant``: -1 for none;
-    :mod:`irtgap.methods.bayes.elicitation`)."""
+    :mod:`irtgap.methods.bayes.elicitation`); with the measurement noise its log-odds
+    measurement variance, whether it is known, the observed fraction and whether it takes the
+    pooled measurement share (``measurement_var``, ``measured``, ``observed``, ``pooled``)."""
     design = fit.design
     units = pd.Index(fit.posterior["unit"].to_numpy())
     rows = design.rows
@@ -66,6 +87,12 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
         out["reasoning"] = design.reasoning_rows
     if fit.settings.interactions:
         out["cell"] = design.interaction_cells[0]
+    if fit.settings.measurement_noise != "none":
+        out["measurement_var"] = design.row_measurement_var
+        out["measured"] = design.measured_rows
+        out["observed"] = design.scaled_scores
+        pooled = fit.settings.measurement_noise == "pooled"
+        out["pooled"] = ~design.measured_rows if pooled else np.zeros(len(rows), bool)
     if fit.settings.elicitation_terms:
         arrays = design_arrays(design)
         out["harness_cell"] = arrays.cell
@@ -211,6 +238,102 @@ def elicitation_rows(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray
     return row_shift(params, arrays["harness_cell"], arrays["open"], arrays["effort_variant"])
 
 
+def row_precision(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) -> np.ndarray:
+    r"""Per row (and sample, with a sample axis): the precision of its score's noise as the
+    likelihood reads it, :math:`\phi_b`, or with the measurement noise
+    :math:`1 / (1/\phi_b + s_i^2)` (the persistent effect integrated out).
+
+    Parameters
+    ----------
+    params : dict
+        The parameters (:func:`all_sample_params` or :func:`sample_params`).
+    arrays : dict
+        The rows' arrays (:func:`row_arrays`, or a slice of them).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    phi = np.asarray(params["precision"])[..., arrays["bench"]]
+    if "measurement_var" not in arrays:
+        return phi
+    return np.asarray(1.0 / (1.0 / phi + arrays["measurement_var"]))
+
+
+def replicate_fractions(
+    params: dict[str, np.ndarray],
+    arrays: dict[str, np.ndarray],
+    rng: np.random.Generator,
+    *,
+    noise: str,
+) -> np.ndarray:
+    """Replicated scores of the rows as fractions of the ceiling, beyond the resolution limits
+    reported as 0 and 1 (see the module docstring; with the measurement noise each row keeps
+    its persistent effect).
+
+    Parameters
+    ----------
+    params : dict
+        The parameters of one sample (:func:`sample_params`) or of several, with a leading
+        sample axis (:func:`all_sample_params`).
+    arrays : dict
+        The rows' arrays (:func:`row_arrays`).
+    rng : numpy.random.Generator
+        The random source.
+    noise : str
+        The fit's noise form (:data:`irtgap.methods.bayes.noise.NOISES`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(rows,)``, or ``(samples, rows)`` with a sample axis.
+    """
+    mu = mean_fraction(params, arrays)
+    eps = arrays.get("resolution", CENSOR)
+    if "measurement_var" in arrays:
+        z = _keep_persistent(mu, np.asarray(params["precision"])[..., arrays["bench"]], arrays, rng)
+    else:
+        z = sample_noise(rng, mu, row_precision(params, arrays), noise)
+    # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
+    return np.where(z <= eps, 0.0, np.where(z >= 1 - eps, 1.0, z))
+
+
+def _keep_persistent(
+    mu: np.ndarray, phi: np.ndarray, arrays: dict[str, np.ndarray], rng: np.random.Generator
+) -> np.ndarray:
+    """Logit-normal replicates that keep each measured row's persistent effect (module
+    docstring); rows of benchmarks without a known measurement noise redraw it all."""
+    s2, measured = arrays["measurement_var"], arrays["measured"]
+    eps = np.asarray(arrays.get("resolution", CENSOR), float)
+    tau2 = 1.0 / phi
+    pooled = arrays.get("pooled")
+    if pooled is not None and pooled.any() and measured.any():
+        # the measured rows' median share of measurement in the residual, per sample
+        share = np.median((s2 / (tau2 + s2))[..., measured], axis=-1, keepdims=True)
+        s2 = np.where(pooled, share * tau2, s2)
+        tau2 = np.where(pooled, (1 - share) * tau2, tau2)
+        measured = measured | pooled
+    v = tau2 + s2
+    m = special.logit(mu)
+    z_obs = arrays["observed"]
+    low, high = z_obs <= eps, z_obs >= 1 - eps
+    r = special.logit(np.clip(z_obs, eps, 1 - eps)) - m
+    shape = np.broadcast_shapes(np.shape(m), np.shape(z_obs))
+    r = np.broadcast_to(r, shape).copy()
+    cens = np.broadcast_to((low | high) & measured, shape)
+    if cens.any():  # the total residual beyond the limit: a truncated Normal draw
+        sd = np.sqrt(np.broadcast_to(v, shape)[cens])
+        e_low = np.broadcast_to(special.logit(eps) - m, shape)[cens] / sd
+        e_high = np.broadcast_to(special.logit(1 - eps) - m, shape)[cens] / sd
+        is_low = np.broadcast_to(low, shape)[cens]
+        a = np.where(is_low, -np.inf, e_high)
+        b = np.where(is_low, e_low, np.inf)
+        r[cens] = sd * stats.truncnorm.rvs(a, b, random_state=rng)
+    k = np.where(measured, tau2 / v, 0.0)
+    spread = np.sqrt(np.where(measured, (1.0 + k) * s2, tau2))
+    return np.asarray(special.expit(m + k * r + spread * rng.standard_normal(shape)))
+
+
 def replicate_scores(
     params: dict[str, np.ndarray],
     arrays: dict[str, np.ndarray],
@@ -221,11 +344,6 @@ def replicate_scores(
     """Scores of the modelled rows (``arrays``) replicated from one sample's ``params``, on the
     benchmark's own scale (fraction of the ceiling times the ceiling), with the fit's ``noise``
     (:mod:`irtgap.methods.bayes.noise`)."""
-    mu = mean_fraction(params, arrays)
-    phi = np.asarray(params["precision"])[..., arrays["bench"]]
-    z = sample_noise(rng, mu, phi, noise)  # fraction of the ceiling
-    # the model treats scores beyond the resolution limit as censored: report them as 0 / 1
-    eps = arrays.get("resolution", CENSOR)
-    z = np.where(z <= eps, 0.0, np.where(z >= 1 - eps, 1.0, z))
+    z = replicate_fractions(params, arrays, rng, noise=noise)
     ceiling = arrays.get("ceiling")
     return z if ceiling is None else z * ceiling

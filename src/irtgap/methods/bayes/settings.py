@@ -122,6 +122,22 @@ class GapSettings:
         Prior scale of the ratio of the interactions' spread to the noise's (HalfNormal, 1.0:
         the interactions' share of a benchmark's residual variance, :math:`\lambda^2 / (1 +
         \lambda^2)`, has prior median 0.23).
+    measurement_noise : str
+        ``"none"`` (default), ``"known"`` or ``"pooled"``. With ``"known"`` each row's
+        residual on a benchmark whose measurement noise is known, from the export's standard
+        errors or the declared item count
+        (:attr:`~irtgap.methods.bayes.design.Design.measurement_items`), splits into that
+        measurement noise and a persistent (model version, benchmark) effect of spread
+        :math:`\phi_b^{-1/2}`, integrated out (:mod:`irtgap.methods.bayes.model` states it):
+        a re-run of an evaluation changes only the first. The likelihood is the
+        logit-normal's with each such row's variance raised by its measurement variance; the
+        replicates keep each row's persistent effect (drawn from its posterior given the
+        observed score) and redraw the measurement noise. On the other benchmarks the whole
+        residual is noise, as under ``"none"``. ``"pooled"`` fits the same model and gives the
+        other benchmarks' residuals the measured rows' median measurement share in the
+        replicates (:mod:`irtgap.methods.bayes.replicate`): an assumption that their re-runs
+        vary as much, relative to the residual, as those of the benchmarks that report it.
+        Needs ``noise="logit_normal"`` (see ``docs/evidence/adequacy.md``).
     prior_scale_loading : float
         Prior scale of the per-domain spread of the loadings on the second factor
         (HalfNormal, 1.0).
@@ -212,6 +228,7 @@ class GapSettings:
     prior_scale_reasoning: float = 1.0
     interactions: bool = False
     prior_scale_interaction: float = 1.0
+    measurement_noise: str = "none"
     noise: str = "beta"
     lapse_threshold: float = 0.6
     lapse_pooling: str = "partial"
@@ -219,8 +236,7 @@ class GapSettings:
     open_harness_effects: bool = False
 
     def __post_init__(self) -> None:
-        if self.noise not in NOISES:
-            raise ValueError(f"noise={self.noise!r}: use one of {list(NOISES)}")
+        _check_noise(self)
         if self.lapse_pooling not in LAPSE_POOLINGS:
             raise ValueError(
                 f"lapse_pooling={self.lapse_pooling!r}: use one of {list(LAPSE_POOLINGS)}"
@@ -360,6 +376,9 @@ class GapSettings:
         return with_effort_units(design, arrays)
 
 
+#: The values of :attr:`GapSettings.measurement_noise`.
+MEASUREMENT_NOISES = ("none", "known", "pooled")
+
 #: The on/off settings of :class:`GapSettings`.
 SWITCHES = (
     "public_advantage",
@@ -377,6 +396,25 @@ SWITCHES = (
     "elicitation_terms",
     "open_harness_effects",
 )
+
+
+def _check_noise(settings: GapSettings) -> None:
+    """A ValueError for an unknown noise form or measurement rule, or a measurement noise
+    without the logit-normal noise it is integrated under."""
+    if settings.noise not in NOISES:
+        raise ValueError(f"noise={settings.noise!r}: use one of {list(NOISES)}")
+    if settings.measurement_noise not in MEASUREMENT_NOISES:
+        raise ValueError(
+            f"measurement_noise={settings.measurement_noise!r}: use one of "
+            f"{list(MEASUREMENT_NOISES)}"
+        )
+    if settings.measurement_noise != "none" and settings.noise != "logit_normal":
+        raise ValueError(
+            f"measurement_noise={settings.measurement_noise!r} with noise={settings.noise!r}: the "
+            "persistent effects are "
+            "integrated out in closed form only under logit-normal noise; pass "
+            "noise='logit_normal'"
+        )
 
 
 def _check_switches(settings: GapSettings) -> None:
