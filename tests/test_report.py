@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ import pytest
 import irtgap
 from irtgap.cli import main
 from irtgap.report import build as report
+from irtgap.report.build import write_report
 from irtgap.report.cache import CACHE_ENV
 
 
@@ -215,3 +217,24 @@ def test_context_computes_each_result_and_fit_once_whatever_the_section_order(
     with pytest.raises(RuntimeError):
         ctx.fit(open_offsets=True)
     assert calls == [(False, 150, 2), (True, 150, 2)]
+
+
+@pytest.mark.slow
+def test_backtest_section_is_opt_in_and_reports_revisions(tmp_path):
+    """Not among the default sections; named, it refits the fast methods at past cutoffs and
+    writes their revisions, coverage and the threshold method's vintages."""
+    from irtgap.report.build import OPTIONAL_SECTIONS, SECTIONS
+
+    assert "backtest" not in dict(SECTIONS) and "backtest" in dict(OPTIONAL_SECTIONS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = irtgap.load_dataset()
+        path = write_report(data, tmp_path, sections=["backtest"], fast=True, cache=False)
+    text = path.read_text()
+    assert "## Backtest" in text and "revision RMSE" in text
+    assert "(2025-07-01, 2025-10-01;" in text  # two quarter starts ending six months before
+    # the data's end (2026-04-16)
+    for method in ("threshold", "eci", "elo", "composite"):
+        assert f"| {method} | nowcast |" in text
+    assert (tmp_path / "backtest_vintages.png").stat().st_size > 10_000
+    assert "release dates, not evaluation dates" in text

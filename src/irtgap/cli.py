@@ -173,7 +173,11 @@ def _add_report(sub: Any) -> argparse.ArgumentParser:
         help="a bundled dataset by name (default: epoch-hub-2026-04, the April 2026 Hub export)",
     )
     rep.add_argument("--benchmarks", type=Path, help="benchmark metadata CSV for --data")
-    rep.add_argument("--sections", help="comma-separated sections (default: all)")
+    rep.add_argument(
+        "--sections",
+        help="comma-separated sections (default: every section but the opt-in 'backtest', "
+        "which refits every fast method at past cutoffs: minutes)",
+    )
     rep.add_argument("--fast", action="store_true", help="short runs (preview quality)")
     rep.add_argument("--seed", type=int, default=0)
     rep.add_argument(

@@ -23,6 +23,7 @@ from irtgap.core.dates import check_date
 from irtgap.data.scoredata import ScoreData
 from irtgap.report.cache import FitCache
 from irtgap.report.context import ReportContext, check_extra_fits
+from irtgap.report.sections.backtest import backtest_section
 from irtgap.report.sections.bayes import bayes_section
 from irtgap.report.sections.data import data_section
 from irtgap.report.sections.domains import domains_section
@@ -50,6 +51,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("elicitation", elicitation_section),
     ("sensitivity", sensitivity_section),
 ]
+#: (name, section) of the sections written only when named in ``sections``, after the others.
+OPTIONAL_SECTIONS: list[tuple[str, Section]] = [("backtest", backtest_section)]
 
 
 def write_report(
@@ -79,7 +82,8 @@ def write_report(
     out_dir : str or pathlib.Path
         The folder (created if missing).
     sections : sequence of str, optional
-        Names from :data:`SECTIONS` (default: all).
+        Names from :data:`SECTIONS` (default: all of them) and :data:`OPTIONAL_SECTIONS`
+        (``"backtest"``: every fast method refitted at past cutoffs, minutes; only when named).
     fast : bool
         Fewer bootstrap resamples and MCMC draws (for tests and previews: the registry's
         ``"report_fast"`` budgets instead of ``"full"``).
@@ -125,7 +129,7 @@ def write_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     wanted = list(sections) if sections is not None else [n for n, _ in SECTIONS]
-    known = dict(SECTIONS)
+    known = dict(SECTIONS + OPTIONAL_SECTIONS)
     unknown = [w for w in wanted if w not in known]
     if unknown:
         raise ValueError(f"unknown report section(s) {unknown}; known: {list(known)}")
