@@ -19,8 +19,9 @@ from irtgap.analyses.backtest import DEFAULT_METHODS, backtest, default_cutoffs
 from irtgap.report.context import ReportContext
 from irtgap.report.markdown import markdown_table, save_figure
 
-#: Cutoffs of the report's backtest, and of a fast report's.
+#: Cutoffs of the report's backtest.
 N_CUTOFFS = 4
+#: Cutoffs of a fast report's backtest.
 N_CUTOFFS_FAST = 2
 #: Months between a cutoff and its lookback and forecast readings.
 HORIZON_MONTHS = 6
