@@ -37,7 +37,19 @@ SUMMARY_COLUMNS = {
 
 
 def backtest_section(ctx: ReportContext) -> str:
-    """The backtest's summary per method and reading, and the threshold method's vintages."""
+    """The backtest's summary per method and reading, and the threshold method's vintages.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+        The report's context: its data, seed and ``fast`` flag (the number of cutoffs), and
+        the folder the vintages figure goes to (``backtest_vintages.png``).
+
+    Returns
+    -------
+    str
+        The section's Markdown.
+    """
     title = "## Backtest: how far each method's gap moved once later data came in"
     n = N_CUTOFFS_FAST if ctx.fast else N_CUTOFFS
     cutoffs = default_cutoffs(ctx.data, horizon_months=HORIZON_MONTHS, n=n)
