@@ -83,7 +83,7 @@ from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.elicitation import PARAM_NAMES as ELICITATION_PARAMS
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
 from irtgap.methods.bayes.noise import cdf as noise_cdf
-from irtgap.methods.bayes.noise import censored_logp, logit_scale
+from irtgap.methods.bayes.noise import censored_logp, logit_scale, with_measurement
 from irtgap.methods.bayes.noise import logpdf as noise_logpdf
 from irtgap.methods.bayes.replicate import (
     SAMPLE_DIM,
@@ -416,7 +416,7 @@ class _UnitIntegrals:
         )
         phi = p["precision"][block][:, None, b]
         if "measurement_var" in a:  # the persistent effect integrated out (closed form)
-            phi = 1.0 / (1.0 / phi + a["measurement_var"][mine])
+            phi = with_measurement(phi, a["measurement_var"][mine])
         z, eps = design.scaled_scores[mine], design.row_resolution[mine]
         low, high = design.low_censored[mine], design.high_censored[mine]
         noise = self.fit.settings.noise

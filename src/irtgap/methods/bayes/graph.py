@@ -30,7 +30,13 @@ from irtgap.methods.bayes.design import (
     saturating_benchmarks,
 )
 from irtgap.methods.bayes.elicitation import ElicitationPriors, design_arrays, elicitation_term
-from irtgap.methods.bayes.noise import LOG_PRECISION_PRIOR, T_DOF, logit_scale, series_terms
+from irtgap.methods.bayes.noise import (
+    LOG_PRECISION_PRIOR,
+    T_DOF,
+    logit_scale,
+    series_terms,
+    with_measurement,
+)
 from irtgap.methods.bayes.settings import GapSettings
 
 UNIT_DIM = "unit"
@@ -392,7 +398,7 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         if settings.measurement_noise != "none":
             _check_measured(design)
             # the persistent effect's variance 1/phi_b plus the row's measurement variance
-            phi = 1.0 / (1.0 / phi + design.row_measurement_var[rows.order])
+            phi = with_measurement(phi, design.row_measurement_var[rows.order])
         _likelihood(settings.noise, mu, phi, rows.y, rows.n_in, rows.eps)
     return model
 

@@ -66,6 +66,26 @@ def logit_scale(phi: Any, noise: str = "beta") -> Any:
     raise ValueError(f"noise={noise!r}: use one of {NOISES}")
 
 
+def with_measurement(phi: Any, measurement_var: Any) -> Any:
+    r"""The logit-normal precision of a row whose persistent effect (variance
+    :math:`1/\phi_b`) is integrated out beside its measurement noise (variance :math:`s_i^2`):
+    :math:`1 / (1/\phi_b + s_i^2)` (``GapModel(measurement_noise=...)``; numpy or PyTensor).
+
+    Parameters
+    ----------
+    phi : numpy.ndarray or pytensor.tensor.TensorVariable
+        Per row, the benchmark's precision :math:`\phi_b`.
+    measurement_var : numpy.ndarray
+        Per row, the log-odds measurement variance :math:`s_i^2` (0 where unknown).
+
+    Returns
+    -------
+    numpy.ndarray or pytensor.tensor.TensorVariable
+        The broadcast shape of the two.
+    """
+    return 1.0 / (1.0 / phi + measurement_var)
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     return np.asarray(special.logit(p))
 

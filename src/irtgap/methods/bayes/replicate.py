@@ -45,6 +45,7 @@ from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.design import CENSOR
 from irtgap.methods.bayes.elicitation import design_arrays, elicitation_params, row_shift
 from irtgap.methods.bayes.noise import sample as sample_noise
+from irtgap.methods.bayes.noise import with_measurement
 
 if TYPE_CHECKING:
     from irtgap.methods.bayes.fit import GapFit
@@ -257,7 +258,7 @@ def row_precision(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
     phi = np.asarray(params["precision"])[..., arrays["bench"]]
     if "measurement_var" not in arrays:
         return phi
-    return np.asarray(1.0 / (1.0 / phi + arrays["measurement_var"]))
+    return np.asarray(with_measurement(phi, arrays["measurement_var"]))
 
 
 def replicate_fractions(
