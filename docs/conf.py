@@ -73,8 +73,9 @@ nitpick_ignore_regex = [
     # Names of those libraries' types as the signatures and docstrings spell them.
     ("py:.*", r"Axes|Figure|DataFrame|Series|Index|DatetimeIndex|Timestamp|Timedelta"),
     ("py:.*", r"DataArray|Dataset|DataTree|InferenceData|Model|Generator|ndarray|Path|ABC"),
-    # ArviZ (arviz_stats) result types, and type aliases the signatures spell by name
-    ("py:.*", r"ELPDData|arviz_stats(\..+)?|Statistic|ElicitationLike|TypeAliasForwardRef"),
+    # ArviZ (arviz_stats) result types, type aliases the signatures spell by name, and the
+    # type parameters of generic functions (PEP 695: ``def f[T](...)``)
+    ("py:.*", r"ELPDData|arviz_stats(\..+)?|Statistic|ElicitationLike|TypeAliasForwardRef|T"),
 ]
 # Words for duck types in the "Parameters" of numpy docstrings ("sequence of dates, optional";
 # napoleon turns each into a class reference), and pytensor's tensors.

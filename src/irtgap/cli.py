@@ -59,14 +59,15 @@ def _add_fit_options(rep: argparse.ArgumentParser) -> None:
     rep.add_argument(
         "--no-cache",
         action="store_true",
-        help="sample every fit afresh and store none (default: fits are cached by content "
-        "and read back by a rerun on the same inputs)",
+        help="sample every fit and compute every result afresh, storing none (default: fits "
+        "and the results computed from them are cached by content and read back by a rerun "
+        "on the same inputs)",
     )
     rep.add_argument(
         "--cache-dir",
         type=Path,
-        help="folder of the fit cache (default: $IRTGAP_CACHE_DIR, else the user cache folder, "
-        "e.g. ~/.cache/irtgap/fits)",
+        help="folder of the fit and result cache (default: $IRTGAP_CACHE_DIR, else the user "
+        "cache folder, e.g. ~/.cache/irtgap/fits)",
     )
     rep.add_argument(
         "--save-fits",

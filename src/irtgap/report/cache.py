@@ -26,13 +26,14 @@ from :mod:`platformdirs`, which honours ``XDG_CACHE_HOME``), or the one given.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
 import os
 import uuid
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -147,11 +148,23 @@ def data_fingerprint(data: ScoreData) -> str:
 
 
 @cache
-def source_fingerprint() -> str:
-    """A SHA-256 of the source of ``FIT_SOURCES`` (file names and contents)."""
+def source_fingerprint(parts: tuple[str, ...] = FIT_SOURCES) -> str:
+    """A SHA-256 of the source of ``parts`` (folders or files of the package, ``FIT_SOURCES``
+    unless given): file names and contents.
+
+    Parameters
+    ----------
+    parts : tuple of str
+        Paths inside the package.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     root = files("irtgap")
     h = hashlib.sha256()
-    for part in FIT_SOURCES:
+    for part in parts:
         base = Path(str(root.joinpath(part)))
         paths = [base] if base.is_file() else sorted(base.rglob("*.py"))
         for p in paths:
@@ -310,17 +323,40 @@ def write_compressed(
     pathlib.Path
         ``path``; :func:`irtgap.load_result` reads it back.
     """
-    path = Path(path)
     tree = result.to_datatree()
     tree.attrs.update(attrs or {})
+    return write_atomic(
+        path, lambda tmp: tree.to_netcdf(tmp, engine="h5netcdf", encoding=_encoding(tree))
+    )
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """``write(tmp)`` to a temporary file beside ``path``, then rename it to ``path``: a file
+    under its final name is whole. On any failure the temporary file is removed and the
+    error raised.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    write : callable
+        Writes the content to the path it is given.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
     # a name of its own in the same folder (so that the rename is atomic), created with the
     # user's permissions like any file
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        tree.to_netcdf(tmp, engine="h5netcdf", encoding=_encoding(tree))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # also when the folder itself is not there
+            tmp.unlink(missing_ok=True)
         raise
     return path
 
@@ -473,5 +509,6 @@ __all__ = [
     "fit_key",
     "fit_options",
     "key_fields",
+    "write_atomic",
     "write_compressed",
 ]

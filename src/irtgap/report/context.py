@@ -31,6 +31,7 @@ from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
 from irtgap.methods.registry import get_method, run_method
 from irtgap.report.cache import FitCache, fit_key, write_compressed
+from irtgap.report.stored import ResultStore, computed, replay, result_key
 from irtgap.results import GapResult
 
 Log = Callable[[str], None]
@@ -87,6 +88,9 @@ class FitRun:
         Its file in the fit cache (None: not cached).
     saved : pathlib.Path or None
         Its copy in the report's folder (``save_fits``; None: not saved there).
+    key : str
+        Its key in the fit cache (:func:`~irtgap.report.cache.fit_key`; empty without a
+        cache): what the stored results computed from it are keyed by.
     """
 
     fit: GapFit
@@ -96,6 +100,7 @@ class FitRun:
     seconds: float = 0.0
     cache_path: Path | None = None
     saved: Path | None = None
+    key: str = ""
 
     @property
     def file_name(self) -> str:
@@ -131,7 +136,9 @@ class ReportContext:
     extra_fits : frozenset of str
         The fits of :data:`EXTRA_FITS` asked for (:meth:`wants`).
     fit_cache : FitCache or None
-        Where fits are read from and stored (None: every fit is sampled, none stored).
+        Where fits are read from and stored (None: every fit is sampled, none stored); the
+        results computed from the data and the fits (:meth:`stored`) are stored in the same
+        folder.
     save_fits : bool
         Also write each fit, compressed, into ``out_dir`` (:attr:`FitRun.file_name`).
     """
@@ -224,7 +231,7 @@ class ReportContext:
             The result, computed once per report.
         """
         spec = get_method(method)
-        key = ("result", method, json.dumps(options, sort_keys=True, default=str))
+        ("result", method, json.dumps(options, sort_keys=True, default=str))
 
         def make() -> GapResult:
             run: dict[str, Any] = {}
@@ -240,8 +247,49 @@ class ReportContext:
                 method, self.data, budget=self.budget, seed=self.seed, **run, **options
             )
 
-        result: GapResult = self._cached(key, make)
+        result: GapResult = self.stored(f"result {method}", make, **options)
         return result
+
+    def stored[T](self, what: str, make: Callable[[], T], **options: Any) -> T:
+        """``make()`` once per report and, with a fit cache, once per content: read back from
+        the cache's folder when the data, budget, seed, ``options`` and code are those it was
+        computed with (:mod:`irtgap.report.stored`), with the warnings it gave then.
+
+        Parameters
+        ----------
+        what : str
+            What is computed (its name in the key and the progress lines).
+        make : callable
+            Computes it (a pure function of the data, the report's budget and seed and
+            ``options``).
+        **options
+            What else it depends on (JSON-like values; a fit it reads by
+            :attr:`FitRun.key`).
+
+        Returns
+        -------
+        object
+            The value.
+        """
+        key = ("stored", what, json.dumps(options, sort_keys=True, default=str))
+        value: T = self._cached(key, lambda: self._load_or_compute(what, make, options))
+        return value
+
+    def _load_or_compute[T](self, what: str, make: Callable[[], T], options: dict[str, Any]) -> T:
+        """The value from the result cache, else computed (and stored)."""
+        if self.fit_cache is None:
+            return make()
+        store = ResultStore(self.fit_cache.directory)
+        key = result_key(self.data, what, {**options, "budget": self.budget}, self.seed)
+        t0 = time.perf_counter()
+        found = store.load(key)
+        if found is not None:
+            self.say(f"    {what}: read from the cache in {time.perf_counter() - t0:.1f} s")
+            value: T = replay(found)
+            return value
+        value, caught = computed(make)
+        store.store(key, value, caught)
+        return value
 
     def fit(self, *, name: str = "main", **model: Any) -> FitRun:
         """The Bayesian fit of ``GapModel(**model)`` on the data (the report's budget), with
@@ -291,7 +339,7 @@ class ReportContext:
             where = f"; cached as {path}" if path is not None else "; not cached"
             self.say(f"    fit {name}: sampled in {seconds:.1f} s{where}")
         saved = self._save(fit, name, path)
-        return FitRun(fit, conv, name, source, seconds, path, saved)
+        return FitRun(fit, conv, name, source, seconds, path, saved, key)
 
     def _sample(
         self, gap_model: GapModel, name: str, options: dict[str, Any]

@@ -53,13 +53,19 @@ def backtest_section(ctx: ReportContext) -> str:
     title = "## Backtest: how far each method's gap moved once later data came in"
     n = N_CUTOFFS_FAST if ctx.fast else N_CUTOFFS
     cutoffs = default_cutoffs(ctx.data, horizon_months=HORIZON_MONTHS, n=n)
-    result = backtest(
-        ctx.data,
-        cutoffs=cutoffs,
-        methods=DEFAULT_METHODS,
+    result = ctx.stored(
+        "backtest",
+        lambda: backtest(
+            ctx.data,
+            cutoffs=cutoffs,
+            methods=DEFAULT_METHODS,
+            horizon_months=HORIZON_MONTHS,
+            seed=ctx.seed,
+            budget="fast",
+        ),
+        cutoffs=[str(c.date()) for c in cutoffs],
+        methods=list(DEFAULT_METHODS),
         horizon_months=HORIZON_MONTHS,
-        seed=ctx.seed,
-        budget="fast",
     )
     summary = result.summary().reset_index()
     summary = summary.rename(columns=SUMMARY_COLUMNS).set_index("method")

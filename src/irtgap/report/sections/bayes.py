@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from irtgap.analyses.winners_curse import ThresholdBias, threshold_bias
 from irtgap.core import dims as D
-from irtgap.report.context import ReportContext, batch_progress
+from irtgap.methods.bayes.checks import ModelChecks
+from irtgap.report.context import FitRun, ReportContext, batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 from irtgap.report.sections.checks import checks_md
 from irtgap.report.sections.readings import readings_md
@@ -31,9 +30,15 @@ def bayes_section(ctx: ReportContext) -> str:
     summary.index = [f"{g} at {d}" for g, d in summary.index]
     terms = fit.terms()
     diag = _diagnostics_frame(fit.diagnostics(warn=False))
-    bias_md, bias = _threshold_bias_md(fit, out_dir, fast=fast, seed=seed, log=ctx.log)
-    ctx.say("    model checks: LOO, LOO-PIT, predictive checks")
-    checks = checks_md(fit.check(n_draws=100 if fast else 400, seed=seed), bias.crossings, out_dir)
+    bias_md, bias = _threshold_bias_md(ctx, run)
+    n_draws = 100 if fast else 400
+
+    def check() -> ModelChecks:
+        ctx.say("    model checks: LOO, LOO-PIT, predictive checks")
+        return fit.check(n_draws=n_draws, seed=seed)
+
+    model_checks = ctx.stored("model checks", check, fit=run.key, n_draws=n_draws)
+    checks = checks_md(model_checks, bias.crossings, out_dir)
     readings = readings_md(fit, ctx.result("threshold"), bias.crossings, seed=seed)
     note = f"\n\n**Warning:** {conv[0]}" if conv else "\n\nSampler diagnostics are within bounds."
     return "\n\n".join(
@@ -84,22 +89,24 @@ def _diagnostics_frame(diag: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"value": values}, index=diag.index)
 
 
-def _threshold_bias_md(
-    fit: Any, out_dir: Path, *, fast: bool, seed: int, log: Any = None
-) -> tuple[str, ThresholdBias]:
+def _threshold_bias_md(ctx: ReportContext, run: FitRun) -> tuple[str, ThresholdBias]:
     """The threshold method's winner's-curse bias on this data (posterior replicates)."""
 
-    n = 20 if fast else 100
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        tb = threshold_bias(
-            fit,
-            n_replications=n,
-            seed=seed,
-            n_jobs=2,
-            progress=batch_progress(log, "threshold-bias replicates"),
-        )
-    png = save_figure(tb.plot(), out_dir / "threshold_bias.png")
+    n = 20 if ctx.fast else 100
+
+    def replicate() -> ThresholdBias:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return threshold_bias(
+                run.fit,
+                n_replications=n,
+                seed=ctx.seed,
+                n_jobs=2,
+                progress=batch_progress(ctx.log, "threshold-bias replicates"),
+            )
+
+    tb = ctx.stored("threshold bias", replicate, fit=run.key, n_replications=n)
+    png = save_figure(tb.plot(), ctx.out_dir / "threshold_bias.png")
     rows = pd.concat([tb.summary(["2025-01-20"]), tb.summary()], ignore_index=True)
     rows = rows[rows[D.GROUP].isin(["public", "private"])].copy()
     rows[D.DATE] = pd.to_datetime(rows[D.DATE]).dt.date

@@ -12,7 +12,7 @@ from irtgap.core import dims as D
 from irtgap.methods.bayes.domains import DOMAIN_CARRY_MONTHS
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.model import GapModel
-from irtgap.report.context import ReportContext, batch_progress
+from irtgap.report.context import FitRun, ReportContext, batch_progress
 from irtgap.report.markdown import markdown_table, save_figure
 
 #: The open side of the country comparison (the threshold method's "open from China" variant;
@@ -50,20 +50,24 @@ def domains_section(ctx: ReportContext) -> str:
     return "\n\n".join(parts)
 
 
-def _domain_gaps(ctx: ReportContext, fit: GapFit | None) -> DomainGaps:
+def _domain_gaps(ctx: ReportContext, run: FitRun | None) -> DomainGaps:
     """:func:`gap_by_domain` of the threshold, ECI and Elo methods, with the Bayesian rows of
-    ``fit`` when there is one."""
-    ctx.say("    the other methods per domain")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # every missing number gets a note
+    ``run``'s fit when there is one."""
+
+    def split() -> DomainGaps:
+        ctx.say("    the other methods per domain")
         return gap_by_domain(
             ctx.data,
-            fit=fit,
+            fit=run.fit if run is not None else None,
             fast=ctx.fast,
             seed=ctx.seed,
             n_jobs=2,
             progress=batch_progress(ctx.log, "methods"),
         )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # every missing number gets a note
+        return ctx.stored("gap by domain", split, fit=run.key if run is not None else None)
 
 
 def _methods_parts(ctx: ReportContext) -> list[str]:
@@ -91,7 +95,7 @@ def _domain_parts(ctx: ReportContext) -> list[str]:
         ctx.say("    extra fit domains: the model with open offsets by domain and benchmark")
     run = ctx.fit(name="domains", open_offsets=True)
     dom_fit, dom_conv = run.fit, (run.convergence if separate else ())
-    gaps = _domain_gaps(ctx, dom_fit)
+    gaps = _domain_gaps(ctx, run)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # every missing number gets a note
         panels = dom_fit.plot_domains()  # small multiples: an array of Axes of one figure

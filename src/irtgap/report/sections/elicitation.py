@@ -9,6 +9,8 @@ of ``GapModel(elicitation_terms=True)``, an extra fit made only when asked for
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from irtgap.analyses.elicitation import FAST_METHODS, elicitation_gap
@@ -49,7 +51,11 @@ def elicitation_section(ctx: ReportContext) -> str:
     parts, failed, rule = [], [], "reference"
     for method in FAST_METHODS:
         try:
-            moves = elicitation_gap(ctx.data, method, seed=ctx.seed, fast=ctx.fast)
+            moves = ctx.stored(
+                f"elicitation {method}",
+                partial(elicitation_gap, ctx.data, method, seed=ctx.seed, fast=ctx.fast),
+                method=method,
+            )
         except ValueError as err:  # the method cannot run on these data: said, not hidden
             failed.append(f"`{method}` not computed: {str(err)[:200]}")
             continue

@@ -52,13 +52,18 @@ def sensitivity_section(ctx: ReportContext, *, bayesian: bool = False, n_jobs: i
     def progress(done: int, total: int, message: str) -> None:
         ctx.say(f"    {message}")
 
-    lobo = leave_one_benchmark_out(
-        ctx.data,
+    lobo = ctx.stored(
+        "leave-one-benchmark-out",
+        lambda: leave_one_benchmark_out(
+            ctx.data,
+            methods=methods,
+            budget=budget,
+            seed=ctx.seed,
+            n_jobs=n_jobs,
+            progress=progress if ctx.log is not None else None,
+        ),
         methods=methods,
-        budget=budget,
-        seed=ctx.seed,
-        n_jobs=n_jobs,
-        progress=progress if ctx.log is not None else None,
+        lobo_budget=budget,
     )
     fit = ctx.fit().fit if ctx.includes("bayes") else None
     r1, last = lobo.dates[0], lobo.dates[-1]
