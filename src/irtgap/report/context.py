@@ -231,7 +231,6 @@ class ReportContext:
             The result, computed once per report.
         """
         spec = get_method(method)
-        ("result", method, json.dumps(options, sort_keys=True, default=str))
 
         def make() -> GapResult:
             run: dict[str, Any] = {}
