@@ -2,7 +2,10 @@
 
 Usage: ``python studies/adequacy/elpd_pair.py NAME=FIT.nc NAME=FIT.nc [...] --n-draws 400
 --seed 0 --out compare.csv``: prints each fit's check summary (ELPD-LOO with its SE, LOO-PIT,
-predictive-check groups flagged) and their ``arviz_stats.compare`` table, written to ``--out``.
+predictive-check groups flagged) and their ``arviz_stats.compare`` table, written to ``--out``;
+beside it (``<out stem>_checks.csv``) each fit's check summary with its ELPD-LOO difference from
+the first fit and the difference's standard error, from the pointwise values (the compare table
+rounds its figures for display).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import warnings
 from pathlib import Path
 
 import arviz_stats as azs
+import numpy as np
 import pandas as pd
 
 import irtgap
@@ -37,10 +41,17 @@ def main() -> None:
         loos[name] = checks.loo
         rows[name] = checks.summary()
         print(f"{name}: checked in {time.perf_counter() - t0:.0f} s", flush=True)
-    print(pd.DataFrame(rows).to_string())
+    table = pd.DataFrame(rows).T
+    first = np.asarray(loos[pairs[0][0]].elpd_i).ravel()
+    for name, loo in loos.items():
+        diff = np.asarray(loo.elpd_i).ravel() - first
+        table.loc[name, "elpd_diff_vs_first"] = diff.sum()
+        table.loc[name, "elpd_diff_se"] = np.sqrt(diff.size * diff.var())
+    print(table.T.to_string())
     cmp = azs.compare(loos)
     print(cmp.to_string())
     cmp.to_csv(args.out)
+    table.rename_axis("fit").to_csv(args.out.with_name(f"{args.out.stem}_checks.csv"))
 
 
 if __name__ == "__main__":

@@ -47,6 +47,11 @@ FORMS: dict[str, dict] = {
     "offset_trend": {"open_offsets": True, "open_offset_trend": True},
     "measured": {"noise": "logit_normal", "measurement_noise": "known"},
     "measured_pooled": {"noise": "logit_normal", "measurement_noise": "pooled"},
+    "interactions_measured": {
+        "noise": "logit_normal",
+        "measurement_noise": "pooled",
+        "interactions": True,
+    },
 }
 DATES = {
     "two_factor": pd.DatetimeIndex(["2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01"]),

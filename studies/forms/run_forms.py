@@ -27,12 +27,15 @@ domain that change in time), ``offsets_4pl`` (``open_offsets=True`` on the 4PL d
 (``interactions=True``: a (model family, benchmark) interaction on the 4PL default),
 ``logit_normal_4pl`` (``noise="logit_normal"`` on the 4PL default) and ``measured`` (the same
 with ``measurement_noise="known"``: the measurement noise from the export, the rest of each
-residual persistent).
+residual persistent) and ``interactions_measured`` (``interactions=True`` with the logit-normal
+noise and ``measurement_noise="pooled"``: persistent (model family, benchmark) interactions and
+the measurement noise from the export together).
 
-``--inference fast`` fits with the short schedule of ``GapModel.fit(inference="fast")`` (a
-screen: its R-hat is above 1.01); ``--crossings-only`` skips the integrated LOO and the other
-checks of :meth:`irtgap.GapFit.check` (minutes per form) and keeps the diagnostics, the gaps
-and the crossings check.
+``--adaptation low_rank`` fits with nutpie's low-rank mass-matrix adaptation instead of its
+diagonal one (recorded in the row). ``--inference fast`` fits with the short schedule of
+``GapModel.fit(inference="fast")`` (a screen: its R-hat is above 1.01); ``--crossings-only``
+skips the integrated LOO and the other checks of :meth:`irtgap.GapFit.check` (minutes per form)
+and keeps the diagnostics, the gaps and the crossings check.
 Each row also holds the predictive check of the threshold method's first crossings
 (``irtgap.threshold_bias(fit, n_replications=100, seed=SEED).crossings``: observed, replicated
 median and ppp of ``n_points`` and ``mean_gap`` for all, public and private benchmarks), the
@@ -84,6 +87,11 @@ FORMS: dict[str, dict] = {
     "interactions": {"interactions": True},
     "logit_normal_4pl": {"noise": "logit_normal"},
     "measured": {"noise": "logit_normal", "measurement_noise": "known"},
+    "interactions_measured": {
+        "noise": "logit_normal",
+        "measurement_noise": "pooled",
+        "interactions": True,
+    },
 }
 
 
@@ -117,6 +125,10 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=1, help="workers for the replicates")
     parser.add_argument("--inference", default="nuts", help="GapModel.fit's inference mode")
     parser.add_argument(
+        "--adaptation",
+        help="nutpie's mass-matrix adaptation (for example low_rank; default: nutpie's diag)",
+    )
+    parser.add_argument(
         "--crossings-only", action="store_true", help="skip the integrated LOO and other checks"
     )
     args = parser.parse_args()
@@ -133,6 +145,8 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             schedule = {} if args.inference == "fast" else {"tune": args.tune, "draws": args.draws}
+            if args.adaptation:
+                schedule["sampler_kwargs"] = {"nuts": {"adaptation": args.adaptation}}
             fit = irtgap.GapModel(**FORMS[name]).fit(
                 data, seed=args.seed, inference=args.inference, progressbar=False, **schedule
             )
@@ -140,7 +154,7 @@ def main() -> None:
             checks = None if args.crossings_only else fit.check(n_draws=400, seed=args.seed)
             gaps = fit.summary()
         diag = fit.diagnostics(warn=False)
-        row = {"form": name, "inference": fit.inference}
+        row = {"form": name, "inference": fit.inference, "adaptation": args.adaptation or "diag"}
         if checks is not None:
             loos[name] = checks.loo
             row.update(checks.summary().to_dict())
