@@ -118,7 +118,8 @@ def test_report_readings_table_puts_the_three_readings_side_by_side(shifted_fit)
 def test_report_readings_paragraph_states_each_crossings_check(shifted_fit):
     """The paragraph quotes the crossings check per statistic: the private mean, the private
     median (the statistic less swayed by one version's several crossings), the private and
-    public points and the public mean, each with its own observed value and ppp."""
+    public points (counts, without decimals) and the public mean, each with its own observed
+    value, interval and ppp."""
     import pandas as pd
 
     from irtgap.report.sections.readings import readings_md
@@ -137,8 +138,8 @@ def test_report_readings_paragraph_states_each_crossings_check(shifted_fit):
                 statistic=stat,
                 observed=10.0 + k,
                 replicated=1.0 + k,
-                lower=0.5 + k,
-                upper=1.5 + k,
+                lower=0.4 + k,
+                upper=1.6 + k,
                 ppp=k / 100,
             )
         )
@@ -147,8 +148,8 @@ def test_report_readings_paragraph_states_each_crossings_check(shifted_fit):
     text = readings_md(shifted_fit, th, crossings)
     # (group, statistic) -> its row's index k, so each check cites its own numbers
     assert "private mean crossing gap 17.0 observed against 8.0 replicated" in text
-    assert "private median crossing gap 18.0 observed against 9.0 replicated" in text
-    assert "(90%: 8.5 to 9.5; ppp 0.08)" in text
-    assert "private crossing points 16.0 observed" in text
-    assert "public crossing points 13.0 observed" in text
+    assert "crossings, 18.0 observed against 9.0 replicated" in text  # the private median
+    assert "(90%: 8.4 to 9.6; ppp 0.08)" in text
+    assert "private crossing points 16 observed against 7 replicated (90%: 6 to 8;" in text
+    assert "public crossing points 13 observed" in text
     assert "public mean crossing gap 14.0 observed" in text

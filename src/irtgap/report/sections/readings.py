@@ -129,9 +129,10 @@ def readings_md(
 
     def check(group: str, stat: str) -> str:
         r = cross.loc[(group, stat)]
+        f = ".0f" if stat == "n_points" else ".1f"  # a count of points, or months
         return (
-            f"{r['observed']:.1f} observed against {r['replicated']:.1f} replicated "
-            f"(90%: {r['lower']:.1f} to {r['upper']:.1f}; ppp {r['ppp']:.2f})"
+            f"{r['observed']:{f}} observed against {r['replicated']:{f}} replicated "
+            f"(90%: {r['lower']:{f}} to {r['upper']:{f}}; ppp {r['ppp']:.2f})"
         )
 
     priv = table.loc[("private", last.date())]
@@ -150,9 +151,9 @@ def readings_md(
         "model-based threshold reading, the difference is what noisy first crossers and the "
         "acceptance rule add; where the model cannot reproduce the crossings themselves, it is "
         "also what the model misses. The predictive check of the first crossings: private "
-        f"mean crossing gap {check('private', 'mean_gap')}; private median crossing gap "
-        f"{check('private', 'median_gap')} (less swayed than the mean by the few versions that "
-        "set several crossings); private crossing points "
+        f"mean crossing gap {check('private', 'mean_gap')}; private median crossing gap, less "
+        "swayed than the mean by the few versions that set several crossings, "
+        f"{check('private', 'median_gap')}; private crossing points "
         f"{check('private', 'n_points')}; public mean crossing gap "
         f"{check('public', 'mean_gap')}; public crossing points {check('public', 'n_points')} "
         "(a ppp below 0.05 or above 0.95 says the model does not reproduce that statistic)."
