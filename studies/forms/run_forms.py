@@ -38,9 +38,9 @@ skips the integrated LOO and the other checks of :meth:`irtgap.GapFit.check` (mi
 and keeps the diagnostics, the gaps and the crossings check.
 Each row also holds the predictive check of the threshold method's first crossings
 (``irtgap.threshold_bias(fit, n_replications=100, seed=SEED).crossings``: observed, replicated
-median and ppp of ``n_points`` and ``mean_gap`` for all, public and private benchmarks), the
-posterior probability that the gap grew since DeepSeek R1's release, and the model-based
-threshold gap (``irtgap.model_threshold_gap``).
+median and ppp of ``n_points``, ``mean_gap`` and ``median_gap`` for all, public and private
+benchmarks), the posterior probability that the gap grew since DeepSeek R1's release, and the
+model-based threshold gap (``irtgap.model_threshold_gap``).
 ``default`` is the installed ``GapModel()`` (the 4PL curve of ``lapse_pooled_60``); name
 ``lapse_none`` for the 2PL curve without an upper asymptote. Every other form names the
 settings it was measured with, so the committed rows stay reproducible: ``logit_normal``,
@@ -97,12 +97,12 @@ FORMS: dict[str, dict] = {
 
 def crossing_columns(fit: irtgap.GapFit, seed: int, n_jobs: int) -> dict[str, float]:
     """The predictive check of the threshold method's first crossings (observed, replicated
-    median and ppp of ``n_points`` and ``mean_gap`` per group) and the model-based threshold
-    gap at DeepSeek R1's release and at the last date."""
+    median and ppp of ``n_points``, ``mean_gap`` and ``median_gap`` per group) and the
+    model-based threshold gap at DeepSeek R1's release and at the last date."""
     bias = irtgap.threshold_bias(fit, n_replications=100, seed=seed, n_jobs=n_jobs)
     out: dict[str, float] = {}
     for _, c in bias.crossings.iterrows():
-        if c["statistic"] in ("n_points", "mean_gap"):
+        if c["statistic"] in ("n_points", "mean_gap", "median_gap"):
             key = f"crossings {c['group']} {c['statistic']}"
             out[f"{key} observed"] = c["observed"]
             out[f"{key} replicated"] = c["replicated"]
