@@ -39,9 +39,17 @@ def closed_frontier(t: np.ndarray) -> np.ndarray:
 
 
 def combined_world(
-    pattern, *, seed: int, gap_months: float = 6.0, shortfall_scale: float = 1.0
+    pattern,
+    *,
+    seed: int,
+    gap_months: float = 6.0,
+    shortfall_scale: float = 1.0,
+    public_growth: float = 0.3,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One world on ``pattern`` (a ScoreData): the simulated long table and the benchmarks.
+
+    ``public_growth`` is the open models' public-benchmark advantage gained per year from 2022
+    (0: no such advantage, every other misspecification kept).
 
     Returns ``(scores, benchmarks)``: ``scores`` with the pattern's columns and simulated
     ``score``; ``benchmarks`` the pattern's metadata (fraction benchmarks only).
@@ -74,7 +82,7 @@ def combined_world(
     open_row = (rows["weights"] == "open").to_numpy()
     hosted = (rows["provider"] != "first-party").to_numpy()
     eff = theta.reindex(rows["model"]).to_numpy()
-    eff = eff + 0.3 * np.maximum(t + 2.0, 0.0) * (open_row & public)
+    eff = eff + public_growth * np.maximum(t + 2.0, 0.0) * (open_row & public)
     eff = eff - 0.6 * hosted
     eff = eff + 0.4 * rng.standard_t(3.0, size=len(rows))
     p = floor + (1 - floor) / (

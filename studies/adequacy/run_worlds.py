@@ -1,13 +1,15 @@
 """Model forms on worlds the default model did not generate: coverage, bias and the crossings check.
 
-Two kinds of world (``--world``):
+Three kinds of world (``--world``):
 
 - ``two_factor``: :func:`irtgap.data.two_factor.simulate_two_factor`, closed reasoning models ahead
   on the private "reasoning" benchmarks beyond one capability (a second latent dimension);
 - ``combined``: :func:`combined_worlds.combined_world`, every misspecification at once on the real
   evaluation pattern of the November 2025 snapshot (curved frontier, fame-tied Gamma shortfalls,
   heavy-tailed interactions, binomial item noise, a growing public-benchmark advantage, a hosted
-  penalty), written independently of irtgap's simulator.
+  penalty), written independently of irtgap's simulator;
+- ``combined_flat_public``: the same without the public-benchmark advantage (every other
+  misspecification kept), to tell how much of the combined worlds' error it causes.
 
 For each world (``--seeds``) and form (``--forms``, names of ``FORMS``) it fits the model
 (``--draws``/``--tune`` per chain, 4 chains unless ``--chains``), reads the gap per group at the
@@ -59,6 +61,7 @@ DATES = {
         ["2023-07-01", "2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01", "2025-10-01"]
     ),
 }
+DATES["combined_flat_public"] = DATES["combined"]
 
 
 def seeds(text: str) -> list[int]:
@@ -74,7 +77,8 @@ def world_data(kind: str, seed: int, pattern):
     if kind == "two_factor":
         w = simulate_two_factor(seed=seed)
         return w.data, lambda dates, group: w.true_gap(dates, group).to_numpy()
-    scores, meta = combined_world(pattern, seed=seed)
+    growth = 0.0 if kind == "combined_flat_public" else 0.3
+    scores, meta = combined_world(pattern, seed=seed, public_growth=growth)
     # the standard errors the export reports: on the benchmarks whose real files carry one
     reg = read_registry()
     reported = reg.index[reg["stderr_column"].notna() | reg["n_items"].notna()]
@@ -147,7 +151,9 @@ def main() -> None:
         p.error(f"unknown forms {unknown}; use some of {list(FORMS)}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pattern = irtgap.load_dataset("epoch-2025-11") if args.world == "combined" else None
+        pattern = (
+            irtgap.load_dataset("epoch-2025-11") if args.world.startswith("combined") else None
+        )
     rows: list[dict] = []
     for seed in seeds(args.seeds):
         for form in args.forms:
