@@ -77,8 +77,8 @@ def world_data(kind: str, seed: int, pattern):
     if kind == "two_factor":
         w = simulate_two_factor(seed=seed)
         return w.data, lambda dates, group: w.true_gap(dates, group).to_numpy()
-    growth = 0.0 if kind == "combined_flat_public" else 0.3
-    scores, meta = combined_world(pattern, seed=seed, public_growth=growth)
+    flat = {"public_growth": 0.0} if kind == "combined_flat_public" else {}
+    scores, meta = combined_world(pattern, seed=seed, **flat)
     # the standard errors the export reports: on the benchmarks whose real files carry one
     reg = read_registry()
     reported = reg.index[reg["stderr_column"].notna() | reg["n_items"].notna()]

@@ -102,11 +102,10 @@ def crossing_columns(fit: irtgap.GapFit, seed: int, n_jobs: int) -> dict[str, fl
     bias = irtgap.threshold_bias(fit, n_replications=100, seed=seed, n_jobs=n_jobs)
     out: dict[str, float] = {}
     for _, c in bias.crossings.iterrows():
-        if c["statistic"] in ("n_points", "mean_gap", "median_gap"):
-            key = f"crossings {c['group']} {c['statistic']}"
-            out[f"{key} observed"] = c["observed"]
-            out[f"{key} replicated"] = c["replicated"]
-            out[f"{key} ppp"] = c["ppp"]
+        key = f"crossings {c['group']} {c['statistic']}"
+        out[f"{key} observed"] = c["observed"]
+        out[f"{key} replicated"] = c["replicated"]
+        out[f"{key} ppp"] = c["ppp"]
     last = fit.summary_dates()[-1]
     mt = irtgap.model_threshold_gap(fit, ["2025-01-20", last], seed=seed)
     for _, g in mt.iterrows():
