@@ -38,22 +38,15 @@ from irtgap.data.registry import read_registry
 from irtgap.data.two_factor import simulate_two_factor
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "forms"))
 from combined_worlds import combined_world, true_gap
+from run_forms import FORMS as BUNDLED_FORMS
 
+#: The forms of ``forms/run_forms.py`` and two more measured only on these worlds.
 FORMS: dict[str, dict] = {
-    "default": {},
-    "second_factor": {"second_factor": True},
-    "public_trend": {"public_advantage_trend": True},
+    **BUNDLED_FORMS,
     "public_trend_t": {"public_advantage_trend": True, "noise": "logit_t"},
-    "logit_t": {"noise": "logit_t"},
-    "offset_trend": {"open_offsets": True, "open_offset_trend": True},
-    "measured": {"noise": "logit_normal", "measurement_noise": "known"},
     "measured_pooled": {"noise": "logit_normal", "measurement_noise": "pooled"},
-    "interactions_measured": {
-        "noise": "logit_normal",
-        "measurement_noise": "pooled",
-        "interactions": True,
-    },
 }
 DATES = {
     "two_factor": pd.DatetimeIndex(["2024-01-01", "2024-07-01", "2025-01-01", "2025-07-01"]),
