@@ -232,6 +232,23 @@ def test_elicitation_data_has_every_row():
     assert every.log["elicitation"]["rule"] == "all"
 
 
+def test_a_result_file_keeps_every_elicitation_row():
+    """A result saved with its data keeps the elicitation rows, so a fit with the elicitation
+    terms rebuilds the same capability units (each effort group's representative is chosen by
+    its rows) when it is loaded."""
+    import xarray as xr
+
+    from irtgap.results import data_from_tree, data_nodes
+
+    data = build(agent_frame())
+    back = data_from_tree(xr.DataTree.from_dict(data_nodes(data)))
+    assert back is not None and back.elicitation is not None
+    pd.testing.assert_frame_equal(
+        back.elicitation.reset_index(drop=True), data.elicitation.reset_index(drop=True)
+    )
+    assert len(back.elicitation_data().scores) == 10
+
+
 # ------------------------------------------------------------------------- the Hub export
 def test_terminal_bench_keeps_every_version_agent_pair(hub):
     raw = pd.read_csv(HUB / "terminalbench_external.csv", dtype={"Model version": "string"})

@@ -281,3 +281,20 @@ def test_a_fit_recovers_the_harness_penalty():
     gap = fit.elicitation_gap()
     # a common harness effect moves both sides alike: the difference is 0 in every draw
     assert np.allclose(gap["difference"].dropna(), 0.0)
+
+
+def test_the_crossings_check_reads_the_best_harness_of_each_pair(world, prior_fit):
+    """A fit with the elicitation terms models every harness's row; the crossings check reads
+    one score per pair as the threshold method does (the best), in the real data and in the
+    replicates, so its observed crossings are those of ``threshold_gap`` on the best rows."""
+    _, data = world
+    fit = prior_fit(data, TERMS, draws=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 20 prior draws: undefined gaps
+        bias = irtgap.threshold_bias(fit, n_replications=4, seed=0)
+    assert bias.settings["threshold_kwargs"] == {"elicitation": "best"}
+    real = irtgap.threshold_gap(data, n_bootstrap=0, by="access")
+    points = real.points[real.points["accepted"]]
+    observed = bias.crossings.set_index(["group", "statistic"])["observed"]
+    assert observed[("all", "n_points")] == len(points)
+    np.testing.assert_allclose(observed[("all", "mean_gap")], points["gap_months"].mean())

@@ -221,6 +221,8 @@ def data_nodes(data: ScoreData | None) -> dict[str, xr.Dataset]:
     }
     if data.reference is not None:
         nodes["irtgap_reference"] = encode_frame(data.reference)
+    if data.elicitation is not None:  # every (version, benchmark, harness) row
+        nodes["irtgap_elicitation"] = encode_frame(data.elicitation)
     for ds in nodes.values():
         ds.attrs["irtgap_log"] = json.dumps(data.log, default=_json_default)
     return nodes
@@ -252,9 +254,16 @@ def data_from_tree(tree: xr.DataTree, log: dict[str, Any] | None = None) -> Scor
         if "irtgap_reference" in tree.children
         else None
     )
+    elicitation = (
+        decode_frame(tree["irtgap_elicitation"].to_dataset())
+        if "irtgap_elicitation" in tree.children
+        else None
+    )
     if log is None:
         log = json.loads(tree["irtgap_scores"].attrs.get("irtgap_log", "{}"))
-    return ScoreData(scores=scores, benchmarks=bench, log=log, reference=reference)
+    return ScoreData(
+        scores=scores, benchmarks=bench, log=log, reference=reference, elicitation=elicitation
+    )
 
 
 def open_tree(path: str | Path, who: str) -> xr.DataTree:

@@ -29,7 +29,9 @@ domain that change in time), ``offsets_4pl`` (``open_offsets=True`` on the 4PL d
 with ``measurement_noise="known"``: the measurement noise from the export, the rest of each
 residual persistent) and ``interactions_measured`` (``interactions=True`` with the logit-normal
 noise and ``measurement_noise="pooled"``: persistent (model family, benchmark) interactions and
-the measurement noise from the export together).
+the measurement noise from the export together) and ``log_odds_interactions`` (the same with
+``interaction_scale="log_odds"``: the interactions on the log-odds of the median score,
+integrated out by the sampler and drawn back from their conditional posterior).
 
 ``--adaptation low_rank`` fits with nutpie's low-rank mass-matrix adaptation instead of its
 diagonal one (recorded in the row). ``--inference fast`` fits with the short schedule of
@@ -91,6 +93,19 @@ FORMS: dict[str, dict] = {
         "noise": "logit_normal",
         "measurement_noise": "pooled",
         "interactions": True,
+    },
+    "log_odds_interactions": {
+        "noise": "logit_normal",
+        "measurement_noise": "pooled",
+        "interactions": True,
+        "interaction_scale": "log_odds",
+    },
+    "log_odds_elicited": {
+        "noise": "logit_normal",
+        "measurement_noise": "pooled",
+        "interactions": True,
+        "interaction_scale": "log_odds",
+        "elicitation_terms": True,
     },
 }
 

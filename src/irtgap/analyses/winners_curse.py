@@ -43,6 +43,7 @@ import xarray as xr
 from irtgap.core import dims as D
 from irtgap.core.gaps import gap_dataarray, summarize_gap, to_days
 from irtgap.core.parallel import Progress, map_tasks
+from irtgap.data.elicitation import several_per_pair
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import check_dates_option as parse_dates
 from irtgap.methods.bayes.replicate import (
@@ -238,7 +239,11 @@ def threshold_bias(
     n_jobs : int
         joblib workers on this machine (1: in this process, -1: every core).
     threshold_kwargs : dict, optional
-        Settings passed to :func:`~irtgap.threshold_gap` (its defaults otherwise).
+        Settings passed to :func:`~irtgap.threshold_gap` (its defaults otherwise). A fit with
+        ``elicitation_terms`` models every harness's row of a (version, benchmark) pair; the
+        threshold method then reads one score per pair by ``elicitation="best"`` (the highest),
+        in the real data and in every replicate alike, unless ``threshold_kwargs`` names
+        another rule.
     backend : {None, "loky", "dask", "ray"}
         Where the replicates run (see :func:`irtgap.core.parallel.map_tasks`): None for
         joblib's active back end (an enclosing ``joblib.parallel_config`` is respected),
@@ -270,6 +275,8 @@ def threshold_bias(
         dates = pd.date_range(max(pd.Timestamp("2023-01-01"), first), end, freq="MS")
     dates = parse_dates(dates)
     template = _modelled_data(fit)
+    if several_per_pair(template.scores) and "elicitation" not in kw:
+        kw["elicitation"] = "best"  # one score per pair, as the threshold method reads data
     samples, reps = _replicates(
         fit, template, n_replications, seed, dates, kw, (n_jobs, backend, progress)
     )

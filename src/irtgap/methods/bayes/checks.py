@@ -38,7 +38,10 @@ on a fixed grid of step :data:`GRID_STEP` (trapezoid rule). The quantity estimat
 \lambda s(\phi_b)/\alpha_b)` by Gauss-Hermite quadrature (:data:`N_INTERACTION_NODES`
 nodes), since leaving the row out leaves nothing else to inform :math:`u_c`; the interactions
 of the model's other rows, and of a row whose cell has other rows, are part of :math:`\psi`
-(kept at their posterior draws, PSIS correcting for the row's own share).
+(kept at their posterior draws, PSIS correcting for the row's own share). With
+``interaction_scale="log_odds"`` the interaction of a one-row cell shifts the row's log-odds,
+and its integral is exact: the noise's variance plus the interaction's prior variance
+:math:`\tau_c^2`.
 
 **LOO-PIT** (:func:`loo_pit`): the probability integral transform of each score under its
 leave-one-out predictive distribution, :math:`\mathrm{PIT}_i = \sum_s w_i^{(s)}
@@ -80,6 +83,7 @@ from scipy import special, stats
 
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
+from irtgap.methods.bayes.cells import standardized_interactions
 from irtgap.methods.bayes.elicitation import PARAM_NAMES as ELICITATION_PARAMS
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
 from irtgap.methods.bayes.noise import cdf as noise_cdf
@@ -124,9 +128,12 @@ def log_likelihood(fit: GapFit) -> xr.DataArray:
     order). Computed by :func:`pymc.compute_log_likelihood` on the model rebuilt from the fit's
     design and settings, so it is the model's own likelihood, not a copy of it.
     """
-    model = build_model(fit.design, fit.settings)
+    model = build_model(fit.design, fit.settings, collapsed=False)
     names = [v.name for v in model.observed_RVs]
-    post = xr.DataTree.from_dict({"posterior": fit.posterior})
+    posterior = fit.posterior
+    if fit.settings.interactions and fit.settings.interaction_scale == "log_odds":
+        posterior = posterior.assign(interaction_std=standardized_interactions(fit))
+    post = xr.DataTree.from_dict({"posterior": posterior})
     out = pm.compute_log_likelihood(
         post, var_names=names, model=model, extend_inferencedata=False, progressbar=False
     )
@@ -331,11 +338,14 @@ class _UnitIntegrals:
         self.softness = float(fit.settings.frontier_softness)
         # interactions of cells with one row: integrated over their prior with that row
         self.single = np.zeros(len(self.arrays["bench"]), bool)
-        if "cell" in self.arrays:
-            cell = self.arrays["cell"]
+        self.log_odds = "cell_logit" in self.arrays
+        cell = self.arrays.get("cell", self.arrays.get("cell_logit"))
+        if cell is not None:
             self.single = np.bincount(cell)[cell] == 1
             # the prior sd of each benchmark's interactions, per sample (S, benchmark)
-            scale = logit_scale(post["precision"], fit.settings.noise) / post["slope"]
+            scale = logit_scale(post["precision"], fit.settings.noise)
+            if not self.log_odds:  # in capability units
+                scale = scale / post["slope"]
             self.u_sd = stacked["interaction_ratio"].to_numpy()[:, None] * scale
             nodes, weights = np.polynomial.hermite_e.hermegauss(N_INTERACTION_NODES)
             self.u_nodes, self.u_log_w = nodes, np.log(weights / np.sqrt(2 * np.pi))
@@ -417,6 +427,10 @@ class _UnitIntegrals:
         phi = p["precision"][block][:, None, b]
         if "measurement_var" in a:  # the persistent effect integrated out (closed form)
             phi = with_measurement(phi, a["measurement_var"][mine])
+        mu_base = mu
+        if self.log_odds:  # the log-odds interactions at their draws
+            v = p["interaction"][block][:, None, a["cell_logit"][mine]]
+            mu = special.expit(special.logit(mu) + v)
         z, eps = design.scaled_scores[mine], design.row_resolution[mine]
         low, high = design.low_censored[mine], design.high_censored[mine]
         noise = self.fit.settings.noise
@@ -428,7 +442,14 @@ class _UnitIntegrals:
             others = np.delete(lr, j, axis=-1).sum(axis=-1)
             log_rest = _logtrapz(others, log_w)
             x = eps[j] if low[j] else (1 - eps[j] if high[j] else z[j])
-            if self.single[mine[j]]:  # its cell's interaction over its prior, at the nodes
+            if self.single[mine[j]] and self.log_odds:  # over its prior: a wider noise
+                tau2 = self.u_sd[block][:, b[j], None] ** 2
+                phi_j = 1.0 / (1.0 / phi[:, :, j] + tau2)  # (S, 1)
+                lr_j = _row_loglik(mu_base[..., [j]], phi_j[..., None], z[[j]], eps[[j]], noise)
+                vals[j] = _logtrapz(others + lr_j[..., 0], log_w) - log_rest
+                with np.errstate(divide="ignore"):
+                    log_cdf = np.log(noise_cdf(x, mu_base[:, :, j], phi_j, noise))
+            elif self.single[mine[j]]:  # its cell's interaction over its prior, at the nodes
                 mu_q = self._single_cell(eff[..., j], mine[j], block)  # (Q, S, G)
                 lr_q = _row_loglik(mu_q[..., None], phi[..., [j]], z[[j]], eps[[j]], noise)
                 lr_j = special.logsumexp(lr_q[..., 0] + self.u_log_w[:, None, None], axis=0)
@@ -652,9 +673,9 @@ def prior_sensitivity(
     r"""Power-scaling sensitivity of the gap to each prior (Kallioinen, Paananen, Bürkner and
     Vehtari 2024, through ArviZ's ``psense_summary``; no refits).
 
-    Each prior of :data:`PRIOR_TERMS` in turn is raised to a power :math:`lpha` near 1
-    (:math:`p(	heta)^lpha`) by importance weighting, and the change of each quantity's
-    posterior is measured (cumulative Jensen-Shannon distance per unit log-:math:`lpha`);
+    Each prior of :data:`PRIOR_TERMS` in turn is raised to a power :math:`\alpha` near 1
+    (:math:`p(\theta)^\alpha`) by importance weighting, and the change of each quantity's
+    posterior is measured (cumulative Jensen-Shannon distance per unit log-:math:`\alpha`);
     likewise for the likelihood. Quantities: the ``private`` and ``public`` gap at DeepSeek R1's
     release and the distance between the two frontiers at the last date of the data (capability
     units: the gap itself is undefined in some draws there, which power-scaling cannot weight).

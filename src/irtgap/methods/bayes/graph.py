@@ -44,6 +44,9 @@ UNIT_DIM = "unit"
 SATURATING_DIM = "saturating_benchmark"
 #: The (model family, benchmark) cells of ``GapModel(interactions=True)``.
 INTERACTION_DIM = "interaction_cell"
+#: With ``interaction_scale="log_odds"``: the cells whose interactions the sampler draws (a
+#: censored row beside other rows: no closed form), the others being integrated out.
+SAMPLED_CELL_DIM = "sampled_interaction_cell"
 #: The default ``lapse_threshold``: with ``upper_asymptote=True`` a benchmark gets a lapse rate
 #: when its best modelled score reaches this fraction of its ceiling. Below it every score lies on
 #: the lower part of the curve, where the lapse and the difficulty explain the scores alike (a
@@ -204,35 +207,7 @@ def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int, eps: np
     eps_c = eps[n_in:]
     low = y[n_in:] <= eps_c
     if noise in ("logit_normal", "logit_t"):
-        # a Normal or Student-t shift of the log-odds; censored rows: its CDF beyond the limit
-        m = pt.log(mu) - pt.log1p(-mu)
-        sd = 1 / pt.sqrt(phi)
-        if noise == "logit_t":
-            draw, std_logcdf = _logit_t_random, _t_logcdf
-            pm.CustomDist(
-                "score",
-                m[:n_in],
-                sd[:n_in],
-                logp=_logit_t_logp,
-                random=draw,
-                observed=y[:n_in],
-                dims=D.OBS,
-            )
-        else:
-            draw, std_logcdf = _logit_normal_random, _normal_logcdf
-            pm.LogitNormal("score", mu=m[:n_in], sigma=sd[:n_in], observed=y[:n_in], dims=D.OBS)
-        if n_in < len(y):
-            e = np.log(eps_c) - np.log1p(-eps_c)
-            pm.CustomDist(
-                "score_censored",
-                m[n_in:],
-                sd[n_in:],
-                eps_c,
-                logp=lambda value, m_, s_, _e: std_logcdf(pt.where(low, e - m_, m_ + e) / s_),
-                random=_CensoredDraws(draw),
-                observed=y[n_in:],
-                dims=CENSORED_DIM,
-            )
+        _logit_likelihood(noise, pt.log(mu) - pt.log1p(-mu), 1 / pt.sqrt(phi), y, n_in, eps)
         return
     # Uncensored scores: Beta likelihood. Scores at the resolution limits: the Beta
     # probability of lying beyond them (the incomplete beta is costly: only those rows).
@@ -249,6 +224,53 @@ def _likelihood(noise: str, mu: Any, phi: Any, y: np.ndarray, n_in: int, eps: np
             observed=y[n_in:],
             dims=CENSORED_DIM,
         )
+
+
+def _logit_likelihood(
+    noise: str, m: Any, sd: Any, y: np.ndarray, n_in: int, eps: np.ndarray
+) -> None:
+    """The logit-normal or logit-t likelihood of the scores, log-odds centred at ``m`` with
+    scale ``sd`` (per row): rows ``[:n_in]`` uncensored (``score``), the rest censored at
+    their resolution limits ``eps`` (``score_censored``; call inside the model's context)."""
+    if noise == "logit_t":
+        pm.CustomDist(
+            "score",
+            m[:n_in],
+            sd[:n_in],
+            logp=_logit_t_logp,
+            random=_logit_t_random,
+            observed=y[:n_in],
+            dims=D.OBS,
+        )
+    else:
+        pm.LogitNormal("score", mu=m[:n_in], sigma=sd[:n_in], observed=y[:n_in], dims=D.OBS)
+    if n_in < len(y):
+        _censored_logit_normal(m[n_in:], sd[n_in:], y[n_in:], eps[n_in:], noise=noise)
+
+
+def _censored_logit_normal(
+    m: Any, sd: Any, y: np.ndarray, eps: np.ndarray, noise: str = "logit_normal"
+) -> None:
+    """The censored rows' term of a logit-normal or logit-t likelihood (``score_censored``):
+    the probability that the log-odds, centred at ``m`` with scale ``sd``, lie beyond the rows'
+    resolution limits ``eps`` (call inside the model's context)."""
+    low = y <= eps
+    e = np.log(eps) - np.log1p(-eps)
+    draw, std_logcdf = (
+        (_logit_t_random, _t_logcdf)
+        if noise == "logit_t"
+        else (_logit_normal_random, _normal_logcdf)
+    )
+    pm.CustomDist(
+        "score_censored",
+        m,
+        sd,
+        eps,
+        logp=lambda value, m_, s_, _e: std_logcdf(pt.where(low, e - m_, m_ + e) / s_),
+        random=_CensoredDraws(draw),
+        observed=y,
+        dims=CENSORED_DIM,
+    )
 
 
 @dataclass(frozen=True)
@@ -326,6 +348,9 @@ def _coords(design: Design, settings: GapSettings, rows: _Rows) -> dict[str, Any
         coords[D.DOMAIN] = list(design.domains)
     if settings.interactions:
         coords[INTERACTION_DIM] = list(design.interaction_cells[1])
+        sampled = sampled_cells(design)
+        if settings.interaction_scale == "log_odds" and sampled.any():
+            coords[SAMPLED_CELL_DIM] = list(design.interaction_cells[1][sampled])
     saturating = saturating_benchmarks(design, settings.lapse_threshold)
     if settings.upper_asymptote and saturating.any():
         coords[SATURATING_DIM] = list(design.benchmarks.index[saturating])
@@ -346,7 +371,9 @@ def _check_trend_data(design: Design, settings: GapSettings) -> None:
         )
 
 
-def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -> pm.Model:
+def build_model(
+    data: ScoreData | Design, settings: GapSettings | None = None, *, collapsed: bool = True
+) -> pm.Model:
     """Build the PyMC model for ``data`` (a pure function of data and settings).
 
     See the module docstring for the maths. The model's coordinates use the fixed dimension names
@@ -359,6 +386,13 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
         The data (laid out by ``settings.design``) or its design.
     settings : GapSettings, optional
         The model's settings (default: :class:`GapSettings`'s defaults).
+    collapsed : bool
+        With ``interaction_scale="log_odds"``: the graph the sampler reads, the interactions of
+        the cells without a censored row beside other rows integrated out (``True``, the
+        default), or the same model with every cell's interaction a variable
+        (``interaction_std``, ``interaction``) and one likelihood term per row, which
+        :func:`irtgap.methods.bayes.checks.log_likelihood` evaluates at the posterior draws.
+        Ignored otherwise (there is one graph).
 
     Returns
     -------
@@ -399,7 +433,10 @@ def build_model(data: ScoreData | Design, settings: GapSettings | None = None) -
             _check_measured(design)
             # the persistent effect's variance 1/phi_b plus the row's measurement variance
             phi = with_measurement(phi, design.row_measurement_var[rows.order])
-        _likelihood(settings.noise, mu, phi, rows.y, rows.n_in, rows.eps)
+        if settings.interactions and settings.interaction_scale == "log_odds":
+            _log_odds_likelihood(design, settings, rows, mu, phi, collapsed=collapsed)
+        else:
+            _likelihood(settings.noise, mu, phi, rows.y, rows.n_in, rows.eps)
     return model
 
 
@@ -601,7 +638,7 @@ def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> A
         z_rho = pm.ZeroSumNormal("reasoning_effect_std", 1.0, dims=D.BENCHMARK)
         rho = pm.Deterministic("reasoning_effect", sd_rho * z_rho, dims=D.BENCHMARK)
         effect = effect + rho[rows.benchmark] * rows.reasoning
-    if settings.interactions:
+    if settings.interactions and settings.interaction_scale == "capability":
         effect = effect + _interactions(design, settings, rows)[rows.cell]
     if settings.provider_degradation and design.providers:
         delta = pm.HalfNormal("provider_degradation", settings.prior_scale_delta, dims=PROVIDER_DIM)
@@ -614,11 +651,8 @@ def _effect(design: Design, settings: GapSettings, theta: Any, rows: _Rows) -> A
     return effect
 
 
-def _interactions(design: Design, settings: GapSettings, rows: _Rows) -> Any:
-    """Per (model family, benchmark) cell: its interaction in capability units, partially
-    pooled (non-centred), with a log-odds spread ``interaction_ratio`` times the benchmark's
-    noise spread (:func:`irtgap.methods.bayes.noise.logit_scale`); call inside the model's
-    context, after the slopes and precisions."""
+def _warn_single_cells(design: Design) -> None:
+    """Warn that the interactions are their prior's when no cell has two rows."""
     cells = design.interaction_cells[0]
     if cells.size and np.bincount(cells).max() < 2:
         warnings.warn(
@@ -626,15 +660,118 @@ def _interactions(design: Design, settings: GapSettings, rows: _Rows) -> Any:
             "effort variant or hosted copy scored beside its version), so the interactions and "
             "the noise are told apart by their priors alone (interaction_ratio is the prior's)",
             UserWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
+
+
+def cell_benchmarks(design: Design) -> np.ndarray:
+    """Per (model family, benchmark) cell of :attr:`Design.interaction_cells`: the position of
+    its benchmark.
+
+    Parameters
+    ----------
+    design : Design
+        The modelled rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer positions in ``design.benchmarks``, one per cell.
+    """
+    cells = design.interaction_cells[0]
+    out = np.zeros(len(design.interaction_cells[1]), dtype=np.int64)
+    out[cells] = design.benchmark_idx
+    return out
+
+
+def sampled_cells(design: Design) -> np.ndarray:
+    """Per cell: whether ``interaction_scale="log_odds"`` samples its interaction, a cell with a
+    censored row and another row (the others are integrated out in closed form).
+
+    Parameters
+    ----------
+    design : Design
+        The modelled rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans, one per cell of :attr:`Design.interaction_cells`.
+    """
+    cells = design.interaction_cells[0]
+    n_cells = len(design.interaction_cells[1])
+    censored = design.low_censored | design.high_censored
+    has_censored = np.bincount(cells[censored], minlength=n_cells) > 0
+    return np.asarray(has_censored & (np.bincount(cells, minlength=n_cells) > 1))
+
+
+def _interactions(design: Design, settings: GapSettings, rows: _Rows) -> Any:
+    """Per (model family, benchmark) cell: its interaction in capability units, partially
+    pooled (non-centred), with a log-odds spread ``interaction_ratio`` times the benchmark's
+    noise spread (:func:`irtgap.methods.bayes.noise.logit_scale`); call inside the model's
+    context, after the slopes and precisions."""
+    _warn_single_cells(design)
     model = pm.modelcontext(None)
     ratio = pm.HalfNormal("interaction_ratio", settings.prior_scale_interaction)
     z_u = pm.Normal("interaction_std", 0.0, 1.0, dims=INTERACTION_DIM)
-    cell_bench = np.zeros(len(design.interaction_cells[1]), dtype=np.int64)
-    cell_bench[rows.cell] = rows.benchmark
     scale = logit_scale(model["precision"], settings.noise) / model["slope"]
-    return pm.Deterministic("interaction", ratio * scale[cell_bench] * z_u, dims=INTERACTION_DIM)
+    return pm.Deterministic(
+        "interaction", ratio * scale[cell_benchmarks(design)] * z_u, dims=INTERACTION_DIM
+    )
+
+
+def _log_odds_likelihood(
+    design: Design, settings: GapSettings, rows: _Rows, mu: Any, phi: Any, *, collapsed: bool
+) -> None:
+    r"""The logit-normal likelihood with (model family, benchmark) interactions on the log-odds
+    scale, :math:`\operatorname{logit} z_i = \operatorname{logit}\mu_i + v_{c(i)} +
+    \varepsilon_i`, :math:`v_c = \lambda \phi_b^{-1/2} z_c` (call inside the model's context).
+
+    ``collapsed=False``: every :math:`z_c` a variable, one term per row. ``collapsed=True``: the
+    cells of :func:`sampled_cells` keep their variable (``sampled_interaction_std``); in the
+    others the uncensored rows' log-odds are jointly Normal with covariance
+    :math:`\operatorname{diag}(\sigma_i^2) + \tau_c^2 \mathbf 1\mathbf 1^\top`,
+    :math:`\tau_c = \lambda \phi_b^{-1/2}`, whose density (Sherman-Morrison, with
+    :math:`w_i = \sigma_i^{-2}`, :math:`r_i` the residuals, :math:`A_c = \sum w_i`,
+    :math:`B_c = \sum w_i r_i`) is the rows' independent densities times
+    :math:`(1 + \tau_c^2 A_c)^{-1/2} \exp\{\tau_c^2 B_c^2 / (2(1 + \tau_c^2 A_c))\}`
+    (``score_cells``, a potential), and a censored row alone in its cell has the variance
+    :math:`\sigma_i^2 + \tau_c^2`.
+    """
+    _warn_single_cells(design)
+    model = pm.modelcontext(None)
+    ratio = pm.HalfNormal("interaction_ratio", settings.prior_scale_interaction)
+    tau_cell = ratio * logit_scale(model["precision"], "logit_normal")[cell_benchmarks(design)]
+    m = pt.log(mu) - pt.log1p(-mu)
+    sd = 1 / pt.sqrt(phi)
+    if not collapsed:
+        z = pm.Normal("interaction_std", 0.0, 1.0, dims=INTERACTION_DIM)
+        v = pm.Deterministic("interaction", tau_cell * z, dims=INTERACTION_DIM)
+        _logit_likelihood("logit_normal", m + v[rows.cell], sd, rows.y, rows.n_in, rows.eps)
+        return
+    sampled = sampled_cells(design)
+    if sampled.any():
+        z_s = pm.Normal("sampled_interaction_std", 0.0, 1.0, dims=SAMPLED_CELL_DIM)
+        where = np.flatnonzero(sampled)
+        v = pt.set_subtensor(pt.zeros(len(sampled))[where], tau_cell[where] * z_s)
+        m = m + v[rows.cell]
+    n_in, cell = rows.n_in, rows.cell
+    y_in = rows.y[:n_in]
+    x = np.log(y_in) - np.log1p(-y_in)
+    r, w = x - m[:n_in], 1 / sd[:n_in] ** 2
+    keep = ~sampled[cell[:n_in]]  # rows whose cell is integrated out
+    row_terms = (
+        -0.5 * w * r**2 + 0.5 * pt.log(w) - 0.5 * np.log(2 * np.pi) - np.log(y_in * (1 - y_in))
+    )
+    a_c = pt.zeros(len(sampled))[cell[:n_in][keep]].inc(w[keep])
+    b_c = pt.zeros(len(sampled))[cell[:n_in][keep]].inc((w * r)[keep])
+    t2 = tau_cell**2
+    cells_term = -0.5 * pt.log1p(t2 * a_c) + 0.5 * t2 * b_c**2 / (1 + t2 * a_c)
+    pm.Potential("score_cells", row_terms.sum() + cells_term.sum())
+    if n_in < len(rows.y):  # censored rows: alone in their cell, its variance added
+        alone = ~sampled[cell[n_in:]]
+        sd_c = pt.sqrt(sd[n_in:] ** 2 + t2[cell[n_in:]] * alone)
+        _censored_logit_normal(m[n_in:], sd_c, rows.y[n_in:], rows.eps[n_in:])
 
 
 def _lapse(design: Design, settings: GapSettings, b_idx: np.ndarray) -> Any:

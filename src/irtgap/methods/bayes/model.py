@@ -91,6 +91,30 @@ and the gap are read from the capabilities as without the term. In the integrate
 (:mod:`irtgap.methods.bayes.checks`) the interaction of a cell with one row is integrated over
 its prior with that row (Gauss-Hermite); a cell with other rows keeps its posterior draw.
 
+With ``interaction_scale="log_odds"`` (needs ``noise="logit_normal"``) the interaction shifts
+the log-odds of the row's median score instead of the capability inside the curve,
+
+.. math::
+
+    \operatorname{logit} z_i = \operatorname{logit}\mu_i + v_{c(i)} + \varepsilon_i,\qquad
+    v_c = \lambda\,\phi_b^{-1/2} z_c,\qquad z_c \sim \mathcal N(0, 1),\qquad
+    \varepsilon_i \sim \mathcal N(0, \sigma_i^2),
+
+(:math:`\sigma_i^2 = \phi_b^{-1}`, plus the measurement variance with ``measurement_noise``):
+the same model as above on a benchmark without floor and lapse, where
+:math:`\operatorname{logit}\mu_i = \alpha_b(\eta_i - d_b)`. Given the other parameters the
+uncensored log-odds of a cell are then jointly Normal, with covariance
+:math:`\operatorname{diag}(\sigma_i^2) + \tau_c^2\mathbf 1\mathbf 1^\top`,
+:math:`\tau_c = \lambda\phi_b^{-1/2}`, and the sampler reads that density
+(:func:`irtgap.methods.bayes.graph.build_model`): no per-cell variable, so no funnel between
+:math:`\lambda` and the cells. A censored row alone in its cell has the variance
+:math:`\sigma_i^2 + \tau_c^2`; a cell with a censored row and other rows keeps its
+:math:`z_c` (no closed form). After sampling, each cell's :math:`v_c` is drawn from its
+conditional posterior per posterior sample (:mod:`irtgap.methods.bayes.cells`), so the fit
+holds draws of the joint posterior, read by the replicates and the checks as sampled
+interactions; in the integrated LOO a cell with one row has its interaction integrated out
+exactly (the noise variance plus :math:`\tau_c^2`).
+
 With ``measurement_noise="known"`` or ``"pooled"`` (``"none"`` by default; needs
 ``noise="logit_normal"``, see :class:`GapSettings`) the residual of a row :math:`i` on a
 benchmark whose measurement noise is known splits into a persistent (model version,
@@ -271,6 +295,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pymc as pm
+import xarray as xr
 
 from irtgap.data.scoredata import ScoreData
 from irtgap.methods.bayes.design import Design
@@ -338,6 +363,19 @@ def sample_kwargs(
     if sampler == "nutpie":
         kwargs["nuts"] = {**NUTPIE_DEFAULTS, **kwargs.get("nuts", {})}
     return kwargs
+
+
+def _add_conditional_interactions(fit: Any, seed: int | None) -> None:
+    """Put the log-odds interactions the sampler integrated out into ``fit``'s posterior, one
+    conditional draw per sample (:mod:`irtgap.methods.bayes.cells`), seeded from the fit's
+    seed."""
+    from irtgap.methods.bayes.cells import conditional_interactions
+
+    rng = np.random.default_rng(None if seed is None else [int(seed), 1])
+    post = fit.idata["posterior"]
+    merged = post.to_dataset().merge(conditional_interactions(fit, rng))
+    merged.attrs = dict(post.attrs)
+    fit.idata["posterior"] = xr.DataTree(dataset=merged)
 
 
 def _check_fit_options(
@@ -530,6 +568,8 @@ class GapModel:
             )
         idata["posterior"].attrs["irtgap_inference"] = inference
         fit = GapFit(idata=idata, design=design, settings=self.settings, data=data)
+        if self.settings.interactions and self.settings.interaction_scale == "log_odds":
+            _add_conditional_interactions(fit, seed)
         if inference == "nuts":
             fit.diagnostics(warn=True)
         elif int(fit.diagnostics(warn=False)["divergences"]):

@@ -59,7 +59,8 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     first-party), open, open x public, not public (where private-benchmark effects apply),
     and the floor, ceiling and resolution limit of its benchmark (the floor and resolution as
     fractions of the ceiling, as modelled); with the reasoning effects its reasoning flag
-    (``reasoning``), with the interactions its (model family, benchmark) cell (``cell``); with
+    (``reasoning``), with the interactions its (model family, benchmark) cell (``cell``, or
+    ``cell_logit`` with ``interaction_scale="log_odds"``); with
     the elicitation terms also its harness cell
     and effort variant (``harness_cell``, ``effort_variant``: -1 for none;
     :mod:`irtgap.methods.bayes.elicitation`); with the measurement noise its log-odds
@@ -86,8 +87,9 @@ def row_arrays(fit: GapFit) -> dict[str, np.ndarray]:
     }
     if fit.settings.reasoning_effects:
         out["reasoning"] = design.reasoning_rows
-    if fit.settings.interactions:
-        out["cell"] = design.interaction_cells[0]
+    if fit.settings.interactions:  # the cell of a capability or a log-odds interaction
+        key = "cell" if fit.settings.interaction_scale == "capability" else "cell_logit"
+        out[key] = design.interaction_cells[0]
     if fit.settings.measurement_noise != "none":
         out["measurement_var"] = design.row_measurement_var
         out["measured"] = design.measured_rows
@@ -171,8 +173,10 @@ def sample_params(stacked: xr.Dataset, sample: int) -> dict[str, np.ndarray]:
 def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) -> np.ndarray:
     """:math:`\\mu_i`, the mean score (the median with logit-normal noise) of each row as a
     fraction of its benchmark's ceiling, at
-    one sample's ``params``. The parameters may carry a leading sample axis (arrays of shape
-    ``(S, ...)``, ``gamma`` ``(S,)``, ``delta`` ``(S, providers + 1)``): then ``(S, rows)``."""
+    one sample's ``params``, with the log-odds interactions of ``interaction_scale="log_odds"``
+    added to its log-odds where ``params`` holds them. The parameters may carry a leading sample
+    axis (arrays of shape ``(S, ...)``, ``gamma`` ``(S,)``, ``delta`` ``(S, providers + 1)``):
+    then ``(S, rows)``."""
     cap = np.asarray(params["capability"])
     gamma = np.asarray(params["gamma"])
     delta = np.asarray(params["delta"])  # index 0: first-party; none fitted without the term
@@ -208,15 +212,17 @@ def mean_fraction(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) 
     if "harness_cell" in arrays:
         theta = theta + elicitation_rows(params, arrays)
     lapse = np.asarray(params.get("lapse", np.zeros_like(params["slope"])))
-    return np.asarray(
-        mean_score(
-            theta,
-            difficulty=np.asarray(params["difficulty"])[..., b],
-            slope=np.asarray(params["slope"])[..., b],
-            floor=arrays["floor"],
-            lapse=lapse[..., b],
-        )
+    mu = mean_score(
+        theta,
+        difficulty=np.asarray(params["difficulty"])[..., b],
+        slope=np.asarray(params["slope"])[..., b],
+        floor=arrays["floor"],
+        lapse=lapse[..., b],
     )
+    if "cell_logit" in arrays and "interaction" in params:  # on the median's log-odds
+        v = np.asarray(params["interaction"])[..., arrays["cell_logit"]]
+        mu = special.expit(special.logit(mu) + v)
+    return np.asarray(mu)
 
 
 def elicitation_rows(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray]) -> np.ndarray:

@@ -118,6 +118,15 @@ class GapSettings:
         Identified against the noise by the families scored more than once on a benchmark;
         centred on zero by its prior, so the gap stays the capability gap. Off by default
         (see ``docs/evidence/adequacy.md``).
+    interaction_scale : str
+        Where the interactions act (with ``interactions=True``): ``"capability"`` (default)
+        adds :math:`u_c` to the capability inside the response curve, sampled per cell;
+        ``"log_odds"`` adds :math:`v_c` to the log-odds of the row's median score, outside the
+        curve (the same on a benchmark without floor and lapse), and needs
+        ``noise="logit_normal"``: then the scores of a cell are jointly Normal on the log-odds
+        scale and the sampler reads the interactions integrated out in closed form (a rank-one
+        term in each cell's covariance), drawing them afterwards from their conditional
+        posterior (:mod:`irtgap.methods.bayes.model` states it).
     prior_scale_interaction : float
         Prior scale of the ratio of the interactions' spread to the noise's (HalfNormal, 1.0:
         the interactions' share of a benchmark's residual variance, :math:`\lambda^2 / (1 +
@@ -227,6 +236,7 @@ class GapSettings:
     reasoning_effects: bool = False
     prior_scale_reasoning: float = 1.0
     interactions: bool = False
+    interaction_scale: str = "capability"
     prior_scale_interaction: float = 1.0
     measurement_noise: str = "none"
     noise: str = "beta"
@@ -291,6 +301,7 @@ class GapSettings:
                 "second_factor=True with shortfall=False: the second ability is placed below "
                 "its own frontier by a shortfall; pass shortfall=True"
             )
+        _check_interaction_scale(self)
         if self.open_harness_effects and not self.elicitation_terms:
             raise ValueError(
                 "open_harness_effects=True: the open models' own harness effects are part of "
@@ -412,6 +423,30 @@ def _check_noise(settings: GapSettings) -> None:
         raise ValueError(
             f"measurement_noise={settings.measurement_noise!r} with noise={settings.noise!r}: the "
             "persistent effects are "
+            "integrated out in closed form only under logit-normal noise; pass "
+            "noise='logit_normal'"
+        )
+
+
+#: The values of :attr:`GapSettings.interaction_scale`.
+INTERACTION_SCALES = ("capability", "log_odds")
+
+
+def _check_interaction_scale(settings: GapSettings) -> None:
+    """A ValueError for an unknown interaction scale, one set without the interactions (it
+    would be ignored), or the log-odds scale without the logit-normal noise it is integrated
+    under."""
+    scale = settings.interaction_scale
+    if scale not in INTERACTION_SCALES:
+        raise ValueError(f"interaction_scale={scale!r}: use one of {list(INTERACTION_SCALES)}")
+    if scale != "capability" and not settings.interactions:
+        raise ValueError(
+            f"interaction_scale={scale!r} with interactions=False: the scale of the "
+            "interactions would be ignored; pass interactions=True"
+        )
+    if scale == "log_odds" and settings.noise != "logit_normal":
+        raise ValueError(
+            f"interaction_scale='log_odds' with noise={settings.noise!r}: the interactions are "
             "integrated out in closed form only under logit-normal noise; pass "
             "noise='logit_normal'"
         )
