@@ -8,15 +8,25 @@ import pandas as pd
 import pymc as pm
 import pytest
 import xarray as xr
-from scipy import integrate
+from scipy import integrate, special, stats
 
 import irtgap
 from irtgap.core import dims as D
-from irtgap.methods.bayes.cells import conditional_interactions, standardized_interactions
-from irtgap.methods.bayes.checks import ROW_DIM, integrated_loo
+from irtgap.methods.bayes.cells import (
+    conditional_interactions,
+    mixing_nodes,
+    standardized_interactions,
+)
+from irtgap.methods.bayes.checks import ROW_DIM, _row_loglik, integrated_loo, log_likelihood
 from irtgap.methods.bayes.fit import GapFit
 from irtgap.methods.bayes.graph import build_model, sampled_cells
-from irtgap.methods.bayes.replicate import row_arrays
+from irtgap.methods.bayes.replicate import (
+    all_sample_params,
+    mean_fraction,
+    row_arrays,
+    row_precision,
+    stacked_posterior,
+)
 
 LOG_ODDS = {"noise": "logit_normal", "interactions": True, "interaction_scale": "log_odds"}
 
@@ -58,14 +68,44 @@ def test_settings_refuse_a_log_odds_scale_they_cannot_honour():
         irtgap.GapModel(noise="logit_normal", interaction_scale="log_odds")
     with pytest.raises(ValueError, match="only under logit-normal noise"):
         irtgap.GapModel(interactions=True, interaction_scale="log_odds")
+    with pytest.raises(ValueError, match="interaction_tails='cauchy'"):
+        irtgap.GapModel(**LOG_ODDS, interaction_tails="cauchy")
+    with pytest.raises(ValueError, match="heavy-tailed interactions are a scale mixture"):
+        irtgap.GapModel(interactions=True, interaction_tails="student_t")
 
 
-def test_the_collapsed_graph_is_the_explicit_one_integrated_over_the_interactions(variants):
+def test_the_mixing_nodes_integrate_the_student_t_prior():
+    """The quadrature of the inverse-gamma mixing variance gives the density of a Normal
+    residual plus a Student-t interaction (scipy's t, convolved by adaptive quadrature)."""
+    from scipy import stats
+
+    from irtgap.methods.bayes.noise import T_DOF
+
+    omega, log_w = mixing_nodes("student_t")
+    np.testing.assert_allclose(np.exp(log_w).sum(), 1.0, atol=1e-10)
+    for r, sigma, tau in ((0.3, 0.4, 0.5), (2.5, 0.3, 0.6), (-1.2, 0.8, 0.2), (4.0, 0.2, 0.5)):
+        nodes = np.sum(np.exp(log_w) * stats.norm.pdf(r, 0, np.sqrt(sigma**2 + tau**2 * omega)))
+        exact, _ = integrate.quad(
+            lambda v, r=r, s=sigma, t=tau: (
+                stats.norm.pdf(r - v, 0, s) * stats.t.pdf(v, T_DOF, 0, t)
+            ),
+            -np.inf,
+            np.inf,
+            epsabs=0,
+            epsrel=1e-11,
+        )
+        np.testing.assert_allclose(nodes, exact, rtol=1e-7)
+    assert mixing_nodes("normal")[0].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("tails", ["normal", "student_t"])
+def test_the_collapsed_graph_is_the_explicit_one_integrated_over_the_interactions(variants, tails):
     """At the same parameters, the sampler's log density equals the explicit graph's
     integrated over every integrated-out cell's interaction: a Gaussian integral (exact in one
     Newton step) for the cells of uncensored rows, a grid for a censored row alone in its
-    cell. The sampled cells are the same variable in both."""
-    gm = irtgap.GapModel(**LOG_ODDS)
+    cell. The sampled cells (and, with Student-t cells, the mixing variances) are the same
+    variables in both."""
+    gm = irtgap.GapModel(**LOG_ODDS, interaction_tails=tails)
     design = gm.design(variants)
     kept = sampled_cells(design)
     cells = design.interaction_cells[0]
@@ -112,11 +152,13 @@ def test_the_collapsed_graph_is_the_explicit_one_integrated_over_the_interaction
         np.testing.assert_allclose(lp_c(point), total, rtol=1e-12, atol=1e-5)
 
 
-def _tiled_fit(data: irtgap.ScoreData, draws: int, seed: int, *, tile: bool = True) -> GapFit:
+def _tiled_fit(
+    data: irtgap.ScoreData, draws: int, seed: int, *, tile: bool = True, tails: str = "normal"
+) -> GapFit:
     """A fit whose posterior is one prior point of the collapsed graph repeated ``draws``
     times (so the conditional draws of the interactions have known moments), or with
     ``tile=False`` ``draws`` prior points."""
-    gm = irtgap.GapModel(**LOG_ODDS)
+    gm = irtgap.GapModel(**LOG_ODDS, interaction_tails=tails)
     design = gm.design(data)
     with build_model(design, gm.settings), warnings.catch_warnings():
         # the prior ignores the potential of the integrated cells: only parameters are wanted
@@ -130,11 +172,12 @@ def _tiled_fit(data: irtgap.ScoreData, draws: int, seed: int, *, tile: bool = Tr
     return GapFit(idata=tree, design=design, settings=gm.settings, data=data)
 
 
-def test_the_interactions_put_back_are_their_conditional_posterior(variants):
+@pytest.mark.parametrize("tails", ["normal", "student_t"])
+def test_the_interactions_put_back_are_their_conditional_posterior(variants, tails):
     """At one point of the other parameters, the draws' mean and variance per cell are the
     explicit graph's conditional posterior of the interaction (from its gradient, not from the
     formula of the draws), and a censored row alone in its cell matches a grid posterior."""
-    fit = _tiled_fit(variants, draws=4000, seed=3)
+    fit = _tiled_fit(variants, draws=4000, seed=3, tails=tails)
     draws = conditional_interactions(fit, np.random.default_rng(0))
     design = fit.design
     kept = sampled_cells(design)
@@ -186,16 +229,61 @@ def test_the_interactions_put_back_are_their_conditional_posterior(variants):
     assert "cell_logit" in arrays and "cell" not in arrays
 
 
-def test_the_checks_read_the_log_odds_interactions(variants, assert_likelihoods_equal):
+@pytest.mark.parametrize("tails", ["normal", "student_t"])
+def test_the_checks_read_the_log_odds_interactions(variants, tails):
     """With the interactions put back, the replicator's numpy likelihood is the explicit
-    graph's pointwise one; in the integrated LOO a row alone in its cell does not depend on
-    its cell's draw (its interaction is integrated out exactly) and a row beside others does."""
-    fit = _tiled_fit(variants, draws=30, seed=5, tile=False)
+    graph's pointwise one (given the draws); the pointwise term of PSIS-LOO of a row whose cell
+    is integrated out is its density given the cell's other rows, the interaction integrated out
+    (checked against the cell's joint Normal); in the integrated LOO a row alone in its cell
+    does not depend on its cell's draw and a row beside others does."""
+    fit = _tiled_fit(variants, draws=30, seed=5, tile=False, tails=tails)
     post = fit.posterior.merge(conditional_interactions(fit, np.random.default_rng(1)))
     tree = fit.idata.copy()
     tree["posterior"] = xr.DataTree(dataset=post)
     fit = GapFit(idata=tree, design=fit.design, settings=fit.settings, data=fit.data)
-    assert_likelihoods_equal(fit)
+    arrays = row_arrays(fit)
+    params = all_sample_params(stacked_posterior(fit))
+    z, eps = fit.design.scaled_scores, fit.design.row_resolution
+    mu, phi = mean_fraction(params, arrays), row_precision(params, arrays)
+    mine = _row_loglik(mu, phi, z, eps, "logit_normal")  # given the interactions' draws
+    ll = log_likelihood(fit).stack(sample=(D.CHAIN, D.DRAW)).transpose("sample", ...).to_numpy()
+    kept = sampled_cells(fit.design)
+    cells = fit.design.interaction_cells[0]
+    rows_kept = np.flatnonzero(kept[cells])
+    np.testing.assert_allclose(ll[:, rows_kept], mine[:, rows_kept], rtol=1e-6, atol=1e-6)
+    # a cell of three or more uncensored rows, and a one-row cell, against the joint Normal
+    censored = fit.design.low_censored | fit.design.high_censored
+    counts = np.bincount(cells)
+    big = next(c for c in np.flatnonzero(counts >= 3) if not censored[cells == c].any())
+    alone = next(i for i in np.flatnonzero(counts[cells] == 1) if not censored[i])
+    base = dict(params)
+    base.pop("interaction")
+    m = special.logit(mean_fraction(base, arrays))
+    var = 1 / phi
+    tau = (
+        post["interaction_ratio"].to_numpy().reshape(30, 1)
+        * post["precision"].to_numpy().reshape(30, -1)[:, fit.design.benchmark_idx] ** -0.5
+    )  # (S, rows): the row's cell's prior sd
+    tau_prior = tau
+    if tails == "student_t":
+        tau = tau * np.sqrt(post["interaction_mix"].to_numpy().reshape(30, -1)[:, cells])
+    resid = special.logit(np.clip(z, eps, 1 - eps)) - m
+    zc = np.clip(z, eps, 1 - eps)
+    jac = np.log(zc) + np.log1p(-zc)
+    for s_ in (0, 7, 29):
+        rows = np.flatnonzero(cells == big)
+        cov = np.diag(var[s_, rows]) + tau[s_, rows[0]] ** 2
+        joint = stats.multivariate_normal(np.zeros(len(rows)), cov).logpdf(resid[s_, rows])
+        for k, i in enumerate(rows):
+            rest = np.delete(np.arange(len(rows)), k)
+            other = stats.multivariate_normal(np.zeros(len(rest)), cov[np.ix_(rest, rest)])
+            want = joint - other.logpdf(resid[s_, rows[rest]]) - jac[i]
+            np.testing.assert_allclose(ll[s_, i], want, rtol=1e-8, atol=1e-8)
+        # alone in its cell: the interaction (and a t cell's mixing variance) over its prior
+        omega, log_w = mixing_nodes(tails)
+        sd = np.sqrt(var[s_, alone] + tau_prior[s_, alone] ** 2 * omega)
+        want = special.logsumexp(log_w + stats.norm.logpdf(resid[s_, alone], 0, sd)) - jac[alone]
+        np.testing.assert_allclose(ll[s_, alone], want, rtol=1e-8, atol=1e-8)
     cells = fit.design.interaction_cells[0]
     counts = np.bincount(cells)[cells]
     units = row_arrays(fit)["unit"]

@@ -31,7 +31,10 @@ residual persistent) and ``interactions_measured`` (``interactions=True`` with t
 noise and ``measurement_noise="pooled"``: persistent (model family, benchmark) interactions and
 the measurement noise from the export together) and ``log_odds_interactions`` (the same with
 ``interaction_scale="log_odds"``: the interactions on the log-odds of the median score,
-integrated out by the sampler and drawn back from their conditional posterior).
+integrated out by the sampler and drawn back from their conditional posterior),
+``log_odds_t`` (the same with Student-t cells, ``interaction_tails="student_t"``) and
+``log_odds_elicited`` (``log_odds_interactions`` with ``elicitation_terms=True``: the effort
+variants of a model group one capability with an effort offset).
 
 ``--adaptation low_rank`` fits with nutpie's low-rank mass-matrix adaptation instead of its
 diagonal one (recorded in the row). ``--inference fast`` fits with the short schedule of
@@ -99,6 +102,13 @@ FORMS: dict[str, dict] = {
         "measurement_noise": "pooled",
         "interactions": True,
         "interaction_scale": "log_odds",
+    },
+    "log_odds_t": {
+        "noise": "logit_normal",
+        "measurement_noise": "pooled",
+        "interactions": True,
+        "interaction_scale": "log_odds",
+        "interaction_tails": "student_t",
     },
     "log_odds_elicited": {
         "noise": "logit_normal",

@@ -83,7 +83,11 @@ from scipy import special, stats
 
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
-from irtgap.methods.bayes.cells import standardized_interactions
+from irtgap.methods.bayes.cells import (
+    cell_predictive_loglik,
+    mixing_nodes,
+    standardized_interactions,
+)
 from irtgap.methods.bayes.elicitation import PARAM_NAMES as ELICITATION_PARAMS
 from irtgap.methods.bayes.graph import CENSORED_DIM, build_model
 from irtgap.methods.bayes.noise import cdf as noise_cdf
@@ -122,11 +126,16 @@ PPC_GROUPINGS = ("benchmark", "side", "access", "side_access", "year")
 
 
 def log_likelihood(fit: GapFit) -> xr.DataArray:
-    """Pointwise log-likelihood ``(chain, draw, row)`` of every modelled row of ``fit``.
+    r"""Pointwise log-likelihood ``(chain, draw, row)`` of every modelled row of ``fit``.
 
     ``row`` indexes ``fit.design.rows`` (uncensored and censored rows together, in that table's
     order). Computed by :func:`pymc.compute_log_likelihood` on the model rebuilt from the fit's
-    design and settings, so it is the model's own likelihood, not a copy of it.
+    design and settings, so it is the model's own likelihood, not a copy of it. With
+    ``interaction_scale="log_odds"`` the rows of the cells whose interactions the sampler
+    integrated out take :math:`\log p(y_i \mid \psi, y_{c(i),-i})` instead, the interaction
+    integrated out given the cell's other rows
+    (:func:`~irtgap.methods.bayes.cells.cell_predictive_loglik`): the exact pointwise term of
+    PSIS-LOO for a posterior without those interactions.
     """
     model = build_model(fit.design, fit.settings, collapsed=False)
     names = [v.name for v in model.observed_RVs]
@@ -143,12 +152,26 @@ def log_likelihood(fit: GapFit) -> xr.DataArray:
         if name in ll:
             parts.append(ll[name].rename({dim: ROW_DIM}))
     joined = xr.concat(parts, dim=ROW_DIM).sortby(ROW_DIM)
+    if fit.settings.interactions and fit.settings.interaction_scale == "log_odds":
+        joined = _cell_predictive(fit, joined)
     n_rows = len(fit.design.rows)
     if joined.sizes[ROW_DIM] != n_rows:  # every modelled row has exactly one term
         raise RuntimeError(
             f"log_likelihood: {joined.sizes[ROW_DIM]} likelihood terms for {n_rows} modelled rows"
         )
     return joined.transpose(D.CHAIN, D.DRAW, ROW_DIM).rename("log_likelihood")
+
+
+def _cell_predictive(fit: GapFit, ll: xr.DataArray) -> xr.DataArray:
+    """``ll`` with the rows of the cells whose log-odds interactions the sampler integrated out
+    replaced by :func:`~irtgap.methods.bayes.cells.cell_predictive_loglik` (the interaction
+    integrated out given the cell's other rows)."""
+    values = cell_predictive_loglik(fit)  # (sample, row), chain by chain
+    ll = ll.transpose(D.CHAIN, D.DRAW, ROW_DIM)
+    keep = np.isnan(values)
+    flat = ll.to_numpy().reshape(values.shape)
+    out = ll.copy(data=np.where(keep, flat, values).reshape(ll.shape))
+    return out
 
 
 def loo(fit: GapFit, *, log_lik: xr.DataArray | None = None) -> Any:
@@ -349,6 +372,8 @@ class _UnitIntegrals:
             self.u_sd = stacked["interaction_ratio"].to_numpy()[:, None] * scale
             nodes, weights = np.polynomial.hermite_e.hermegauss(N_INTERACTION_NODES)
             self.u_nodes, self.u_log_w = nodes, np.log(weights / np.sqrt(2 * np.pi))
+        # the mixing variance of a log-odds cell's prior: 1, or its inverse-gamma nodes
+        self.mix_nodes, self.mix_log_w = mixing_nodes(fit.settings.interaction_tails)
 
     def blocks(self) -> list[np.ndarray]:
         """Sample blocks (one block without a second factor)."""
@@ -443,12 +468,11 @@ class _UnitIntegrals:
             log_rest = _logtrapz(others, log_w)
             x = eps[j] if low[j] else (1 - eps[j] if high[j] else z[j])
             if self.single[mine[j]] and self.log_odds:  # over its prior: a wider noise
-                tau2 = self.u_sd[block][:, b[j], None] ** 2
-                phi_j = 1.0 / (1.0 / phi[:, :, j] + tau2)  # (S, 1)
-                lr_j = _row_loglik(mu_base[..., [j]], phi_j[..., None], z[[j]], eps[[j]], noise)
-                vals[j] = _logtrapz(others + lr_j[..., 0], log_w) - log_rest
-                with np.errstate(divide="ignore"):
-                    log_cdf = np.log(noise_cdf(x, mu_base[:, :, j], phi_j, noise))
+                tau2 = self.u_sd[block][:, b[j], None] ** 2  # (S, 1)
+                lr_j, log_cdf = self._single_log_odds(
+                    mu_base[:, :, j], phi[:, :, j], tau2, (z[j], eps[j], x)
+                )
+                vals[j] = _logtrapz(others + lr_j, log_w) - log_rest
             elif self.single[mine[j]]:  # its cell's interaction over its prior, at the nodes
                 mu_q = self._single_cell(eff[..., j], mine[j], block)  # (Q, S, G)
                 lr_q = _row_loglik(mu_q[..., None], phi[..., [j]], z[[j]], eps[[j]], noise)
@@ -463,6 +487,26 @@ class _UnitIntegrals:
                     log_cdf = np.log(noise_cdf(x, mu[:, :, j], phi[:, :, j], noise))
             cdfs[j] = np.exp(_logtrapz(others + log_cdf, log_w) - log_rest)
         return vals, cdfs
+
+    def _single_log_odds(
+        self, mu: np.ndarray, phi: np.ndarray, tau2: np.ndarray, score: tuple[float, float, float]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        r"""Log-likelihood and log CDF ``(S, G)`` of a row alone in its cell under
+        ``interaction_scale="log_odds"``, its interaction integrated over its prior: a noise
+        variance raised by :math:`\tau_c^2 \omega` (one node :math:`\omega = 1` for Normal
+        cells; the nodes of the inverse-gamma mixing variance for Student-t cells,
+        :func:`mixing_nodes`). ``score`` is the row's fraction, resolution
+        limit and the point of its CDF."""
+        z, eps, x = score
+        noise = self.fit.settings.noise
+        lrs, cdfs = [], []
+        for omega, log_wt in zip(self.mix_nodes, self.mix_log_w, strict=True):
+            phi_k = 1.0 / (1.0 / phi + tau2 * omega)
+            lr = _row_loglik(mu[..., None], phi_k[..., None], np.array([z]), np.array([eps]), noise)
+            lrs.append(lr[..., 0] + log_wt)
+            with np.errstate(divide="ignore"):
+                cdfs.append(np.log(noise_cdf(x, mu, phi_k, noise)) + log_wt)
+        return special.logsumexp(np.stack(lrs), axis=0), special.logsumexp(np.stack(cdfs), axis=0)
 
     def _single_cell(self, eff: np.ndarray, row: int, block: np.ndarray) -> np.ndarray:
         r"""Mean fractions ``(Q, S, G)`` of ``row``, whose interaction cell has no other row,

@@ -736,12 +736,18 @@ def _log_odds_likelihood(
     :math:`B_c = \sum w_i r_i`) is the rows' independent densities times
     :math:`(1 + \tau_c^2 A_c)^{-1/2} \exp\{\tau_c^2 B_c^2 / (2(1 + \tau_c^2 A_c))\}`
     (``score_cells``, a potential), and a censored row alone in its cell has the variance
-    :math:`\sigma_i^2 + \tau_c^2`.
+    :math:`\sigma_i^2 + \tau_c^2`. With ``interaction_tails="student_t"``, :math:`\tau_c^2 =
+    \lambda^2 \phi_b^{-1} \omega_c`, :math:`\omega_c \sim \operatorname{InvGamma}(\nu/2,
+    \nu/2)` (``interaction_mix``, :math:`\nu` = :data:`~irtgap.methods.bayes.noise.T_DOF`):
+    :math:`v_c` is Student-t with scale :math:`\lambda\phi_b^{-1/2}`.
     """
     _warn_single_cells(design)
     model = pm.modelcontext(None)
     ratio = pm.HalfNormal("interaction_ratio", settings.prior_scale_interaction)
     tau_cell = ratio * logit_scale(model["precision"], "logit_normal")[cell_benchmarks(design)]
+    if settings.interaction_tails == "student_t":  # t cells: a Normal given the mixing variance
+        mix = pm.InverseGamma("interaction_mix", T_DOF / 2, T_DOF / 2, dims=INTERACTION_DIM)
+        tau_cell = tau_cell * pt.sqrt(mix)
     m = pt.log(mu) - pt.log1p(-mu)
     sd = 1 / pt.sqrt(phi)
     if not collapsed:

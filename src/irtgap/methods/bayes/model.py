@@ -112,8 +112,14 @@ uncensored log-odds of a cell are then jointly Normal, with covariance
 :math:`z_c` (no closed form). After sampling, each cell's :math:`v_c` is drawn from its
 conditional posterior per posterior sample (:mod:`irtgap.methods.bayes.cells`), so the fit
 holds draws of the joint posterior, read by the replicates and the checks as sampled
-interactions; in the integrated LOO a cell with one row has its interaction integrated out
-exactly (the noise variance plus :math:`\tau_c^2`).
+interactions. The pointwise log-likelihood of PSIS-LOO is then each row's density given its
+cell's other rows, the interaction integrated out (exact for a posterior without it), and in
+the integrated LOO a cell with one row has its interaction integrated out (the noise variance
+plus :math:`\tau_c^2`). With ``interaction_tails="student_t"`` the interactions are Student-t,
+:math:`\tau_c^2 = \lambda^2\phi_b^{-1}\omega_c`, :math:`\omega_c \sim
+\operatorname{InvGamma}(\nu/2, \nu/2)` per cell (``interaction_mix``, :math:`\nu` =
+:data:`~irtgap.methods.bayes.noise.T_DOF`), and everything above holds given
+:math:`\omega`.
 
 With ``measurement_noise="known"`` or ``"pooled"`` (``"none"`` by default; needs
 ``noise="logit_normal"``, see :class:`GapSettings`) the residual of a row :math:`i` on a

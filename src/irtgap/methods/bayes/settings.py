@@ -127,6 +127,12 @@ class GapSettings:
         scale and the sampler reads the interactions integrated out in closed form (a rank-one
         term in each cell's covariance), drawing them afterwards from their conditional
         posterior (:mod:`irtgap.methods.bayes.model` states it).
+    interaction_tails : str
+        The interactions' distribution with ``interaction_scale="log_odds"``: ``"normal"``
+        (default) or ``"student_t"``, a scale mixture of Normals with
+        :data:`~irtgap.methods.bayes.noise.T_DOF` degrees of freedom, one mixing variance per
+        cell (``interaction_mix``; given it the closed form holds), which shrinks the largest
+        residuals least.
     prior_scale_interaction : float
         Prior scale of the ratio of the interactions' spread to the noise's (HalfNormal, 1.0:
         the interactions' share of a benchmark's residual variance, :math:`\lambda^2 / (1 +
@@ -237,6 +243,7 @@ class GapSettings:
     prior_scale_reasoning: float = 1.0
     interactions: bool = False
     interaction_scale: str = "capability"
+    interaction_tails: str = "normal"
     prior_scale_interaction: float = 1.0
     measurement_noise: str = "none"
     noise: str = "beta"
@@ -430,12 +437,13 @@ def _check_noise(settings: GapSettings) -> None:
 
 #: The values of :attr:`GapSettings.interaction_scale`.
 INTERACTION_SCALES = ("capability", "log_odds")
+#: The values of :attr:`GapSettings.interaction_tails`.
+INTERACTION_TAILS = ("normal", "student_t")
 
 
 def _check_interaction_scale(settings: GapSettings) -> None:
-    """A ValueError for an unknown interaction scale, one set without the interactions (it
-    would be ignored), or the log-odds scale without the logit-normal noise it is integrated
-    under."""
+    """A ValueError for an unknown interaction scale or tails, either set where it would be
+    ignored, or the log-odds scale without the logit-normal noise it is integrated under."""
     scale = settings.interaction_scale
     if scale not in INTERACTION_SCALES:
         raise ValueError(f"interaction_scale={scale!r}: use one of {list(INTERACTION_SCALES)}")
@@ -443,6 +451,15 @@ def _check_interaction_scale(settings: GapSettings) -> None:
         raise ValueError(
             f"interaction_scale={scale!r} with interactions=False: the scale of the "
             "interactions would be ignored; pass interactions=True"
+        )
+    tails = settings.interaction_tails
+    if tails not in INTERACTION_TAILS:
+        raise ValueError(f"interaction_tails={tails!r}: use one of {list(INTERACTION_TAILS)}")
+    if tails != "normal" and scale != "log_odds":
+        raise ValueError(
+            f"interaction_tails={tails!r} with interaction_scale={scale!r}: heavy-tailed "
+            "interactions are a scale mixture of the log-odds ones; pass "
+            "interaction_scale='log_odds' (and interactions=True)"
         )
     if scale == "log_odds" and settings.noise != "logit_normal":
         raise ValueError(
