@@ -165,20 +165,18 @@ def _alone_over_mixing(
     variance integrated over its prior (:func:`mixing_nodes`), as only the row informs it."""
     omega, log_w = mixing_nodes("student_t")
     tau2 = c.tau_prior[:, c.cell[rows]] ** 2  # (S, n)
-    var = c.var[:, rows]
-    total = var[None] + tau2[None] * omega[:, None, None]  # (K, S, n)
-    low, high, eps = (
-        design.low_censored[rows],
-        design.high_censored[rows],
-        design.row_resolution[rows],
-    )
+    var, r = c.var[:, rows], c.r[:, rows]
+    low, high = design.low_censored[rows], design.high_censored[rows]
+    eps = design.row_resolution[rows]
     beyond = np.where(low, special.logit(eps) - c.m[:, rows], c.m[:, rows] - special.logit(1 - eps))
-    dens = stats.norm.logpdf(c.r[:, rows][None], 0.0, np.sqrt(total)) - (
-        np.log(z[rows]) + np.log1p(-z[rows])
-    )
-    cens = special.log_ndtr(beyond[None] / np.sqrt(total))
-    each = np.where(low | high, cens, dens)
-    out[:, rows] = special.logsumexp(each + log_w[:, None, None], axis=0)
+    jac = np.log(z[rows]) + np.log1p(-z[rows])
+    acc = np.full(var.shape, -np.inf)
+    for om, lw in zip(omega, log_w, strict=True):  # one node at a time: (S, n) arrays only
+        sd = np.sqrt(var + tau2 * om)
+        dens = stats.norm.logpdf(r, 0.0, sd) - jac
+        each = np.where(low | high, special.log_ndtr(beyond / sd), dens)
+        acc = np.logaddexp(acc, each + lw)
+    out[:, rows] = acc
 
 
 def conditional_interactions(fit: GapFit, rng: np.random.Generator) -> xr.Dataset:
