@@ -13,6 +13,7 @@ from scipy import integrate, special, stats
 import irtgap
 from irtgap.core import dims as D
 from irtgap.methods.bayes.cells import (
+    cell_predictive_cdf,
     conditional_interactions,
     mixing_nodes,
     standardized_interactions,
@@ -284,6 +285,13 @@ def test_the_checks_read_the_log_odds_interactions(variants, tails):
         sd = np.sqrt(var[s_, alone] + tau_prior[s_, alone] ** 2 * omega)
         want = special.logsumexp(log_w + stats.norm.logpdf(resid[s_, alone], 0, sd)) - jac[alone]
         np.testing.assert_allclose(ll[s_, alone], want, rtol=1e-8, atol=1e-8)
+    # the LOO-PIT's CDF is that predictive's: its derivative at the score is the density
+    inside = np.flatnonzero(~censored & ~kept[cells])
+    h = 1e-6
+    zc = np.clip(z, eps, 1 - eps)
+    up = cell_predictive_cdf(fit, np.clip(zc + h, eps, 1 - eps))[:, inside]
+    down = cell_predictive_cdf(fit, np.clip(zc - h, eps, 1 - eps))[:, inside]
+    np.testing.assert_allclose((up - down) / (2 * h), np.exp(ll[:, inside]), rtol=1e-4, atol=1e-6)
     cells = fit.design.interaction_cells[0]
     counts = np.bincount(cells)[cells]
     units = row_arrays(fit)["unit"]

@@ -139,11 +139,7 @@ def cell_predictive_loglik(fit: GapFit) -> np.ndarray:
     eps = design.row_resolution
     z = np.clip(design.scaled_scores, eps, 1 - eps)
     out = np.full(c.m.shape, np.nan)
-    i = np.flatnonzero(c.inside)
-    ci = c.cell[i]
-    prec = 1.0 / c.tau[:, ci] ** 2 + c.a_c[:, ci] - c.w[:, i]
-    mean = (c.b_c[:, ci] - c.w[:, i] * c.r[:, i]) / prec
-    sd = np.sqrt(c.var[:, i] + 1.0 / prec)
+    i, mean, sd = _predictive(c)
     jac = np.log(z[i]) + np.log1p(-z[i])
     out[:, i] = stats.norm.logpdf(c.r[:, i], mean, sd) - jac
     low, high = design.low_censored, design.high_censored
@@ -155,6 +151,57 @@ def cell_predictive_loglik(fit: GapFit) -> np.ndarray:
     if "interaction_mix" in c.stacked:  # a one-row cell's mixing variance over its prior too
         alone = np.bincount(c.cell, minlength=len(c.kept))[c.cell] == 1
         _alone_over_mixing(out, c, np.flatnonzero(alone & ~c.kept[c.cell]), z, design)
+    return out
+
+
+def _predictive(c: _CellSums) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The uncensored rows of the integrated-out cells, and per sample the mean and sd of each
+    one's residual given its cell's other rows (:func:`cell_predictive_loglik`)."""
+    i = np.flatnonzero(c.inside)
+    ci = c.cell[i]
+    prec = 1.0 / c.tau[:, ci] ** 2 + c.a_c[:, ci] - c.w[:, i]
+    mean = (c.b_c[:, ci] - c.w[:, i] * c.r[:, i]) / prec
+    return i, mean, np.sqrt(c.var[:, i] + 1.0 / prec)
+
+
+def cell_predictive_cdf(fit: GapFit, x: np.ndarray) -> np.ndarray:
+    """Per posterior sample and row, the CDF at ``x`` (a fraction per row) of the predictive
+    of :func:`cell_predictive_loglik`: the row's score given its cell's other rows, the
+    interaction integrated out; NaN for the rows of the cells the sampler keeps. The CDF the
+    LOO-PIT reads with the PSIS weights of those log-likelihoods.
+
+    Parameters
+    ----------
+    fit : GapFit
+        A fit with ``interaction_scale="log_odds"``.
+    x : numpy.ndarray
+        Per row of ``fit.design.rows``, the fraction at which to read the CDF (the score, or
+        the resolution limit of a censored score).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(samples, rows)``.
+    """
+    c = _cell_sums(fit)
+    design = fit.design
+    out = np.full(c.m.shape, np.nan)
+    lx = special.logit(np.asarray(x, float))
+    i, mean, sd = _predictive(c)
+    out[:, i] = special.ndtr((lx[i] - c.m[:, i] - mean) / sd)
+    censored = design.low_censored | design.high_censored
+    j = np.flatnonzero(censored & ~c.kept[c.cell])
+    out[:, j] = special.ndtr((lx[j] - c.m[:, j]) / np.sqrt(c.var[:, j] + c.tau[:, c.cell[j]] ** 2))
+    if "interaction_mix" in c.stacked:  # a one-row cell's mixing variance over its prior
+        alone = np.bincount(c.cell, minlength=len(c.kept))[c.cell] == 1
+        rows = np.flatnonzero(alone & ~c.kept[c.cell])
+        omega, log_w = mixing_nodes("student_t")
+        tau2 = c.tau_prior[:, c.cell[rows]] ** 2
+        acc = np.zeros((c.m.shape[0], rows.size))
+        for om, lw in zip(omega, log_w, strict=True):
+            sd_k = np.sqrt(c.var[:, rows] + tau2 * om)
+            acc += np.exp(lw) * special.ndtr((lx[rows] - c.m[:, rows]) / sd_k)
+        out[:, rows] = acc
     return out
 
 

@@ -84,6 +84,7 @@ from scipy import special, stats
 from irtgap.core import dims as D
 from irtgap.core.measurement import mean_score
 from irtgap.methods.bayes.cells import (
+    cell_predictive_cdf,
     cell_predictive_loglik,
     mixing_nodes,
     standardized_interactions,
@@ -580,12 +581,17 @@ def loo_pit(
     low, high = fit.design.low_censored, fit.design.high_censored
     pit = np.empty(z.size)
     params = all_sample_params(stacked)
+    at = np.where(low, eps, np.where(high, 1 - eps, z))
+    cells = None  # the log-odds cells integrated out: their CDF given the cell's other rows
+    if fit.settings.interactions and fit.settings.interaction_scale == "log_odds":
+        cells = cell_predictive_cdf(fit, np.clip(at, eps, 1 - eps))
     for chunk in np.array_split(np.arange(z.size), max(1, z.size // 400)):
         sub = {k: v[chunk] for k, v in arrays.items()}
         mu = mean_fraction(params, sub)  # (S, rows)
         phi = row_precision(params, sub)
-        x = np.where(low[chunk], eps[chunk], np.where(high[chunk], 1 - eps[chunk], z[chunk]))
-        cdf = noise_cdf(x, mu, phi, fit.settings.noise)  # (S, rows)
+        cdf = noise_cdf(at[chunk], mu, phi, fit.settings.noise)  # (S, rows)
+        if cells is not None:
+            cdf = np.where(np.isnan(cells[:, chunk]), cdf, cells[:, chunk])
         for k, r in enumerate(chunk):
             if integrated_cdf is not None and int(r) in integrated_cdf:
                 cdf[:, k] = integrated_cdf[int(r)]
