@@ -315,7 +315,7 @@ def mixing_nodes(tails: str) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     tails : {"normal", "student_t"}
-        :attr:`GapSettings.interaction_tails <irtgap.GapSettings>`.
+        ``interaction_tails`` of :class:`~irtgap.methods.bayes.settings.GapSettings`.
 
     Returns
     -------
