@@ -76,6 +76,21 @@ class _CellSums:
     inside: np.ndarray  # uncensored rows of the cells integrated out
 
 
+def _prior_sd(stacked: xr.Dataset, design: Design) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per sample of ``stacked`` and cell, the sd of the interaction's prior,
+    :math:`\lambda\phi_b^{-1/2}`, and the same times the cell's mixing sd under Student-t
+    cells (equal otherwise): ``(S, cells)`` each."""
+    precision = stacked["precision"].transpose(SAMPLE_DIM, ...).to_numpy()
+    tau = (
+        stacked["interaction_ratio"].to_numpy()[:, None]
+        * np.asarray(logit_scale(precision, "logit_normal"))[:, cell_benchmarks(design)]
+    )
+    if "interaction_mix" not in stacked:
+        return tau, tau
+    mix = stacked["interaction_mix"].transpose(SAMPLE_DIM, ...).to_numpy()
+    return tau, tau * np.sqrt(mix)
+
+
 def _cell_sums(fit: GapFit) -> _CellSums:
     """:class:`_CellSums` of ``fit`` (its interactions, where drawn already, left out)."""
     design = fit.design
@@ -85,13 +100,7 @@ def _cell_sums(fit: GapFit) -> _CellSums:
     arrays = row_arrays(fit)
     m = special.logit(mean_fraction(params, arrays))  # (S, rows), without the interactions
     var = 1.0 / row_precision(params, arrays)
-    tau = (
-        stacked["interaction_ratio"].to_numpy()[:, None]
-        * np.asarray(logit_scale(params["precision"], "logit_normal"))[:, cell_benchmarks(design)]
-    )  # (S, cells)
-    tau_prior = tau
-    if "interaction_mix" in stacked:  # Student-t cells: the Normal given the mixing variance
-        tau = tau * np.sqrt(stacked["interaction_mix"].transpose(SAMPLE_DIM, ...).to_numpy())
+    tau_prior, tau = _prior_sd(stacked, design)
     cell = design.interaction_cells[0]
     kept = sampled_cells(design)
     eps = design.row_resolution
@@ -292,14 +301,10 @@ def standardized_interactions(fit: GapFit) -> xr.DataArray:
         ``(chain, draw, interaction_cell)``.
     """
     post = fit.posterior
-    scale = post["precision"].isel({D.BENCHMARK: cell_benchmarks(fit.design)}) ** -0.5
-    tau = post["interaction_ratio"] * scale.rename({D.BENCHMARK: INTERACTION_DIM}).drop_vars(
-        INTERACTION_DIM
-    )
-    sd = tau.to_numpy()
-    if "interaction_mix" in post:
-        sd = sd * np.sqrt(post["interaction_mix"].to_numpy())
-    return (post["interaction"] / sd).rename("interaction_std")
+    _, tau = _prior_sd(stacked_posterior(fit), fit.design)  # (S, cells), chain by chain
+    sd = tau.reshape(post.sizes[D.CHAIN], post.sizes[D.DRAW], -1)
+    v = post["interaction"].transpose(D.CHAIN, D.DRAW, INTERACTION_DIM)
+    return (v / sd).rename("interaction_std")
 
 
 def mixing_nodes(tails: str) -> tuple[np.ndarray, np.ndarray]:
